@@ -1,0 +1,70 @@
+#include "init/console.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+namespace kb {
+
+std::string_view ErrnoName(int err) {
+  struct Row {
+    int err;
+    std::string_view name;
+  };
+  static constexpr Row kNames[] = {
+      {EPERM, "EPERM"},         {ENOENT, "ENOENT"},       {EINTR, "EINTR"},
+      {EIO, "EIO"},             {ENXIO, "ENXIO"},         {E2BIG, "E2BIG"},
+      {ENOEXEC, "ENOEXEC"},     {EBADF, "EBADF"},         {EAGAIN, "EAGAIN"},
+      {ENOMEM, "ENOMEM"},       {EACCES, "EACCES"},       {EFAULT, "EFAULT"},
+      {EBUSY, "EBUSY"},         {EEXIST, "EEXIST"},       {ENODEV, "ENODEV"},
+      {ENOTDIR, "ENOTDIR"},     {EISDIR, "EISDIR"},       {EINVAL, "EINVAL"},
+      {ENOSPC, "ENOSPC"},       {EROFS, "EROFS"},         {EPIPE, "EPIPE"},
+      {ENAMETOOLONG, "ENAMETOOLONG"}, {ENOSYS, "ENOSYS"}, {ENOTSUP, "ENOTSUP"},
+      {EKEYREJECTED, "EKEYREJECTED"}, {EBADMSG, "EBADMSG"}, {ENETDOWN, "ENETDOWN"},
+      {ENETUNREACH, "ENETUNREACH"}, {ECONNRESET, "ECONNRESET"}, {ETIMEDOUT, "ETIMEDOUT"},
+      {ECONNREFUSED, "ECONNREFUSED"}, {EHOSTUNREACH, "EHOSTUNREACH"},
+      {EADDRINUSE, "EADDRINUSE"}, {EADDRNOTAVAIL, "EADDRNOTAVAIL"}, {EINPROGRESS, "EINPROGRESS"},
+      {ESTALE, "ESTALE"},       {ENOKEY, "ENOKEY"},       {EOVERFLOW, "EOVERFLOW"},
+  };
+  for (const Row& r : kNames)
+    if (r.err == err) return r.name;
+  return "errno";
+}
+
+void Say(std::initializer_list<std::string_view> parts) {
+  char line[1024];
+  size_t n = 0;
+  for (std::string_view p : parts) {
+    size_t room = sizeof(line) - 1 - n;
+    size_t take = p.size() < room ? p.size() : room;
+    for (size_t i = 0; i < take; ++i) line[n++] = p[i];
+  }
+  line[n++] = '\n';
+  for (size_t off = 0; off < n;) {
+    ssize_t w = write(1, line + off, n - off);
+    if (w <= 0) {
+      if (w < 0 && errno == EINTR) continue;
+      return;  // nowhere else to say it
+    }
+    off += size_t(w);
+  }
+}
+
+void SayFailure(std::string_view step, std::string_view what, std::string_view syscall, int err) {
+  char num[24];
+  std::string_view name = ErrnoName(err);
+  if (name == "errno") name = FormatUnsigned(static_cast<unsigned long>(err), num);
+  Say({"kbisect: ", step, ": ", what, " (", syscall, ": ", name, ")"});
+}
+
+std::string_view FormatUnsigned(unsigned long v, char* buf) {
+  char tmp[24];
+  size_t n = 0;
+  do {
+    tmp[n++] = char('0' + v % 10);
+    v /= 10;
+  } while (v);
+  for (size_t i = 0; i < n; ++i) buf[i] = tmp[n - 1 - i];
+  return std::string_view(buf, n);
+}
+
+}  // namespace kb

@@ -1,0 +1,24 @@
+// Console output of PID 1: unbuffered writes of string_views to fd 1, no heap.
+// Failure lines have the contract's shape:
+//   kbisect: <step>: <what> (<syscall>: <errno name>)
+#pragma once
+
+#include <string_view>
+
+namespace kb {
+
+// "ENOENT" etc. for the errnos the init meets; "errno" for others.
+std::string_view ErrnoName(int err);
+
+void Say(std::initializer_list<std::string_view> parts);
+
+// Says "kbisect: <step>: <what> (<syscall>: <ERRNO>)".
+// Says what broke and resets the machine (PID 1 may not exit).
+[[noreturn]] void Fatal(std::string_view what);
+
+void SayFailure(std::string_view step, std::string_view what, std::string_view syscall, int err);
+
+// Decimal text of v in buf (at least 20 bytes).
+std::string_view FormatUnsigned(unsigned long v, char* buf);
+
+}  // namespace kb

@@ -1,0 +1,35 @@
+#!/bin/bash
+# Lab smoke test: a QEMU test machine on Debian's kernel loads its modules, mounts the
+# ganesha export over NFSv3 and NFSv4, reads a CGI through Apache, and power_cycle
+# reboots it.
+. "$(dirname "$0")/lib.sh"
+. "$LAB_TOP/tests/tap.sh"
+"$LAB_SRC/fetch-kernel" >/dev/null || { t_result 1 "stage-1 kernel in the cache"; exit 1; }
+lab_enter 240 "$0" "$@"
+lab_init
+lab_stage1
+
+mkdir -p "$LAB_DIR/export" "$LAB_DIR/cgi" "$LAB_DIR/images"
+token=written-by-the-test-$RANDOM$RANDOM
+echo "$token" >"$LAB_DIR/export/hello.txt"
+install -m 755 "$LAB_SRC/echo.cgi" "$LAB_DIR/cgi/echo"
+lab_nfs_start "$LAB_DIR/export"
+lab_apache_start "$LAB_DIR/cgi" "$LAB_DIR/images"
+
+"$LAB_SRC/mkinitramfs-busybox" "$LAB_DIR/smoke.cpio.gz" "$LAB_KROOT" "$LAB_KVER" \
+	"$LAB_SRC/smoke-init.sh" virtio_pci virtio_net nfsv3 nfsv4
+lab_qemu_start m1 "$LAB_VMLINUZ" "$LAB_DIR/smoke.cpio.gz" \
+	"console=ttyS0 panic=-1 smoke.v3=$LAB_NFS_V3_OPTS smoke.v4=$LAB_NFS_V4_OPTS smoke.url=$LAB_GUEST_URL/echo?from=guest"
+
+t_check "the guest boots Debian's kernel into the test /init" wait_for m1 '^smoke: boot ' 60
+t_check "the guest reaches the end of its script" wait_for m1 '^smoke: done' 120
+t_check "the guest reads the test's file over NFSv3" grep -qa "^smoke: v3 says $token" "$LAB_OUT/m1.console"
+t_check "the guest reads the test's file over NFSv4" grep -qa "^smoke: v4 says $token" "$LAB_OUT/m1.console"
+t_check "the guest reaches a CGI through Apache" grep -qa "^smoke: http says method=GET query=from=guest" "$LAB_OUT/m1.console"
+t_check "no module failed to load" bash -c "! grep -q 'insmod .* failed' '$LAB_OUT/m1.console'"
+t_check "power_cycle is accepted by QEMU" power_cycle m1
+t_check "power_cycle reboots the guest (a second boot on the console)" wait_for m1 '^smoke: boot ' 60 2
+t_eq "the second boot is a new boot" 2 \
+	"$(grep -a '^smoke: boot ' "$LAB_OUT/m1.console" | sort -u | wc -l)"
+lab_qemu_stop m1
+t_done

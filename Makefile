@@ -30,20 +30,39 @@ MUSL_LD := gcc -specs $(MUSL_SPECS)
 MUSL_LDFLAGS := -static -Wl,--gc-sections
 BEARSSL_A := /usr/lib/x86_64-linux-gnu/libbearssl.a
 
+# Shared code: common/*.cc is pure and also built for musl, except the files below
+# that use the full C++ library or glibc-side libraries.
+COMMON_GLIBC := common/ini.cc
 COMMON_SRC := $(filter-out %_test.cc,$(wildcard common/*.cc))
-COMMON_TESTS := $(wildcard common/*_test.cc)
+COMMON_PURE := $(filter-out $(COMMON_GLIBC),$(COMMON_SRC))
 INIT_SRC := $(wildcard init/*.cc)
+CGI_PROGRAMS := list default booted status
+CGI_LIB := $(filter-out $(CGI_PROGRAMS:%=cgi/%.cc) %_test.cc,$(wildcard cgi/*.cc))
+TESTS_SRC := $(wildcard common/*_test.cc cgi/*_test.cc)
 FUZZ_SRC := $(wildcard tests/fuzz/*_fuzz.cc)
 
-HOST_COMMON_OBJ := $(COMMON_SRC:%.cc=$(B)/host/%.o)
-UNIT_OBJ := $(COMMON_TESTS:%.cc=$(B)/host/%.o)
-MUSL_OBJ := $(COMMON_SRC:%.cc=$(B)/musl/%.o) $(INIT_SRC:%.cc=$(B)/musl/%.o) $(B)/musl/init/fortify.o
+UNIT_OBJ := $(patsubst %.cc,$(B)/host/%.o,$(COMMON_SRC) $(CGI_LIB) $(TESTS_SRC))
+MUSL_OBJ := $(COMMON_PURE:%.cc=$(B)/musl/%.o) $(INIT_SRC:%.cc=$(B)/musl/%.o) $(B)/musl/init/fortify.o
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.cc=$(B)/fuzz/%)
 
 INIT := $(B)/kbisect-init
 UNIT := $(B)/host/unit_tests
+CGIS := $(CGI_PROGRAMS:%=$(B)/cgi/%)
+# The CGI programs are static so that an admin can copy them into any Apache.
+REL_CXXFLAGS := -std=c++20 $(WARN) -O2 -I.
+CGI_OBJ := $(patsubst %.cc,$(B)/rel/%.o,$(COMMON_SRC) $(CGI_LIB))
 
-.PHONY: all build check deps fuzz clean
+# make install-cgi [DESTDIR=] [PREFIX=/usr/local]: the CGI programs, the Apache
+# snippet kbisect.conf, and kbisect.ini (kept when it exists).
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+CGIDIR ?= $(PREFIX)/lib/kbisect/cgi-bin
+APACHE_CONFDIR ?= $(SYSCONFDIR)/apache2/conf-available
+IMAGES ?= /srv/kbisect/images
+STATE ?= /var/lib/kbisect
+KBISECT_INI ?= $(SYSCONFDIR)/kbisect/kbisect.ini
+
+.PHONY: all build check deps fuzz clean install-cgi
 all: deps
 	@$(MAKE) --no-print-directory build
 
@@ -54,10 +73,18 @@ check: deps
 deps:
 	@tools/ensure-deps
 
-build: $(INIT) $(UNIT) $(FUZZERS)
+build: $(INIT) $(CGIS) $(UNIT) $(FUZZERS)
 
 fuzz: build
 	@KBISECT_FUZZ_SECONDS=$${FUZZ_SECONDS:-60} tests/run fuzz
+
+install-cgi: $(CGIS)
+	install -d $(DESTDIR)$(CGIDIR) $(DESTDIR)$(APACHE_CONFDIR) $(DESTDIR)$(dir $(KBISECT_INI))
+	install -m 755 $(CGIS) $(DESTDIR)$(CGIDIR)/
+	sed -e 's|@IMAGES@|$(IMAGES)|g; s|@CGIDIR@|$(CGIDIR)|g; s|@CONFIG@|$(KBISECT_INI)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		cgi/kbisect.conf.in >$(DESTDIR)$(APACHE_CONFDIR)/kbisect.conf
+	test -e $(DESTDIR)$(KBISECT_INI) || \
+		printf '[server]\nimages = %s\nstate = %s\n' '$(IMAGES)' '$(STATE)' >$(DESTDIR)$(KBISECT_INI)
 
 # The unstripped link keeps its symbols for the link check (tests/build).
 $(INIT).full: $(MUSL_OBJ)
@@ -66,15 +93,23 @@ $(INIT).full: $(MUSL_OBJ)
 $(INIT): $(INIT).full
 	strip -o $@ $<
 
-$(UNIT): $(HOST_COMMON_OBJ) $(UNIT_OBJ)
-	$(CXX) $(HOST_LDFLAGS) -o $@ $^ -lgtest_main -lgtest -lpthread
+$(UNIT): $(UNIT_OBJ)
+	$(CXX) $(HOST_LDFLAGS) -o $@ $^ -linih -lgtest_main -lgtest -lpthread
 
-$(B)/fuzz/%: tests/fuzz/%.cc $(COMMON_SRC) | $(B)/fuzz
-	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -o $@ $< $(COMMON_SRC)
+$(B)/cgi/%: $(B)/rel/cgi/%.o $(CGI_OBJ)
+	@mkdir -p $(dir $@)
+	$(CXX) -static -s -o $@ $^ -l:libinih.a
+
+$(B)/fuzz/%: tests/fuzz/%.cc $(COMMON_PURE) | $(B)/fuzz
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -o $@ $< $(COMMON_PURE)
 
 $(B)/host/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(CXX) $(HOST_CXXFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/rel/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(REL_CXXFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/musl/%.o: %.cc
 	@mkdir -p $(dir $@)
@@ -89,5 +124,7 @@ $(B)/fuzz:
 
 clean:
 	rm -rf $(B)
+
+.SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -69,10 +69,19 @@ lab_wait_port() {
 	return 1
 }
 
-# lab_apache_start CGI_DIR IMAGES_DIR [EXTRA_CONF_FILE]: Apache on 127.0.0.1:LAB_HTTP_PORT
-# with CGI_DIR as ScriptAlias /kbisect/ and IMAGES_DIR as /kbisect/images/.
-lab_apache_start() {
-	local cgi=$1 images=$2 extra=${3:-} d=$LAB_DIR/apache m=/usr/lib/apache2/modules
+# lab_wait_port_closed PORT SECONDS: until nothing accepts TCP on 127.0.0.1:PORT.
+lab_wait_port_closed() {
+	local port=$1 deadline=$((SECONDS + $2))
+	while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+		[ $SECONDS -lt $deadline ] || { lab_log "port $port still open after $2 s"; return 1; }
+		sleep 0.2
+	done
+}
+
+# lab_apache_start_with SNIPPET...: Apache on 127.0.0.1:LAB_HTTP_PORT with a private
+# base config that Includes each SNIPPET (the way conf-available/ files are).
+lab_apache_start_with() {
+	local d=$LAB_DIR/apache m=/usr/lib/apache2/modules mod f
 	mkdir -p "$d"
 	chmod 755 "$d"
 	{
@@ -88,32 +97,81 @@ lab_apache_start() {
 		CustomLog $d/access.log lab
 		User www-data
 		Group www-data
-		LoadModule mpm_event_module $m/mod_mpm_event.so
-		LoadModule authz_core_module $m/mod_authz_core.so
-		LoadModule authz_host_module $m/mod_authz_host.so
-		LoadModule cgid_module $m/mod_cgid.so
-		LoadModule alias_module $m/mod_alias.so
-		LoadModule env_module $m/mod_env.so
+		EOF
+		for mod in mpm_event authz_core authz_host authz_user authn_core authn_file auth_basic \
+			cgid alias env; do
+			echo "LoadModule ${mod}_module $m/mod_$mod.so"
+		done
+		cat <<-EOF
 		<Directory />
 		    Require all denied
 		    AllowOverride None
 		</Directory>
-		Alias /kbisect/images/ $images/
-		<Directory $images>
-		    Require all granted
-		</Directory>
-		ScriptAlias /kbisect/ $cgi/
-		<Directory $cgi>
-		    Require all granted
-		</Directory>
 		EOF
-		[ -n "$extra" ] && cat "$extra"
+		for f in "$@"; do echo "Include $f"; done
 	} >"$d/httpd.conf"
 	apache2 -f "$d/httpd.conf" -k start >"$d/start.log" 2>&1 ||
 		{ cat "$d/start.log" >&2; lab_die "apache2 did not start"; }
 	lab_wait_port "$LAB_HTTP_PORT" 15 || { cat "$d/error.log" >&2; return 1; }
 	LAB_URL=http://127.0.0.1:$LAB_HTTP_PORT/kbisect
 	LAB_GUEST_URL=http://10.0.2.2:$LAB_HTTP_PORT/kbisect
+}
+
+# lab_apache_start CGI_DIR IMAGES_DIR: CGI_DIR as ScriptAlias /kbisect/ and
+# IMAGES_DIR as /kbisect/images/.
+lab_apache_start() {
+	cat >"$LAB_DIR/plain.conf" <<-EOF
+	Alias /kbisect/images/ $2/
+	<Directory $2>
+	    Require all granted
+	</Directory>
+	ScriptAlias /kbisect/ $1/
+	<Directory $1>
+	    Require all granted
+	</Directory>
+	EOF
+	lab_apache_start_with "$LAB_DIR/plain.conf"
+}
+
+# lab_kbisect_install: installs the built CGI programs as an admin would
+# (make install-cgi) under LAB_DIR, with LAB_IMAGES as the store and LAB_STATE
+# (owned by the web server's user) as the state. Sets LAB_SNIPPET (kbisect.conf)
+# and LAB_INI. Start Apache with: lab_apache_start_with "$LAB_SNIPPET".
+lab_kbisect_install() {
+	LAB_IMAGES=$LAB_DIR/images
+	LAB_STATE=$LAB_DIR/state
+	LAB_SNIPPET=$LAB_DIR/etc/apache2/conf-available/kbisect.conf
+	LAB_INI=$LAB_DIR/etc/kbisect/kbisect.ini
+	mkdir -p "$LAB_IMAGES" "$LAB_STATE"
+	chown www-data:www-data "$LAB_STATE"
+	make -s -C "$LAB_TOP" install-cgi PREFIX="$LAB_DIR/prefix" SYSCONFDIR="$LAB_DIR/etc" \
+		IMAGES="$LAB_IMAGES" STATE="$LAB_STATE" >"$LAB_DIR/install.log" 2>&1 ||
+		{ cat "$LAB_DIR/install.log" >&2; lab_die "make install-cgi failed"; }
+}
+
+# lab_store_image NAME [BRANCH] [COMMIT]: an image in LAB_IMAGES with the contract's
+# files, published the builder's way (hidden directory, then rename). Its bzImage is
+# a stand-in: only the stage-1 tests boot real ones.
+lab_store_image() {
+	local name=$1 branch=${2:-main} commit=${3:-}
+	[[ $name =~ _([0-9a-f]{12})_([0-9]{8})_([a-z0-9_]+)$ ]] || lab_die "not an image name: $name"
+	local arch=${BASH_REMATCH[3]}
+	[ -n "$commit" ] || commit=${BASH_REMATCH[1]}$(printf '%028d' 0)
+	local tmp=$LAB_IMAGES/.tmp-$name
+	mkdir -p "$tmp"
+	echo "stand-in kernel $name" >"$tmp/bzImage"
+	cat >"$tmp/image.ini" <<-EOF
+	[image]
+	name = $name
+	commit = $commit
+	branch = $branch
+	arch = $arch
+	kernelrelease = ${name%%-*}
+	built = $(date -u +%Y-%m-%dT%H:%M:%SZ)
+	kernel = bzImage
+	kernel_sha256 = $(sha256sum "$tmp/bzImage" | cut -d' ' -f1)
+	EOF
+	mv "$tmp" "$LAB_IMAGES/$name"
 }
 
 lab_apache_error_log() { cat "$LAB_DIR/apache/error.log"; }

@@ -1,0 +1,21 @@
+// INI files on the glibc side (CGI configuration, image.ini, the builder's
+// configuration), read with inih. Not part of the init.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace kb {
+
+// Called for each "key = value" with its section. Returns "" to accept the entry, or
+// a reason to reject it (unknown key, bad value): reading then fails.
+using IniEntryFn =
+    std::function<std::string(std::string_view section, std::string_view key, std::string_view value)>;
+
+// Reads the INI file at `path`, calling on_entry for every entry. On failure *err
+// says "PATH:LINE: reason" (or "PATH: reason" when the file cannot be read) for the
+// first bad line; syntax errors count too.
+bool ReadIni(const std::string& path, const IniEntryFn& on_entry, std::string* err);
+
+}  // namespace kb

@@ -31,20 +31,22 @@ constexpr std::string_view kHead = R"(<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>kbisect status</title>
 <style>
-body{font:15px/1.4 system-ui,sans-serif;margin:0 auto;max-width:70em;padding:.8em;color:#222}
-h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.1em;margin:1.2em 0 .4em}
-.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:.3em .5em;border-bottom:1px solid #ddd;vertical-align:top}
-th{background:#f4f4f4}code{font:13px ui-monospace,monospace;word-break:break-all}
-.none{color:#999}.once{color:#a50}
+body{font:15px/1.4 system-ui,sans-serif;margin:0 auto;max-width:60em;padding:.8em;color:#222}
+h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.15em;margin:1.2em 0 .4em}h3{font-size:1em;margin:.8em 0 .3em}
+.card{border:1px solid #ddd;border-radius:6px;padding:.5em .7em;margin:.5em 0}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.15em .8em;margin:.3em 0 0}
+dt{color:#666}dd{margin:0;min-width:0}
+code{font:13px ui-monospace,monospace;overflow-wrap:anywhere}
+ul{list-style:none;padding:0;margin:0}li{padding:.35em 0;border-bottom:1px solid #eee}
+small{color:#666}.none{color:#999}.once{color:#a50}
 </style></head><body>
 <h1>kbisect status</h1>
 )";
 
-std::string Cell(const std::optional<std::string>& v, const char* cls = nullptr) {
-  if (!v) return "<td class=\"none\">none</td>";
-  std::string open = cls ? "<td class=\"" + std::string(cls) + "\">" : "<td>";
-  return open + "<code>" + Html(*v) + "</code></td>";
+std::string Value(const std::optional<std::string>& v, const char* cls = nullptr) {
+  if (!v) return "<dd class=\"none\">none</dd>";
+  std::string open = cls ? "<dd class=\"" + std::string(cls) + "\">" : "<dd>";
+  return open + "<code>" + Html(*v) + "</code></dd>";
 }
 
 std::string Machines(const ServerConfig& cfg) {
@@ -53,8 +55,6 @@ std::string Machines(const ServerConfig& cfg) {
   if (!ListMachines(cfg.state, &machines, &err)) return "<p>" + Html(err) + "</p>\n";
   std::string out = "<h2>Machines (" + std::to_string(machines.size()) + ")</h2>\n";
   if (machines.empty()) return out + "<p class=\"none\">No machine has state yet.</p>\n";
-  out += "<div class=\"scroll\"><table id=\"machines\"><tr><th>machine</th><th>default</th>"
-         "<th>once</th><th>last boot</th><th>when</th></tr>\n";
   for (const std::string& m : machines) {
     MachineState st(cfg.state, m);
     std::optional<std::string> dflt, once;
@@ -70,10 +70,12 @@ std::string Machines(const ServerConfig& cfg) {
       when = last[0].substr(0, a);
       if (a != std::string::npos) image = last[0].substr(a + 1, b - a - 1);
     }
-    out += "<tr><td><b>" + Html(m) + "</b></td>" + Cell(dflt) + Cell(once, "once") + Cell(image) +
-           (when ? "<td>" + Html(*when) + "</td>" : "<td class=\"none\">never</td>") + "</tr>\n";
+    out += "<div class=\"card\" id=\"machine-" + Html(m) + "\"><b>" + Html(m) + "</b><dl>" +
+           "<dt>default</dt>" + Value(dflt) + "<dt>once</dt>" + Value(once, "once") +
+           "<dt>last boot</dt>" + Value(image) + "<dt>when</dt>" +
+           (when ? "<dd>" + Html(*when) + "</dd>" : "<dd class=\"none\">never</dd>") + "</dl></div>\n";
   }
-  return out + "</table></div>\n";
+  return out;
 }
 
 std::string Images(const ServerConfig& cfg) {
@@ -91,12 +93,11 @@ std::string Images(const ServerConfig& cfg) {
   std::string out = "<h2>Images (" + std::to_string(images.size()) + ")</h2>\n";
   if (groups.empty()) return out + "<p class=\"none\">The store has no image yet.</p>\n";
   for (auto& [key, list] : groups) {
-    out += "<h3>" + Html(key.first) + " · " + Html(key.second) + "</h3>\n<div class=\"scroll\"><table>"
-           "<tr><th>image</th><th>commit</th><th>built</th></tr>\n";
+    out += "<h3>" + Html(key.first) + " · " + Html(key.second) + "</h3>\n<ul>\n";
     for (auto& [img, info] : list)
-      out += "<tr><td><code>" + Html(img.name) + "</code></td><td><code>" + Html(info["commit"].substr(0, 12)) +
-             "</code></td><td>" + Html(info["built"]) + "</td></tr>\n";
-    out += "</table></div>\n";
+      out += "<li><code>" + Html(img.name) + "</code><br><small>commit " + Html(info["commit"].substr(0, 12)) +
+             " · built " + Html(info["built"]) + "</small></li>\n";
+    out += "</ul>\n";
   }
   return out;
 }

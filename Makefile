@@ -2,6 +2,7 @@
 #   make          install missing Debian packages, build everything
 #   make check    ... and run every test tier (tests/run), last line "N passed, N failed"
 #   make fuzz     run the libFuzzer targets for FUZZ_SECONDS each (default 60)
+#   make bench    run the benchmarks under bench/ (they print their figures)
 #   make clean
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
@@ -62,7 +63,7 @@ IMAGES ?= /srv/kbisect/images
 STATE ?= /var/lib/kbisect
 KBISECT_INI ?= $(SYSCONFDIR)/kbisect/kbisect.ini
 
-.PHONY: all build check deps fuzz clean install-cgi
+.PHONY: all build check deps fuzz bench clean install-cgi
 all: deps
 	@$(MAKE) --no-print-directory build
 
@@ -77,6 +78,10 @@ build: $(INIT) $(CGIS) $(UNIT) $(FUZZERS)
 
 fuzz: build
 	@KBISECT_FUZZ_SECONDS=$${FUZZ_SECONDS:-60} tests/run fuzz
+
+bench: deps
+	@$(MAKE) --no-print-directory build
+	@for b in bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
 
 install-cgi: $(CGIS)
 	install -d $(DESTDIR)$(CGIDIR) $(DESTDIR)$(APACHE_CONFDIR) $(DESTDIR)$(dir $(KBISECT_INI))
@@ -100,8 +105,8 @@ $(B)/cgi/%: $(B)/rel/cgi/%.o $(CGI_OBJ)
 	@mkdir -p $(dir $@)
 	$(CXX) -static -s -o $@ $^ -l:libinih.a
 
-$(B)/fuzz/%: tests/fuzz/%.cc $(COMMON_PURE) | $(B)/fuzz
-	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -o $@ $< $(COMMON_PURE)
+$(B)/fuzz/%: tests/fuzz/%.cc $(COMMON_SRC) $(CGI_LIB) | $(B)/fuzz
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -o $@ $< $(COMMON_SRC) $(CGI_LIB) -linih
 
 $(B)/host/%.o: %.cc
 	@mkdir -p $(dir $@)

@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "common/ini.h"
+#include "cgi/fdio.h"
 #include "common/names.h"
 
 namespace kb {
@@ -27,16 +28,6 @@ const char* Reason(int status) {
     case 503: return "Service Unavailable";
   }
   return "Unknown";
-}
-
-bool WriteAll(int fd, std::string_view s) {
-  while (!s.empty()) {
-    ssize_t w = write(fd, s.data(), s.size());
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    s.remove_prefix(size_t(w));
-  }
-  return true;
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "cgi/fdio.h"
 #include "common/names.h"
 
 namespace kb {
@@ -42,16 +43,6 @@ bool ReadFile(const std::string& path, std::string* out, bool* missing, std::str
     out->append(buf, size_t(r));
   }
   close(fd);
-  return true;
-}
-
-bool WriteAll(int fd, std::string_view s) {
-  while (!s.empty()) {
-    ssize_t w = write(fd, s.data(), s.size());
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    s.remove_prefix(size_t(w));
-  }
   return true;
 }
 

@@ -23,7 +23,9 @@ MUSL_CXX := g++ -specs $(MUSL_SPECS) -isystem /usr/include/c++/12 \
 	-isystem /usr/include/x86_64-linux-gnu/c++/12 -idirafter /usr/include \
 	'-D__GLIBC_PREREQ(a,b)=0'
 MUSL_CC := musl-gcc
-MUSL_CXXFLAGS := -std=c++20 $(WARN) -Os -I. -fno-exceptions -fno-rtti \
+# Certificates are checked as of this time when the machine's clock is older.
+BUILD_TIME := $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+MUSL_CXXFLAGS := -std=c++20 $(WARN) -Os -I. -fno-exceptions -fno-rtti -DKBISECT_BUILD_TIME=$(BUILD_TIME) \
 	-fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections
 # Linked by the C driver: libstdc++ is never on the link line, so anything that needs
 # it fails to link instead of slipping in.

@@ -137,17 +137,29 @@ Error ParseTimeout(std::string_view v, unsigned* out) {
   return nullptr;
 }
 
+// HOST:/EXPORT[,MOUNT OPTIONS]
 Error ParseNfs(std::string_view v, Config* c) {
   size_t colon = v.find(':');
   if (colon == std::string_view::npos) return "nfs is not HOST:/EXPORT";
-  std::string_view host = v.substr(0, colon), exp = v.substr(colon + 1);
+  std::string_view host = v.substr(0, colon), exp = v.substr(colon + 1), options;
   if (Error e = CheckHostName(host)) return e;
+  size_t comma = exp.find(',');
+  if (comma != std::string_view::npos) {
+    options = exp.substr(comma + 1);
+    exp = exp.substr(0, comma);
+    if (options.empty()) return "nfs mount options are empty after ','";
+    if (options.size() > 256) return "nfs mount options are longer than 256 characters";
+    for (char ch : options)
+      if (!(IsAlnum(ch) || ch == '=' || ch == ',' || ch == '.' || ch == '_' || ch == '-'))
+        return "nfs mount options have a character outside [A-Za-z0-9=,._-]";
+  }
   if (exp.empty() || exp.front() != '/') return "nfs export does not start with '/'";
   if (exp.size() > 1024) return "nfs export is longer than 1024 characters";
-  for (char c : exp)
-    if (IsControl(c) || c == ' ' || c == ',') return "nfs export has a space, comma or control byte";
+  for (char ch : exp)
+    if (IsControl(ch) || ch == ' ') return "nfs export has a space or control byte";
   c->nfs_host = host;
   c->nfs_export = exp;
+  c->nfs_options = options;
   return nullptr;
 }
 

@@ -51,6 +51,7 @@ struct Config {
   unsigned timeout = 2;          // seconds of menu; 0: no menu
   std::string_view nfs_host;     // empty: images over HTTP
   std::string_view nfs_export;
+  std::string_view nfs_options;  // after the export: ",vers=3,port=2049" (without the comma)
   std::string_view append;
   bool has_append = false;       // false: the image's cmdline
   IpConfig ip;

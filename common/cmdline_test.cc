@@ -135,11 +135,32 @@ TEST(Config, ReadsEveryKey) {
   EXPECT_EQ(c.timeout, 0u);
   EXPECT_EQ(c.nfs_host, "10.0.2.2");
   EXPECT_EQ(c.nfs_export, "/export");
+  EXPECT_EQ(c.nfs_options, "");
   EXPECT_TRUE(c.has_append);
   EXPECT_EQ(c.append, "console=ttyS0 kbisect.fake=1");
   EXPECT_FALSE(c.ip.dhcp);
   EXPECT_TRUE(c.has_modules);
   EXPECT_EQ(c.modules, "virtio_net,nfsv4");
+}
+
+TEST(Config, NfsTakesMountOptionsAfterTheExport) {
+  Config c;
+  ConfigError errors[2];
+  ASSERT_EQ(ParseConfig("kbisect.server=http://s kbisect.nfs=10.0.2.2:/srv/images,vers=3,port=2049", &c, errors), 0u)
+      << errors[0].reason;
+  EXPECT_EQ(c.nfs_export, "/srv/images");
+  EXPECT_EQ(c.nfs_options, "vers=3,port=2049");
+  const std::pair<std::string, std::string> kBad[] = {
+      {"10.0.2.2:/x,", "empty after ','"},
+      {"10.0.2.2:/x,vers=3;rm", "outside [A-Za-z0-9=,._-]"},
+      {"10.0.2.2:/x," + std::string(257, 'a'), "longer than 256"},
+      {"10.0.2.2:x", "does not start with '/'"},
+      {"10.0.2.2:/a\x01b", "space or control"},
+  };
+  for (const auto& [v, part] : kBad) {
+    ASSERT_EQ(ParseConfig("kbisect.server=http://s kbisect.nfs=" + v, &c, errors), 1u) << v;
+    EXPECT_NE(std::string(errors[0].reason).find(part), std::string::npos) << v << ": " << errors[0].reason;
+  }
 }
 
 TEST(Config, DefaultsFromTheDesign) {

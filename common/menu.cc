@@ -40,6 +40,7 @@ MenuInput::Action MenuInput::Key(char c) {
     return kStopped;
   }
   if (c != '\r' && c != '\n') return kStopped;
+  by_default_ = len_ == 0;
   if (len_ == 0) {
     if (entries_ == 0) return kBadNumber;
     choice_ = 0;

@@ -33,11 +33,13 @@ class MenuInput {
   explicit MenuInput(size_t entries) : entries_(entries) {}
   Action Key(char c);
   size_t choice() const { return choice_; }  // 0-based, valid after kChosen
+  bool by_default() const { return by_default_; }  // kChosen by Enter alone
   std::string_view typed() const { return std::string_view(typed_, len_); }
 
  private:
   size_t entries_;
   size_t choice_ = 0;
+  bool by_default_ = false;
   char typed_[8] = {};
   size_t len_ = 0;
 };

@@ -42,8 +42,10 @@ TEST(Menu, KeysStopPickAndRefuse) {
   EXPECT_EQ(m.typed(), "2");
   EXPECT_EQ(m.Key('\r'), MenuInput::kChosen);
   EXPECT_EQ(m.choice(), 1u);
+  EXPECT_FALSE(m.by_default());
   EXPECT_EQ(m.Key('\n'), MenuInput::kChosen) << "Enter alone picks the first";
   EXPECT_EQ(m.choice(), 0u);
+  EXPECT_TRUE(m.by_default());
   EXPECT_EQ(m.Key('4'), MenuInput::kStopped);
   EXPECT_EQ(m.Key('\r'), MenuInput::kBadNumber);
   EXPECT_EQ(m.Key('0'), MenuInput::kStopped);

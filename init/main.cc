@@ -3,17 +3,31 @@
 // after a countdown so that an unattended machine keeps trying.
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/cmdline.h"
+#include "common/menu.h"
+#include "common/names.h"
+#include "init/boot.h"
+#include "init/clock.h"
 #include "init/console.h"
+#include "init/fetch.h"
+#include "init/files.h"
+#include "init/load_modules.h"
+#include "init/menu_ui.h"
+#include "init/net.h"
 
 namespace kb {
 namespace {
+
+constexpr size_t kMenuEntries = 20;
+constexpr int kListTries = 5;  // waits of 1, 2, 4, 8 s between them
+constexpr unsigned kRebootSeconds = 10;
+constexpr char kArch[] = "x86_64";  // kexec_file_load here takes 64-bit bzImages only
 
 struct MountStep {
   const char* source;
@@ -25,6 +39,7 @@ constexpr MountStep kMounts[] = {
     {"proc", "/proc", "proc"},
     {"sysfs", "/sys", "sysfs"},
     {"devtmpfs", "/dev", "devtmpfs"},
+    {"tmpfs", "/tmp", "tmpfs"},
 };
 
 void MountAll() {
@@ -35,59 +50,165 @@ void MountAll() {
   }
 }
 
-// The whole of /proc/cmdline, NUL-free; empty when it cannot be read.
-std::string_view ReadCmdline(char* buf, size_t size) {
-  int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    SayFailure("cmdline", "cannot open /proc/cmdline", "open", errno);
-    return {};
-  }
-  size_t n = 0;
-  while (n < size) {
-    ssize_t r = read(fd, buf + n, size - n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) SayFailure("cmdline", "cannot read /proc/cmdline", "read", errno);
-    if (r <= 0) break;
-    n += size_t(r);
-  }
-  close(fd);
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\0')) --n;
-  return std::string_view(buf, n);
-}
-
-void Sleep(unsigned seconds) {
-  timespec ts{static_cast<time_t>(seconds), 0};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
-}
-
 // Step 8: nothing to boot; count down and reset the machine. Never returns.
 [[noreturn]] void RebootAfter(unsigned seconds) {
   char num[24];
   Say({"kbisect: rebooting in ", FormatUnsigned(seconds, num), " s"});
-  Sleep(seconds);
+  SleepMs(int64_t(seconds) * 1000);
   sync();
   for (;;) {
     reboot(RB_AUTOBOOT);
     SayFailure("reboot", "the machine did not reset", "reboot", errno);
-    Sleep(10);
+    SleepMs(10000);
   }
+}
+
+// kbisect.machine, else the DHCP or ip= host name, else the MAC as aa-bb-cc-dd-ee-ff.
+std::string_view MachineName(const Config& c, const NetConfig& net, char* buf) {
+  if (!c.machine.empty()) return c.machine;
+  if (net.host_name[0] && CheckMachineName(net.host_name) == nullptr) return net.host_name;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 6; ++i) {
+    buf[3 * i] = kHex[net.mac[i] >> 4];
+    buf[3 * i + 1] = kHex[net.mac[i] & 15];
+    buf[3 * i + 2] = '-';
+  }
+  return std::string_view(buf, 17);
+}
+
+struct ListSink {
+  char buf[64 * 1024];
+  size_t len;
+  bool truncated;
+};
+
+bool ListWrite(void* ctx, const char* data, size_t n) {
+  auto* s = static_cast<ListSink*>(ctx);
+  size_t take = n < sizeof s->buf - s->len ? n : sizeof s->buf - s->len;
+  memcpy(s->buf + s->len, data, take);
+  s->len += take;
+  s->truncated = s->truncated || take < n;
+  return true;  // the rest of a long list is read and dropped
+}
+
+// Step 4: the list, with bounded retries. False when none could be had.
+bool FetchList(const Config& c, uint32_t address, std::string_view machine, ListSink* sink) {
+  char target[256];
+  size_t len = 0;
+  auto put = [&](std::string_view s) { return AppendEncoded(s, std::span(target, sizeof target), &len); };
+  for (std::string_view s : {"/list?machine="}) memcpy(target, s.data(), len = s.size());
+  put(machine);
+  memcpy(target + len, "&arch=", 6);
+  len += 6;
+  put(kArch);
+  char num[24];
+  for (int attempt = 0; attempt < kListTries; ++attempt) {
+    if (attempt > 0) {
+      Say({"kbisect: list: retrying in ", FormatUnsigned(1ul << (attempt - 1), num), " s"});
+      SleepMs(1000ll << (attempt - 1));
+    }
+    sink->len = 0;
+    sink->truncated = false;
+    HttpResponse resp(ListWrite, sink);
+    Failure why;
+    Request req{&c.server_url, address, "GET", std::string_view(target, len), {}, 20000};
+    if (!Fetch(req, &resp, &why)) {
+      if (why.syscall) {
+        SayFailure("list", why.what, why.syscall, why.err);
+      } else {
+        Say({"kbisect: list: ", why.what, why.detail[0] ? " (" : "", why.detail, why.detail[0] ? ")" : ""});
+      }
+      continue;
+    }
+    if (resp.status() != 200) {
+      std::string_view body(sink->buf, sink->len < 200 ? sink->len : 200);
+      while (!body.empty() && body.back() == '\n') body.remove_suffix(1);
+      Say({"kbisect: list: the server answered ", FormatUnsigned(static_cast<unsigned long>(resp.status()), num),
+           ": ", body});
+      continue;
+    }
+    return true;
+  }
+  Say({"kbisect: list: no list from ", c.server, " after ", FormatUnsigned(kListTries, num), " tries"});
+  return false;
 }
 
 void Run() {
   MountAll();
-  static char cmdline[4096];
-  std::string_view line = ReadCmdline(cmdline, sizeof(cmdline));
+  Say({"kbisect: stage-1 init starting"});
+  static char line_buf[4096];
+  size_t line_len = 0;
+  if (int e = ReadFile("/proc/cmdline", std::span(line_buf, sizeof line_buf - 1), &line_len))
+    SayFailure("cmdline", "cannot read /proc/cmdline", "read", -e);
+  while (line_len > 0 && (line_buf[line_len - 1] == '\n' || line_buf[line_len - 1] == '\0')) --line_len;
   Config config;
   ConfigError errors[8];
-  size_t n = ParseConfig(line, &config, errors);
+  size_t n = ParseConfig(std::string_view(line_buf, line_len), &config, errors);
   for (size_t i = 0; i < n && i < std::size(errors); ++i)
     Say({"kbisect: cmdline: ", errors[i].param, ": ", errors[i].reason});
-  Say({"kbisect: server ", config.server.empty() ? "(none)" : config.server, ", machine ",
-       config.machine.empty() ? "(from DHCP)" : config.machine,
-       config.nfs_host.empty() ? ", images over HTTP" : ", images over NFS"});
-  Say({"kbisect: this stage-1 cannot fetch a list yet (network and kexec are not built in)"});
-  RebootAfter(10);
+  if (config.server.empty()) {
+    Say({"kbisect: no usable kbisect.server=URL on the kernel command line"});
+    RebootAfter(60);
+  }
+
+  static char modules_file[4096];
+  size_t modules_len = 0;
+  std::string_view modules = config.modules;
+  if (!config.has_modules && ReadFile("/etc/kbisect/modules", modules_file, &modules_len) == 0)
+    modules = std::string_view(modules_file, modules_len);
+  LoadModules(modules);
+
+  NetConfig net;
+  if (!SetUpNetwork(config.ip, &net)) RebootAfter(kRebootSeconds);
+  char mac_name[18];
+  std::string_view machine = MachineName(config, net, mac_name);
+
+  uint32_t address = 0;
+  if (ParseIpv4(config.server_url.host, &address) != nullptr) {
+    Say({"kbisect: server: ", config.server_url.host, ": give the server as an IPv4 address (no DNS here)"});
+    RebootAfter(60);
+  }
+  if (config.server_url.tls) {
+    int anchors = LoadTrustAnchors("/etc/kbisect/ca.pem");
+    char num[24];
+    if (anchors > 0) Say({"kbisect: tls: ", FormatUnsigned(unsigned(anchors), num), " CA certificate(s)"});
+  }
+  Say({"kbisect: machine ", machine, ", server ", config.server});
+
+  std::string_view nfs_root;
+  if (!config.nfs_host.empty()) {
+    uint32_t nfs_address = 0;
+    if (ParseIpv4(config.nfs_host, &nfs_address) != nullptr) {
+      Say({"kbisect: nfs: ", config.nfs_host, ": give the NFS server as an IPv4 address; using HTTP"});
+    } else if (MountNfs(config, nfs_address, "/nfs")) {
+      nfs_root = "/nfs";
+    } else {
+      Say({"kbisect: nfs: cannot mount the image store; using HTTP"});
+    }
+  }
+
+  static ListSink list;
+  if (!FetchList(config, address, machine, &list)) RebootAfter(kRebootSeconds);
+  std::string_view entries[kMenuEntries];
+  ListResult r = ParseList(std::string_view(list.buf, list.len), !list.truncated, entries);
+  if (r.skipped) {
+    char num[24];
+    Say({"kbisect: list: skipped ", FormatUnsigned(r.skipped, num), " bad line(s), the first: ", r.first_bad});
+  }
+  if (r.count == 0) {
+    Say({"kbisect: list: the server has no kernel for machine ", machine, " (", kArch, ")"});
+    RebootAfter(60);
+  }
+  bool failed[kMenuEntries] = {};
+  Site site{&config, address, machine, nfs_root};
+  for (;;) {
+    size_t pick = RunMenu(std::span(entries, r.count), std::span(failed, r.count), r.total, config.timeout);
+    if (pick >= r.count) break;
+    BootImage(site, entries[pick]);
+    failed[pick] = true;
+  }
+  Say({"kbisect: no kernel of the list could be booted"});
+  RebootAfter(kRebootSeconds);
 }
 
 }  // namespace

@@ -151,7 +151,8 @@ lab_kbisect_install() {
 
 # lab_store_image NAME [BRANCH] [COMMIT]: an image in LAB_IMAGES with the contract's
 # files, published the builder's way (hidden directory, then rename). Its bzImage is
-# a stand-in: only the stage-1 tests boot real ones.
+# a stand-in unless IMAGE_KERNEL names a real one; IMAGE_INITRD and IMAGE_CMDLINE
+# add an initrd and a command line.
 lab_store_image() {
 	local name=$1 branch=${2:-main} commit=${3:-}
 	[[ $name =~ _([0-9a-f]{12})_([0-9]{8})_([a-z0-9_]+)$ ]] || lab_die "not an image name: $name"
@@ -159,7 +160,12 @@ lab_store_image() {
 	[ -n "$commit" ] || commit=${BASH_REMATCH[1]}$(printf '%028d' 0)
 	local tmp=$LAB_IMAGES/.tmp-$name
 	mkdir -p "$tmp"
-	echo "stand-in kernel $name" >"$tmp/bzImage"
+	if [ -n "${IMAGE_KERNEL:-}" ]; then
+		cp "$IMAGE_KERNEL" "$tmp/bzImage"
+	else
+		echo "stand-in kernel $name" >"$tmp/bzImage"
+	fi
+	[ -n "${IMAGE_INITRD:-}" ] && cp "$IMAGE_INITRD" "$tmp/initrd"
 	cat >"$tmp/image.ini" <<-EOF
 	[image]
 	name = $name
@@ -171,6 +177,10 @@ lab_store_image() {
 	kernel = bzImage
 	kernel_sha256 = $(sha256sum "$tmp/bzImage" | cut -d' ' -f1)
 	EOF
+	[ -n "${IMAGE_INITRD:-}" ] &&
+		printf 'initrd = initrd\ninitrd_sha256 = %s\n' "$(sha256sum "$tmp/initrd" | cut -d' ' -f1)" >>"$tmp/image.ini"
+	[ -n "${IMAGE_CMDLINE:-}" ] && printf 'cmdline = %s\n' "$IMAGE_CMDLINE" >>"$tmp/image.ini"
+	chmod -R a+rX "$tmp"
 	mv "$tmp" "$LAB_IMAGES/$name"
 }
 
@@ -231,8 +241,9 @@ lab_stage1() {
 }
 
 # lab_qemu_start NAME KERNEL INITRD APPEND [QEMU ARGS...]: a test machine with
-# user-mode networking (the namespace's loopback is 10.0.2.2 to the guest), serial
-# console to LAB_OUT/NAME.console and QMP for power control.
+# user-mode networking (the namespace's loopback is 10.0.2.2 to the guest), its
+# serial console logged to LAB_OUT/NAME.console (lab_type writes to it), and QMP
+# for power control.
 lab_qemu_start() {
 	local name=$1 kernel=$2 initrd=$3 append=$4
 	shift 4
@@ -240,7 +251,8 @@ lab_qemu_start() {
 	qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nodefaults -display none \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
 		-netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
-		-serial "file:$LAB_OUT/$name.console" \
+		-chardev "socket,id=con,path=$LAB_DIR/$name.serial,server=on,wait=off,logfile=$LAB_OUT/$name.console,logappend=on" \
+		-serial chardev:con \
 		-qmp "unix:$LAB_DIR/$name.qmp,server=on,wait=off" \
 		"$@" >"$LAB_DIR/$name.qemu.log" 2>&1 &
 	echo $! >"$LAB_DIR/$name.pid"
@@ -264,6 +276,20 @@ lab_qmp() {
 	out=$(lab_qmp_raw "$LAB_DIR/$1.qmp" "$2") || { lab_log "qmp $1: no answer"; return 1; }
 	case $out in *'"error"'*) lab_log "qmp $1: $out"; return 1 ;; esac
 	return 0
+}
+
+# lab_type NAME TEXT: types TEXT (printf escapes) on the machine's serial console.
+lab_type() {
+	printf "$2" | timeout 5 socat -t 1 - "UNIX-CONNECT:$LAB_DIR/$1.serial"
+}
+
+# lab_stage1_initramfs OUT [kbisect-mkinitramfs ARGS...]: our stage-1 initramfs with
+# the lab kernel's modules (run lab_stage1 first).
+lab_stage1_initramfs() {
+	local out=$1
+	shift
+	"$LAB_TOP/scripts/kbisect-mkinitramfs" -o "$out" --kernel-modules "$LAB_KROOT/lib/modules/$LAB_KVER" "$@" \
+		>"$LAB_DIR/mkinitramfs.log" 2>&1 || { cat "$LAB_DIR/mkinitramfs.log" >&2; lab_die "kbisect-mkinitramfs failed"; }
 }
 
 # power_cycle NAME: the machine's reset line (QEMU restarts with the same -kernel/-initrd).

@@ -1,0 +1,306 @@
+#include "init/boot.h"
+
+#include <bearssl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/reboot.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/http.h"
+#include "common/image_ini.h"
+#include "init/clock.h"
+#include "init/console.h"
+#include "init/fetch.h"
+#include "init/files.h"
+#include "init/net.h"
+
+namespace kb {
+namespace {
+
+constexpr int64_t kDownloadMs = 10 * 60 * 1000;
+constexpr unsigned long kKexecNoInitramfs = 0x4;  // KEXEC_FILE_NO_INITRAMFS
+
+void SayFetchFailure(std::string_view step, const Failure& f) {
+  if (f.syscall) {
+    SayFailure(step, f.what, f.syscall, f.err);
+  } else {
+    Say({"kbisect: ", step, ": ", f.what, f.detail[0] ? " (" : "", f.detail, f.detail[0] ? ")" : ""});
+  }
+}
+
+// Body sink for image files: writes to fd, hashes, shows progress.
+struct FileSink {
+  int fd;
+  br_sha256_context sha;
+  unsigned long long bytes = 0, expected = 0;
+  int64_t start = 0, last_report = 0;
+  std::string_view label;
+  int write_err = 0;
+};
+
+void Progress(FileSink* s, bool final) {
+  int64_t now = NowMs();
+  if (!final && now - s->last_report < 500) return;
+  s->last_report = now;
+  int64_t ms = now - s->start > 0 ? now - s->start : 1;
+  char a[24], b[24], r[24];
+  unsigned long long rate = s->bytes * 1000 / static_cast<unsigned long long>(ms);
+  Say({final ? "kbisect: " : "kbisect: ... ", s->label, " ", FormatMiB(s->bytes, a),
+       s->expected ? " of " : "", s->expected ? FormatMiB(s->expected, b) : "", " at ", FormatMiB(rate, r), "/s"});
+}
+
+bool SinkWrite(void* ctx, const char* data, size_t n) {
+  auto* s = static_cast<FileSink*>(ctx);
+  if (int e = WriteAllFd(s->fd, data, n)) {
+    s->write_err = -e;
+    return false;
+  }
+  br_sha256_update(&s->sha, data, n);
+  s->bytes += n;
+  Progress(s, false);
+  return true;
+}
+
+struct BufSink {
+  char* buf;
+  size_t cap, len;
+  bool overflow;
+};
+
+bool BufWrite(void* ctx, const char* data, size_t n) {
+  auto* b = static_cast<BufSink*>(ctx);
+  if (n > b->cap - b->len) {
+    b->overflow = true;
+    return false;
+  }
+  memcpy(b->buf + b->len, data, n);
+  b->len += n;
+  return true;
+}
+
+// GET <server>/images/<name>/<file> into buf; false (said) on failure.
+bool HttpGetSmall(const Site& site, std::string_view name, std::string_view file, char* buf, size_t cap,
+                  size_t* len) {
+  char target[512];
+  if (!JoinPath(target, {"/images/", name, "/", file})) return false;
+  BufSink sink{buf, cap, 0, false};
+  HttpResponse resp(BufWrite, &sink);
+  Failure why;
+  Request req{&site.config->server_url, site.server_address, "GET", target, {}, 30000};
+  if (!Fetch(req, &resp, &why)) {
+    if (sink.overflow) why.what = "image.ini is larger than 16 KiB";
+    SayFetchFailure("image", why);
+    return false;
+  }
+  if (resp.status() != 200) {
+    char code[24];
+    Say({"kbisect: image: ", file, " of ", name, ": the server answered ",
+         FormatUnsigned(static_cast<unsigned long>(resp.status()), code)});
+    return false;
+  }
+  *len = sink.len;
+  return true;
+}
+
+// Downloads <server>/images/<name>/<file> to path, hashing it into sum.
+bool HttpDownload(const Site& site, std::string_view name, std::string_view file, const char* path,
+                  uint8_t sum[32]) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    SayFailure("image", path, "open", errno);
+    return false;
+  }
+  FileSink sink{fd, {}, 0, 0, NowMs(), NowMs(), file, 0};
+  br_sha256_init(&sink.sha);
+  char target[512];
+  JoinPath(target, {"/images/", name, "/", file});
+  HttpResponse resp(SinkWrite, &sink);
+  Failure why;
+  Request req{&site.config->server_url, site.server_address, "GET", target, {}, kDownloadMs};
+  bool ok = Fetch(req, &resp, &why);
+  close(fd);
+  if (!ok) {
+    if (sink.write_err) {
+      SayFailure("image", path, "write", sink.write_err);
+    } else {
+      SayFetchFailure("image", why);
+    }
+    return false;
+  }
+  if (resp.status() != 200) {
+    char code[24];
+    Say({"kbisect: image: ", file, " of ", name, ": the server answered ",
+         FormatUnsigned(static_cast<unsigned long>(resp.status()), code)});
+    return false;
+  }
+  sink.expected = sink.bytes;
+  Progress(&sink, true);
+  br_sha256_out(&sink.sha, sum);
+  return true;
+}
+
+// Hashes an open file (NFS) from its start.
+bool HashFd(int fd, std::string_view label, uint8_t sum[32]) {
+  struct stat st;
+  fstat(fd, &st);
+  FileSink s{fd, {}, 0, static_cast<unsigned long long>(st.st_size), NowMs(), NowMs(), label, 0};
+  br_sha256_init(&s.sha);
+  static char buf[65536];
+  for (;;) {
+    ssize_t r = read(fd, buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      SayFailure("image", label, "read", errno);
+      return false;
+    }
+    if (r == 0) break;
+    br_sha256_update(&s.sha, buf, size_t(r));
+    s.bytes += size_t(r);
+    Progress(&s, false);
+  }
+  Progress(&s, true);
+  br_sha256_out(&s.sha, sum);
+  lseek(fd, 0, SEEK_SET);
+  return true;
+}
+
+void Report(const Site& site, std::string_view name) {
+  char target[128] = "/booted?machine=";
+  size_t len = strlen(target);
+  if (!AppendEncoded(site.machine, std::span(target, sizeof target - 1), &len)) return;
+  static char sink_buf[512];
+  BufSink sink{sink_buf, sizeof sink_buf, 0, false};
+  HttpResponse resp(BufWrite, &sink);
+  Failure why;
+  Request req{&site.config->server_url, site.server_address, "POST", std::string_view(target, len), name, 10000};
+  if (!Fetch(req, &resp, &why)) {
+    SayFetchFailure("booted", why);
+  } else if (resp.status() != 200) {
+    char code[24];
+    Say({"kbisect: booted: the server answered ", FormatUnsigned(static_cast<unsigned long>(resp.status()), code),
+         " (booting anyway)"});
+  }
+}
+
+}  // namespace
+
+std::string_view FormatMiB(unsigned long long bytes, char* buf) {
+  unsigned long long tenths = bytes * 10 / (1024 * 1024);
+  char whole[24], frac[24];
+  std::string_view w = FormatUnsigned(static_cast<unsigned long>(tenths / 10), whole);
+  std::string_view f = FormatUnsigned(static_cast<unsigned long>(tenths % 10), frac);
+  JoinPath(std::span(buf, 24), {w, ".", f, " MiB"});
+  return buf;
+}
+
+bool MountNfs(const Config& c, uint32_t host, const char* target) {
+  char addr[16], source[1100], opts[512];
+  FormatIpv4(host, addr);
+  if (!JoinPath(source, {addr, ":", c.nfs_export})) return false;
+  mkdir(target, 0755);
+  // Bounded by soft mounts with short timeouts; no lock manager for a read-only mount.
+  constexpr std::string_view kCommon = "soft,timeo=50,retrans=2,nolock,proto=tcp,addr=";
+  std::string_view tries[2] = {"vers=4,", "vers=3,mountproto=tcp,retry=0,"};
+  size_t n = c.nfs_options.empty() ? 2 : 1;
+  for (size_t i = 0; i < n; ++i) {
+    bool ok = c.nfs_options.empty()
+                  ? JoinPath(opts, {tries[i], kCommon, addr})
+                  : JoinPath(opts, {kCommon, addr, ",mountaddr=", addr, ",", c.nfs_options});
+    if (!ok) return false;
+    if (mount(source, target, "nfs", MS_RDONLY, opts) == 0) {
+      Say({"kbisect: nfs: mounted ", c.nfs_host, ":", c.nfs_export, " (", opts, ")"});
+      return true;
+    }
+    SayFailure("nfs", source, "mount", errno);
+  }
+  return false;
+}
+
+void BootImage(const Site& site, std::string_view name) {
+  const Config& c = *site.config;
+  static char ini_text[16384];
+  size_t ini_len = 0;
+  char dir[512], path[768];
+  int kernel_fd = -1, initrd_fd = -1;
+  uint8_t sum[32];
+  Say({"kbisect: image: ", name, site.nfs_root.empty() ? " over HTTP" : " over NFS"});
+
+  if (!site.nfs_root.empty()) {
+    if (!JoinPath(dir, {site.nfs_root, "/", name, "/"}) || !JoinPath(path, {dir, "image.ini"})) return;
+    if (int e = ReadFile(path, ini_text, &ini_len)) {
+      SayFailure("image", path, "open", -e);
+      return;
+    }
+  } else if (!HttpGetSmall(site, name, "image.ini", ini_text, sizeof ini_text, &ini_len)) {
+    return;
+  }
+  ImageIni ini;
+  size_t line = 0;
+  if (Error e = ParseImageIni(std::string_view(ini_text, ini_len), &ini, &line)) {
+    char num[24];
+    Say({"kbisect: image: ", name, "/image.ini", line ? ":" : "", line ? FormatUnsigned(line, num) : "", ": ", e});
+    return;
+  }
+
+  struct Part {
+    std::string_view file;
+    const uint8_t* want;
+    int* fd;
+    const char* local;
+  };
+  Part parts[2] = {{ini.kernel, ini.kernel_sha256, &kernel_fd, "/tmp/kernel"},
+                   {ini.initrd, ini.initrd_sha256, &initrd_fd, "/tmp/initrd"}};
+  for (Part& p : parts) {
+    if (p.file.empty()) continue;
+    if (!site.nfs_root.empty()) {
+      if (!JoinPath(path, {dir, p.file})) return;
+      *p.fd = open(path, O_RDONLY | O_CLOEXEC);
+      if (*p.fd < 0) {
+        SayFailure("image", path, "open", errno);
+        return;
+      }
+      if (!HashFd(*p.fd, p.file, sum)) return;
+    } else {
+      if (!HttpDownload(site, name, p.file, p.local, sum)) return;
+      *p.fd = open(p.local, O_RDONLY | O_CLOEXEC);
+      if (*p.fd < 0) {
+        SayFailure("image", p.local, "open", errno);
+        return;
+      }
+    }
+    if (memcmp(sum, p.want, 32) != 0) {
+      Say({"kbisect: image: ", name, "/", p.file, ": sha256 mismatch, refusing to boot it"});
+      close(*p.fd);
+      if (initrd_fd >= 0 && p.fd != &initrd_fd) close(initrd_fd);
+      if (kernel_fd >= 0 && p.fd != &kernel_fd) close(kernel_fd);
+      return;
+    }
+    Say({"kbisect: image: ", p.file, " sha256 ok"});
+  }
+
+  std::string_view append = c.has_append ? c.append : ini.has_cmdline ? ini.cmdline : std::string_view();
+  static char cmdline[2100];
+  JoinPath(cmdline, {append});
+  unsigned long flags = initrd_fd < 0 ? kKexecNoInitramfs : 0;
+  if (syscall(SYS_kexec_file_load, kernel_fd, initrd_fd, append.size() + 1, cmdline, flags) != 0) {
+    int e = errno;
+    SayFailure("kexec", e == ENOEXEC ? "the kernel file is not a bzImage this kernel can load" : name,
+               "kexec_file_load", e);
+    close(kernel_fd);
+    if (initrd_fd >= 0) close(initrd_fd);
+    return;
+  }
+  Report(site, name);
+  Say({"kbisect: kexec into ", name, " (", append, ")"});
+  sync();
+  syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, nullptr);
+  SayFailure("kexec", name, "reboot", errno);
+  close(kernel_fd);
+  if (initrd_fd >= 0) close(initrd_fd);
+}
+
+}  // namespace kb

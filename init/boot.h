@@ -1,0 +1,30 @@
+// Steps 6 and 7: get the chosen image, verify it, report it, kexec into it.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "common/cmdline.h"
+
+namespace kb {
+
+struct Site {
+  const Config* config;
+  uint32_t server_address;   // resolved host of kbisect.server
+  std::string_view machine;
+  std::string_view nfs_root;  // mount point of kbisect.nfs, empty: HTTP
+};
+
+// Downloads or opens the image, checks its sha256 sums, loads it with
+// kexec_file_load, POSTs it to <server>/booted and reboots into it. Returns only
+// when the image cannot be booted, having said why.
+void BootImage(const Site& site, std::string_view name);
+
+// Mounts kbisect.nfs read-only at `target`: the given options, or NFSv4 then
+// NFSv3. False (said) when neither works.
+bool MountNfs(const Config& c, uint32_t host, const char* target);
+
+// "12.3 MiB" into buf (at least 24 bytes).
+std::string_view FormatMiB(unsigned long long bytes, char* buf);
+
+}  // namespace kb

@@ -1,0 +1,39 @@
+// HTTP(S) requests to the kbisect server, every wait bounded.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "common/http.h"
+#include "common/url.h"
+
+namespace kb {
+
+// What went wrong, for "kbisect: <step>: <what> (<syscall>: <errno>)". syscall is
+// null when there is no errno to tell (a bad reply, a TLS alert).
+struct Failure {
+  const char* what = nullptr;
+  const char* syscall = nullptr;
+  int err = 0;
+  char detail[160] = {};  // for messages built at run time
+};
+
+struct Request {
+  const Url* server;          // scheme, host, port, base path
+  uint32_t address;           // the host's IPv4 address, resolved
+  std::string_view method;    // GET or POST
+  std::string_view target;    // path and query, starting with '/'
+  std::string_view body;      // for POST
+  int64_t timeout_ms;         // for the whole exchange
+};
+
+// Sends the request and feeds the reply to *response, whose body callback gets
+// the body. Returns true when a whole reply was read (any status).
+bool Fetch(const Request& req, HttpResponse* response, Failure* why);
+
+// Sets the trust anchors for https:// (from a PEM file). Returns the number of
+// certificates read, 0 or less on failure (said on the console).
+int LoadTrustAnchors(const char* pem_path);
+
+}  // namespace kb

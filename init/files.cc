@@ -1,0 +1,60 @@
+#include "init/files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace kb {
+
+int ReadFile(const char* path, std::span<char> buf, size_t* len) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  size_t n = 0;
+  for (;;) {
+    if (n == buf.size()) {
+      char extra;
+      ssize_t r = read(fd, &extra, 1);
+      close(fd);
+      if (r > 0) return -EFBIG;
+      break;
+    }
+    ssize_t r = read(fd, buf.data() + n, buf.size() - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      int e = errno;
+      close(fd);
+      return -e;
+    }
+    if (r == 0) {
+      close(fd);
+      break;
+    }
+    n += size_t(r);
+  }
+  *len = n;
+  return 0;
+}
+
+int WriteAllFd(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, data, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return -errno;
+    if (w == 0) return -EIO;
+    data += w;
+    n -= size_t(w);
+  }
+  return 0;
+}
+
+bool JoinPath(std::span<char> buf, std::initializer_list<std::string_view> parts) {
+  size_t n = 0;
+  for (std::string_view p : parts) {
+    if (p.size() >= buf.size() - n) return false;
+    for (char c : p) buf[n++] = c;
+  }
+  buf[n] = '\0';
+  return true;
+}
+
+}  // namespace kb

@@ -1,0 +1,19 @@
+// Whole-file reads and writes with fixed buffers. Return 0 or -errno.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+namespace kb {
+
+// Reads up to buf.size() bytes of path; *len is what was read. -EFBIG when the
+// file is larger than the buffer.
+int ReadFile(const char* path, std::span<char> buf, size_t* len);
+
+int WriteAllFd(int fd, const char* data, size_t n);
+
+// Joins parts into buf as a NUL-terminated path; false when it does not fit.
+bool JoinPath(std::span<char> buf, std::initializer_list<std::string_view> parts);
+
+}  // namespace kb

@@ -1,0 +1,257 @@
+#include "init/net.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/dhcp.h"
+#include "init/clock.h"
+#include "init/console.h"
+#include "init/files.h"
+
+namespace kb {
+namespace {
+
+constexpr int64_t kInterfaceWaitMs = 15000;
+constexpr int64_t kLinkWaitMs = 10000;
+constexpr int kDiscoverTries = 4;  // waits of 1, 2, 4 and 8 s
+
+bool ReadSysNet(const char* ifname, const char* file, char* buf, size_t size, size_t* len) {
+  char path[128];
+  return JoinPath(path, {"/sys/class/net/", ifname, "/", file}) && ReadFile(path, std::span(buf, size), len) == 0;
+}
+
+// The interface to use: `wanted`, or the first Ethernet one (type 1) that is not lo.
+bool FindInterface(std::string_view wanted, char* ifname) {
+  DIR* d = opendir("/sys/class/net");
+  if (!d) return false;
+  bool found = false;
+  while (dirent* e = readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name[0] == '.' || name == "lo" || name.size() >= IFNAMSIZ) continue;
+    if (!wanted.empty() && name != wanted) continue;
+    char type[8];
+    size_t len = 0;
+    if (!ReadSysNet(e->d_name, "type", type, sizeof type, &len) || len < 1 || type[0] != '1' ||
+        (len > 1 && type[1] != '\n'))
+      continue;
+    if (!found || strcmp(e->d_name, ifname) < 0) {  // lowest name: eth0 before eth1
+      strcpy(ifname, e->d_name);
+      found = true;
+    }
+  }
+  closedir(d);
+  return found;
+}
+
+int Ioctl(int fd, unsigned long req, void* arg, const char* what, const char* ifname) {
+  if (ioctl(fd, req, arg) == 0) return 0;
+  SayFailure("network", ifname, what, errno);
+  return -1;
+}
+
+sockaddr_in Sin(uint32_t addr, uint16_t port = 0) {
+  sockaddr_in s{};
+  s.sin_family = AF_INET;
+  s.sin_addr.s_addr = htonl(addr);
+  s.sin_port = htons(port);
+  return s;
+}
+
+bool BringUp(int fd, NetConfig* c) {
+  ifreq r{};
+  strncpy(r.ifr_name, c->ifname, IFNAMSIZ - 1);
+  if (Ioctl(fd, SIOCGIFHWADDR, &r, "SIOCGIFHWADDR", c->ifname)) return false;
+  memcpy(c->mac, r.ifr_hwaddr.sa_data, 6);
+  if (Ioctl(fd, SIOCGIFFLAGS, &r, "SIOCGIFFLAGS", c->ifname)) return false;
+  r.ifr_flags |= IFF_UP;
+  if (Ioctl(fd, SIOCSIFFLAGS, &r, "SIOCSIFFLAGS", c->ifname)) return false;
+  ifreq lo{};
+  strcpy(lo.ifr_name, "lo");
+  if (ioctl(fd, SIOCGIFFLAGS, &lo) == 0) {
+    lo.ifr_flags |= IFF_UP;
+    ioctl(fd, SIOCSIFFLAGS, &lo);
+  }
+  Deadline link(kLinkWaitMs);
+  for (;;) {
+    char carrier[8];
+    size_t len = 0;
+    if (ReadSysNet(c->ifname, "carrier", carrier, sizeof carrier, &len) && len > 0 && carrier[0] == '1') return true;
+    if (link.Passed()) {
+      Say({"kbisect: network: ", c->ifname, ": no link after 10 s (cable, switch port?)"});
+      return false;
+    }
+    SleepMs(100);
+  }
+}
+
+bool Apply(int fd, const NetConfig& c) {
+  ifreq r{};
+  strncpy(r.ifr_name, c.ifname, IFNAMSIZ - 1);
+  sockaddr_in a = Sin(c.address);
+  memcpy(&r.ifr_addr, &a, sizeof a);
+  if (Ioctl(fd, SIOCSIFADDR, &r, "SIOCSIFADDR", c.ifname)) return false;
+  sockaddr_in m = Sin(c.netmask);
+  memcpy(&r.ifr_netmask, &m, sizeof m);
+  if (Ioctl(fd, SIOCSIFNETMASK, &r, "SIOCSIFNETMASK", c.ifname)) return false;
+  if (c.gateway == 0) return true;
+  rtentry rt{};
+  sockaddr_in zero = Sin(0), gw = Sin(c.gateway);
+  memcpy(&rt.rt_dst, &zero, sizeof zero);
+  memcpy(&rt.rt_genmask, &zero, sizeof zero);
+  memcpy(&rt.rt_gateway, &gw, sizeof gw);
+  rt.rt_flags = RTF_UP | RTF_GATEWAY;
+  char dev[IFNAMSIZ];
+  strcpy(dev, c.ifname);
+  rt.rt_dev = dev;
+  if (ioctl(fd, SIOCADDRT, &rt) != 0 && errno != EEXIST) {
+    SayFailure("network", "default route", "SIOCADDRT", errno);
+    return false;
+  }
+  return true;
+}
+
+// Waits up to `ms` for a reply of `type` to xid; NAKs end the wait.
+bool Await(int fd, const NetConfig& c, uint32_t xid, uint8_t type, int64_t ms, DhcpLease* lease) {
+  Deadline d(ms);
+  while (!d.Passed()) {
+    pollfd p{fd, POLLIN, 0};
+    int r = poll(&p, 1, int(d.LeftMs()));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    uint8_t buf[1500];
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) continue;
+    DhcpLease l;
+    if (ParseDhcpReply(std::span<const uint8_t>(buf, size_t(n)), c.mac, xid, &l) != nullptr) continue;
+    if (l.type == kDhcpNak || l.type == type) {
+      *lease = l;
+      return l.type == type;
+    }
+  }
+  return false;
+}
+
+bool Dhcp(NetConfig* c) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    SayFailure("dhcp", "socket", "socket", errno);
+    return false;
+  }
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
+  if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, c->ifname, socklen_t(strlen(c->ifname))) != 0) {
+    SayFailure("dhcp", c->ifname, "SO_BINDTODEVICE", errno);
+    close(fd);
+    return false;
+  }
+  sockaddr_in local = Sin(0, 68);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+    SayFailure("dhcp", "port 68", "bind", errno);
+    close(fd);
+    return false;
+  }
+  uint32_t xid;
+  if (getrandom(&xid, sizeof xid, GRND_NONBLOCK) != sizeof xid)
+    xid = uint32_t(NowMs()) ^ (uint32_t(c->mac[2]) << 24 | uint32_t(c->mac[3]) << 16 | c->mac[4] << 8 | c->mac[5]);
+  sockaddr_in server = Sin(0xffffffffu, 67);
+  int64_t start = NowMs();
+  std::array<uint8_t, kDhcpPacketSize> pkt;
+  DhcpLease offer, ack;
+  bool got = false;
+  for (int attempt = 0; attempt < kDiscoverTries && !got; ++attempt) {
+    uint16_t secs = uint16_t((NowMs() - start) / 1000);
+    BuildDhcpPacket(kDhcpDiscover, c->mac, xid, secs, 0, 0, pkt);
+    if (sendto(fd, pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&server), sizeof server) < 0) {
+      SayFailure("dhcp", "DISCOVER", "sendto", errno);
+      SleepMs(1000 << attempt);
+      continue;
+    }
+    if (!Await(fd, *c, xid, kDhcpOffer, 1000 << attempt, &offer)) continue;
+    for (int r = 0; r < 2 && !got; ++r) {
+      BuildDhcpPacket(kDhcpRequest, c->mac, xid, secs, offer.address, offer.server_id, pkt);
+      sendto(fd, pkt.data(), pkt.size(), 0, reinterpret_cast<sockaddr*>(&server), sizeof server);
+      got = Await(fd, *c, xid, kDhcpAck, 2000, &ack);
+      if (!got && ack.type == kDhcpNak) break;
+    }
+  }
+  close(fd);
+  if (!got) {
+    Say({"kbisect: dhcp: no answer on ", c->ifname, " after 4 tries in 15 s"});
+    return false;
+  }
+  c->address = ack.address;
+  c->netmask = ack.netmask ? ack.netmask : 0xffffff00u;
+  c->gateway = ack.router;
+  c->dns[0] = ack.dns[0];
+  c->dns[1] = ack.dns[1];
+  strcpy(c->host_name, ack.host_name);
+  char ms[24], srv[16];
+  Say({"kbisect: dhcp: lease from ", FormatIpv4(ack.server_id, srv), " in ",
+       FormatUnsigned(static_cast<unsigned long>(NowMs() - start), ms), " ms"});
+  return true;
+}
+
+}  // namespace
+
+const char* FormatIpv4(uint32_t a, char* buf) {
+  size_t n = 0;
+  for (int i = 3; i >= 0; --i) {
+    char num[24];
+    std::string_view s = FormatUnsigned((a >> (8 * i)) & 255, num);
+    for (char ch : s) buf[n++] = ch;
+    if (i) buf[n++] = '.';
+  }
+  buf[n] = '\0';
+  return buf;
+}
+
+bool SetUpNetwork(const IpConfig& ip, NetConfig* out) {
+  NetConfig c;
+  Deadline appear(kInterfaceWaitMs);
+  while (!FindInterface(ip.device, c.ifname)) {
+    if (appear.Passed()) {
+      Say({"kbisect: network: no Ethernet interface", ip.device.empty() ? "" : " named ", ip.device,
+           " after 15 s (missing driver module?)"});
+      return false;
+    }
+    SleepMs(100);
+  }
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    SayFailure("network", "socket", "socket", errno);
+    return false;
+  }
+  bool ok = BringUp(fd, &c);
+  if (ok && ip.dhcp) {
+    ok = Dhcp(&c);
+  } else if (ok) {
+    c.address = ip.client;
+    c.netmask = ip.netmask;
+    c.gateway = ip.gateway;
+    c.dns[0] = ip.dns0;
+    c.dns[1] = ip.dns1;
+    size_t n = ip.hostname.size() < sizeof c.host_name - 1 ? ip.hostname.size() : sizeof c.host_name - 1;
+    memcpy(c.host_name, ip.hostname.data(), n);
+  }
+  ok = ok && Apply(fd, c);
+  close(fd);
+  if (!ok) return false;
+  char a[16], g[16], bits[24];
+  Say({"kbisect: network: ", c.ifname, " ", FormatIpv4(c.address, a), "/",
+       FormatUnsigned(static_cast<unsigned long>(__builtin_popcount(c.netmask)), bits), c.gateway ? " via " : "",
+       c.gateway ? FormatIpv4(c.gateway, g) : "", ip.dhcp ? " (DHCP)" : " (static)"});
+  *out = c;
+  return true;
+}
+
+}  // namespace kb

@@ -8,30 +8,11 @@
 	{ t_result 1 "two Debian kernels in the cache"; exit 1; }
 lab_enter 600 "$0" "$@"
 lab_init
-lab_stage1
-read -r CAND_KVER CAND_ROOT < <("$LAB_SRC/fetch-kernel" --offline 1)
-lab_kbisect_install
-lab_nfs_start "$LAB_IMAGES"
-lab_apache_start_with "$LAB_SNIPPET"
-lab_stage1_initramfs "$LAB_DIR/stage1.cpio.gz"
-
-"$LAB_SRC/mkinitramfs-busybox" "$LAB_DIR/candidate.cpio.gz" "$CAND_ROOT" "$CAND_KVER" "$LAB_TOP/tests/init/candidate-init.sh"
-CAND=6.1.0-main_cccccccccccc_20261122_x86_64
-OTHER=6.1.0-main_aaaaaaaaaaaa_20261120_x86_64
-IMAGE_KERNEL=$CAND_ROOT/boot/vmlinuz-$CAND_KVER IMAGE_INITRD=$LAB_DIR/candidate.cpio.gz \
-	IMAGE_CMDLINE="console=ttyS0 candidate.marker=from-image-ini" lab_store_image "$CAND"
-IMAGE_KERNEL=$CAND_ROOT/boot/vmlinuz-$CAND_KVER IMAGE_INITRD=$LAB_DIR/candidate.cpio.gz \
-	IMAGE_CMDLINE="console=ttyS0 candidate.marker=other" lab_store_image "$OTHER"
-
-# boot NAME EXTRA_CMDLINE: power the machine NAME up on stage-1 with our initramfs.
-boot() {
-	lab_qemu_start "$1" "$LAB_VMLINUZ" "$LAB_DIR/stage1.cpio.gz" \
-		"console=ttyS0 panic=-1 kbisect.server=$LAB_GUEST_URL kbisect.machine=$1 $2" -no-reboot
-}
+. "$LAB_TOP/tests/init/setup.sh"
 
 # Over HTTP, default set with curl, no key pressed.
-curl -sS -X PUT --data-binary "$OTHER" "$LAB_URL/default?machine=m1" >/dev/null
-curl -sS -X PUT --data-binary "$CAND" "$LAB_URL/default?machine=m1" >/dev/null
+set_default m1 "$OTHER"
+set_default m1 "$CAND"
 boot m1 ""
 t_check "http: the candidate kernel runs, with the image's command line" \
 	wait_for m1 "^candidate: running $CAND_KVER marker=from-image-ini" 120
@@ -44,7 +25,7 @@ lab_qemu_stop m1
 # Over NFS, v3 and v4, with the command line from kbisect.append.
 for v in 3 4; do
 	m=nfs$v
-	curl -sS -X PUT --data-binary "$CAND" "$LAB_URL/default?machine=$m" >/dev/null
+	set_default $m "$CAND"
 	boot $m "kbisect.nfs=10.0.2.2:/export,vers=$v kbisect.append=\"console=ttyS0 candidate.marker=append-v$v\""
 	t_check "nfsv$v: the candidate kernel runs, with kbisect.append's command line" \
 		wait_for $m "^candidate: running $CAND_KVER marker=append-v$v" 120
@@ -57,7 +38,7 @@ for v in 3 4; do
 done
 
 # A key stops the countdown; a number and Enter picks another entry.
-curl -sS -X PUT --data-binary "$CAND" "$LAB_URL/default?machine=keys" >/dev/null
+set_default keys "$CAND"
 boot keys "kbisect.timeout=30"
 t_check "keys: the menu counts down from 30 s" wait_for keys "^kbisect: booting 1 in 30 s" 90
 lab_type keys " "

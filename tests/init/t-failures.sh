@@ -1,0 +1,72 @@
+#!/bin/bash
+# Stage-1 in QEMU when things go wrong: each failure is said on the console with
+# its step and cause, and the machine never hangs: it falls back to the next
+# entry, to HTTP, or to a reboot that tries again.
+. "$(dirname "$0")/../lab/lib.sh"
+. "$LAB_TOP/tests/tap.sh"
+"$LAB_SRC/fetch-kernel" 0 >/dev/null && "$LAB_SRC/fetch-kernel" 1 >/dev/null ||
+	{ t_result 1 "two Debian kernels in the cache"; exit 1; }
+lab_enter 900 "$0" "$@"
+lab_init
+. "$LAB_TOP/tests/init/setup.sh"
+
+# A corrupt image (its bzImage changed after image.ini was written) as once, and a
+# file that is no bzImage (with a right sum) as default: both refused, each said,
+# and the menu goes on to the next entry.
+CORRUPT=6.1.0-main_dddddddddddd_20261123_x86_64
+NOTBZ=6.1.0-main_eeeeeeeeeeee_20261123_x86_64
+IMAGE_KERNEL=$CAND_ROOT/boot/vmlinuz-$CAND_KVER lab_store_image "$CORRUPT"
+printf 'X' | dd of="$LAB_IMAGES/$CORRUPT/bzImage" bs=1 seek=100000 conv=notrunc status=none
+echo "this is not a kernel" >"$LAB_DIR/not-a-kernel"
+IMAGE_KERNEL=$LAB_DIR/not-a-kernel lab_store_image "$NOTBZ"
+set_default bad "$NOTBZ"
+set_default bad "$CORRUPT" once
+boot bad "kbisect.timeout=1"
+t_check "corrupt: the candidate after the two bad entries runs" \
+	wait_for bad "^candidate: running $CAND_KVER marker=from-image-ini" 180
+t_check "corrupt: the sha256 mismatch is said and the image refused" \
+	console_has bad "kbisect: image: $CORRUPT/bzImage: sha256 mismatch, refusing to boot it"
+t_check "not a bzImage: kexec_file_load's refusal is said with its errno" \
+	console_has bad "kbisect: kexec: the kernel file is not a bzImage this kernel can load (kexec_file_load: ENOEXEC)"
+t_check "the menu came back with the failed entries marked" console_has bad "  1) $CORRUPT  (failed)"
+t_eq "only the booted image is in the boot log" "$CAND" \
+	"$(curl -sS "$LAB_URL/booted?machine=bad" | awk '{print $2}' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+lab_qemu_stop bad
+
+# An NFS export that does not exist: said, then the image comes over HTTP.
+set_default nonfs "$OTHER"
+boot nonfs "kbisect.nfs=10.0.2.2:/no-such-export"
+t_check "nfs export missing: the image still boots over HTTP" \
+	wait_for nonfs "^candidate: running $CAND_KVER marker=other" 180
+t_check "nfs export missing: mount's error is said with its errno" \
+	bash -c "grep -aqE '^kbisect: nfs: 10.0.2.2:/no-such-export \\(mount: E[A-Z]+\\)' '$LAB_OUT/nonfs.console'"
+t_check "nfs export missing: the fallback is said" console_has nonfs "kbisect: nfs: cannot mount the image store; using HTTP"
+lab_qemu_stop nonfs
+
+# Bad kbisect.* parameters are reported; the rest still works.
+set_default badcmd "$OTHER"
+boot badcmd "kbisect.timeout=soon kbisect.colour=blue"
+t_check "bad cmdline: the machine still boots" wait_for badcmd "^candidate: running $CAND_KVER marker=other" 180
+t_check "bad cmdline: a bad value is reported with the key" \
+	console_has badcmd "kbisect: cmdline: kbisect.timeout: timeout is not a number of seconds from 0 to 3600"
+t_check "bad cmdline: an unknown key is reported" console_has badcmd "kbisect: cmdline: kbisect.colour: unknown kbisect parameter"
+lab_qemu_stop badcmd
+
+# The server is down at boot: bounded retries, then a reboot that tries again.
+# (No -no-reboot here: the test watches it come back.)
+lab_qemu_start down "$LAB_VMLINUZ" "$LAB_DIR/stage1.cpio.gz" \
+	"console=ttyS0 panic=-1 kbisect.server=http://10.0.2.2:9/kbisect kbisect.machine=down"
+t_check "server down: the refused connection is said with its errno" \
+	wait_for down "^kbisect: list: cannot connect to the server \\(connect: ECONNREFUSED\\)" 90
+t_check "server down: it retries with growing waits" wait_for down "^kbisect: list: retrying in 8 s" 60
+t_check "server down: after 5 tries it says so and reboots" wait_for down "^kbisect: rebooting in 10 s" 60
+t_check "server down: the machine boots again and tries again" wait_for down "^kbisect: stage-1 init starting" 60 2
+lab_qemu_stop down
+
+# No DHCP server answers (a network with nobody on it).
+LAB_NETDEV=hubport,hubid=7 boot nodhcp ""
+t_check "no DHCP answer: said after the bounded tries" \
+	wait_for nodhcp "^kbisect: dhcp: no answer on eth0 after 4 tries in 15 s" 90
+t_check "no DHCP answer: then a reboot" wait_for nodhcp "^kbisect: rebooting in 10 s" 10
+lab_qemu_stop nodhcp
+t_done

@@ -20,6 +20,7 @@
 #include "init/load_modules.h"
 #include "init/menu_ui.h"
 #include "init/net.h"
+#include "init/resolve.h"
 
 namespace kb {
 namespace {
@@ -164,10 +165,7 @@ void Run() {
   std::string_view machine = MachineName(config, net, mac_name);
 
   uint32_t address = 0;
-  if (ParseIpv4(config.server_url.host, &address) != nullptr) {
-    Say({"kbisect: server: ", config.server_url.host, ": give the server as an IPv4 address (no DNS here)"});
-    RebootAfter(60);
-  }
+  if (!Resolve("server", config.server_url.host, net, &address)) RebootAfter(kRebootSeconds);
   if (config.server_url.tls) {
     int anchors = LoadTrustAnchors("/etc/kbisect/ca.pem");
     char num[24];
@@ -178,8 +176,8 @@ void Run() {
   std::string_view nfs_root;
   if (!config.nfs_host.empty()) {
     uint32_t nfs_address = 0;
-    if (ParseIpv4(config.nfs_host, &nfs_address) != nullptr) {
-      Say({"kbisect: nfs: ", config.nfs_host, ": give the NFS server as an IPv4 address; using HTTP"});
+    if (!Resolve("nfs", config.nfs_host, net, &nfs_address)) {
+      Say({"kbisect: nfs: using HTTP"});
     } else if (MountNfs(config, nfs_address, "/nfs")) {
       nfs_root = "/nfs";
     } else {

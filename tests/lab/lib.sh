@@ -230,6 +230,53 @@ lab_nfs_start() {
 	LAB_NFS_V4_OPTS="vers=4,port=$LAB_NFS_PORT"
 }
 
+# lab_dns_start NAME=ADDRESS...: dnsmasq on the namespace's 127.0.0.1:53 answering
+# these names, and /etc/resolv.conf (in this mount namespace only) pointing at it,
+# so QEMU's user network forwards the guests' DNS queries (to 10.0.2.3) there.
+lab_dns_start() {
+	local d=$LAB_DIR/dns a args=()
+	mkdir -p "$d"
+	for a in "$@"; do args+=("--address=/${a%%=*}/${a#*=}"); done
+	echo "nameserver 127.0.0.1" >"$d/resolv.conf"
+	mount --bind "$d/resolv.conf" /etc/resolv.conf || lab_die "cannot bind-mount resolv.conf"
+	dnsmasq --no-daemon --user=root --port=53 --listen-address=127.0.0.1 --bind-interfaces \
+		--no-resolv --no-hosts --log-queries --log-facility="$d/dnsmasq.log" "${args[@]}" 2>"$d/stderr" &
+	local deadline=$((SECONDS + 10))
+	until grep -q 'started' "$d/dnsmasq.log" 2>/dev/null; do
+		[ $SECONDS -lt $deadline ] || { cat "$d/stderr" >&2; lab_die "dnsmasq did not start"; }
+		sleep 0.1
+	done
+}
+
+# lab_tls_ca DIR NAME: a CA (DIR/ca.pem) and a server certificate for host NAME
+# signed by it (DIR/server.pem, DIR/server.key), made with openssl.
+lab_tls_ca() {
+	local d=$1 name=$2
+	mkdir -p "$d"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.pem" -days 30 \
+		-subj "/CN=kbisect lab CA $RANDOM" >/dev/null 2>&1 || lab_die "openssl: CA"
+	openssl req -newkey rsa:2048 -nodes -keyout "$d/server.key" -out "$d/server.csr" \
+		-subj "/CN=$name" >/dev/null 2>&1 || lab_die "openssl: CSR"
+	printf 'subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\n' "$name" >"$d/ext"
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+		-days 30 -extfile "$d/ext" -out "$d/server.pem" >/dev/null 2>&1 || lab_die "openssl: sign"
+}
+
+# lab_apache_tls_conf DIR PORT: an Apache snippet serving everything over TLS on
+# 127.0.0.1:PORT with DIR/server.pem (pass it to lab_apache_start_with).
+lab_apache_tls_conf() {
+	cat >"$1/apache-tls.conf" <<-EOF
+	LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
+	Listen 127.0.0.1:$2
+	<VirtualHost 127.0.0.1:$2>
+	    SSLEngine on
+	    SSLCertificateFile $1/server.pem
+	    SSLCertificateKeyFile $1/server.key
+	</VirtualHost>
+	EOF
+	echo "$1/apache-tls.conf"
+}
+
 # lab_stage1: the cached Debian kernel (see fetch-kernel). Sets LAB_KVER, LAB_KROOT
 # and LAB_VMLINUZ. The cache is filled outside the namespace, which has no route out.
 lab_stage1() {

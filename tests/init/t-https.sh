@@ -1,0 +1,55 @@
+#!/bin/bash
+# Stage-1 over HTTPS in QEMU: the server is named (kernels.lab, looked up with the
+# DHCP-given DNS server), its certificate is checked against the CA in the
+# initramfs, and the list and the image both come over TLS. A wrong CA and a
+# certificate for another name are refused, said, and end in a reboot.
+. "$(dirname "$0")/../lab/lib.sh"
+. "$LAB_TOP/tests/tap.sh"
+"$LAB_SRC/fetch-kernel" 0 >/dev/null && "$LAB_SRC/fetch-kernel" 1 >/dev/null ||
+	{ t_result 1 "two Debian kernels in the cache"; exit 1; }
+lab_enter 600 "$0" "$@"
+lab_init
+lab_dns_start kernels.lab=10.0.2.2
+lab_tls_ca "$LAB_DIR/tls" kernels.lab
+lab_tls_ca "$LAB_DIR/other-ca" kernels.lab
+TLS_CONF=$(lab_apache_tls_conf "$LAB_DIR/tls" 8443)
+# setup.sh starts Apache with the snippet; restart it with TLS as well.
+. "$LAB_TOP/tests/init/setup.sh"
+apache2 -f "$LAB_DIR/apache/httpd.conf" -k stop
+lab_wait_port_closed "$LAB_HTTP_PORT" 10
+lab_apache_start_with "$LAB_SNIPPET" "$TLS_CONF"
+lab_wait_port 8443 10
+HTTPS=https://kernels.lab:8443/kbisect
+lab_stage1_initramfs "$LAB_DIR/stage1-ca.cpio.gz" --ca "$LAB_DIR/tls/ca.pem"
+lab_stage1_initramfs "$LAB_DIR/stage1-other.cpio.gz" --ca "$LAB_DIR/other-ca/ca.pem"
+
+# tls_boot NAME INITRAMFS SERVER [QEMU ARGS]
+tls_boot() {
+	local m=$1 initrd=$2 server=$3
+	shift 3
+	lab_qemu_start "$m" "$LAB_VMLINUZ" "$initrd" \
+		"console=ttyS0 panic=-1 kbisect.server=$server kbisect.machine=$m" "$@"
+}
+
+set_default tls "$CAND"
+tls_boot tls "$LAB_DIR/stage1-ca.cpio.gz" "$HTTPS" -no-reboot
+t_check "https: the candidate kernel runs" wait_for tls "^candidate: running $CAND_KVER marker=from-image-ini" 150
+t_check "https: the server's name was looked up through DNS" console_has tls "kbisect: server: kernels.lab is 10.0.2.2"
+t_check "https: the CA from the initramfs was loaded" console_has tls "kbisect: tls: 1 CA certificate(s)"
+t_check "https: the image came over TLS and matched its sha256" console_has tls "kbisect: image: bzImage sha256 ok"
+t_check "https: the request reached Apache over TLS" grep -q "GET /kbisect/list?machine=tls&arch=x86_64 " "$LAB_DIR/apache/access.log"
+t_check "https: the boot log names the image" bash -c "curl -sSk '$HTTPS/booted?machine=tls' --resolve kernels.lab:8443:127.0.0.1 | grep -q ' $CAND '"
+lab_qemu_stop tls
+
+tls_boot wrongca "$LAB_DIR/stage1-other.cpio.gz" "$HTTPS" -no-reboot
+t_check "wrong CA: the certificate is refused and that is said" \
+	wait_for wrongca "^kbisect: list: TLS: the server's certificate is not signed by /etc/kbisect/ca.pem" 90
+t_check "wrong CA: no kernel is booted; the machine reboots after its tries" wait_for wrongca "^kbisect: rebooting in 10 s" 60
+t_check "wrong CA: nothing was fetched or booted" bash -c "! grep -aq 'kbisect: image:' '$LAB_OUT/wrongca.console'"
+lab_qemu_stop wrongca
+
+tls_boot byip "$LAB_DIR/stage1-ca.cpio.gz" "https://10.0.2.2:8443/kbisect" -no-reboot
+t_check "certificate for another name: refused and said" \
+	wait_for byip "^kbisect: list: TLS: the server's certificate is for another name" 90
+lab_qemu_stop byip
+t_done

@@ -65,7 +65,16 @@ IMAGES ?= /srv/kbisect/images
 STATE ?= /var/lib/kbisect
 KBISECT_INI ?= $(SYSCONFDIR)/kbisect/kbisect.ini
 
-.PHONY: all build check deps fuzz bench clean install-cgi
+# make initramfs [KERNEL_MODULES=/lib/modules/<release>] [CA=ca.pem]: the stage-1
+# initramfs; without KERNEL_MODULES, for a stage-1 kernel with its drivers built in.
+# make install-initramfs: it in /boot, the GRUB snippet in /etc/grub.d, an example
+# /etc/default/kbisect, and kbisect-init + kbisect-mkinitramfs for rebuilding.
+INITRAMFS := $(B)/kbisect-initramfs.cpio.gz
+KERNEL_MODULES ?=
+CA ?=
+BOOTDIR ?= /boot
+
+.PHONY: all build check deps fuzz bench clean install-cgi initramfs install-initramfs
 all: deps
 	@$(MAKE) --no-print-directory build
 
@@ -92,6 +101,23 @@ install-cgi: $(CGIS)
 		cgi/kbisect.conf.in >$(DESTDIR)$(APACHE_CONFDIR)/kbisect.conf
 	test -e $(DESTDIR)$(KBISECT_INI) || \
 		printf '[server]\nimages = %s\nstate = %s\n' '$(IMAGES)' '$(STATE)' >$(DESTDIR)$(KBISECT_INI)
+
+initramfs: $(INITRAMFS)
+
+$(INITRAMFS): $(INIT) scripts/kbisect-mkinitramfs $(shell find rootfs-skel -type f)
+	scripts/kbisect-mkinitramfs -o $@ --init $(INIT) --skel rootfs-skel \
+		$(if $(KERNEL_MODULES),--kernel-modules $(KERNEL_MODULES)) $(if $(CA),--ca $(CA))
+
+install-initramfs: $(INITRAMFS)
+	install -d $(DESTDIR)$(BOOTDIR) $(DESTDIR)$(SYSCONFDIR)/grub.d $(DESTDIR)$(SYSCONFDIR)/default \
+		$(DESTDIR)$(PREFIX)/lib/kbisect $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kbisect
+	install -m 644 $(INITRAMFS) $(DESTDIR)$(BOOTDIR)/kbisect-initramfs.cpio.gz
+	install -m 755 scripts/grub.d/42_kbisect $(DESTDIR)$(SYSCONFDIR)/grub.d/42_kbisect
+	test -e $(DESTDIR)$(SYSCONFDIR)/default/kbisect || \
+		install -m 644 scripts/kbisect.default $(DESTDIR)$(SYSCONFDIR)/default/kbisect
+	install -m 755 $(INIT) $(DESTDIR)$(PREFIX)/lib/kbisect/kbisect-init
+	install -m 755 scripts/kbisect-mkinitramfs $(DESTDIR)$(PREFIX)/bin/kbisect-mkinitramfs
+	cp -R rootfs-skel $(DESTDIR)$(PREFIX)/share/kbisect/
 
 # The unstripped link keeps its symbols for the link check (tests/build).
 $(INIT).full: $(MUSL_OBJ)

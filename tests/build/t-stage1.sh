@@ -1,0 +1,49 @@
+#!/bin/bash
+# The stage-1's size budget (init <= 300 KB stripped with TLS, initramfs without
+# modules <= 200 KB gzipped), make install-initramfs, and the GRUB snippet: a
+# menu entry GRUB's own checker accepts, and no entry (but a reason) when
+# /etc/default/kbisect is incomplete or unsafe.
+. "$(dirname "$0")/../tap.sh"
+B=${B:-build}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+init_size=$(stat -c %s "$B/kbisect-init")
+"$top/scripts/kbisect-mkinitramfs" -o "$tmp/bare.cpio.gz" --init "$B/kbisect-init" >/dev/null
+cpio_size=$(stat -c %s "$tmp/bare.cpio.gz")
+echo "# kbisect-init: $init_size bytes stripped (budget 307200); initramfs without modules: $cpio_size bytes gzipped (budget 204800)"
+t_check "the init is at most 300 KB stripped ($init_size bytes)" test "$init_size" -le 307200
+t_check "the initramfs without modules is at most 200 KB gzipped ($cpio_size bytes)" test "$cpio_size" -le 204800
+t_eq "the initramfs holds the init as /init and the skeleton" "etc/kbisect/modules init" \
+	"$(zcat "$tmp/bare.cpio.gz" | cpio -t 2>/dev/null | grep -xE 'init|etc/kbisect/modules' | sort | tr '\n' ' ' | sed 's/ $//')"
+t_check "kbisect-mkinitramfs refuses an unknown argument" bash -c "! '$top/scripts/kbisect-mkinitramfs' -o '$tmp/x' --colour 2>/dev/null"
+t_check "kbisect-mkinitramfs refuses a CA that is not PEM" \
+	bash -c "echo junk >'$tmp/ca' && ! '$top/scripts/kbisect-mkinitramfs' -o '$tmp/x' --ca '$tmp/ca' 2>/dev/null && test ! -e '$tmp/x'"
+
+make -s -C "$top" install-initramfs DESTDIR="$tmp/root" >/dev/null 2>&1
+t_check "make install-initramfs installs the initramfs, the GRUB snippet and an example default" \
+	bash -c "test -f '$tmp/root/boot/kbisect-initramfs.cpio.gz' && test -x '$tmp/root/etc/grub.d/42_kbisect' &&
+		test -f '$tmp/root/etc/default/kbisect' && test -x '$tmp/root/usr/local/bin/kbisect-mkinitramfs'"
+
+grubd=$top/scripts/grub.d/42_kbisect
+touch "$tmp/vmlinuz" "$tmp/initramfs"
+cat >"$tmp/default" <<DEFAULTS
+KBISECT_SERVER=http://kernels.lab/kbisect
+KBISECT_KERNEL=$tmp/vmlinuz
+KBISECT_INITRAMFS=$tmp/initramfs
+KBISECT_CMDLINE="console=ttyS0,115200 kbisect.machine=skl-3"
+DEFAULTS
+entry=$(KBISECT_DEFAULTS=$tmp/default "$grubd" 2>/dev/null)
+t_check "the GRUB entry boots the stage-1 kernel with kbisect.server and the extra parameters" \
+	bash -c 'grep -qP "^\tlinux\t$2 kbisect.server=http://kernels.lab/kbisect console=ttyS0,115200 kbisect.machine=skl-3$" <<<"$1" &&
+		grep -qP "^\tinitrd\t$3$" <<<"$1"' _ "$entry" "$tmp/vmlinuz" "$tmp/initramfs"
+t_check "grub-script-check accepts the entry" bash -c 'grub-script-check <<<"$1"' _ "$entry"
+for bad in "KBISECT_SERVER=" "KBISECT_SERVER=ftp://x" "KBISECT_KERNEL=$tmp/missing" \
+	"KBISECT_CMDLINE='a; reboot'" "KBISECT_CMDLINE='\$(id)'"; do
+	{ cat "$tmp/default"; echo "$bad"; } >"$tmp/bad"
+	out=$(KBISECT_DEFAULTS=$tmp/bad "$grubd" 2>"$tmp/err")
+	rc=$?
+	t_check "42_kbisect with $bad: no entry, a reason, exit 0 (update-grub goes on)" \
+		bash -c '[ -z "$1" ] && [ "$2" = 0 ] && grep -q "no kbisect entry" "$3"' _ "$out" "$rc" "$tmp/err"
+done

@@ -282,6 +282,7 @@ void BootImage(const Site& site, std::string_view name) {
     Say({"kbisect: image: ", p.file, " sha256 ok"});
   }
 
+  SayAt("image loaded and verified");
   std::string_view append = c.has_append ? c.append : ini.has_cmdline ? ini.cmdline : std::string_view();
   static char cmdline[2100];
   JoinPath(cmdline, {append});
@@ -296,6 +297,7 @@ void BootImage(const Site& site, std::string_view name) {
   }
   Report(site, name);
   Say({"kbisect: kexec into ", name, " (", append, ")"});
+  SayAt("kexec");
   sync();
   syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, nullptr);
   SayFailure("kexec", name, "reboot", errno);

@@ -1,6 +1,7 @@
 #include "init/console.h"
 
 #include <errno.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace kb {
@@ -54,6 +55,14 @@ void SayFailure(std::string_view step, std::string_view what, std::string_view s
   std::string_view name = ErrnoName(err);
   if (name == "errno") name = FormatUnsigned(static_cast<unsigned long>(err), num);
   Say({"kbisect: ", step, ": ", what, " (", syscall, ": ", name, ")"});
+}
+
+void SayAt(std::string_view what) {
+  timespec ts;
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  char sec[24], ms[24];
+  std::string_view m = FormatUnsigned(static_cast<unsigned long>(ts.tv_nsec / 1000000 + 1000), ms).substr(1);
+  Say({"kbisect: at ", FormatUnsigned(static_cast<unsigned long>(ts.tv_sec), sec), ".", m, " s: ", what});
 }
 
 std::string_view FormatUnsigned(unsigned long v, char* buf) {

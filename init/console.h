@@ -18,6 +18,10 @@ void Say(std::initializer_list<std::string_view> parts);
 
 void SayFailure(std::string_view step, std::string_view what, std::string_view syscall, int err);
 
+// Says "kbisect: at S.mmm s: <what>" with the time since boot (CLOCK_BOOTTIME,
+// the kernel log's clock): the stage-1 timeline.
+void SayAt(std::string_view what);
+
 // Decimal text of v in buf (at least 20 bytes).
 std::string_view FormatUnsigned(unsigned long v, char* buf);
 

@@ -137,6 +137,7 @@ bool FetchList(const Config& c, uint32_t address, std::string_view machine, List
 void Run() {
   MountAll();
   Say({"kbisect: stage-1 init starting"});
+  SayAt("init started");
   static char line_buf[4096];
   size_t line_len = 0;
   if (int e = ReadFile("/proc/cmdline", std::span(line_buf, sizeof line_buf - 1), &line_len))
@@ -158,9 +159,11 @@ void Run() {
   if (!config.has_modules && ReadFile("/etc/kbisect/modules", modules_file, &modules_len) == 0)
     modules = std::string_view(modules_file, modules_len);
   LoadModules(modules);
+  SayAt("modules loaded");
 
   NetConfig net;
   if (!SetUpNetwork(config.ip, &net)) RebootAfter(kRebootSeconds);
+  SayAt("network up");
   char mac_name[18];
   std::string_view machine = MachineName(config, net, mac_name);
 
@@ -187,6 +190,7 @@ void Run() {
 
   static ListSink list;
   if (!FetchList(config, address, machine, &list)) RebootAfter(kRebootSeconds);
+  SayAt("list fetched");
   std::string_view entries[kMenuEntries];
   ListResult r = ParseList(std::string_view(list.buf, list.len), !list.truncated, entries);
   if (r.skipped) {
@@ -202,6 +206,7 @@ void Run() {
   for (;;) {
     size_t pick = RunMenu(std::span(entries, r.count), std::span(failed, r.count), r.total, config.timeout);
     if (pick >= r.count) break;
+    SayAt("menu done");
     BootImage(site, entries[pick]);
     failed[pick] = true;
   }

@@ -49,4 +49,27 @@ t_check "keys: the second entry's kernel runs" wait_for keys "^candidate: runnin
 t_check "keys: the boot log names the picked image" \
 	bash -c "curl -sS '$LAB_URL/booted?machine=keys' | grep -q ' $OTHER '"
 lab_qemu_stop keys
+
+# The machine's name without kbisect.machine: the DHCP host name, else the MAC.
+# And a static address instead of DHCP.
+set_default lab-host "$CAND"
+set_default 52-54-00-12-34-56 "$OTHER"
+set_default static "$CAND"
+unnamed() { # unnamed NAME CMDLINE: boots with no kbisect.machine
+	lab_qemu_start "$1" "$LAB_VMLINUZ" "$LAB_DIR/stage1.cpio.gz" \
+		"console=ttyS0 panic=-1 kbisect.server=$LAB_GUEST_URL $2" -no-reboot
+}
+# named VM MARKER NAME: VM ran the candidate with MARKER as machine NAME.
+named() { wait_for "$1" "^candidate: running $CAND_KVER marker=$2" 120 && console_has "$1" "kbisect: machine $3,"; }
+LAB_NETDEV=user,hostname=lab-host unnamed dhcpname ""
+t_check "dhcp host name: the machine is named by DHCP and boots its default" named dhcpname from-image-ini lab-host
+lab_qemu_stop dhcpname
+unnamed macname ""
+t_check "no host name: the machine is named by its MAC and boots its default" named macname other 52-54-00-12-34-56
+lab_qemu_stop macname
+boot static "kbisect.ip=10.0.2.15::10.0.2.2:255.255.255.0"
+t_check "static ip=: the machine boots without DHCP" wait_for static "^candidate: running $CAND_KVER" 120
+t_check "static ip=: the address is the given one" console_has static "kbisect: network: eth0 10.0.2.15/24 via 10.0.2.2 (static)"
+t_check "static ip=: no DHCP was done" bash -c "! grep -aq 'kbisect: dhcp:' '$LAB_OUT/static.console'"
+lab_qemu_stop static
 t_done

@@ -41,14 +41,17 @@ COMMON_PURE := $(filter-out $(COMMON_GLIBC),$(COMMON_SRC))
 INIT_SRC := $(wildcard init/*.cc)
 CGI_PROGRAMS := list default booted status
 CGI_LIB := $(filter-out $(CGI_PROGRAMS:%=cgi/%.cc) %_test.cc,$(wildcard cgi/*.cc))
-TESTS_SRC := $(wildcard common/*_test.cc cgi/*_test.cc)
+BUILDER_LIB := $(filter-out builder/main.cc %_test.cc,$(wildcard builder/*.cc))
+TESTS_SRC := $(wildcard common/*_test.cc cgi/*_test.cc builder/*_test.cc)
 FUZZ_SRC := $(wildcard tests/fuzz/*_fuzz.cc)
 
-UNIT_OBJ := $(patsubst %.cc,$(B)/host/%.o,$(COMMON_SRC) $(CGI_LIB) $(TESTS_SRC))
+UNIT_OBJ := $(patsubst %.cc,$(B)/host/%.o,$(COMMON_SRC) $(CGI_LIB) $(BUILDER_LIB) $(TESTS_SRC))
 MUSL_OBJ := $(COMMON_PURE:%.cc=$(B)/musl/%.o) $(INIT_SRC:%.cc=$(B)/musl/%.o) $(B)/musl/init/fortify.o
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.cc=$(B)/fuzz/%)
 
 INIT := $(B)/kbisect-init
+BUILDER := $(B)/kbisect-builder
+BUILDER_OBJ := $(patsubst %.cc,$(B)/rel/%.o,$(COMMON_SRC) $(BUILDER_LIB) builder/main.cc)
 UNIT := $(B)/host/unit_tests
 CGIS := $(CGI_PROGRAMS:%=$(B)/cgi/%)
 # The CGI programs are static so that an admin can copy them into any Apache.
@@ -85,7 +88,7 @@ check: deps
 deps:
 	@tools/ensure-deps
 
-build: $(INIT) $(CGIS) $(UNIT) $(FUZZERS)
+build: $(INIT) $(CGIS) $(BUILDER) $(UNIT) $(FUZZERS)
 
 fuzz: build
 	@KBISECT_FUZZ_SECONDS=$${FUZZ_SECONDS:-60} tests/run fuzz
@@ -127,7 +130,10 @@ $(INIT): $(INIT).full
 	strip -o $@ $<
 
 $(UNIT): $(UNIT_OBJ)
-	$(CXX) $(HOST_LDFLAGS) -o $@ $^ -linih -lgtest_main -lgtest -lpthread
+	$(CXX) $(HOST_LDFLAGS) -o $@ $^ -lgit2 -lbearssl -linih -lgtest_main -lgtest -lpthread
+
+$(BUILDER): $(BUILDER_OBJ)
+	$(CXX) -o $@ $^ -lgit2 -lbearssl -linih
 
 $(B)/cgi/%: $(B)/rel/cgi/%.o $(CGI_OBJ)
 	@mkdir -p $(dir $@)

@@ -78,6 +78,7 @@ bool LoadServerConfigFile(const std::string& path, ServerConfig* out, std::strin
   ServerConfig c;
   auto on_entry = [&](std::string_view section, std::string_view key, std::string_view value) -> std::string {
     if (section != "server") return "unknown section (expected [server])";
+    if (key.empty()) return "";
     std::string* field = key == "images" ? &c.images : key == "state" ? &c.state : nullptr;
     if (!field) return "unknown key (expected images or state)";
     if (!field->empty()) return "given more than once";

@@ -58,7 +58,7 @@ TEST(ServerConfig, NamesTheBadLine) {
   TempDir d;
   const std::pair<std::string, std::string> kCases[] = {
       {"[server]\nimages=/a\nstate=/b\ncolour=blue\n", "k.ini:4: [server] colour: unknown key"},
-      {"[server]\nimages=/a\n[other]\nstate=/b\n", "k.ini:4: [other] state: unknown section"},
+      {"[server]\nimages=/a\n[other]\nstate=/b\n", "k.ini:3: [other]: unknown section"},
       {"[server]\nimages=relative\nstate=/b\n", "k.ini:2: [server] images: not an absolute path"},
       {"[server]\nimages=/a\nimages=/b\n", "k.ini:3: [server] images: given more than once"},
       {"[server]\nthis line is junk\nstate=/b\n", "k.ini:2: not 'key = value'"},

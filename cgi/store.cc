@@ -58,6 +58,7 @@ bool ReadImageInfo(const std::string& images, std::string_view name, ImageInfo* 
   ImageInfo info;
   auto on_entry = [&](std::string_view section, std::string_view key, std::string_view value) -> std::string {
     if (section != "image") return "unknown section (expected [image])";
+    if (key.empty()) return "";
     info.emplace(std::string(key), std::string(value));
     return "";
   };

@@ -22,7 +22,21 @@ char* Reader(char* str, int num, void* stream) {
   if (!fgets(str, num, c->file)) return nullptr;
   if (c->at_line_start) ++c->line;
   size_t len = strlen(str);
+  bool whole_line = c->at_line_start;
   c->at_line_start = len > 0 && str[len - 1] == '\n';
+  // A section header: tell the caller, with an empty key.
+  std::string_view line(str, len);
+  if (whole_line && !line.empty() && line.front() == '[') {
+    size_t end = line.find(']');
+    if (end != std::string_view::npos && c->error_line == 0) {
+      std::string section(line.substr(1, end - 1));
+      std::string reason = (*c->on_entry)(section, "", "");
+      if (!reason.empty()) {
+        c->error_line = c->line;
+        c->error = "[" + section + "]: " + reason;
+      }
+    }
+  }
   if (!c->at_line_start && !feof(c->file) && c->error_line == 0) {
     c->error_line = c->line;
     c->error = "line is longer than " + std::to_string(num - 2) + " characters";

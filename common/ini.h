@@ -8,8 +8,10 @@
 
 namespace kb {
 
-// Called for each "key = value" with its section. Returns "" to accept the entry, or
-// a reason to reject it (unknown key, bad value): reading then fails.
+// Called for each "key = value" with its section, and once for each "[section]"
+// line with an empty key and value (so that sections without keys are seen).
+// Returns "" to accept the entry, or a reason to reject it (unknown key, bad
+// value): reading then fails.
 using IniEntryFn =
     std::function<std::string(std::string_view section, std::string_view key, std::string_view value)>;
 

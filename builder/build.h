@@ -1,0 +1,35 @@
+// One build: commit x arch -> a published image, or a failure with its log.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "builder/config.h"
+#include "builder/git.h"
+#include "builder/state.h"
+
+namespace kb {
+
+enum class Outcome {
+  kPublished,  // the image is in the store
+  kFailed,     // the commit does not build: remembered, mailed
+  kStopped,    // SIGTERM: nothing published, nothing remembered
+  kBusy,       // another builder uses this arch's work tree now
+  kError,      // the builder's own trouble (disk, git): not remembered, retried
+};
+
+struct BuildReport {
+  Outcome outcome = Outcome::kError;
+  std::string image;        // kPublished
+  std::string log;          // the build log (kept under the state for kFailed)
+  std::string make_command;
+  std::vector<std::string> first_errors;  // kFailed
+  std::string error;        // kError
+  double seconds = 0;       // the whole build
+  double make_seconds = 0;  // make alone
+};
+
+BuildReport BuildOne(const BuilderConfig& c, Git& git, const BuilderState& state, const CommitInfo& commit,
+                     const std::string& branch, const ArchConfig& arch);
+
+}  // namespace kb

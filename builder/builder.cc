@@ -1,0 +1,355 @@
+#include "builder/builder.h"
+
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+
+#include "builder/mail.h"
+#include "builder/run.h"
+#include "common/ini.h"
+#include "common/names.h"
+
+namespace kb {
+namespace {
+
+void Log(const std::string& msg) {
+  printf("kbisect-builder: %s\n", msg.c_str());
+  fflush(stdout);
+}
+
+// Sleeps up to `seconds`, waking for a stop or when `wake` says so (checked each second).
+template <typename F>
+void Nap(int seconds, F wake) {
+  for (int i = 0; i < seconds && !g_stop && !wake(); ++i) sleep(1);
+}
+
+std::string Tail(const std::string& path, size_t lines) {
+  std::string all;
+  ReadSmallFile(path, &all);
+  size_t pos = all.size();
+  for (size_t n = 0; n <= lines && pos > 0; ++n) pos = all.rfind('\n', pos - 1);
+  return pos == std::string::npos ? all : all.substr(pos + 1);
+}
+
+}  // namespace
+
+bool Builder::Open(std::string* err) {
+  if (!git_.Open(c_.repo, err)) return false;
+  if (!state_.Init(err)) return false;
+  if (!MakeDirs(c_.images, err) || !MakeDirs(c_.work, err)) return false;
+  return true;
+}
+
+std::string Builder::BranchOf(const std::string& sha) {
+  for (const BranchConfig& b : c_.branches) {
+    std::string tip, err;
+    if (git_.Tip(b.remote, b.ref, b.name, &tip, &err) && git_.IsAncestor(sha, tip)) return b.name;
+  }
+  return "request";
+}
+
+void Builder::Poll() {
+  for (const BranchConfig& b : c_.branches) {
+    std::string err, tip;
+    if (!b.remote.empty() && !git_.Fetch(b.remote, b.ref, b.name, &err)) {
+      Log("fetch: " + err);
+      continue;
+    }
+    if (!git_.Tip(b.remote, b.ref, b.name, &tip, &err)) {
+      Log(err);
+      continue;
+    }
+    std::string old = state_.Tip(b.name);
+    if (old == tip) continue;
+    std::vector<std::string> commits;
+    if (!old.empty() && !git_.IsAncestor(old, tip)) {
+      Log("branch " + b.name + " was rewritten: building its new tip only");
+      old.clear();
+    }
+    if (!git_.NewCommits(old, tip, c_.first_parent, &commits, &err)) {
+      Log(err);
+      continue;
+    }
+    std::vector<QueueItem> items;
+    for (size_t i = 0; i < commits.size(); ++i)
+      for (const ArchConfig& a : c_.arches) items.push_back({i == 0 ? kTip : kBetween, commits[i], a.name, b.name});
+    int added = state_.Enqueue(items, &err);
+    if (added < 0) {
+      Log(err);
+      continue;
+    }
+    state_.SetTip(b.name, tip, &err);
+    Log("branch " + b.name + " at " + tip.substr(0, 12) + ": " + std::to_string(commits.size()) + " new commit(s), " +
+        std::to_string(added) + " build(s) queued");
+  }
+}
+
+void Builder::TakeRequests() {
+  for (const std::string& req : state_.Requests()) {
+    std::string sha, err;
+    if (!git_.Resolve(req, &sha, &err)) {
+      Log("request " + req + ": " + err + " (dropped)");
+      state_.DropRequest(req);
+      continue;
+    }
+    std::vector<QueueItem> items;
+    bool all_done = true;
+    for (const ArchConfig& a : c_.arches) {
+      std::string line;
+      if (state_.Result(sha, a.name, &line)) continue;
+      all_done = false;
+      items.push_back({kRequest, sha, a.name, BranchOf(sha)});
+    }
+    if (all_done) {
+      state_.DropRequest(req);
+      continue;
+    }
+    if (state_.Enqueue(items, &err) < 0) Log(err);
+  }
+}
+
+void Builder::Record(const QueueItem& item, const CommitInfo& info, const BuildReport& r) {
+  std::string err;
+  bool ok = r.outcome == Outcome::kPublished;
+  state_.SetResult(item.sha, item.arch, ok ? "ok " + r.image : "fail " + r.log, &err);
+  state_.Dequeue(item.sha, item.arch, &err);
+  if (item.branch == "request") return;
+  std::string was = state_.Health(item.branch, item.arch);
+  state_.SetHealth(item.branch, item.arch, ok ? "pass" : "fail", &err);
+  std::string where = item.branch + " " + item.arch + " at " + item.sha.substr(0, 12) + " " + info.summary;
+  std::string mail_err;
+  if (!ok && was != "fail") {
+    std::string body = "The build of " + item.branch + " for " + item.arch + " is broken.\n\ncommit  " + item.sha +
+                       "\n        " + info.summary + "\nmake    " + r.make_command + "\nlog     " + r.log +
+                       "\n\nFirst errors:\n";
+    for (const std::string& e : r.first_errors) body += "  " + e + "\n";
+    body += "\nEnd of the log:\n" + Tail(r.log, 30);
+    if (!SendMail(c_, "[kbisect] build broken: " + where, body, &mail_err)) Log("mail: " + mail_err);
+  } else if (ok && was == "fail") {
+    std::string body = "The build of " + item.branch + " for " + item.arch + " works again.\n\ncommit  " + item.sha +
+                       "\n        " + info.summary + "\nimage   " + r.image + "\n";
+    if (!SendMail(c_, "[kbisect] build fixed: " + where, body, &mail_err)) Log("mail: " + mail_err);
+  }
+}
+
+Outcome Builder::Build(const QueueItem& item) {
+  const ArchConfig* arch = nullptr;
+  for (const ArchConfig& a : c_.arches)
+    if (a.name == item.arch) arch = &a;
+  std::string err, line;
+  CommitInfo info;
+  if (!arch || !git_.Info(item.sha, &info, &err)) {
+    Log(item.sha.substr(0, 12) + " " + item.arch + ": " + (arch ? err : "arch not configured") + " (dropped)");
+    state_.Dequeue(item.sha, item.arch, &err);
+    return Outcome::kError;
+  }
+  if (!state_.TryLock(item.sha, item.arch)) return Outcome::kBusy;
+  if (state_.Result(item.sha, item.arch, &line)) {  // another builder finished it meanwhile
+    state_.Unlock(item.sha, item.arch);
+    state_.Dequeue(item.sha, item.arch, &err);
+    return Outcome::kPublished;
+  }
+  state_.SetRunning(item.sha + " " + item.arch + " " + item.branch + " " + std::to_string(time(nullptr)));
+  Log("building " + item.sha.substr(0, 12) + " " + item.arch + " (" + item.branch + "): " + info.summary);
+  BuildReport r = BuildOne(c_, git_, state_, info, item.branch, *arch);
+  state_.SetRunning("");
+  switch (r.outcome) {
+    case Outcome::kPublished:
+      Log("published " + r.image + " in " + std::to_string(int(r.seconds + 0.5)) + " s");
+      Record(item, info, r);
+      break;
+    case Outcome::kFailed:
+      Log("FAILED " + item.sha.substr(0, 12) + " " + item.arch + " in " + std::to_string(int(r.seconds + 0.5)) +
+          " s; log: " + r.log);
+      Record(item, info, r);
+      break;
+    case Outcome::kStopped:
+      Log("stopped during " + item.sha.substr(0, 12) + " " + item.arch + ": nothing published, still queued");
+      break;
+    case Outcome::kBusy:
+      break;
+    case Outcome::kError:
+      Log("error building " + item.sha.substr(0, 12) + " " + item.arch + ": " + r.error + " (still queued)");
+      infrastructure_error_ = true;
+      break;
+  }
+  state_.Unlock(item.sha, item.arch);
+  return r.outcome;
+}
+
+bool Builder::BuildNext() {
+  std::vector<QueueItem> q;
+  state_.Queue(&q);
+  for (const QueueItem& item : q) {
+    if (g_stop) return false;
+    std::string line, err;
+    if (state_.Result(item.sha, item.arch, &line)) {
+      state_.Dequeue(item.sha, item.arch, &err);
+      continue;
+    }
+    Outcome o = Build(item);
+    if (o == Outcome::kBusy) continue;
+    if (o == Outcome::kError) return false;  // retried at the next poll, not in a tight loop
+    return o != Outcome::kStopped;
+  }
+  return false;
+}
+
+int Builder::Watch() {
+  InstallStopHandlers();
+  Log("watching " + std::to_string(c_.branches.size()) + " branch(es) every " + std::to_string(c_.poll) + " s");
+  time_t last_poll = 0;
+  while (!g_stop) {
+    if (time(nullptr) - last_poll >= c_.poll) {
+      Poll();
+      last_poll = time(nullptr);
+    }
+    TakeRequests();
+    if (BuildNext()) continue;
+    Nap(int(c_.poll - (time(nullptr) - last_poll)), [&] { return !state_.Requests().empty(); });
+  }
+  Log("stopped");
+  return 0;
+}
+
+int Builder::BuildNow(const std::string& rev, const std::string& arch) {
+  InstallStopHandlers();
+  std::string sha, err;
+  if (!git_.Resolve(rev, &sha, &err)) {
+    Log(err);
+    return 2;
+  }
+  std::string branch = BranchOf(sha);
+  int rc = 0;
+  bool found = arch.empty();
+  for (const ArchConfig& a : c_.arches) {
+    if (!arch.empty() && a.name != arch) continue;
+    found = true;
+    std::string line;
+    if (state_.Result(sha, a.name, &line)) {
+      Log(sha.substr(0, 12) + " " + a.name + " was built already: " + line);
+      if (line.rfind("fail", 0) == 0) rc = std::max(rc, 1);
+      continue;
+    }
+    Outcome o = Build({kRequest, sha, a.name, branch});
+    if (o == Outcome::kBusy) {
+      Log(sha.substr(0, 12) + " " + a.name + ": another builder is building it or this arch now");
+      rc = std::max(rc, 3);
+    }
+    if (o == Outcome::kFailed) rc = std::max(rc, 1);
+    if (o == Outcome::kError || o == Outcome::kStopped) return 3;
+  }
+  if (!found) {
+    Log("arch " + arch + " is not configured");
+    return 2;
+  }
+  return rc;
+}
+
+int Builder::Backfill(const std::string& range) {
+  InstallStopHandlers();
+  std::vector<std::string> commits;
+  std::string err;
+  if (!git_.Range(range, c_.first_parent, &commits, &err)) {
+    Log(err);
+    return 2;
+  }
+  std::vector<QueueItem> items;
+  for (const std::string& sha : commits) {
+    std::string branch = BranchOf(sha);
+    for (const ArchConfig& a : c_.arches) items.push_back({kBetween, sha, a.name, branch});
+  }
+  int added = state_.Enqueue(items, &err);
+  if (added < 0) {
+    Log(err);
+    return 3;
+  }
+  Log("backfill " + range + ": " + std::to_string(commits.size()) + " commit(s), " + std::to_string(added) +
+      " build(s) queued");
+  while (!g_stop && BuildNext()) {
+  }
+  return g_stop || infrastructure_error_ ? 3 : 0;
+}
+
+int Builder::Status() {
+  time_t now = time(nullptr);
+  for (const std::string& r : state_.Running()) {
+    char sha[41] = {}, arch[32] = {}, branch[128] = {};
+    long start = 0, pid = 0;
+    if (sscanf(r.c_str(), "%40s %31s %127s %ld %ld", sha, arch, branch, &start, &pid) == 5)
+      printf("running  %.12s %s (%s) for %lds, pid %ld\n", sha, arch, branch, long(now - start), pid);
+  }
+  std::vector<QueueItem> q;
+  state_.Queue(&q);
+  static const char* kPrio[] = {"request", "tip", "between"};
+  printf("queued   %zu\n", q.size());
+  for (size_t i = 0; i < q.size() && i < 20; ++i)
+    printf("  %-8s %.12s %s (%s)\n", kPrio[std::clamp(q[i].prio, 0, 2)], q[i].sha.c_str(), q[i].arch.c_str(),
+           q[i].branch.c_str());
+  auto results = state_.Results();
+  printf("results  %zu, the last:\n", results.size());
+  for (size_t i = 0; i < results.size() && i < 10; ++i)
+    printf("  %-20.*s %s\n", 60, results[i].first.c_str(), results[i].second.c_str());
+  return 0;
+}
+
+int Builder::Prune() {
+  if (c_.keep_per_branch_arch == 0 && c_.keep_days == 0) {
+    Log("prune: [keep] sets no limit: nothing to do");
+    return 0;
+  }
+  struct Img {
+    std::string name, built;
+  };
+  std::map<std::pair<std::string, std::string>, std::vector<Img>> groups;
+  DIR* d = opendir(c_.images.c_str());
+  if (!d) {
+    Log("prune: cannot open " + c_.images);
+    return 3;
+  }
+  while (dirent* e = readdir(d)) {
+    if (CheckImageName(e->d_name) != nullptr) continue;
+    std::string branch, arch, built, err;
+    auto on = [&](std::string_view, std::string_view k, std::string_view v) -> std::string {
+      if (k == "branch") branch = v;
+      if (k == "arch") arch = v;
+      if (k == "built") built = v;
+      return "";
+    };
+    if (!ReadIni(c_.images + "/" + e->d_name + "/image.ini", on, &err)) continue;
+    groups[{branch, arch}].push_back({e->d_name, built});
+  }
+  closedir(d);
+  char cutoff[32] = "";
+  if (c_.keep_days > 0) {
+    time_t t = time(nullptr) - time_t(c_.keep_days) * 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(cutoff, sizeof cutoff, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  }
+  int removed = 0;
+  for (auto& [key, imgs] : groups) {
+    std::sort(imgs.begin(), imgs.end(), [](const Img& a, const Img& b) { return a.built > b.built; });
+    for (size_t i = 0; i < imgs.size(); ++i) {
+      bool too_many = c_.keep_per_branch_arch > 0 && i >= size_t(c_.keep_per_branch_arch);
+      bool too_old = cutoff[0] && imgs[i].built < cutoff;
+      if (!too_many && !too_old) continue;
+      // Gone from lists at once (hidden name), then deleted.
+      std::string hidden = c_.images + "/.prune-" + imgs[i].name;
+      if (rename((c_.images + "/" + imgs[i].name).c_str(), hidden.c_str()) != 0) continue;
+      std::error_code ec;
+      std::filesystem::remove_all(hidden, ec);
+      Log("pruned " + imgs[i].name);
+      ++removed;
+    }
+  }
+  Log("prune: removed " + std::to_string(removed) + " image(s)");
+  return 0;
+}
+
+}  // namespace kb

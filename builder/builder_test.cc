@@ -1,0 +1,208 @@
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include "builder/config.h"
+#include "builder/git.h"
+#include "builder/state.h"
+
+namespace kb {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string t = std::string(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") + "/kbisect-builder-test.XXXXXX";
+    path_ = mkdtemp(t.data()) ? t : "";
+  }
+  ~TempDir() { system(("rm -rf '" + path_ + "'").c_str()); }
+  std::string Write(const std::string& rel, const std::string& text) const {
+    std::ofstream(path_ + "/" + rel) << text;
+    return path_ + "/" + rel;
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+const char kGood[] =
+    "[builder]\nrepo = /srv/linux.git\nimages = /srv/images\nstate = /var/lib/kbisect\nwork = /var/cache/kb\n"
+    "jobs = 4\nccache = yes\npoll = 30\nfirst_parent = no\n"
+    "[mail]\nto = gfx@example.org\nfrom = kbisect@example.org\n"
+    "[branch drm-intel-fixes]\nref = refs/heads/drm-intel-fixes\nremote = origin\n"
+    "[branch local]\n"
+    "[arch x86_64]\nconfig = tinyconfig\nfragments = /etc/a.config /etc/b.config\ntargets = bzImage modules\n"
+    "[arch i386]\nconfig = /etc/i386.config\n[keep]\nper_branch_arch = 100\n";
+
+TEST(BuilderConfig, ReadsEveryKey) {
+  TempDir d;
+  BuilderConfig c;
+  std::string err;
+  ASSERT_TRUE(LoadBuilderConfig(d.Write("b.ini", kGood), &c, &err)) << err;
+  EXPECT_EQ(c.repo, "/srv/linux.git");
+  EXPECT_EQ(c.jobs, 4);
+  EXPECT_TRUE(c.ccache);
+  EXPECT_FALSE(c.first_parent);
+  ASSERT_EQ(c.branches.size(), 2u);
+  EXPECT_EQ(c.branches[0].remote, "origin");
+  EXPECT_EQ(c.branches[1].name, "local");
+  EXPECT_EQ(c.branches[1].ref, "refs/heads/local");
+  ASSERT_EQ(c.arches.size(), 2u);
+  EXPECT_EQ(c.arches[0].fragments.size(), 2u);
+  EXPECT_EQ(c.arches[0].targets, (std::vector<std::string>{"bzImage", "modules"}));
+  EXPECT_EQ(c.arches[1].targets, std::vector<std::string>{"bzImage"});
+  EXPECT_EQ(c.keep_per_branch_arch, 100);
+}
+
+TEST(BuilderConfig, NamesTheFileAndLineOfEveryBadInput) {
+  TempDir d;
+  const std::string base = "[builder]\nrepo=/r\nimages=/i\nstate=/s\nwork=/w\n[branch b]\n[arch x86_64]\nconfig=tinyconfig\n";
+  const std::pair<std::string, std::string> kCases[] = {
+      {base + "colour = blue\n", "b.ini:9: [arch x86_64] colour: unknown key"},
+      {"[builder]\njobs = many\n", "b.ini:2: [builder] jobs: not a number"},
+      {"[builder]\npoll = 0\n", "b.ini:2: [builder] poll: not between 1 and 86400"},
+      {"[builder]\nccache = maybe\n", "b.ini:2: [builder] ccache: not yes or no"},
+      {"[builder]\nrepo = relative/path\n", "b.ini:2: [builder] repo: not an absolute path"},
+      {"[bulider]\n", "b.ini:1: [bulider]: unknown section"},
+      {"[arch arm64]\n", "b.ini:1: [arch arm64]: unsupported arch"},
+      {base + "[arch x86_64]\n", "b.ini:9: [arch x86_64]: arch given twice"},
+      {base + "fragments = rel.config\n", "b.ini:9: [arch x86_64] fragments: fragment rel.config is not an absolute"},
+      {base + "targets = vmlinux\n", "b.ini:9: [arch x86_64] targets: target vmlinux is not bzImage or modules"},
+      {base + "make = NOEQUALS\n", "'NOEQUALS' is not VAR=value"},
+      {"[branch b]\nref = heads/b\n", "b.ini:2: [branch b] ref: not refs/..."},
+      {"[mail]\nto = nobody\n", "b.ini:2: [mail] to: not a mail address"},
+      {"garbage\n", "b.ini:1: not 'key = value'"},
+      {"[builder]\nimages=/i\nstate=/s\nwork=/w\n", "b.ini: [builder] repo is missing"},
+      {"[builder]\nrepo=/r\nimages=/i\nstate=/s\nwork=/w\n[arch i386]\nconfig=tinyconfig\n", "no [branch NAME] section"},
+      {"[builder]\nrepo=/r\nimages=/i\nstate=/s\nwork=/w\n[branch b]\n", "no [arch NAME] section"},
+      {"[builder]\nrepo=/r\nimages=/i\nstate=/s\nwork=/w\n[branch b]\n[arch i386]\n", "[arch i386] config is missing"},
+      {base + "[mail]\nto = a@b\n", "[mail] needs both to and from"},
+  };
+  for (const auto& [text, want] : kCases) {
+    BuilderConfig c;
+    std::string err;
+    ASSERT_FALSE(LoadBuilderConfig(d.Write("b.ini", text), &c, &err)) << text;
+    EXPECT_NE(err.find(want), std::string::npos) << "want: " << want << "\ngot:  " << err;
+  }
+  BuilderConfig c;
+  std::string err;
+  EXPECT_FALSE(LoadBuilderConfig(d.path() + "/none.ini", &c, &err));
+  EXPECT_NE(err.find("none.ini: cannot read: No such file"), std::string::npos) << err;
+}
+
+const std::string kS1(40, '1'), kS2(40, '2'), kS3(40, '3');
+
+TEST(BuilderState, QueueKeepsPriorityOrderAndSkipsWhatIsBuiltOrQueued) {
+  TempDir d;
+  BuilderState s(d.path());
+  std::string err;
+  ASSERT_TRUE(s.Init(&err)) << err;
+  EXPECT_EQ(s.Enqueue({{kBetween, kS1, "x86_64", "b"}, {kTip, kS2, "x86_64", "b"}}, &err), 2);
+  ASSERT_TRUE(s.SetResult(kS3, "x86_64", "ok img", &err));
+  EXPECT_EQ(s.Enqueue({{kRequest, kS1, "x86_64", "b"}, {kTip, kS3, "x86_64", "b"}, {kTip, kS2, "i386", "b"}}, &err), 1)
+      << "the request raises the queued item; the built one is skipped";
+  std::vector<QueueItem> q;
+  s.Queue(&q);
+  ASSERT_EQ(q.size(), 3u);
+  EXPECT_EQ(q[0].sha, kS1);
+  EXPECT_EQ(q[0].prio, kRequest);
+  EXPECT_EQ(q[1].sha, kS2);
+  EXPECT_EQ(q[2].arch, "i386");
+  ASSERT_TRUE(s.Dequeue(kS2, "x86_64", &err));
+  s.Queue(&q);
+  EXPECT_EQ(q.size(), 2u);
+}
+
+TEST(BuilderState, LocksAreExclusiveAndStaleOnesAreTakenOver) {
+  TempDir d;
+  BuilderState s(d.path());
+  std::string err;
+  ASSERT_TRUE(s.Init(&err));
+  EXPECT_TRUE(s.TryLock(kS1, "x86_64"));
+  EXPECT_FALSE(s.TryLock(kS1, "x86_64")) << "held by this (live) process";
+  EXPECT_TRUE(s.TryLock(kS1, "i386"));
+  s.Unlock(kS1, "x86_64");
+  EXPECT_TRUE(s.TryLock(kS1, "x86_64"));
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  d.Write("builder/locks/" + kS2 + "-x86_64", "999999999 " + std::string(host) + "\n");
+  EXPECT_TRUE(s.TryLock(kS2, "x86_64")) << "the owner is dead";
+  d.Write("builder/locks/" + kS3 + "-x86_64", "999999999 another-host\n");
+  EXPECT_FALSE(s.TryLock(kS3, "x86_64")) << "another host's lock is never taken over";
+}
+
+TEST(BuilderState, TipsHealthAndRequests) {
+  TempDir d;
+  BuilderState s(d.path());
+  std::string err;
+  ASSERT_TRUE(s.Init(&err));
+  EXPECT_EQ(s.Tip("main"), "");
+  ASSERT_TRUE(s.SetTip("main", kS1, &err));
+  EXPECT_EQ(s.Tip("main"), kS1);
+  ASSERT_TRUE(s.SetHealth("main", "i386", "fail", &err));
+  EXPECT_EQ(s.Health("main", "i386"), "fail");
+  d.Write("requests/" + kS2, "");
+  d.Write("requests/not-a-sha", "");
+  EXPECT_EQ(s.Requests(), std::vector<std::string>{kS2});
+  s.DropRequest(kS2);
+  EXPECT_TRUE(s.Requests().empty());
+}
+
+int Sh(const std::string& cmd) { return system(("set -e; " + cmd + " >/dev/null 2>&1").c_str()); }
+
+TEST(Git, NewCommitsFirstParentAndIncrementalCheckout) {
+  TempDir d;
+  std::string r = d.path() + "/repo";
+  ASSERT_EQ(Sh("git init -q -b main " + r + " && cd " + r +
+                " && git config user.email t@t && git config user.name t"
+                " && echo a > a && echo b > b && git add . && git commit -qm one"
+                " && echo a2 > a && git commit -qam two"
+                " && git checkout -qb side && echo s > s && git add s && git commit -qm side"
+                " && git checkout -q main && echo a3 > a && git commit -qam three"
+                " && git merge -q --no-edit side"),
+            0);
+  Git git;
+  std::string err, tip, one, two;
+  ASSERT_TRUE(git.Open(r, &err)) << err;
+  ASSERT_TRUE(git.Tip("", "refs/heads/main", "main", &tip, &err)) << err;
+  ASSERT_TRUE(git.Resolve("main~2", &one, &err)) << err;
+  std::vector<std::string> fp, all;
+  ASSERT_TRUE(git.NewCommits(one, tip, true, &fp, &err));
+  ASSERT_TRUE(git.NewCommits(one, tip, false, &all, &err));
+  EXPECT_EQ(fp.size(), 2u) << "merge and three";
+  EXPECT_EQ(all.size(), 3u) << "merge, three and side";
+  EXPECT_EQ(fp[0], tip);
+  std::vector<std::string> first;
+  ASSERT_TRUE(git.NewCommits("", tip, true, &first, &err));
+  EXPECT_EQ(first, std::vector<std::string>{tip}) << "a new branch: its tip only";
+  CommitInfo info;
+  ASSERT_TRUE(git.Info(one, &info, &err));
+  EXPECT_EQ(info.summary, "two");
+  EXPECT_TRUE(git.IsAncestor(one, tip));
+  EXPECT_FALSE(git.IsAncestor(tip, one));
+  EXPECT_FALSE(git.Resolve("no-such-rev", &two, &err));
+
+  std::string wt = d.path() + "/wt";
+  ASSERT_TRUE(git.Checkout("kbisect-x86_64", wt, one, &err)) << err;
+  std::string text;
+  ASSERT_TRUE(ReadSmallFile(wt + "/a", &text));
+  EXPECT_EQ(text, "a2\n");
+  ASSERT_EQ(Sh("touch -d '2001-01-01' " + wt + "/b " + wt + "/a"), 0);
+  ASSERT_TRUE(git.Checkout("kbisect-x86_64", wt, tip, &err)) << err;
+  struct stat sa, sb;
+  stat((wt + "/a").c_str(), &sa);
+  stat((wt + "/b").c_str(), &sb);
+  EXPECT_GT(sa.st_mtime, 978307200 + 86400) << "a changed: rewritten";
+  EXPECT_EQ(sb.st_mtime, 978307200) << "b did not change: untouched, so make keeps its objects";
+  ASSERT_TRUE(ReadSmallFile(wt + "/a", &text));
+  EXPECT_EQ(text, "a3\n");
+  EXPECT_EQ(access((wt + "/s").c_str(), F_OK), 0);
+}
+
+}  // namespace
+}  // namespace kb

@@ -1,0 +1,153 @@
+#include "builder/config.h"
+
+#include <functional>
+#include <sstream>
+
+#include "common/ini.h"
+#include "common/names.h"
+
+namespace kb {
+namespace {
+
+std::string Int(std::string_view v, int lo, int hi, int* out) {
+  if (v.empty() || v.size() > 9) return "not a number";
+  int n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return "not a number";
+    n = n * 10 + (c - '0');
+  }
+  if (n < lo || n > hi) return "not between " + std::to_string(lo) + " and " + std::to_string(hi);
+  *out = n;
+  return "";
+}
+
+std::string Bool(std::string_view v, bool* out) {
+  if (v == "yes" || v == "true" || v == "1" || v == "on") {
+    *out = true;
+  } else if (v == "no" || v == "false" || v == "0" || v == "off") {
+    *out = false;
+  } else {
+    return "not yes or no";
+  }
+  return "";
+}
+
+std::string Path(std::string_view v, std::string* out) {
+  if (v.empty() || v.front() != '/') return "not an absolute path";
+  *out = v;
+  return "";
+}
+
+std::vector<std::string> Words(std::string_view v) {
+  std::vector<std::string> out;
+  std::istringstream in{std::string(v)};
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+bool NameOk(std::string_view n) {
+  if (n.empty() || n.size() > 100) return false;
+  for (char c : n)
+    if (c <= ' ' || c == 0x7f || c == '\\' || c == '"') return false;
+  return true;
+}
+
+}  // namespace
+
+bool LoadBuilderConfig(const std::string& path, BuilderConfig* out, std::string* err) {
+  BuilderConfig c;
+  c.path = path;
+  auto entry = [&](std::string_view section, std::string_view key, std::string_view v) -> std::string {
+    bool plain = section == "builder" || section == "mail" || section == "keep";
+    if (plain && key.empty()) return "";
+    if (section == "builder") {
+      if (key == "repo") return Path(v, &c.repo);
+      if (key == "images") return Path(v, &c.images);
+      if (key == "state") return Path(v, &c.state);
+      if (key == "work") return Path(v, &c.work);
+      if (key == "jobs") return Int(v, 0, 1024, &c.jobs);
+      if (key == "ccache") return Bool(v, &c.ccache);
+      if (key == "poll") return Int(v, 1, 86400, &c.poll);
+      if (key == "first_parent") return Bool(v, &c.first_parent);
+      return "unknown key (repo, images, state, work, jobs, ccache, poll, first_parent)";
+    }
+    if (section == "mail") {
+      if (key == "to") return c.mail_to = v, v.find('@') == std::string_view::npos ? "not a mail address" : "";
+      if (key == "from") return c.mail_from = v, v.find('@') == std::string_view::npos ? "not a mail address" : "";
+      if (key == "sendmail") return Path(v, &c.sendmail);
+      return "unknown key (to, from, sendmail)";
+    }
+    if (section == "keep") {
+      if (key == "per_branch_arch") return Int(v, 0, 1000000, &c.keep_per_branch_arch);
+      if (key == "days") return Int(v, 0, 100000, &c.keep_days);
+      return "unknown key (per_branch_arch, days)";
+    }
+    if (section.substr(0, 7) == "branch ") {
+      std::string name(section.substr(7));
+      if (!NameOk(name)) return "bad branch name";
+      if (key.empty()) {  // the section's header
+        for (const BranchConfig& b : c.branches)
+          if (b.name == name) return "branch given twice";
+        c.branches.push_back({name, "refs/heads/" + name, ""});
+        return "";
+      }
+      BranchConfig& b = c.branches.back();
+      if (key == "ref") return v.substr(0, 5) == "refs/" && NameOk(v) ? (b.ref = v, "") : "not refs/...";
+      if (key == "remote") return NameOk(v) ? (b.remote = v, "") : "bad remote name";
+      return "unknown key (ref, remote)";
+    }
+    if (section.substr(0, 5) == "arch ") {
+      std::string name(section.substr(5));
+      if (name != "x86_64" && name != "i386") return "unsupported arch (x86_64, i386)";
+      if (key.empty()) {  // the section's header
+        for (const ArchConfig& a : c.arches)
+          if (a.name == name) return "arch given twice";
+        c.arches.push_back({name, "", {}, {"bzImage"}, {}, ""});
+        return "";
+      }
+      ArchConfig& a = c.arches.back();
+      if (key == "config") return v.empty() ? "empty" : (a.config = v, "");
+      if (key == "fragments") {
+        a.fragments = Words(v);
+        for (const std::string& f : a.fragments)
+          if (f.front() != '/') return "fragment " + f + " is not an absolute path";
+        return "";
+      }
+      if (key == "targets") {
+        a.targets = Words(v);
+        for (const std::string& t : a.targets)
+          if (t != "bzImage" && t != "modules") return "target " + t + " is not bzImage or modules";
+        return a.targets.empty() ? "no target" : "";
+      }
+      if (key == "make") {
+        a.make_vars = Words(v);
+        for (const std::string& m : a.make_vars)
+          if (m.find('=') == std::string::npos || m.front() == '=') return "'" + m + "' is not VAR=value";
+        return "";
+      }
+      if (key == "cmdline") {
+        for (char ch : v)
+          if (static_cast<unsigned char>(ch) < 0x20) return "control byte";
+        a.cmdline = v;
+        return "";
+      }
+      return "unknown key (config, fragments, targets, make, cmdline)";
+    }
+    return "unknown section ([builder], [mail], [keep], [branch NAME], [arch NAME])";
+  };
+  if (!ReadIni(path, entry, err)) return false;
+  const std::pair<const char*, std::string*> required[] = {
+      {"repo", &c.repo}, {"images", &c.images}, {"state", &c.state}, {"work", &c.work}};
+  for (const auto& [key, value] : required)
+    if (value->empty()) return *err = path + ": [builder] " + key + " is missing", false;
+  if (c.branches.empty()) return *err = path + ": no [branch NAME] section", false;
+  if (c.arches.empty()) return *err = path + ": no [arch NAME] section", false;
+  for (const ArchConfig& a : c.arches)
+    if (a.config.empty()) return *err = path + ": [arch " + a.name + "] config is missing", false;
+  if (c.mail_to.empty() != c.mail_from.empty())
+    return *err = path + ": [mail] needs both to and from", false;
+  *out = std::move(c);
+  return true;
+}
+
+}  // namespace kb

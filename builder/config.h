@@ -1,0 +1,42 @@
+// kbisect-builder's INI configuration (design.md "Control side").
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace kb {
+
+struct BranchConfig {
+  std::string name;    // [branch NAME]: the name used in image names
+  std::string ref;     // refs/heads/NAME by default
+  std::string remote;  // empty: a local branch
+};
+
+struct ArchConfig {
+  std::string name;                    // [arch NAME]: x86_64, i386
+  std::string config;                  // a make target (tinyconfig) or a .config path
+  std::vector<std::string> fragments;  // merged on top
+  std::vector<std::string> targets;    // default bzImage; "modules" adds modules.tar.xz
+  std::vector<std::string> make_vars;  // extra VAR=value for make
+  std::string cmdline;                 // written to image.ini as the image's cmdline
+};
+
+struct BuilderConfig {
+  std::string path;  // the file itself, for messages
+  std::string repo, images, state, work;
+  int jobs = 0;  // 0: the number of CPUs
+  bool ccache = false;
+  int poll = 60;
+  bool first_parent = true;
+  std::string mail_to, mail_from, sendmail = "/usr/sbin/sendmail";
+  std::vector<BranchConfig> branches;
+  std::vector<ArchConfig> arches;
+  int keep_per_branch_arch = 0;  // 0: keep all
+  int keep_days = 0;             // 0: no age limit
+};
+
+// Reads and checks the file. Errors name the file and line ("F:12: [builder]
+// jobs: not a number"); missing required keys name the file and the key.
+bool LoadBuilderConfig(const std::string& path, BuilderConfig* out, std::string* err);
+
+}  // namespace kb

@@ -1,0 +1,197 @@
+#include "builder/git.h"
+
+#include <git2.h>
+#include <sys/stat.h>
+
+namespace kb {
+namespace {
+
+std::string LastError(const std::string& what) {
+  const git_error* e = git_error_last();
+  return what + ": " + (e && e->message ? e->message : "libgit2 error");
+}
+
+std::string Hex(const git_oid* oid) {
+  char buf[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buf, sizeof buf, oid);
+  return buf;
+}
+
+}  // namespace
+
+Git::Git() { git_libgit2_init(); }
+
+Git::~Git() {
+  git_repository_free(repo_);
+  git_libgit2_shutdown();
+}
+
+bool Git::Open(const std::string& path, std::string* err) {
+  if (git_repository_open_ext(&repo_, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0) {
+    *err = LastError("cannot open the repository " + path);
+    return false;
+  }
+  return true;
+}
+
+bool Git::Fetch(const std::string& remote, const std::string& ref, const std::string& name, std::string* err) {
+  git_remote* r = nullptr;
+  if (git_remote_lookup(&r, repo_, remote.c_str()) != 0) {
+    *err = LastError("no remote " + remote);
+    return false;
+  }
+  std::string spec = "+" + ref + ":refs/kbisect/" + remote + "/" + name;
+  char* specs[] = {spec.data()};
+  git_strarray refspecs = {specs, 1};
+  git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
+  opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+  int rc = git_remote_fetch(r, &refspecs, &opts, "kbisect-builder fetch");
+  if (rc != 0) *err = LastError("fetching " + ref + " from " + remote);
+  git_remote_free(r);
+  return rc == 0;
+}
+
+bool Git::Tip(const std::string& remote, const std::string& ref, const std::string& name, std::string* sha,
+              std::string* err) {
+  std::string full = remote.empty() ? ref : "refs/kbisect/" + remote + "/" + name;
+  git_oid oid;
+  if (git_reference_name_to_id(&oid, repo_, full.c_str()) != 0) {
+    *err = LastError("branch " + name + ": no " + full);
+    return false;
+  }
+  git_commit* c = nullptr;  // the ref may point at a tag: peel to the commit
+  git_object* obj = nullptr;
+  if (git_object_lookup(&obj, repo_, &oid, GIT_OBJECT_ANY) != 0 ||
+      git_object_peel(reinterpret_cast<git_object**>(&c), obj, GIT_OBJECT_COMMIT) != 0) {
+    git_object_free(obj);
+    *err = LastError("branch " + name + ": " + full + " is not a commit");
+    return false;
+  }
+  *sha = Hex(git_commit_id(c));
+  git_commit_free(c);
+  git_object_free(obj);
+  return true;
+}
+
+bool Git::NewCommits(const std::string& old, const std::string& tip, bool first_parent,
+                     std::vector<std::string>* out, std::string* err) {
+  git_revwalk* w = nullptr;
+  git_oid t, o;
+  if (git_revwalk_new(&w, repo_) != 0 || git_oid_fromstr(&t, tip.c_str()) != 0 || git_revwalk_push(w, &t) != 0) {
+    *err = LastError("walking from " + tip);
+    git_revwalk_free(w);
+    return false;
+  }
+  git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+  if (first_parent) git_revwalk_simplify_first_parent(w);
+  if (!old.empty()) {
+    if (git_oid_fromstr(&o, old.c_str()) != 0 || git_revwalk_hide(w, &o) != 0) {
+      *err = LastError("hiding " + old);
+      git_revwalk_free(w);
+      return false;
+    }
+  }
+  out->clear();
+  git_oid next;
+  while (git_revwalk_next(&next, w) == 0) {
+    out->push_back(Hex(&next));
+    if (old.empty()) break;  // a branch seen for the first time: its tip only
+  }
+  git_revwalk_free(w);
+  return true;
+}
+
+bool Git::Range(const std::string& spec, bool first_parent, std::vector<std::string>* out, std::string* err) {
+  size_t dots = spec.find("..");
+  if (dots == std::string::npos) {
+    std::string sha;
+    if (!Resolve(spec, &sha, err)) return false;
+    *out = {sha};
+    return true;
+  }
+  std::string a, b;
+  if (!Resolve(spec.substr(0, dots), &a, err) || !Resolve(spec.substr(dots + 2), &b, err)) return false;
+  if (!NewCommits(a, b, first_parent, out, err)) return false;
+  return true;
+}
+
+bool Git::Resolve(const std::string& rev, std::string* sha, std::string* err) {
+  git_object* obj = nullptr;
+  git_object* commit = nullptr;
+  if (git_revparse_single(&obj, repo_, rev.c_str()) != 0 || git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) != 0) {
+    *err = LastError("no commit " + rev);
+    git_object_free(obj);
+    return false;
+  }
+  *sha = Hex(git_object_id(commit));
+  git_object_free(commit);
+  git_object_free(obj);
+  return true;
+}
+
+bool Git::Info(const std::string& sha, CommitInfo* out, std::string* err) {
+  git_oid oid;
+  git_commit* c = nullptr;
+  if (git_oid_fromstr(&oid, sha.c_str()) != 0 || git_commit_lookup(&c, repo_, &oid) != 0) {
+    *err = LastError("no commit " + sha);
+    return false;
+  }
+  out->sha = sha;
+  const char* s = git_commit_summary(c);
+  out->summary = s ? s : "";
+  out->time = git_commit_time(c);
+  git_commit_free(c);
+  return true;
+}
+
+bool Git::IsAncestor(const std::string& ancestor, const std::string& of) {
+  git_oid a, b;
+  if (git_oid_fromstr(&a, ancestor.c_str()) != 0 || git_oid_fromstr(&b, of.c_str()) != 0) return false;
+  return git_oid_equal(&a, &b) || git_graph_descendant_of(repo_, &b, &a) == 1;
+}
+
+bool Git::Checkout(const std::string& name, const std::string& path, const std::string& sha, std::string* err) {
+  git_worktree* wt = nullptr;
+  struct stat st;
+  bool have = git_worktree_lookup(&wt, repo_, name.c_str()) == 0;
+  if (have && (stat((path + "/.git").c_str(), &st) != 0 || git_worktree_validate(wt) != 0)) {
+    git_worktree_prune_options po = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
+    po.flags = GIT_WORKTREE_PRUNE_VALID | GIT_WORKTREE_PRUNE_WORKING_TREE;
+    git_worktree_prune(wt, &po);
+    git_worktree_free(wt);
+    wt = nullptr;
+    have = false;
+  }
+  if (!have) {
+    git_reference* branch = nullptr;
+    git_reference_lookup(&branch, repo_, ("refs/heads/" + name).c_str());
+    git_worktree_add_options opts = GIT_WORKTREE_ADD_OPTIONS_INIT;
+    opts.ref = branch;
+    int rc = git_worktree_add(&wt, repo_, name.c_str(), path.c_str(), &opts);
+    git_reference_free(branch);
+    if (rc != 0) {
+      *err = LastError("cannot make the work tree " + path);
+      return false;
+    }
+  }
+  git_repository* wr = nullptr;
+  git_oid oid;
+  git_commit* c = nullptr;
+  git_tree* tree = nullptr;
+  bool ok = git_repository_open_from_worktree(&wr, wt) == 0 && git_oid_fromstr(&oid, sha.c_str()) == 0 &&
+            git_commit_lookup(&c, wr, &oid) == 0 && git_commit_tree(&tree, c) == 0;
+  if (ok) {
+    git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+    co.checkout_strategy = GIT_CHECKOUT_FORCE;
+    ok = git_checkout_tree(wr, reinterpret_cast<git_object*>(tree), &co) == 0 &&
+         git_repository_set_head_detached(wr, &oid) == 0;
+  }
+  if (!ok) *err = LastError("checking out " + sha + " in " + path);
+  git_tree_free(tree);
+  git_commit_free(c);
+  git_repository_free(wr);
+  git_worktree_free(wt);
+  return ok;
+}
+
+}  // namespace kb

@@ -1,0 +1,27 @@
+#include "builder/mail.h"
+
+#include "builder/run.h"
+
+namespace kb {
+namespace {
+
+std::string OneLine(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  return s;
+}
+
+}  // namespace
+
+bool SendMail(const BuilderConfig& c, const std::string& subject, const std::string& body, std::string* err) {
+  if (c.mail_to.empty()) return true;
+  std::string msg = "To: " + OneLine(c.mail_to) + "\nFrom: " + OneLine(c.mail_from) + "\nSubject: " +
+                    OneLine(subject) + "\nContent-Type: text/plain; charset=utf-8\nX-Mailer: kbisect-builder\n\n" +
+                    body;
+  int rc = RunCommand({c.sendmail, "-t"}, "", {}, -1, msg, err);
+  if (rc == 0) return true;
+  if (rc >= 0) *err = c.sendmail + " -t exited with " + std::to_string(rc);
+  return false;
+}
+
+}  // namespace kb

@@ -1,0 +1,89 @@
+#include "builder/run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+namespace kb {
+
+std::atomic<bool> g_stop{false};
+
+namespace {
+void OnStop(int) { g_stop = true; }
+}  // namespace
+
+void InstallStopHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnStop;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: waitpid returns EINTR
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+}
+
+int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env,
+               int log_fd, const std::string& input, std::string* err) {
+  int in_pipe[2] = {-1, -1};
+  if (!input.empty() && pipe2(in_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
+  pid_t pid = fork();
+  if (pid < 0) return *err = std::string("fork: ") + strerror(errno), -1;
+  if (pid == 0) {
+    setpgid(0, 0);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    int devnull = open("/dev/null", O_RDWR);
+    dup2(in_pipe[0] >= 0 ? in_pipe[0] : devnull, 0);
+    dup2(log_fd >= 0 ? log_fd : devnull, 1);
+    dup2(log_fd >= 0 ? log_fd : devnull, 2);
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+    for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    dprintf(2, "cannot run %s: %s\n", args[0], strerror(errno));
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  if (in_pipe[0] >= 0) {
+    close(in_pipe[0]);
+    const char* p = input.data();
+    size_t left = input.size();
+    while (left > 0) {
+      ssize_t w = write(in_pipe[1], p, left);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) break;
+      p += w;
+      left -= size_t(w);
+    }
+    close(in_pipe[1]);
+  }
+  int status = 0;
+  for (;;) {
+    if (waitpid(pid, &status, 0) == pid) break;
+    if (errno != EINTR) return *err = std::string("waitpid: ") + strerror(errno), -1;
+    if (!g_stop) continue;
+    // Stop: end the whole group (make and its compilers), bounded.
+    kill(-pid, SIGTERM);
+    for (int i = 0; i < 100; ++i) {
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        kill(-pid, SIGKILL);  // stragglers of the group
+        return -2;
+      }
+      timespec ts{0, 100000000};
+      nanosleep(&ts, nullptr);
+    }
+    kill(-pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -2;
+  }
+  if (g_stop) return -2;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+}  // namespace kb

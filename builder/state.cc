@@ -1,0 +1,277 @@
+#include "builder/state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace kb {
+namespace {
+
+std::string Errno(const std::string& what) { return what + ": " + strerror(errno); }
+
+std::string HostName() {
+  char h[256] = {};
+  gethostname(h, sizeof h - 1);
+  return h;
+}
+
+// Holds <dir>/queue.lock for the queue's read-modify-write.
+class QueueLock {
+ public:
+  explicit QueueLock(const std::string& dir) {
+    fd_ = open((dir + "/queue.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ >= 0)
+      while (flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+      }
+  }
+  ~QueueLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+ private:
+  int fd_;
+};
+
+std::vector<QueueItem> ParseQueue(const std::string& text) {
+  std::vector<QueueItem> q;
+  std::istringstream in(text);
+  QueueItem i;
+  while (in >> i.prio >> i.sha >> i.arch >> i.branch) q.push_back(i);
+  return q;
+}
+
+std::string FormatQueue(const std::vector<QueueItem>& q) {
+  std::string out;
+  for (const QueueItem& i : q) out += std::to_string(i.prio) + " " + i.sha + " " + i.arch + " " + i.branch + "\n";
+  return out;
+}
+
+std::vector<std::string> List(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d))
+      if (e->d_name[0] != '.') out.push_back(e->d_name);
+    closedir(d);
+  }
+  return out;
+}
+
+int64_t MtimeNs(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return 0;
+  return int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+}  // namespace
+
+bool WriteFileAtomic(const std::string& path, const std::string& text, std::string* err) {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return *err = Errno("cannot create " + tmp), false;
+  bool ok = write(fd, text.data(), text.size()) == ssize_t(text.size()) && fsync(fd) == 0;
+  int e = errno;
+  close(fd);
+  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
+    if (ok) e = errno;
+    unlink(tmp.c_str());
+    errno = e;
+    return *err = Errno("cannot write " + path), false;
+  }
+  return true;
+}
+
+bool ReadSmallFile(const std::string& path, std::string* text) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::ostringstream s;
+  s << in.rdbuf();
+  *text = s.str();
+  return true;
+}
+
+bool MakeDirs(const std::string& path, std::string* err) {
+  for (size_t i = 1; i <= path.size(); ++i) {
+    if (i < path.size() && path[i] != '/') continue;
+    std::string p = path.substr(0, i);
+    if (mkdir(p.c_str(), 0755) != 0 && errno != EEXIST) return *err = Errno("cannot create " + p), false;
+  }
+  return true;
+}
+
+bool BuilderState::Init(std::string* err) {
+  for (const char* sub : {"results", "locks", "logs", "tips", "health"})
+    if (!MakeDirs(dir_ + "/" + sub, err)) return false;
+  return MakeDirs(state_ + "/requests", err);
+}
+
+bool BuilderState::Result(const std::string& sha, const std::string& arch, std::string* line) const {
+  if (!ReadSmallFile(dir_ + "/results/" + sha + "-" + arch, line)) return false;
+  while (!line->empty() && line->back() == '\n') line->pop_back();
+  return true;
+}
+
+bool BuilderState::SetResult(const std::string& sha, const std::string& arch, const std::string& line,
+                             std::string* err) {
+  return WriteFileAtomic(dir_ + "/results/" + sha + "-" + arch, line + "\n", err);
+}
+
+bool BuilderState::TryLock(const std::string& sha, const std::string& arch) {
+  std::string path = dir_ + "/locks/" + sha + "-" + arch;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      std::string owner = std::to_string(getpid()) + " " + HostName() + "\n";
+      bool ok = write(fd, owner.data(), owner.size()) == ssize_t(owner.size());
+      close(fd);
+      return ok;
+    }
+    if (errno != EEXIST) return false;
+    // A lock of a process of this host that is gone is stale.
+    std::string text;
+    if (!ReadSmallFile(path, &text)) continue;
+    std::istringstream in(text);
+    long pid = 0;
+    std::string host;
+    if (!(in >> pid >> host) || host != HostName() || pid <= 0 || kill(pid_t(pid), 0) == 0 || errno != ESRCH)
+      return false;
+    unlink(path.c_str());
+  }
+  return false;
+}
+
+void BuilderState::Unlock(const std::string& sha, const std::string& arch) {
+  unlink((dir_ + "/locks/" + sha + "-" + arch).c_str());
+}
+
+int BuilderState::Enqueue(const std::vector<QueueItem>& items, std::string* err) {
+  QueueLock lock(dir_);
+  std::string text;
+  ReadSmallFile(dir_ + "/queue", &text);
+  std::vector<QueueItem> q = ParseQueue(text);
+  int added = 0;
+  for (const QueueItem& i : items) {
+    std::string done;
+    if (Result(i.sha, i.arch, &done)) continue;
+    auto same = [&](const QueueItem& x) { return x.sha == i.sha && x.arch == i.arch; };
+    auto it = std::find_if(q.begin(), q.end(), same);
+    if (it != q.end()) {
+      it->prio = std::min(it->prio, i.prio);
+      continue;
+    }
+    q.push_back(i);
+    ++added;
+  }
+  std::stable_sort(q.begin(), q.end(), [](const QueueItem& a, const QueueItem& b) { return a.prio < b.prio; });
+  if (!WriteFileAtomic(dir_ + "/queue", FormatQueue(q), err)) return -1;
+  return added;
+}
+
+bool BuilderState::Queue(std::vector<QueueItem>* out) const {
+  std::string text;
+  ReadSmallFile(dir_ + "/queue", &text);
+  *out = ParseQueue(text);
+  return true;
+}
+
+bool BuilderState::Dequeue(const std::string& sha, const std::string& arch, std::string* err) {
+  QueueLock lock(dir_);
+  std::string text;
+  ReadSmallFile(dir_ + "/queue", &text);
+  std::vector<QueueItem> q = ParseQueue(text);
+  q.erase(std::remove_if(q.begin(), q.end(), [&](const QueueItem& x) { return x.sha == sha && x.arch == arch; }),
+          q.end());
+  return WriteFileAtomic(dir_ + "/queue", FormatQueue(q), err);
+}
+
+std::string BuilderState::Tip(const std::string& branch) const {
+  std::string t;
+  ReadSmallFile(dir_ + "/tips/" + branch, &t);
+  while (!t.empty() && t.back() == '\n') t.pop_back();
+  return t;
+}
+
+bool BuilderState::SetTip(const std::string& branch, const std::string& sha, std::string* err) {
+  return WriteFileAtomic(dir_ + "/tips/" + branch, sha + "\n", err);
+}
+
+std::string BuilderState::Health(const std::string& branch, const std::string& arch) const {
+  std::string h;
+  ReadSmallFile(dir_ + "/health/" + branch + "-" + arch, &h);
+  while (!h.empty() && h.back() == '\n') h.pop_back();
+  return h;
+}
+
+bool BuilderState::SetHealth(const std::string& branch, const std::string& arch, const std::string& h,
+                             std::string* err) {
+  return WriteFileAtomic(dir_ + "/health/" + branch + "-" + arch, h + "\n", err);
+}
+
+std::vector<std::string> BuilderState::Requests() const {
+  std::string dir = state_ + "/requests";
+  std::vector<std::string> names = List(dir);
+  std::vector<std::string> out;
+  for (const std::string& n : names) {
+    bool hex = n.size() >= 7 && n.size() <= 40;
+    for (char c : n) hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    if (hex) out.push_back(n);
+  }
+  std::sort(out.begin(), out.end(),
+            [&](const std::string& a, const std::string& b) { return MtimeNs(dir + "/" + a) < MtimeNs(dir + "/" + b); });
+  return out;
+}
+
+void BuilderState::DropRequest(const std::string& sha) { unlink((state_ + "/requests/" + sha).c_str()); }
+
+std::string BuilderState::LogPath(const std::string& sha, const std::string& arch) const {
+  return dir_ + "/logs/" + sha + "-" + arch + ".log";
+}
+
+void BuilderState::SetRunning(const std::string& line) {
+  std::string path = dir_ + "/running." + std::to_string(getpid()), err;
+  if (line.empty()) {
+    unlink(path.c_str());
+  } else {
+    WriteFileAtomic(path, line + "\n", &err);
+  }
+}
+
+std::vector<std::string> BuilderState::Running() const {
+  std::vector<std::string> out;
+  for (const std::string& n : List(dir_)) {
+    if (n.rfind("running.", 0) != 0) continue;
+    std::string text;
+    long pid = atol(n.c_str() + 8);
+    if (pid <= 0 || kill(pid_t(pid), 0) != 0) continue;
+    if (ReadSmallFile(dir_ + "/" + n, &text)) {
+      while (!text.empty() && text.back() == '\n') text.pop_back();
+      out.push_back(text + " " + std::to_string(pid));
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> BuilderState::Results() const {
+  std::vector<std::string> names = List(dir_ + "/results");
+  std::sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
+    return MtimeNs(dir_ + "/results/" + a) > MtimeNs(dir_ + "/results/" + b);
+  });
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& n : names) {
+    std::string line;
+    ReadSmallFile(dir_ + "/results/" + n, &line);
+    while (!line.empty() && line.back() == '\n') line.pop_back();
+    out.push_back({n, line});
+  }
+  return out;
+}
+
+}  // namespace kb

@@ -3,6 +3,7 @@
 #   make check    ... and run every test tier (tests/run), last line "N passed, N failed"
 #   make fuzz     run the libFuzzer targets for FUZZ_SECONDS each (default 60)
 #   make bench    run the benchmarks under bench/ (they print their figures)
+#   make demo     the whole lab on this machine, ending in a real bisection
 #   make clean
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
@@ -77,7 +78,7 @@ KERNEL_MODULES ?=
 CA ?=
 BOOTDIR ?= /boot
 
-.PHONY: all build check deps fuzz bench clean install-cgi initramfs install-initramfs
+.PHONY: all build check deps fuzz bench demo clean install-cgi initramfs install-initramfs install-builder
 all: deps
 	@$(MAKE) --no-print-directory build
 
@@ -92,6 +93,10 @@ build: $(INIT) $(CGIS) $(BUILDER) $(UNIT) $(FUZZERS)
 
 fuzz: build
 	@KBISECT_FUZZ_SECONDS=$${FUZZ_SECONDS:-60} tests/run fuzz
+
+demo: deps
+	@$(MAKE) --no-print-directory build
+	@tests/demo/run
 
 bench: deps
 	@$(MAKE) --no-print-directory build
@@ -121,6 +126,12 @@ install-initramfs: $(INITRAMFS)
 	install -m 755 $(INIT) $(DESTDIR)$(PREFIX)/lib/kbisect/kbisect-init
 	install -m 755 scripts/kbisect-mkinitramfs $(DESTDIR)$(PREFIX)/bin/kbisect-mkinitramfs
 	cp -R rootfs-skel $(DESTDIR)$(PREFIX)/share/kbisect/
+
+# make install-builder: kbisect-builder and its systemd unit.
+install-builder: $(BUILDER)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/systemd/system
+	install -m 755 $(BUILDER) $(DESTDIR)$(PREFIX)/bin/kbisect-builder
+	sed 's|@PREFIX@|$(PREFIX)|g' builder/kbisect-builder.service >$(DESTDIR)$(SYSCONFDIR)/systemd/system/kbisect-builder.service
 
 # The unstripped link keeps its symbols for the link check (tests/build).
 $(INIT).full: $(MUSL_OBJ)

@@ -55,6 +55,44 @@ bool Sha256File(const std::string& path, std::string* hex) {
   return ok;
 }
 
+// Copies with read and write so that the error is the real one (copy_file's
+// in-kernel paths report a full tmpfs as EIO). "" or the reason.
+std::string CopyFile(const std::string& from, const std::string& to) {
+  int in = open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return "cannot read " + from + ": " + strerror(errno);
+  int out = open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out < 0) {
+    std::string e = "cannot create " + to + ": " + strerror(errno);
+    close(in);
+    return e;
+  }
+  std::string err;
+  static char buf[1 << 16];
+  for (;;) {
+    ssize_t n = read(in, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      err = "cannot read " + from + ": " + strerror(errno);
+      break;
+    }
+    if (n == 0) break;
+    for (ssize_t off = 0; off < n;) {
+      ssize_t w = write(out, buf + off, size_t(n - off));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        err = "cannot write " + to + ": " + strerror(w < 0 ? errno : EIO);
+        break;
+      }
+      off += w;
+    }
+    if (!err.empty()) break;
+  }
+  if (err.empty() && fsync(out) != 0) err = "cannot write " + to + ": " + strerror(errno);
+  close(in);
+  if (close(out) != 0 && err.empty()) err = "cannot write " + to + ": " + strerror(errno);
+  return err;
+}
+
 bool SameFile(const std::string& a, const std::string& b) {
   std::string x, y;
   return ReadSmallFile(a, &x) && ReadSmallFile(b, &y) && x == y;
@@ -233,10 +271,8 @@ BuildReport BuildOne(const BuilderConfig& c, Git& git, const BuilderState& state
                                                        {out + "/.config", "config"},
                                                        {out + "/System.map", "System.map"},
                                                        {r.log, "build.log"}};
-  for (const auto& [from, to] : files) {
-    fs::copy_file(from, tmp + "/" + to, ec);
-    if (ec) return fail_io("cannot copy " + from + " into the store: " + ec.message());
-  }
+  for (const auto& [from, to] : files)
+    if (std::string e = CopyFile(from, tmp + "/" + to); !e.empty()) return fail_io(e);
   bool modules = false;
   for (const std::string& t : arch.targets) modules = modules || t == "modules";
   if (modules) {
@@ -249,16 +285,21 @@ BuildReport BuildOne(const BuilderConfig& c, Git& git, const BuilderState& state
     if (rc == 0) rc = run({"tar", "-cJf", tmp + "/modules.tar.xz", "-C", mods, "lib"}, log);
     if (rc != 0) return fail_io("cannot package the modules (see " + r.log + ")");
   }
-  std::string sum;
+  std::string sum, initrd_sum;
   if (!Sha256File(tmp + "/bzImage", &sum)) return fail_io("cannot read back the bzImage");
+  if (!arch.initrd.empty()) {
+    if (std::string e = CopyFile(arch.initrd, tmp + "/initrd"); !e.empty()) return fail_io(e);
+    if (!Sha256File(tmp + "/initrd", &initrd_sum)) return fail_io("cannot read back " + tmp + "/initrd");
+  }
   std::ostringstream ini;
   ini << "[image]\nname = " << name << "\ncommit = " << commit.sha << "\nbranch = " << branch
       << "\narch = " << arch.name << "\nkernelrelease = " << release << "\nbuilt = "
       << Utc(time(nullptr), "%Y-%m-%dT%H:%M:%SZ") << "\nkernel = bzImage\nkernel_sha256 = " << sum << "\n";
+  if (!arch.initrd.empty()) ini << "initrd = initrd\ninitrd_sha256 = " << initrd_sum << "\n";
   if (!arch.cmdline.empty()) ini << "cmdline = " << arch.cmdline << "\n";
   std::string werr;
   if (!WriteFileAtomic(tmp + "/image.ini", ini.str(), &werr)) return fail_io(werr);
-  for (const char* f : {"bzImage", "config", "System.map", "build.log", "modules.tar.xz"})
+  for (const char* f : {"bzImage", "config", "System.map", "build.log", "modules.tar.xz", "initrd"})
     chmod((tmp + "/" + f).c_str(), 0644);
   chmod(tmp.c_str(), 0755);
   std::string final_dir = c.images + "/" + name;

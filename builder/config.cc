@@ -102,7 +102,7 @@ bool LoadBuilderConfig(const std::string& path, BuilderConfig* out, std::string*
       if (key.empty()) {  // the section's header
         for (const ArchConfig& a : c.arches)
           if (a.name == name) return "arch given twice";
-        c.arches.push_back({name, "", {}, {"bzImage"}, {}, ""});
+        c.arches.push_back({name, "", {}, {"bzImage"}, {}, "", ""});
         return "";
       }
       ArchConfig& a = c.arches.back();
@@ -131,7 +131,8 @@ bool LoadBuilderConfig(const std::string& path, BuilderConfig* out, std::string*
         a.cmdline = v;
         return "";
       }
-      return "unknown key (config, fragments, targets, make, cmdline)";
+      if (key == "initrd") return Path(v, &a.initrd);
+      return "unknown key (config, fragments, targets, make, cmdline, initrd)";
     }
     return "unknown section ([builder], [mail], [keep], [branch NAME], [arch NAME])";
   };

@@ -19,6 +19,7 @@ struct ArchConfig {
   std::vector<std::string> targets;    // default bzImage; "modules" adds modules.tar.xz
   std::vector<std::string> make_vars;  // extra VAR=value for make
   std::string cmdline;                 // written to image.ini as the image's cmdline
+  std::string initrd;                  // a file shipped with every image as its initrd
 };
 
 struct BuilderConfig {

@@ -1,0 +1,200 @@
+#!/bin/bash
+# kbisect-builder on a real kernel: a git repository of Debian's linux-source-6.1
+# with commits made by the test, tinyconfig + tests/builder/lab.config for
+# x86_64 and i386, mails captured from a sendmail-compatible program.
+. "$(dirname "$0")/../lab/lib.sh"
+. "$LAB_TOP/tests/tap.sh"
+here=$LAB_TOP/tests/builder
+"$here/linux-repo" >/dev/null || { t_result 1 "the linux-source repository in the cache"; exit 1; }
+"$LAB_SRC/fetch-kernel" 0 >/dev/null
+lab_enter 1800 "$0" "$@"
+lab_init
+B=$LAB_TOP/${B:-build}
+builder=$B/kbisect-builder
+[ -x "$builder" ] || builder=$LAB_TOP/build/kbisect-builder
+d=$LAB_DIR/b
+mkdir -p "$d"
+git clone -q --bare --local "$("$here/linux-repo")" "$d/linux.git"
+export MAIL_DIR=$d/mail
+cat >"$d/builder.ini" <<INI
+; kbisect-builder for the test
+[builder]
+repo = $d/linux.git
+images = $d/images
+state = $d/state
+work = $d/work
+jobs = 2
+poll = 2
+[mail]
+to = gfx-kernel@example.org
+from = kbisect@example.org
+sendmail = $here/sendmail-capture
+[branch master]
+[arch x86_64]
+config = tinyconfig
+fragments = $here/lab.config
+cmdline = console=ttyS0
+[arch i386]
+config = tinyconfig
+fragments = $here/lab.config
+INI
+kb() { "$builder" --config "$d/builder.ini" "$@"; }
+change() { "$here/commit-change" "$d/linux.git" master "$@"; }
+image_of() { sed -n 's/^ok //p' "$d/state/builder/results/$1-$2"; }
+mails() { grep -l "^Subject: \[kbisect\] $1" "$MAIL_DIR"/mail.* 2>/dev/null | wc -l; }
+watch_start() { "$builder" --config "$d/builder.ini" watch >>"$d/watch.log" 2>&1 & WATCH=$!; }
+watch_stop() { kill -TERM "$WATCH" 2>/dev/null; timeout 60 tail --pid="$WATCH" -f /dev/null; }
+# until_result SHA ARCH SECONDS: waits for the builder to record sha x arch.
+until_result() {
+	local deadline=$((SECONDS + $3))
+	until [ -e "$d/state/builder/results/$1-$2" ]; do
+		[ $SECONDS -lt $deadline ] || { tail -n 20 "$d/watch.log" | sed 's/^/    /'; return 1; }
+		sleep 1
+	done
+}
+
+# --- the first commit, both arches, clean -------------------------------------
+c1=$(git --git-dir="$d/linux.git" rev-parse master)
+kb build master >"$d/build1.log" 2>&1
+t_eq "build master exits 0 when both arches build" 0 $?
+x1=$(image_of "$c1" x86_64) i1=$(image_of "$c1" i386)
+t_check "the x86_64 image has the contract's name" bash -c "[[ '$x1' =~ ^6\\.1\\.[0-9]+\\+?-master_${c1:0:12}_20261101_x86_64\$ ]]"
+t_check "the i386 image has the contract's name" bash -c "[[ '$i1' =~ ^6\\.1\\.[0-9]+\\+?-master_${c1:0:12}_20261101_i386\$ ]]"
+for img in "$x1" "$i1"; do
+	dir=$d/images/$img
+	t_check "$img has bzImage, config, System.map, build.log, image.ini" \
+		bash -c "cd '$dir' && test -s bzImage && test -s config && test -s System.map && test -s build.log && test -s image.ini"
+	t_eq "$img: image.ini's kernel_sha256 is the bzImage's" "$(sha256sum "$dir/bzImage" | cut -d' ' -f1)" \
+		"$(sed -n 's/^kernel_sha256 = //p' "$dir/image.ini")"
+	t_eq "$img: image.ini names its commit and branch" "commit = $c1|branch = master" \
+		"$(grep -E '^(commit|branch) = ' "$dir/image.ini" | paste -sd'|')"
+done
+clean=$(sed -n 's/.* x86_64: make (\([0-9.]*\) s)/\1/p' "$d/build1.log")
+t_check "progress lines name each step with its time" grep -q "x86_64: package and publish (" "$d/build1.log"
+
+# The x86_64 image boots to its own Linux version line.
+lab_qemu_start img1 "$d/images/$x1/bzImage" "" "console=ttyS0" -no-reboot
+t_check "the x86_64 image boots in QEMU to its Linux version line" \
+	wait_for img1 "^Linux version 6\\.1\\.[0-9]+\\+? \\(kbisect@kbisect\\).* #1 Sun Nov  1 00:00:00 UTC 2026" 60
+lab_qemu_stop img1
+
+# --- watch: an incremental build, a broken commit, its fix ----------------------
+c2=$(change init/main.c 's/Run %s as init process/Run %s as init process (kbisect c2)/' "init: c2")
+watch_start
+until_result "$c2" x86_64 300 && until_result "$c2" i386 300
+t_check "watch builds the new commit for both arches" test -n "$(image_of "$c2" x86_64)" -a -n "$(image_of "$c2" i386)"
+incr=$(grep -A3 "building ${c2:0:12} x86_64" "$d/watch.log" | sed -n 's/.* x86_64: make (\([0-9.]*\) s)/\1/p' | head -n1)
+echo "# x86_64 make: clean ${clean} s, incremental ${incr} s ($(echo "$clean / $incr" | bc -l | cut -c1-5)x)"
+t_check "the incremental build is at least 5x faster than the clean one" \
+	bash -c "[ \$(echo '$clean >= 5 * $incr' | bc) = 1 ]"
+
+c3=$(change init/main.c 's/^static int __ref kernel_init(void \*unused)$/#error kbisect test: a commit that does not build\n&/' "init: broken")
+until_result "$c3" x86_64 300 && until_result "$c3" i386 300
+t_check "a commit that does not build publishes no image" bash -c "! ls '$d/images' | grep -q '${c3:0:12}'"
+t_check "its log is kept under the state" grep -q "kbisect test: a commit that does not build" "$d/state/builder/logs/$c3-x86_64.log"
+sleep 1
+t_eq "exactly one 'build broken' mail per arch" 2 "$(mails 'build broken')"
+m=$(grep -l "build broken: master x86_64" "$MAIL_DIR"/mail.* | head -n1)
+t_check "the mail has the commit, the make command, the first errors and the log's tail" bash -c "
+	grep -q '^commit  $c3' '$m' && grep -q '^make    make -C .* bzImage' '$m' &&
+	grep -q 'First errors:' '$m' && grep -q 'error: #error kbisect test' '$m' && grep -q 'End of the log:' '$m'"
+c4=$(change init/main.c '/^#error kbisect test/d' "init: fixed")
+until_result "$c4" x86_64 300 && until_result "$c4" i386 300
+t_check "the next good commit builds" test -n "$(image_of "$c4" x86_64)"
+sleep 1
+t_eq "one 'build fixed' mail per arch, and no more 'broken' ones" "2 2" "$(mails 'build fixed') $(mails 'build broken')"
+
+# Two commits at once (pushed while the builder was down): the tip first, then
+# the one between.
+watch_stop
+c5=$(change init/main.c 's/(kbisect c2)/(kbisect c5)/' "init: c5")
+c6=$(change init/main.c 's/(kbisect c5)/(kbisect c6)/' "init: c6")
+watch_start
+until_result "$c5" x86_64 300 && until_result "$c5" i386 300
+t_check "the new tip is built before the commit between" bash -c "
+	[ \$(grep -n 'building ${c6:0:12} x86_64' '$d/watch.log' | cut -d: -f1) -lt \$(grep -n 'building ${c5:0:12} x86_64' '$d/watch.log' | cut -d: -f1) ]"
+
+# --- SIGTERM in the middle of make ---------------------------------------------
+c7=$(change kernel/sched/sched.h 's/^#include <linux\/sched\/affinity.h>$/&\n\/* kbisect c7: rebuilds the scheduler *\//' "sched.h: c7")
+deadline=$((SECONDS + 120))
+until grep -q "building ${c7:0:12} x86_64" "$d/watch.log" && grep -q "CC " "$d/work/x86_64/build.log" 2>/dev/null; do
+	[ $SECONDS -lt $deadline ] || break
+	sleep 0.5
+done
+sleep 2
+watch_stop
+t_check "SIGTERM during make: the builder says it stopped" grep -q "stopped during ${c7:0:12} x86_64: nothing published, still queued" "$d/watch.log"
+t_check "SIGTERM: no make is left running" bash -c "! pgrep -x make >/dev/null"
+t_check "SIGTERM: no image and no temporary directory in the store" bash -c "! ls -A '$d/images' | grep -qE '${c7:0:12}|^\\.tmp'"
+t_check "SIGTERM: no lock is left" test -z "$(ls "$d/state/builder/locks")"
+t_check "SIGTERM: the commit is still queued" grep -q "$c7 x86_64" "$d/state/builder/queue"
+watch_start
+until_result "$c7" x86_64 600 && until_result "$c7" i386 600
+t_check "after a restart the stopped build is done" test -n "$(image_of "$c7" x86_64)"
+
+# --- an on-demand request for a commit of no watched branch ----------------------
+git --git-dir="$d/linux.git" branch side "$c7"
+"$here/commit-change" "$d/linux.git" side init/main.c 's/(kbisect c6)/(kbisect side)/' "init: side" >"$d/side"
+side=$(cat "$d/side")
+touch "$d/state/requests/$side"
+until_result "$side" x86_64 300 && until_result "$side" i386 300
+t_check "a request is built, named for no branch ('request')" bash -c "[[ '$(image_of "$side" x86_64)' == *-request_${side:0:12}_* ]]"
+t_check "the request is dropped once built" test ! -e "$d/state/requests/$side"
+kb status >"$d/status.out"
+t_check "status lists the last results" grep -q "^results " "$d/status.out"
+watch_stop
+
+# --- two builders on one store and queue -------------------------------------------
+c8=$(change init/main.c 's/(kbisect c6)/(kbisect c8)/' "init: c8")
+c9=$(change init/main.c 's/(kbisect c8)/(kbisect c9)/' "init: c9")
+"$builder" --config "$d/builder.ini" watch >"$d/w1.log" 2>&1 &
+w1=$!
+"$builder" --config "$d/builder.ini" watch >"$d/w2.log" 2>&1 &
+w2=$!
+for c in "$c8" "$c9"; do until_result "$c" x86_64 300 && until_result "$c" i386 300; done
+sleep 3
+kill -TERM $w1 $w2
+timeout 60 tail --pid=$w1 -f /dev/null
+timeout 60 tail --pid=$w2 -f /dev/null
+for c in "$c8" "$c9"; do
+	for a in x86_64 i386; do
+		t_eq "two builders: ${c:0:12} $a was built exactly once" 1 \
+			"$(cat "$d/w1.log" "$d/w2.log" | grep -c "^kbisect-builder: published .*_${c:0:12}_.*_$a in")"
+	done
+done
+t_check "both builders took part" bash -c "grep -q 'published' '$d/w1.log' && grep -q 'published' '$d/w2.log'"
+
+# --- bad input -------------------------------------------------------------------
+printf '[builder]\nrepo = %s\njobs = lots\n' "$d/linux.git" >"$d/bad.ini"
+out=$("$builder" --config "$d/bad.ini" status 2>&1)
+t_eq "a broken INI line: exit 2 and file:line" "2 kbisect-builder: $d/bad.ini:3: [builder] jobs: not a number" "$? $out"
+sed "s|^repo = .*|repo = $d/no-such.git|" "$d/builder.ini" >"$d/norepo.ini"
+out=$("$builder" --config "$d/norepo.ini" status 2>&1)
+t_check "a missing repository: exit 2 and a clear message" bash -c '[ "$1" = 2 ] && grep -q "cannot open the repository '"$d"'/no-such.git" <<<"$2"' _ $? "$out"
+out=$("$builder" --config "$d/builder.ini" build no-such-commit 2>&1)
+t_check "an unknown commit: exit 2 and a clear message" bash -c '[ "$1" = 2 ] && grep -q "no commit no-such-commit" <<<"$2"' _ $? "$out"
+out=$("$builder" --config "$d/builder.ini" frobnicate 2>&1)
+t_check "an unknown command: exit 2 and the usage" bash -c '[ "$1" = 2 ] && grep -q "unknown command frobnicate" <<<"$2"' _ $? "$out"
+{ cat "$d/builder.ini"; printf '[branch no-such-branch]\n'; } >"$d/unknown.ini"
+timeout 20 "$builder" --config "$d/unknown.ini" watch >"$d/unknown.log" 2>&1 &
+sleep 6
+kill -TERM $! 2>/dev/null
+wait $! 2>/dev/null
+t_check "an unknown branch is reported and the others go on" \
+	grep -q "branch no-such-branch: no refs/heads/no-such-branch" "$d/unknown.log"
+
+# A full disk: the store on a small tmpfs. The build fails to publish, says why,
+# leaves no partial image and keeps the commit queued; with room, it carries on.
+c10=$(change init/main.c 's/(kbisect c9)/(kbisect c10)/' "init: c10")
+mkdir -p "$d/small"
+mount -t tmpfs -o size=256k small "$d/small"
+sed "s|^images = .*|images = $d/small|" "$d/builder.ini" >"$d/full.ini"
+"$builder" --config "$d/full.ini" build "$c10" --arch x86_64 >"$d/full.log" 2>&1
+t_eq "full disk: exit 3 (the builder's own trouble)" 3 $?
+t_check "full disk: the error says so" grep -q "No space left on device" "$d/full.log"
+t_eq "full disk: no partial image or temporary directory" "" "$(ls -A "$d/small")"
+t_check "full disk: no result is remembered" test ! -e "$d/state/builder/results/$c10-x86_64"
+umount "$d/small"
+"$builder" --config "$d/full.ini" build "$c10" --arch x86_64 >"$d/full2.log" 2>&1
+t_eq "with room again the build carries on" 0 $?
+t_done

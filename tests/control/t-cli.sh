@@ -1,0 +1,46 @@
+#!/bin/bash
+# scripts/kbisect's wrappers against the real server (the lab's Apache with our
+# CGIs): what they print, their exit codes, and their errors.
+. "$(dirname "$0")/../lab/lib.sh"
+. "$LAB_TOP/tests/tap.sh"
+lab_enter 90 "$0" "$@"
+lab_init
+lab_kbisect_install
+lab_apache_start_with "$LAB_SNIPPET"
+A=6.1.0-main_aaaaaaaaaaaa_20261120_x86_64
+B=6.1.0-main_bbbbbbbbbbbb_20261121_x86_64
+lab_store_image "$A"
+lab_store_image "$B"
+kb() { "$LAB_TOP/scripts/kbisect" "$@"; }
+export KBISECT_SERVER=$LAB_URL
+
+t_eq "list prints the machine's images, newest first" "$B $A" "$(kb list m1 | tr '\n' ' ' | sed 's/ $//')"
+t_eq "set makes an image the default" "machine m1: default is $A" "$(kb set m1 "$A")"
+t_eq "default prints it" "$A" "$(kb default m1)"
+t_eq "once sets the next boot" "machine m1: once is $B" "$(kb once m1 "$B")"
+t_check "list --json gives JSON with the once flag" bash -c "kb() { '$LAB_TOP/scripts/kbisect' \"\$@\"; }; kb list m1 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0][\"once\"] and d[1][\"default\"]'"
+t_eq "clear --once clears it" "machine m1: once cleared" "$(kb clear m1 --once)"
+curl -sS -X POST --data-binary "$A" "$LAB_URL/booted?machine=m1" >/dev/null
+t_check "booted prints the boot log" bash -c "'$LAB_TOP/scripts/kbisect' booted m1 | grep -q ' $A 127.0.0.1$'"
+t_eq "--server overrides KBISECT_SERVER" "$A" "$(KBISECT_SERVER=http://127.0.0.1:1/x kb --server "$LAB_URL" default m1)"
+
+out=$(kb set m1 6.1.0-main_eeeeeeeeeeee_20261122_x86_64 2>&1)
+t_eq "an unknown image: exit 1 and the server's reason" "1 kbisect: the server answered 404: no image named 6.1.0-main_eeeeeeeeeeee_20261122_x86_64" "$? $out"
+out=$(kb default m2 2>&1)
+t_eq "no default: exit 1 and the reason" "1 kbisect: the server answered 404: machine m2 has no default" "$? $out"
+out=$(kb set ../etc "$A" 2>&1)
+t_check "a bad machine name: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q "bad machine name" <<<"$2"' _ $? "$out"
+out=$(kb --server http://127.0.0.1:9/kbisect list m1 2>&1)
+t_check "the server unreachable: exit 3 and why" bash -c '[ "$1" = 3 ] && grep -q "server http://127.0.0.1:9/kbisect unreachable" <<<"$2"' _ $? "$out"
+out=$(KBISECT_SERVER= kb list m1 2>&1)
+t_check "no server given: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q "no server" <<<"$2"' _ $? "$out"
+out=$(kb frobnicate 2>&1)
+t_check "an unknown command: exit 2" bash -c '[ "$1" = 2 ] && grep -q "unknown command" <<<"$2"' _ $? "$out"
+out=$(kb step --machine m1 2>&1)
+t_check "step without --power: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q "power CMD is required" <<<"$2"' _ $? "$out"
+out=$(kb step --machine m1 --power true 2>&1)
+t_check "step without a verdict: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q "a verdict is required" <<<"$2"' _ $? "$out"
+out=$(kb run --machine m1 --power true --test true 2>&1)
+t_check "run without --good/--bad: exit 2" bash -c '[ "$1" = 2 ] && grep -q "needs --good" <<<"$2"' _ $? "$out"
+t_check "--help describes the exit codes" bash -c "'$LAB_TOP/scripts/kbisect' --help | grep -q '125 skip'"
+t_done

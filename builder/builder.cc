@@ -217,6 +217,15 @@ int Builder::Watch() {
   return 0;
 }
 
+int Builder::PollOnce() {
+  Poll();
+  TakeRequests();
+  std::vector<QueueItem> q;
+  state_.Queue(&q);
+  Log(std::to_string(q.size()) + " build(s) queued");
+  return 0;
+}
+
 int Builder::BuildNow(const std::string& rev, const std::string& arch) {
   InstallStopHandlers();
   std::string sha, err;

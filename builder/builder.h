@@ -30,6 +30,8 @@ class Builder {
   // backfill A..B: queues the range, then builds the queue until it is empty.
   int Backfill(const std::string& range);
   int Watch();
+  // poll: fetch and queue once, then exit.
+  int PollOnce();
   int Status();
   int Prune();
 

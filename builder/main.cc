@@ -11,6 +11,7 @@ namespace {
 constexpr char kUsage[] =
     "usage: kbisect-builder --config FILE COMMAND\n"
     "  watch                    fetch and build new commits, as a service (SIGTERM stops it)\n"
+    "  poll                     fetch once and queue the new commits (for cron; watch builds them)\n"
     "  build COMMIT [--arch A]  build one commit now\n"
     "  backfill A..B            build the commits of a range\n"
     "  status                   the queue, the running build, the last results\n"
@@ -46,7 +47,8 @@ int Run(std::vector<std::string> args) {
     const char* name;
     size_t args;
   };
-  static constexpr Command kCommands[] = {{"watch", 0}, {"build", 1}, {"backfill", 1}, {"status", 0}, {"prune", 0}};
+  static constexpr Command kCommands[] = {{"watch", 0}, {"poll", 0},   {"build", 1},
+                                          {"backfill", 1}, {"status", 0}, {"prune", 0}};
   const Command* cmd = nullptr;
   for (const Command& c : kCommands)
     if (words[0] == c.name) cmd = &c;
@@ -66,6 +68,7 @@ int Run(std::vector<std::string> args) {
     return 2;
   }
   if (words[0] == "watch") return b.Watch();
+  if (words[0] == "poll") return b.PollOnce();
   if (words[0] == "build") return b.BuildNow(words[1], arch);
   if (words[0] == "backfill") return b.Backfill(words[1]);
   if (words[0] == "status") return b.Status();

@@ -22,7 +22,7 @@ cat >"$d/builder.ini" <<INI
 repo = $d/linux.git
 images = $d/images
 state = $d/state
-work = $d/work
+work = $d/kwork
 jobs = 2
 poll = 2
 [mail]
@@ -117,7 +117,7 @@ t_check "the new tip is built before the commit between" bash -c "
 # --- SIGTERM in the middle of make ---------------------------------------------
 c7=$(change kernel/sched/sched.h 's/^#include <linux\/sched\/affinity.h>$/&\n\/* kbisect c7: rebuilds the scheduler *\//' "sched.h: c7")
 deadline=$((SECONDS + 120))
-until grep -q "building ${c7:0:12} x86_64" "$d/watch.log" && grep -q "CC " "$d/work/x86_64/build.log" 2>/dev/null; do
+until grep -q "building ${c7:0:12} x86_64" "$d/watch.log" && grep -q "CC " "$d/kwork/x86_64/build.log" 2>/dev/null; do
 	[ $SECONDS -lt $deadline ] || break
 	sleep 0.5
 done

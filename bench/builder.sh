@@ -1,0 +1,69 @@
+#!/bin/bash
+# bench/builder.sh [COMMITS]: kbisect-builder on Debian's linux-source-6.1 with a
+# remote: the overhead per commit outside make (fetch check, checkout, config,
+# packaging and publishing), and a clean against an incremental build, as
+# figures and ratios. COMMITS one-line commits are measured (default 5).
+. "$(dirname "$0")/../tests/lab/lib.sh"
+"$LAB_TOP/tests/builder/linux-repo" >/dev/null || exit 1
+lab_enter 1800 "$0" "$@"
+lab_init
+n=${1:-5}
+builder=$LAB_TOP/${B:-build}/kbisect-builder
+d=$LAB_DIR/bench
+mkdir -p "$d"
+git clone -q --bare --local "$("$LAB_TOP/tests/builder/linux-repo")" "$d/upstream.git"
+git clone -q --bare --local "$d/upstream.git" "$d/linux.git"
+git --git-dir="$d/linux.git" remote add origin "$d/upstream.git" 2>/dev/null ||
+	git --git-dir="$d/linux.git" remote set-url origin "$d/upstream.git"
+cat >"$d/b.ini" <<INI
+[builder]
+repo = $d/linux.git
+images = $d/images
+state = $d/state
+work = $d/work
+jobs = 2
+[branch master]
+remote = origin
+[arch x86_64]
+config = tinyconfig
+fragments = $LAB_TOP/tests/builder/lab.config
+INI
+kb() { "$builder" --config "$d/b.ini" "$@"; }
+ms() { date +%s%3N; }
+step() { sed -n "s/.* x86_64: $1 (\\([0-9.]*\\) s)/\\1/p" "$2"; }
+kb poll >/dev/null
+kb build master >"$d/clean.log" 2>&1 || { cat "$d/clean.log"; exit 1; }
+: >"$d/rows"
+for i in $(seq 1 "$n"); do
+	t0=$(ms)
+	kb poll >/dev/null # nothing new: the fetch check alone
+	t1=$(ms)
+	c=$("$LAB_TOP/tests/builder/commit-change" "$d/upstream.git" master init/main.c \
+		"s/Run %s as init process/Run %s as init process (bench $i)/" "bench $i")
+	t2=$(ms)
+	kb poll >/dev/null # fetches the commit and queues it
+	t3=$(ms)
+	kb build "$c" --arch x86_64 >"$d/b$i.log" 2>&1 || { cat "$d/b$i.log"; exit 1; }
+	t4=$(ms)
+	echo "$((t1 - t0)) $((t3 - t2)) $(step checkout "$d/b$i.log") $(step config "$d/b$i.log") \
+		$(step make "$d/b$i.log") $(step 'package and publish' "$d/b$i.log") $((t4 - t3))" >>"$d/rows"
+done
+mean() { awk -v c="$1" -v k="$2" '{s += $c; n++} END {printf "%.2f", s / n / k}' "$d/rows"; }
+clean_make=$(step make "$d/clean.log")
+clean_all=$(sed -n 's/.*published .* in \([0-9]*\) s$/\1/p' "$d/clean.log")
+inc_make=$(mean 5 1)
+inc_all=$(mean 7 1000)
+outside=$(echo "$(mean 3 1) + $(mean 4 1) + $(mean 6 1)" | bc)
+echo "kbisect-builder on linux-source-6.1 (tinyconfig + lab.config, x86_64, -j2, 2 cores); mean of $n one-line commits"
+printf '  %-40s %8s s\n' "fetch check, nothing new (poll)" "$(mean 1 1000)" \
+	"fetch and queue a new commit (poll)" "$(mean 2 1000)" \
+	"checkout (libgit2 worktree)" "$(mean 3 1)" \
+	"config (tinyconfig + fragment, compare)" "$(mean 4 1)" \
+	"package and publish" "$(mean 6 1)" \
+	"overhead outside make, per commit" "$outside" \
+	"make, incremental" "$inc_make" \
+	"build command, incremental, in all" "$inc_all" \
+	"make, clean" "$clean_make" \
+	"build command, clean, in all" "$clean_all"
+printf 'ratio clean/incremental: make %.1fx, whole build %.1fx\n' \
+	"$(echo "$clean_make / $inc_make" | bc -l)" "$(echo "$clean_all / $inc_all" | bc -l)"

@@ -76,6 +76,12 @@ Error FormatHttpRequest(std::string_view method, std::string_view host, uint16_t
   return nullptr;
 }
 
+bool AppendText(std::string_view s, std::span<char> out, size_t* len) {
+  if (out.size() - *len < s.size()) return false;
+  for (char c : s) out[(*len)++] = c;
+  return true;
+}
+
 bool AppendEncoded(std::string_view s, std::span<char> out, size_t* len) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (char c : s) {

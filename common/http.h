@@ -19,6 +19,9 @@ namespace kb {
 Error FormatHttpRequest(std::string_view method, std::string_view host, uint16_t port, bool tls,
                         std::string_view target, size_t body_length, std::span<char> out, size_t* len);
 
+// Appends s to a URL target as it is. Returns false when out cannot hold it.
+bool AppendText(std::string_view s, std::span<char> out, size_t* len);
+
 // Appends s to a URL target, percent-encoding what is not [A-Za-z0-9._~-].
 // Returns false when out cannot hold it.
 bool AppendEncoded(std::string_view s, std::span<char> out, size_t* len);
@@ -39,7 +42,6 @@ class HttpResponse {
   // (headers unfinished, fewer body bytes than Content-Length, chunks unfinished).
   Error Finish();
 
-  bool headers_done() const { return state_ > kHeaders; }
   bool done() const { return state_ == kDone; }
   int status() const { return status_; }
   long long content_length() const { return content_length_; }  // -1: not given

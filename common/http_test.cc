@@ -115,11 +115,14 @@ TEST(HttpRequest, FormatsHeadersAndRefusesBadFields) {
 }
 
 TEST(HttpRequest, AppendEncoded) {
-  char buf[32];
+  char buf[40];
   size_t len = 0;
+  ASSERT_TRUE(AppendText("/list?m=", buf, &len));
   ASSERT_TRUE(AppendEncoded("lab-1.a_b~", buf, &len));
   ASSERT_TRUE(AppendEncoded("a/b c&", buf, &len));
-  EXPECT_EQ(std::string(buf, len), "lab-1.a_b~a%2Fb%20c%26");
+  EXPECT_EQ(std::string(buf, len), "/list?m=lab-1.a_b~a%2Fb%20c%26");
+  EXPECT_FALSE(AppendText(std::string(40, 'x'), buf, &len));
+  EXPECT_EQ(len, 30u) << "a refused append leaves the length as it was";
   char tiny[2];
   len = 0;
   EXPECT_FALSE(AppendEncoded("/", tiny, &len));

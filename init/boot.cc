@@ -24,14 +24,6 @@ namespace {
 constexpr int64_t kDownloadMs = 10 * 60 * 1000;
 constexpr unsigned long kKexecNoInitramfs = 0x4;  // KEXEC_FILE_NO_INITRAMFS
 
-void SayFetchFailure(std::string_view step, const Failure& f) {
-  if (f.syscall) {
-    SayFailure(step, f.what, f.syscall, f.err);
-  } else {
-    Say({"kbisect: ", step, ": ", f.what, f.detail[0] ? " (" : "", f.detail, f.detail[0] ? ")" : ""});
-  }
-}
-
 // Body sink for image files: writes to fd, hashes, shows progress.
 struct FileSink {
   int fd;
@@ -97,9 +89,7 @@ bool HttpGetSmall(const Site& site, std::string_view name, std::string_view file
     return false;
   }
   if (resp.status() != 200) {
-    char code[24];
-    Say({"kbisect: image: ", file, " of ", name, ": the server answered ",
-         FormatUnsigned(static_cast<unsigned long>(resp.status()), code)});
+    SayBadStatus("image", file, resp.status(), {});
     return false;
   }
   *len = sink.len;
@@ -132,9 +122,7 @@ bool HttpDownload(const Site& site, std::string_view name, std::string_view file
     return false;
   }
   if (resp.status() != 200) {
-    char code[24];
-    Say({"kbisect: image: ", file, " of ", name, ": the server answered ",
-         FormatUnsigned(static_cast<unsigned long>(resp.status()), code)});
+    SayBadStatus("image", file, resp.status(), {});
     return false;
   }
   sink.expected = sink.bytes;
@@ -169,9 +157,9 @@ bool HashFd(int fd, std::string_view label, uint8_t sum[32]) {
 }
 
 void Report(const Site& site, std::string_view name) {
-  char target[128] = "/booted?machine=";
-  size_t len = strlen(target);
-  if (!AppendEncoded(site.machine, std::span(target, sizeof target - 1), &len)) return;
+  char target[128];
+  size_t len = 0;
+  if (!AppendText("/booted?machine=", target, &len) || !AppendEncoded(site.machine, target, &len)) return;
   static char sink_buf[512];
   BufSink sink{sink_buf, sizeof sink_buf, 0, false};
   HttpResponse resp(BufWrite, &sink);
@@ -180,9 +168,7 @@ void Report(const Site& site, std::string_view name) {
   if (!Fetch(req, &resp, &why)) {
     SayFetchFailure("booted", why);
   } else if (resp.status() != 200) {
-    char code[24];
-    Say({"kbisect: booted: the server answered ", FormatUnsigned(static_cast<unsigned long>(resp.status()), code),
-         " (booting anyway)"});
+    SayBadStatus("booted", {}, resp.status(), " (booting anyway)");
   }
 }
 

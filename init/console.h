@@ -13,7 +13,11 @@ std::string_view ErrnoName(int err);
 void Say(std::initializer_list<std::string_view> parts);
 
 // Says "kbisect: <step>: <what> (<syscall>: <ERRNO>)".
-// Says what broke and resets the machine (PID 1 may not exit).
+// Step 8, and the end of every road that cannot go on: says "rebooting in N
+// s", waits, resets the machine. Never returns (PID 1 may not exit).
+[[noreturn]] void RebootAfter(unsigned seconds);
+
+// Says what broke, then RebootAfter(10).
 [[noreturn]] void Fatal(std::string_view what);
 
 void SayFailure(std::string_view step, std::string_view what, std::string_view syscall, int err);

@@ -1,26 +1,32 @@
-// Broken invariants in PID 1. There are no exceptions in the init; the C++ library's
-// headers still name the throw helpers of range checks (string_view::substr), and
-// these are they: say what broke and reset the machine, since PID 1 may not exit.
+// How PID 1 ends a boot: a countdown and a reset, never an exit. Broken
+// invariants take the same road: there are no exceptions in the init, but the C++
+// library's headers still name the throw helpers of range checks
+// (string_view::substr), and these are they.
 #include <errno.h>
 #include <sys/reboot.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "init/clock.h"
 #include "init/console.h"
 
 namespace kb {
 
-[[noreturn]] void Fatal(std::string_view what) {
-  Say({"kbisect: internal error: ", what, "; rebooting in 10 s"});
-  timespec ts{10, 0};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
+[[noreturn]] void RebootAfter(unsigned seconds) {
+  char num[24];
+  Say({"kbisect: rebooting in ", FormatUnsigned(seconds, num), " s"});
+  SleepMs(int64_t(seconds) * 1000);
+  sync();
   for (;;) {
-    sync();
     reboot(RB_AUTOBOOT);
-    timespec again{10, 0};
-    nanosleep(&again, nullptr);
+    SayFailure("reboot", "the machine did not reset", "reboot", errno);
+    SleepMs(10000);
   }
+}
+
+[[noreturn]] void Fatal(std::string_view what) {
+  Say({"kbisect: internal error: ", what});
+  RebootAfter(10);
 }
 
 }  // namespace kb

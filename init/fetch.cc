@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "init/clock.h"
+#include "init/console.h"
 #include "init/tls.h"
 
 namespace kb {
@@ -78,6 +79,20 @@ int RawWrite(int fd, const char* buf, size_t n, const Deadline& d) {
     if (errno != EAGAIN) return -errno;
     if (int e = WaitFd(fd, POLLOUT, d)) return e;
   }
+}
+
+void SayFetchFailure(std::string_view step, const Failure& f) {
+  if (f.syscall) {
+    SayFailure(step, f.what, f.syscall, f.err);
+  } else {
+    Say({"kbisect: ", step, ": ", f.what, f.detail[0] ? " (" : "", f.detail, f.detail[0] ? ")" : ""});
+  }
+}
+
+void SayBadStatus(std::string_view step, std::string_view what, int status, std::string_view tail) {
+  char code[24];
+  Say({"kbisect: ", step, ": ", what, what.empty() ? "" : ": ", "the server answered ",
+       FormatUnsigned(static_cast<unsigned long>(status), code), tail});
 }
 
 bool Fetch(const Request& req, HttpResponse* response, Failure* why) {

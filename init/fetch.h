@@ -32,6 +32,13 @@ struct Request {
 // the body. Returns true when a whole reply was read (any status).
 bool Fetch(const Request& req, HttpResponse* response, Failure* why);
 
+// Says "kbisect: <step>: <what> (<syscall>: <ERRNO>)", or the reason and its
+// detail when there is no errno.
+void SayFetchFailure(std::string_view step, const Failure& f);
+
+// Says "kbisect: <step>: <what>: the server answered <status><tail>".
+void SayBadStatus(std::string_view step, std::string_view what, int status, std::string_view tail = {});
+
 // Sets the trust anchors for https:// (from a PEM file). Returns the number of
 // certificates read, 0 or less on failure (said on the console).
 int LoadTrustAnchors(const char* pem_path);

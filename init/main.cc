@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/reboot.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,19 +50,6 @@ void MountAll() {
   }
 }
 
-// Step 8: nothing to boot; count down and reset the machine. Never returns.
-[[noreturn]] void RebootAfter(unsigned seconds) {
-  char num[24];
-  Say({"kbisect: rebooting in ", FormatUnsigned(seconds, num), " s"});
-  SleepMs(int64_t(seconds) * 1000);
-  sync();
-  for (;;) {
-    reboot(RB_AUTOBOOT);
-    SayFailure("reboot", "the machine did not reset", "reboot", errno);
-    SleepMs(10000);
-  }
-}
-
 // kbisect.machine, else the DHCP or ip= host name, else the MAC as aa-bb-cc-dd-ee-ff.
 std::string_view MachineName(const Config& c, const NetConfig& net, char* buf) {
   if (!c.machine.empty()) return c.machine;
@@ -96,12 +82,11 @@ bool ListWrite(void* ctx, const char* data, size_t n) {
 bool FetchList(const Config& c, uint32_t address, std::string_view machine, ListSink* sink) {
   char target[256];
   size_t len = 0;
-  auto put = [&](std::string_view s) { return AppendEncoded(s, std::span(target, sizeof target), &len); };
-  for (std::string_view s : {"/list?machine="}) memcpy(target, s.data(), len = s.size());
-  put(machine);
-  memcpy(target + len, "&arch=", 6);
-  len += 6;
-  put(kArch);
+  // A machine name has at most 64 characters: this always fits.
+  AppendText("/list?machine=", target, &len);
+  AppendEncoded(machine, target, &len);
+  AppendText("&arch=", target, &len);
+  AppendEncoded(kArch, target, &len);
   char num[24];
   for (int attempt = 0; attempt < kListTries; ++attempt) {
     if (attempt > 0) {
@@ -114,18 +99,15 @@ bool FetchList(const Config& c, uint32_t address, std::string_view machine, List
     Failure why;
     Request req{&c.server_url, address, "GET", std::string_view(target, len), {}, 20000};
     if (!Fetch(req, &resp, &why)) {
-      if (why.syscall) {
-        SayFailure("list", why.what, why.syscall, why.err);
-      } else {
-        Say({"kbisect: list: ", why.what, why.detail[0] ? " (" : "", why.detail, why.detail[0] ? ")" : ""});
-      }
+      SayFetchFailure("list", why);
       continue;
     }
     if (resp.status() != 200) {
       std::string_view body(sink->buf, sink->len < 200 ? sink->len : 200);
       while (!body.empty() && body.back() == '\n') body.remove_suffix(1);
-      Say({"kbisect: list: the server answered ", FormatUnsigned(static_cast<unsigned long>(resp.status()), num),
-           ": ", body});
+      char tail[256];
+      JoinPath(tail, {": ", body});
+      SayBadStatus("list", {}, resp.status(), tail);
       continue;
     }
     return true;

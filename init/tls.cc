@@ -42,15 +42,18 @@ unsigned char* Keep(const void* data, size_t n) {
   return p;
 }
 
-struct DnBuf {
-  unsigned char data[1024];
+// A fixed buffer BearSSL's decoders append to; overflow is remembered.
+template <size_t N>
+struct AppendBuf {
+  unsigned char data[N];
   size_t len;
   bool overflow;
 };
 
-void AppendDn(void* ctx, const void* buf, size_t len) {
-  auto* d = static_cast<DnBuf*>(ctx);
-  if (len > sizeof d->data - d->len) {
+template <size_t N>
+void Append(void* ctx, const void* buf, size_t len) {
+  auto* d = static_cast<AppendBuf<N>*>(ctx);
+  if (len > N - d->len) {
     d->overflow = true;
     return;
   }
@@ -58,12 +61,15 @@ void AppendDn(void* ctx, const void* buf, size_t len) {
   d->len += len;
 }
 
+using DnBuf = AppendBuf<1024>;
+using DerBuf = AppendBuf<8192>;
+
 bool AddAnchor(const unsigned char* der, size_t len) {
   if (g_anchor_count == kMaxAnchors) return false;
   static DnBuf dn;
   dn = DnBuf{};
   br_x509_decoder_context dc;
-  br_x509_decoder_init(&dc, AppendDn, &dn);
+  br_x509_decoder_init(&dc, Append<1024>, &dn);
   br_x509_decoder_push(&dc, der, len);
   const br_x509_pkey* pk = br_x509_decoder_get_pkey(&dc);
   if (!pk || dn.overflow) return false;
@@ -89,22 +95,6 @@ bool AddAnchor(const unsigned char* der, size_t len) {
   if (!ta.dn.data) return false;
   g_anchors[g_anchor_count++] = ta;
   return true;
-}
-
-struct DerBuf {
-  unsigned char data[8192];
-  size_t len;
-  bool overflow;
-};
-
-void AppendDer(void* ctx, const void* buf, size_t len) {
-  auto* d = static_cast<DerBuf*>(ctx);
-  if (len > sizeof d->data - d->len) {
-    d->overflow = true;
-    return;
-  }
-  memcpy(d->data + d->len, buf, len);
-  d->len += len;
 }
 
 const char* TlsErrorText(int err) {
@@ -180,7 +170,7 @@ int LoadTrustAnchors(const char* pem_path) {
       case BR_PEM_BEGIN_OBJ:
         in_cert = strcmp(br_pem_decoder_name(&pc), "CERTIFICATE") == 0;
         der = DerBuf{};
-        br_pem_decoder_setdest(&pc, in_cert ? AppendDer : nullptr, &der);
+        br_pem_decoder_setdest(&pc, in_cert ? Append<8192> : nullptr, &der);
         break;
       case BR_PEM_END_OBJ:
         if (in_cert) {

@@ -4,7 +4,7 @@
 # packaging and publishing), and a clean against an incremental build, as
 # figures and ratios. COMMITS one-line commits are measured (default 5).
 . "$(dirname "$0")/../tests/lab/lib.sh"
-"$LAB_TOP/tests/builder/linux-repo" >/dev/null || exit 1
+lab_prepare --linux
 lab_enter 1800 "$0" "$@"
 lab_init
 n=${1:-5}

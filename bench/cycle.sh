@@ -7,7 +7,7 @@
 #   it through the firmware and GRUB, wait for the same verdict.
 # Prints each part and the totals, and the ratio (mean of RUNS, default 3).
 . "$(dirname "$0")/../tests/lab/lib.sh"
-"$LAB_TOP/tests/builder/linux-repo" >/dev/null && "$LAB_SRC/fetch-kernel" 0 >/dev/null || exit 1
+lab_prepare --kernels 1 --linux
 lab_enter 1800 "$0" "$@"
 lab_init
 runs=${1:-3}

@@ -6,7 +6,7 @@
 # kexec-tools in a shell script. Prints both side by side with ratios, and the
 # initramfs sizes. Both boot the first entry without a menu (kbisect.timeout=0).
 . "$(dirname "$0")/../tests/lab/lib.sh"
-"$LAB_SRC/fetch-kernel" 0 >/dev/null && "$LAB_SRC/fetch-kernel" 1 >/dev/null || exit 1
+lab_prepare --kernels 2
 lab_enter 1200 "$0" "$@"
 lab_init
 . "$LAB_TOP/tests/init/setup.sh"

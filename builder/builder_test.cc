@@ -9,26 +9,10 @@
 #include "builder/config.h"
 #include "builder/git.h"
 #include "builder/state.h"
+#include "common/test_temp_dir.h"
 
 namespace kb {
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string t = std::string(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") + "/kbisect-builder-test.XXXXXX";
-    path_ = mkdtemp(t.data()) ? t : "";
-  }
-  ~TempDir() { system(("rm -rf '" + path_ + "'").c_str()); }
-  std::string Write(const std::string& rel, const std::string& text) const {
-    std::ofstream(path_ + "/" + rel) << text;
-    return path_ + "/" + rel;
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 const char kGood[] =
     "[builder]\nrepo = /srv/linux.git\nimages = /srv/images\nstate = /var/lib/kbisect\nwork = /var/cache/kb\n"

@@ -58,8 +58,6 @@ class BuilderState {
   std::vector<std::string> Running() const;  // "<sha> <arch> <branch> <start> <pid>"
   std::vector<std::pair<std::string, std::string>> Results() const;  // (sha-arch, line), newest first
 
-  const std::string& dir() const { return dir_; }
-
  private:
   std::string state_, dir_;
 };

@@ -11,29 +11,10 @@
 #include "cgi/json.h"
 #include "cgi/state.h"
 #include "cgi/store.h"
+#include "common/test_temp_dir.h"
 
 namespace kb {
 namespace {
-
-// A fresh directory under $TMPDIR for one test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = std::string(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") + "/kbisect-test.XXXXXX";
-    path_ = mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() { system(("rm -rf '" + path_ + "'").c_str()); }
-  const std::string& path() const { return path_; }
-  std::string Write(const std::string& rel, const std::string& text) const {
-    std::string p = path_ + "/" + rel;
-    system(("mkdir -p \"$(dirname '" + p + "')\"").c_str());
-    std::ofstream(p) << text;
-    return p;
-  }
-
- private:
-  std::string path_;
-};
 
 TEST(Json, EscapesAndKeepsUtf8) {
   EXPECT_EQ(JsonString("plain"), "\"plain\"");

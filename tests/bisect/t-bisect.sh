@@ -4,8 +4,7 @@
 # over QMP, and the planted commit found for each kind of regression.
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-"$LAB_TOP/tests/builder/linux-repo" >/dev/null && "$LAB_SRC/fetch-kernel" 0 >/dev/null ||
-	{ t_result 1 "the linux-source repository and a Debian kernel in the cache"; exit 1; }
+lab_prepare --kernels 1 --linux
 lab_enter 2400 "$0" "$@"
 lab_init
 . "$LAB_TOP/tests/bisect/setup.sh"

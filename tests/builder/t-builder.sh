@@ -5,8 +5,7 @@
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 here=$LAB_TOP/tests/builder
-"$here/linux-repo" >/dev/null || { t_result 1 "the linux-source repository in the cache"; exit 1; }
-"$LAB_SRC/fetch-kernel" 0 >/dev/null
+lab_prepare --linux
 lab_enter 1800 "$0" "$@"
 lab_init
 B=$LAB_TOP/${B:-build}

@@ -4,8 +4,7 @@
 # with a test initrd), over HTTP and over NFSv3 and NFSv4.
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-"$LAB_SRC/fetch-kernel" 0 >/dev/null && "$LAB_SRC/fetch-kernel" 1 >/dev/null ||
-	{ t_result 1 "two Debian kernels in the cache"; exit 1; }
+lab_prepare --kernels 2
 lab_enter 600 "$0" "$@"
 lab_init
 . "$LAB_TOP/tests/init/setup.sh"

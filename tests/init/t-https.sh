@@ -5,8 +5,7 @@
 # certificate for another name are refused, said, and end in a reboot.
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-"$LAB_SRC/fetch-kernel" 0 >/dev/null && "$LAB_SRC/fetch-kernel" 1 >/dev/null ||
-	{ t_result 1 "two Debian kernels in the cache"; exit 1; }
+lab_prepare --kernels 2
 lab_enter 600 "$0" "$@"
 lab_init
 lab_dns_start kernels.lab=10.0.2.2

@@ -16,6 +16,30 @@ LAB_MNT_PORT=20048
 lab_log() { printf 'lab: %s\n' "$*" >&2; }
 lab_die() { lab_log "$*"; exit 1; }
 
+# lab_prepare [--kernels N] [--linux]: downloads what a test needs before it enters
+# the lab, which has no route out: Debian's N newest kernels (fetch-kernel) and
+# the linux-source repository (tests/builder/linux-repo), all cached. On failure
+# says "not ok" with the reason and exits. Inside the lab it does nothing.
+lab_prepare() {
+	local kernels=0 linux= i
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--kernels) kernels=$2; shift ;;
+		--linux) linux=1 ;;
+		*) lab_die "lab_prepare: unknown argument $1" ;;
+		esac
+		shift
+	done
+	[ -n "${KBISECT_LAB_INSIDE:-}" ] && return 0
+	for ((i = 0; i < kernels; i++)); do
+		"$LAB_SRC/fetch-kernel" "$i" >/dev/null || { echo "not ok - lab: no Debian kernel #$i in the cache"; exit 1; }
+	done
+	if [ -n "$linux" ] && ! "$LAB_TOP/tests/builder/linux-repo" >/dev/null; then
+		echo "not ok - lab: no linux-source repository in the cache"
+		exit 1
+	fi
+}
+
 # lab_enter SECONDS SCRIPT [ARGS...]: run SCRIPT inside new namespaces for at most
 # SECONDS. Returns at once when already inside (the script runs on from there).
 lab_enter() {
@@ -183,8 +207,6 @@ lab_store_image() {
 	chmod -R a+rX "$tmp"
 	mv "$tmp" "$LAB_IMAGES/$name"
 }
-
-lab_apache_error_log() { cat "$LAB_DIR/apache/error.log"; }
 
 # lab_nfs_start EXPORT_DIR: rpcbind + nfs-ganesha exporting EXPORT_DIR read-only over
 # NFSv3 and NFSv4 as /export (pseudo path, also mountable by that path over v3).

@@ -4,7 +4,7 @@
 # reboots it.
 . "$(dirname "$0")/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-"$LAB_SRC/fetch-kernel" >/dev/null || { t_result 1 "stage-1 kernel in the cache"; exit 1; }
+lab_prepare --kernels 1
 lab_enter 240 "$0" "$@"
 lab_init
 lab_stage1

@@ -163,6 +163,13 @@ for c in "$c8" "$c9"; do
 done
 t_check "both builders took part" bash -c "grep -q 'published' '$d/w1.log' && grep -q 'published' '$d/w2.log'"
 
+# poll: fetch and queue once, build nothing.
+cp=$(change init/main.c 's/(kbisect c9)/(kbisect c9)(poll)/' "init: poll")
+out=$(kb poll 2>&1)
+t_check "poll queues the new commit for both arches and builds nothing" bash -c '
+	grep -q "2 build(s) queued" <<<"$1" && grep -q "^1 $2 x86_64 master" "$3/state/builder/queue" &&
+	[ ! -e "$3/state/builder/results/$2-x86_64" ]' _ "$out" "$cp" "$d"
+
 # --- bad input -------------------------------------------------------------------
 printf '[builder]\nrepo = %s\njobs = lots\n' "$d/linux.git" >"$d/bad.ini"
 out=$("$builder" --config "$d/bad.ini" status 2>&1)

@@ -91,13 +91,16 @@ t_check "some requests of each kind succeeded" bash -c "
 	grep -q '^200 DELETE ' '$LAB_DIR/results'"
 t_eq "readers never saw an empty, torn or unknown default" "" "$(cat "$LAB_DIR"/bad.* 2>/dev/null | head -n 5)"
 t_check "the readers really ran alongside the writers" bash -c "[ \$(cat '$LAB_DIR'/reads.* | paste -sd+ | bc) -ge 30 ]"
-final_ok=1
+final_ok=1 finals=0
 for i in $(seq 0 19); do
 	m=m$(printf '%02d' "$i")
 	f=$LAB_STATE/machines/$m/default
 	[ -e "$f" ] || continue
+	finals=$((finals + 1))
 	grep -qxF "PUT $m $(cat "$f")" "$LAB_DIR/requests" || { echo "# $m ends with $(cat "$f"), never PUT for it"; final_ok=0; }
 done
-t_check "every final default is one a request wrote for that machine" test $final_ok = 1
+echo "# $finals of 20 machines end with a default"
+t_check "every final default is one a request wrote for that machine (and some machines have one)" \
+	test $final_ok = 1 -a $finals -gt 0
 t_eq "no temporary file is left in the state" "" "$(find "$LAB_STATE" -name '.*.tmp')"
 t_done

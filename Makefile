@@ -16,7 +16,7 @@ WARN := -Wall -Wextra -Werror
 HOST_CXXFLAGS := -std=c++20 $(WARN) -g -O1 -I. -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_LDFLAGS := -fsanitize=address,undefined
 FUZZ_CXX := clang++
-FUZZ_CXXFLAGS := -std=c++20 $(WARN) -g -O1 -I. -fsanitize=fuzzer,address,undefined
+FUZZ_CXXFLAGS := -std=c++20 $(WARN) -g -O1 -I. -fsanitize=address,undefined
 
 # --- musl side: the static stage-1 init (recipe: shared/lab-facts.md) ---------------
 MUSL_SPECS := /usr/lib/x86_64-linux-musl/musl-gcc.specs
@@ -49,6 +49,9 @@ FUZZ_SRC := $(wildcard tests/fuzz/*_fuzz.cc)
 UNIT_OBJ := $(patsubst %.cc,$(B)/host/%.o,$(COMMON_SRC) $(CGI_LIB) $(BUILDER_LIB) $(TESTS_SRC))
 MUSL_OBJ := $(COMMON_PURE:%.cc=$(B)/musl/%.o) $(INIT_SRC:%.cc=$(B)/musl/%.o) $(B)/musl/init/fortify.o
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.cc=$(B)/fuzz/%)
+# The project's sources are compiled once for all fuzz targets (with coverage
+# instrumentation but without libFuzzer's main), each target then only links.
+FUZZ_OBJ := $(patsubst %.cc,$(B)/fuzz/obj/%.o,$(COMMON_SRC) $(CGI_LIB))
 
 INIT := $(B)/kbisect-init
 BUILDER := $(B)/kbisect-builder
@@ -80,11 +83,12 @@ BOOTDIR ?= /boot
 
 .PHONY: all build check deps fuzz bench demo clean install-cgi initramfs install-initramfs install-builder
 all: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory -j$$(nproc) build
 
-check: deps
-	@$(MAKE) --no-print-directory build
-	@tests/run
+# The runner's time table includes the time spent installing and building.
+check:
+	@t0=$$(date +%s) && tools/ensure-deps && $(MAKE) --no-print-directory -j$$(nproc) build && \
+		KBISECT_SETUP_SECONDS=$$(($$(date +%s) - t0)) tests/run
 
 deps:
 	@tools/ensure-deps
@@ -95,11 +99,11 @@ fuzz: build
 	@KBISECT_FUZZ_SECONDS=$${FUZZ_SECONDS:-60} tests/run fuzz
 
 demo: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory -j$$(nproc) build
 	@tests/demo/run
 
 bench: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory -j$$(nproc) build
 	@for b in bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
 
 install-cgi: $(CGIS)
@@ -150,8 +154,16 @@ $(B)/cgi/%: $(B)/rel/cgi/%.o $(CGI_OBJ)
 	@mkdir -p $(dir $@)
 	$(CXX) -static -s -o $@ $^ -l:libinih.a
 
-$(B)/fuzz/%: tests/fuzz/%.cc $(COMMON_SRC) $(CGI_LIB) | $(B)/fuzz
-	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -o $@ $< $(COMMON_SRC) $(CGI_LIB) -linih
+$(B)/fuzz/%: $(B)/fuzz/obj/tests/fuzz/%.o $(FUZZ_OBJ)
+	$(FUZZ_CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ -linih
+
+$(B)/fuzz/obj/tests/fuzz/%.o: tests/fuzz/%.cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer -MMD -MP -c -o $@ $<
+
+$(B)/fuzz/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
 $(B)/host/%.o: %.cc
 	@mkdir -p $(dir $@)
@@ -168,9 +180,6 @@ $(B)/musl/%.o: %.cc
 $(B)/musl/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) -std=c11 $(WARN) -Os -c -o $@ $<
-
-$(B)/fuzz:
-	@mkdir -p $@
 
 clean:
 	rm -rf $(B)

@@ -5,7 +5,7 @@
 # figures and ratios. COMMITS one-line commits are measured (default 5).
 . "$(dirname "$0")/../tests/lab/lib.sh"
 lab_prepare --linux
-lab_enter 1800 "$0" "$@"
+lab_enter --base 1800 "$0" "$@"
 lab_init
 n=${1:-5}
 builder=$LAB_TOP/${B:-build}/kbisect-builder

@@ -8,7 +8,7 @@
 # Prints each part and the totals, and the ratio (mean of RUNS, default 3).
 . "$(dirname "$0")/../tests/lab/lib.sh"
 lab_prepare --kernels 1 --linux
-lab_enter 1800 "$0" "$@"
+lab_enter --base 1800 "$0" "$@"
 lab_init
 runs=${1:-3}
 . "$LAB_TOP/tests/bisect/setup.sh"

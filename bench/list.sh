@@ -3,7 +3,7 @@
 # concurrent clients (wrk), beside Apache serving a static file of the same size
 # in the same run. Prints requests per second and p50/p99 latency, and the ratios.
 . "$(dirname "$0")/../tests/lab/lib.sh"
-lab_enter 600 "$0" "$@"
+lab_enter --base 600 "$0" "$@"
 lab_init
 secs=${1:-10}
 lab_kbisect_install

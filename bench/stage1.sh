@@ -7,7 +7,7 @@
 # initramfs sizes. Both boot the first entry without a menu (kbisect.timeout=0).
 . "$(dirname "$0")/../tests/lab/lib.sh"
 lab_prepare --kernels 2
-lab_enter 1200 "$0" "$@"
+lab_enter --base 1200 "$0" "$@"
 lab_init
 . "$LAB_TOP/tests/init/setup.sh"
 runs=${1:-3}

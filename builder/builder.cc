@@ -17,6 +17,9 @@
 namespace kb {
 namespace {
 
+// How long `build` waits for another build of the same arch to end.
+constexpr int kBusyWaitSeconds = 3600;
+
 void Log(const std::string& msg) {
   printf("kbisect-builder: %s\n", msg.c_str());
   fflush(stdout);
@@ -245,7 +248,14 @@ int Builder::BuildNow(const std::string& rev, const std::string& arch) {
       if (line.rfind("fail", 0) == 0) rc = std::max(rc, 1);
       continue;
     }
+    // Someone asking for a build wants it: wait (bounded) while another builder
+    // has this arch's work tree or this very commit.
     Outcome o = Build({kRequest, sha, a.name, branch});
+    for (int waited = 0; o == Outcome::kBusy && waited < kBusyWaitSeconds && !g_stop; waited += 2) {
+      if (waited == 0) Log(sha.substr(0, 12) + " " + a.name + ": another build of this arch is running: waiting");
+      sleep(2);
+      o = Build({kRequest, sha, a.name, branch});
+    }
     if (o == Outcome::kBusy) {
       Log(sha.substr(0, 12) + " " + a.name + ": another builder is building it or this arch now");
       rc = std::max(rc, 3);

@@ -1,22 +1,26 @@
 # Shared by the bisection tests and the demo (source after lab_init): the server,
-# the 16-commit history of tests/bisect/make-history on linux-source, the
-# builder for it, and the engineer's clone. The history's commits are
-# deterministic, so the repository, the clone and the builder's work tree are
-# cached under $KBISECT_CACHE/bisect-$HISTORY and later runs build incrementally.
+# the 16-commit history of tests/bisect/make-history on the lab's linux-source
+# repository (tests/lab/linux-lab, branch hist-$HISTORY), the builder for it on the
+# lab's shared work trees, and the engineer's clone. The history's commits are
+# deterministic, so the history and the clone are made once, under the lab's
+# directory, and every build after the lab's first is incremental.
 : "${HISTORY:=test}"
 lab_stage1
 lab_kbisect_install
 lab_apache_start_with "$LAB_SNIPPET"
 lab_stage1_initramfs "$LAB_DIR/stage1.cpio.gz"
-BISECT_CACHE=$KBISECT_CACHE/bisect-$HISTORY
-REPO=$BISECT_CACHE/linux.git
+[ -n "${KBISECT_LAB_LINUX:-}" ] || lab_die "no lab kernel trees (lab_prepare --linux)"
+BISECT_CACHE=$KBISECT_LAB_LINUX/hist-$HISTORY
+REPO=$KBISECT_LAB_LINUX/linux.git
 TREE=$BISECT_CACHE/linux
 if [ ! -f "$BISECT_CACHE/.complete" ]; then
+	lab_step "making the $HISTORY history and the engineer's clone"
 	rm -rf "$BISECT_CACHE"
 	mkdir -p "$BISECT_CACHE"
-	git clone -q --bare --local "$("$LAB_TOP/tests/builder/linux-repo")" "$REPO"
-	"$LAB_TOP/tests/bisect/make-history" "$REPO" "$HISTORY" >"$BISECT_CACHE/history"
-	git clone -q "$REPO" "$TREE"
+	git --git-dir="$REPO" update-ref "refs/heads/hist-$HISTORY" refs/heads/master
+	"$LAB_TOP/tests/bisect/make-history" "$REPO" "$HISTORY" "hist-$HISTORY" >"$BISECT_CACHE/history"
+	git clone -q -b "hist-$HISTORY" "$REPO" "$TREE"
+	git -C "$TREE" branch -m "hist-$HISTORY" master
 	touch "$BISECT_CACHE/.complete"
 fi
 git -C "$TREE" bisect reset -q >/dev/null 2>&1
@@ -27,18 +31,18 @@ commit() {
 }
 "$LAB_SRC/mkinitramfs-busybox" "$LAB_DIR/test-initrd.cpio.gz" "$LAB_KROOT" "$LAB_KVER" \
 	"$LAB_TOP/tests/bisect/candidate-init.sh"
-BUILDER=$LAB_TOP/${B:-build}/kbisect-builder
-[ -x "$BUILDER" ] || BUILDER=$LAB_TOP/build/kbisect-builder
+BUILDER=$(lab_bin kbisect-builder)
 BUILDER_INI=$LAB_DIR/builder.ini
 cat >"$BUILDER_INI" <<INI
 [builder]
 repo = $REPO
 images = $LAB_IMAGES
 state = $LAB_STATE
-work = $BISECT_CACHE/work
+work = $KBISECT_LAB_LINUX/work
 jobs = 2
 poll = 2
 [branch master]
+ref = refs/heads/hist-$HISTORY
 [arch x86_64]
 config = tinyconfig
 fragments = $LAB_TOP/tests/builder/lab.config

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 lab_prepare --kernels 1 --linux
-lab_enter 2400 "$0" "$@"
+lab_enter --builds 16 --boots 40 "$0" "$@"
 lab_init
 . "$LAB_TOP/tests/bisect/setup.sh"
 cd "$TREE" || exit 1

@@ -1,27 +1,31 @@
 #!/bin/bash
-# kbisect-builder on a real kernel: a git repository of Debian's linux-source-6.1
-# with commits made by the test, tinyconfig + tests/builder/lab.config for
-# x86_64 and i386, mails captured from a sendmail-compatible program.
+# kbisect-builder on a real kernel: the lab's repository of Debian's
+# linux-source-6.1 (tests/lab/linux-lab) with commits made by the test on branches
+# of its own, tinyconfig + tests/builder/lab.config for x86_64 and i386 in the
+# lab's shared work trees, mails captured from a sendmail-compatible program.
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 here=$LAB_TOP/tests/builder
 lab_prepare --linux
-lab_enter 1800 "$0" "$@"
+lab_enter --builds 26 --boots 1 "$0" "$@"
 lab_init
-B=$LAB_TOP/${B:-build}
-builder=$B/kbisect-builder
-[ -x "$builder" ] || builder=$LAB_TOP/build/kbisect-builder
+builder=$(lab_bin kbisect-builder)
 d=$LAB_DIR/b
 mkdir -p "$d"
-git clone -q --bare --local "$("$here/linux-repo")" "$d/linux.git"
+repo=$KBISECT_LAB_LINUX/linux.git work=$KBISECT_LAB_LINUX/work
+# This run's branches in the shared repository (their commits are the same every
+# run: commit-change dates each commit from its parent).
+tb=kbt-$$
+git --git-dir="$repo" update-ref "refs/heads/$tb-master" refs/heads/master
+STALL=${KBISECT_STALL:-600}
 export MAIL_DIR=$d/mail
 cat >"$d/builder.ini" <<INI
 ; kbisect-builder for the test
 [builder]
-repo = $d/linux.git
+repo = $repo
 images = $d/images
 state = $d/state
-work = $d/kwork
+work = $work
 jobs = 2
 poll = 2
 [mail]
@@ -29,6 +33,7 @@ to = gfx-kernel@example.org
 from = kbisect@example.org
 sendmail = $here/sendmail-capture
 [branch master]
+ref = refs/heads/$tb-master
 [arch x86_64]
 config = tinyconfig
 fragments = $here/lab.config
@@ -38,23 +43,33 @@ config = tinyconfig
 fragments = $here/lab.config
 INI
 kb() { "$builder" --config "$d/builder.ini" "$@"; }
-change() { "$here/commit-change" "$d/linux.git" master "$@"; }
+change() { "$here/commit-change" "$repo" "$tb-master" "$@"; }
 image_of() { sed -n 's/^ok //p' "$d/state/builder/results/$1-$2"; }
 mails() { grep -l "^Subject: \[kbisect\] $1" "$MAIL_DIR"/mail.* 2>/dev/null | wc -l; }
 watch_start() { "$builder" --config "$d/builder.ini" watch >>"$d/watch.log" 2>&1 & WATCH=$!; }
 watch_stop() { kill -TERM "$WATCH" 2>/dev/null; timeout 60 tail --pid="$WATCH" -f /dev/null; }
-# until_result SHA ARCH SECONDS: waits for the builder to record sha x arch.
+# until_result SHA ARCH: waits for the builder to record sha x arch, as long as the
+# builders make progress (their logs and the build logs grow): no progress for
+# STALL seconds is a hang, and says what it was waiting for.
 until_result() {
-	local deadline=$((SECONDS + $3))
+	local last=-1 quiet=0 size
+	lab_step "waiting for the builder to record ${1:0:12} $2"
 	until [ -e "$d/state/builder/results/$1-$2" ]; do
-		[ $SECONDS -lt $deadline ] || { tail -n 20 "$d/watch.log" | sed 's/^/    /'; return 1; }
+		size=$(cat "$d"/*.log "$work"/*/build.log 2>/dev/null | wc -c)
+		if [ "$size" != "$last" ]; then last=$size quiet=0; else quiet=$((quiet + 1)); fi
+		if [ $quiet -ge "$STALL" ]; then
+			echo "# no progress for $STALL s while waiting for the build of ${1:0:12} $2; the builder's log:"
+			tail -n 20 "$d/watch.log" | sed 's/^/#    /'
+			return 1
+		fi
 		sleep 1
 	done
 }
 
 # --- the first commit, both arches, clean -------------------------------------
-c1=$(git --git-dir="$d/linux.git" rev-parse master)
-kb build master >"$d/build1.log" 2>&1
+c1=$(git --git-dir="$repo" rev-parse "$tb-master")
+lab_step "building the first commit for both arches"
+kb build "$c1" >"$d/build1.log" 2>&1
 t_eq "build master exits 0 when both arches build" 0 $?
 x1=$(image_of "$c1" x86_64) i1=$(image_of "$c1" i386)
 t_check "the x86_64 image has the contract's name" bash -c "[[ '$x1' =~ ^6\\.1\\.[0-9]+\\+?-master_${c1:0:12}_20261101_x86_64\$ ]]"
@@ -68,7 +83,8 @@ for img in "$x1" "$i1"; do
 	t_eq "$img: image.ini names its commit and branch" "commit = $c1|branch = master" \
 		"$(grep -E '^(commit|branch) = ' "$dir/image.ini" | paste -sd'|')"
 done
-clean=$(sed -n 's/.* x86_64: make (\([0-9.]*\) s)/\1/p' "$d/build1.log")
+# The clean build was made (and timed) on this machine with the lab's trees.
+clean=$(cat "$KBISECT_LAB_LINUX/clean-x86_64")
 t_check "progress lines name each step with its time" grep -q "x86_64: package and publish (" "$d/build1.log"
 
 # The x86_64 image boots to its own Linux version line.
@@ -80,15 +96,15 @@ lab_qemu_stop img1
 # --- watch: an incremental build, a broken commit, its fix ----------------------
 c2=$(change init/main.c 's/Run %s as init process/Run %s as init process (kbisect c2)/' "init: c2")
 watch_start
-until_result "$c2" x86_64 300 && until_result "$c2" i386 300
+until_result "$c2" x86_64 && until_result "$c2" i386
 t_check "watch builds the new commit for both arches" test -n "$(image_of "$c2" x86_64)" -a -n "$(image_of "$c2" i386)"
 incr=$(grep -A3 "building ${c2:0:12} x86_64" "$d/watch.log" | sed -n 's/.* x86_64: make (\([0-9.]*\) s)/\1/p' | head -n1)
-echo "# x86_64 make: clean ${clean} s, incremental ${incr} s ($(echo "$clean / $incr" | bc -l | cut -c1-5)x)"
+echo "# x86_64 make: clean ${clean} s (when the lab's trees were made), incremental ${incr} s ($(echo "$clean / $incr" | bc -l | cut -c1-5)x)"
 t_check "the incremental build is at least 5x faster than the clean one" \
 	bash -c "[ \$(echo '$clean >= 5 * $incr' | bc) = 1 ]"
 
 c3=$(change init/main.c 's/^static int __ref kernel_init(void \*unused)$/#error kbisect test: a commit that does not build\n&/' "init: broken")
-until_result "$c3" x86_64 300 && until_result "$c3" i386 300
+until_result "$c3" x86_64 && until_result "$c3" i386
 t_check "a commit that does not build publishes no image" bash -c "! ls '$d/images' | grep -q '${c3:0:12}'"
 t_check "its log is kept under the state" grep -q "kbisect test: a commit that does not build" "$d/state/builder/logs/$c3-x86_64.log"
 sleep 1
@@ -98,7 +114,7 @@ t_check "the mail has the commit, the make command, the first errors and the log
 	grep -q '^commit  $c3' '$m' && grep -q '^make    make -C .* bzImage' '$m' &&
 	grep -q 'First errors:' '$m' && grep -q 'error: #error kbisect test' '$m' && grep -q 'End of the log:' '$m'"
 c4=$(change init/main.c '/^#error kbisect test/d' "init: fixed")
-until_result "$c4" x86_64 300 && until_result "$c4" i386 300
+until_result "$c4" x86_64 && until_result "$c4" i386
 t_check "the next good commit builds" test -n "$(image_of "$c4" x86_64)"
 sleep 1
 t_eq "one 'build fixed' mail per arch, and no more 'broken' ones" "2 2" "$(mails 'build fixed') $(mails 'build broken')"
@@ -109,14 +125,14 @@ watch_stop
 c5=$(change init/main.c 's/(kbisect c2)/(kbisect c5)/' "init: c5")
 c6=$(change init/main.c 's/(kbisect c5)/(kbisect c6)/' "init: c6")
 watch_start
-until_result "$c5" x86_64 300 && until_result "$c5" i386 300
+until_result "$c5" x86_64 && until_result "$c5" i386
 t_check "the new tip is built before the commit between" bash -c "
 	[ \$(grep -n 'building ${c6:0:12} x86_64' '$d/watch.log' | cut -d: -f1) -lt \$(grep -n 'building ${c5:0:12} x86_64' '$d/watch.log' | cut -d: -f1) ]"
 
 # --- SIGTERM in the middle of make ---------------------------------------------
 c7=$(change kernel/sched/sched.h 's/^#include <linux\/sched\/affinity.h>$/&\n\/* kbisect c7: rebuilds the scheduler *\//' "sched.h: c7")
-deadline=$((SECONDS + 120))
-until grep -q "building ${c7:0:12} x86_64" "$d/watch.log" && grep -q "CC " "$d/kwork/x86_64/build.log" 2>/dev/null; do
+deadline=$((SECONDS + 300))
+until grep -q "building ${c7:0:12} x86_64" "$d/watch.log" && grep -q "CC " "$work/x86_64/build.log" 2>/dev/null; do
 	[ $SECONDS -lt $deadline ] || break
 	sleep 0.5
 done
@@ -128,15 +144,15 @@ t_check "SIGTERM: no image and no temporary directory in the store" bash -c "! l
 t_check "SIGTERM: no lock is left" test -z "$(ls "$d/state/builder/locks")"
 t_check "SIGTERM: the commit is still queued" grep -q "$c7 x86_64" "$d/state/builder/queue"
 watch_start
-until_result "$c7" x86_64 600 && until_result "$c7" i386 600
+until_result "$c7" x86_64 && until_result "$c7" i386
 t_check "after a restart the stopped build is done" test -n "$(image_of "$c7" x86_64)"
 
 # --- an on-demand request for a commit of no watched branch ----------------------
-git --git-dir="$d/linux.git" branch side "$c7"
-"$here/commit-change" "$d/linux.git" side init/main.c 's/(kbisect c6)/(kbisect side)/' "init: side" >"$d/side"
+git --git-dir="$repo" branch -f "$tb-side" "$c7"
+"$here/commit-change" "$repo" "$tb-side" init/main.c 's/(kbisect c6)/(kbisect side)/' "init: side" >"$d/side"
 side=$(cat "$d/side")
 touch "$d/state/requests/$side"
-until_result "$side" x86_64 300 && until_result "$side" i386 300
+until_result "$side" x86_64 && until_result "$side" i386
 t_check "a request is built, named for no branch ('request')" bash -c "[[ '$(image_of "$side" x86_64)' == *-request_${side:0:12}_* ]]"
 t_check "the request is dropped once built" test ! -e "$d/state/requests/$side"
 kb status >"$d/status.out"
@@ -150,7 +166,7 @@ c9=$(change init/main.c 's/(kbisect c8)/(kbisect c9)/' "init: c9")
 w1=$!
 "$builder" --config "$d/builder.ini" watch >"$d/w2.log" 2>&1 &
 w2=$!
-for c in "$c8" "$c9"; do until_result "$c" x86_64 300 && until_result "$c" i386 300; done
+for c in "$c8" "$c9"; do until_result "$c" x86_64 && until_result "$c" i386; done
 sleep 3
 kill -TERM $w1 $w2
 timeout 60 tail --pid=$w1 -f /dev/null
@@ -203,4 +219,6 @@ t_check "full disk: no result is remembered" test ! -e "$d/state/builder/results
 umount "$d/small"
 "$builder" --config "$d/full.ini" build "$c10" --arch x86_64 >"$d/full2.log" 2>&1
 t_eq "with room again the build carries on" 0 $?
+git --git-dir="$repo" update-ref -d "refs/heads/$tb-master"
+git --git-dir="$repo" update-ref -d "refs/heads/$tb-side"
 t_done

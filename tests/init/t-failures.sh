@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 lab_prepare --kernels 2
-lab_enter 900 "$0" "$@"
+lab_enter --boots 10 "$0" "$@"
 lab_init
 . "$LAB_TOP/tests/init/setup.sh"
 

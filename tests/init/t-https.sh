@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 lab_prepare --kernels 2
-lab_enter 600 "$0" "$@"
+lab_enter --boots 4 "$0" "$@"
 lab_init
 lab_dns_start kernels.lab=10.0.2.2
 lab_tls_ca "$LAB_DIR/tls" kernels.lab

@@ -16,10 +16,19 @@ LAB_MNT_PORT=20048
 lab_log() { printf 'lab: %s\n' "$*" >&2; }
 lab_die() { lab_log "$*"; exit 1; }
 
-# lab_prepare [--kernels N] [--linux]: downloads what a test needs before it enters
-# the lab, which has no route out: Debian's N newest kernels (fetch-kernel) and
-# the linux-source repository (tests/builder/linux-repo), all cached. On failure
-# says "not ok" with the reason and exits. Inside the lab it does nothing.
+# lab_bin NAME: the built program NAME (B is the build directory, relative to the
+# top or absolute).
+lab_bin() {
+	local b=${B:-build}
+	case $b in /*) echo "$b/$1" ;; *) echo "$LAB_TOP/$b/$1" ;; esac
+}
+
+# lab_prepare [--kernels N] [--linux]: downloads and makes what a test needs before
+# it enters the lab, which has no route out: Debian's N newest kernels
+# (fetch-kernel), and with --linux the lab's shared kernel trees (linux-lab: the
+# linux-source repository and warm build trees, whose directory is exported as
+# KBISECT_LAB_LINUX), all cached. On failure says "not ok" with the reason and
+# exits. Inside the lab it does nothing.
 lab_prepare() {
 	local kernels=0 linux= i
 	while [ $# -gt 0 ]; do
@@ -34,26 +43,51 @@ lab_prepare() {
 	for ((i = 0; i < kernels; i++)); do
 		"$LAB_SRC/fetch-kernel" "$i" >/dev/null || { echo "not ok - lab: no Debian kernel #$i in the cache"; exit 1; }
 	done
-	if [ -n "$linux" ] && ! "$LAB_TOP/tests/builder/linux-repo" >/dev/null; then
-		echo "not ok - lab: no linux-source repository in the cache"
-		exit 1
+	if [ -n "$linux" ]; then
+		KBISECT_LAB_LINUX=$("$LAB_SRC/linux-lab" "$(lab_bin kbisect-builder)") ||
+			{ echo "not ok - lab: the shared kernel trees could not be made (see above)"; exit 1; }
+		export KBISECT_LAB_LINUX
 	fi
 }
 
-# lab_enter SECONDS SCRIPT [ARGS...]: run SCRIPT inside new namespaces for at most
-# SECONDS. Returns at once when already inside (the script runs on from there).
+# lab_enter [--base S] [--builds N] [--boots M] SCRIPT [ARGS...]: run SCRIPT inside
+# new namespaces. Returns at once when already inside (the script runs on from
+# there). Its limit is a backstop for a hang, not a wall for a slow machine: S
+# seconds (default 300) plus N incremental kernel builds and M boots of a test
+# machine, each priced from what this machine measured: a build at half the lab's
+# clean build (at least 120 s), a boot at 90 s (QEMU's software emulation on a
+# loaded machine). Past it the test says what it was doing (lab_step) and the
+# last check it reported.
 lab_enter() {
-	local secs=$1
-	shift
+	local base=300 builds=0 boots=0 clean=240 per_build secs
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--base) base=$2 ;;
+		--builds) builds=$2 ;;
+		--boots) boots=$2 ;;
+		*) break ;;
+		esac
+		shift 2
+	done
 	[ -n "${KBISECT_LAB_INSIDE:-}" ] && return 0
+	[ -n "${KBISECT_LAB_LINUX:-}" ] && [ -f "$KBISECT_LAB_LINUX/clean-x86_64" ] &&
+		clean=$(cut -d. -f1 "$KBISECT_LAB_LINUX/clean-x86_64")
+	per_build=$((clean / 2 > 120 ? clean / 2 : 120))
+	secs=$((base + builds * per_build + boots * 90))
 	: "${KBISECT_LAB_ID:=kbisect-lab-$$}"
-	export KBISECT_LAB_INSIDE=1 KBISECT_LAB_ID KBISECT_CACHE
+	LAB_STEP_FILE=$(mktemp /tmp/kbisect-step.XXXXXX)
+	export KBISECT_LAB_INSIDE=1 KBISECT_LAB_ID KBISECT_CACHE LAB_STEP_FILE
+	echo "# limit for a hang: $secs s ($base s + $builds builds x $per_build s + $boots boots x 90 s)"
 	timeout --kill-after=5 "$secs" \
 		unshare --net --pid --mount --fork --kill-child --mount-proc bash "$@"
 	local rc=$?
-	[ $rc -eq 124 ] && echo "not ok - lab: timed out after ${secs}s"
+	[ $rc -eq 124 ] && echo "not ok - lab: $(basename "$1") ran past its limit of ${secs}s; $(cat "$LAB_STEP_FILE" "$LAB_STEP_FILE.check" 2>/dev/null | paste -sd';')"
+	rm -f "$LAB_STEP_FILE" "$LAB_STEP_FILE.check"
 	exit $rc
 }
+
+# lab_step TEXT: what the test is doing now; said if it runs past its limit.
+lab_step() { [ -n "${LAB_STEP_FILE:-}" ] && printf 'now: %s\n' "$*" >"$LAB_STEP_FILE"; return 0; }
 
 # lab_init: first call inside the namespaces. Brings up lo, gives the servers
 # private /run and /var/lib/nfs, and makes LAB_DIR (work) and LAB_OUT (kept output).

@@ -3,7 +3,7 @@
 # query strings and bodies to a CGI, and serves the image store's Alias.
 . "$(dirname "$0")/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_enter 60 "$0" "$@"
+lab_enter --base 120 "$0" "$@"
 lab_init
 
 mkdir -p "$LAB_DIR/cgi" "$LAB_DIR/images/img1"

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 lab_prepare --kernels 1
-lab_enter 240 "$0" "$@"
+lab_enter --boots 4 "$0" "$@"
 lab_init
 lab_stage1
 

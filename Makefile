@@ -36,17 +36,20 @@ BEARSSL_A := /usr/lib/x86_64-linux-gnu/libbearssl.a
 
 # Shared code: common/*.cc is pure and also built for musl, except the files below
 # that use the full C++ library or glibc-side libraries.
-COMMON_GLIBC := common/ini.cc
+COMMON_GLIBC := common/ini.cc common/fileio.cc
 COMMON_SRC := $(filter-out %_test.cc,$(wildcard common/*.cc))
 COMMON_PURE := $(filter-out $(COMMON_GLIBC),$(COMMON_SRC))
 INIT_SRC := $(wildcard init/*.cc)
 CGI_PROGRAMS := list default booted status
-CGI_LIB := $(filter-out $(CGI_PROGRAMS:%=cgi/%.cc) %_test.cc,$(wildcard cgi/*.cc))
-BUILDER_LIB := $(filter-out builder/main.cc %_test.cc,$(wildcard builder/*.cc))
-TESTS_SRC := $(wildcard common/*_test.cc cgi/*_test.cc builder/*_test.cc)
+# The image store's module: written by the builder, read by the CGI.
+STORE_LIB := $(filter-out %_test.cc,$(wildcard store/*.cc))
+# The handlers are a library (unit-tested); cgi/bin/ has one thin main a program.
+CGI_LIB := $(filter-out %_test.cc,$(wildcard cgi/*.cc)) $(STORE_LIB)
+BUILDER_LIB := $(filter-out builder/main.cc %_test.cc,$(wildcard builder/*.cc)) $(STORE_LIB)
+TESTS_SRC := $(wildcard common/*_test.cc store/*_test.cc cgi/*_test.cc builder/*_test.cc)
 FUZZ_SRC := $(wildcard tests/fuzz/*_fuzz.cc)
 
-UNIT_OBJ := $(patsubst %.cc,$(B)/host/%.o,$(COMMON_SRC) $(CGI_LIB) $(BUILDER_LIB) $(TESTS_SRC))
+UNIT_OBJ := $(patsubst %.cc,$(B)/host/%.o,$(COMMON_SRC) $(sort $(CGI_LIB) $(BUILDER_LIB)) $(TESTS_SRC))
 MUSL_OBJ := $(COMMON_PURE:%.cc=$(B)/musl/%.o) $(INIT_SRC:%.cc=$(B)/musl/%.o) $(B)/musl/init/fortify.o
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.cc=$(B)/fuzz/%)
 # The project's sources are compiled once for all fuzz targets (with coverage
@@ -150,12 +153,12 @@ $(UNIT): $(UNIT_OBJ)
 $(BUILDER): $(BUILDER_OBJ)
 	$(CXX) -o $@ $^ -lgit2 -lbearssl -linih
 
-$(B)/cgi/%: $(B)/rel/cgi/%.o $(CGI_OBJ)
+$(B)/cgi/%: $(B)/rel/cgi/bin/%.o $(CGI_OBJ)
 	@mkdir -p $(dir $@)
-	$(CXX) -static -s -o $@ $^ -l:libinih.a
+	$(CXX) -static -s -o $@ $^ -l:libinih.a -l:libbearssl.a
 
 $(B)/fuzz/%: $(B)/fuzz/obj/tests/fuzz/%.o $(FUZZ_OBJ)
-	$(FUZZ_CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ -linih
+	$(FUZZ_CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ -linih -lbearssl
 
 $(B)/fuzz/obj/tests/fuzz/%.o: tests/fuzz/%.cc
 	@mkdir -p $(dir $@)

@@ -10,17 +10,19 @@ lab_kbisect_install
 
 # 10,000 images over 2 branches x 2 arches and 100 days, the builder's layout.
 cd "$LAB_IMAGES" || exit 1
-names=()
+names=() archs=()
 for i in $(seq 0 9999); do
 	sha=$(printf '%012x' $((i * 7919 + 1)))
 	day=$(date -u -d "2026-01-01 +$((i % 100)) days" +%Y%m%d 2>/dev/null) || true
 	case $((i % 4)) in 0) b=main a=x86_64 ;; 1) b=main a=i386 ;; 2) b=drm-fixes a=x86_64 ;; 3) b=drm-fixes a=i386 ;; esac
 	names+=("6.1.0-$b"_"$sha"_"$day"_"$a")
+	archs+=("$a")
 done 2>/dev/null
 printf '%s\n' "${names[@]}" | xargs mkdir
-for name in "${names[@]}"; do
-	printf '[image]\nname = %s\ncommit = %s\nbranch = main\narch = x86_64\nkernel = bzImage\n' \
-		"$name" "${name:(-36):12}0000000000000000000000000000" >"$name/image.ini"
+for i in "${!names[@]}"; do
+	name=${names[$i]}
+	printf '[image]\nname = %s\ncommit = %s\nbranch = main\narch = %s\nkernelrelease = 6.1.0\nbuilt = 2026-11-01T00:00:00Z\nkernel = bzImage\nkernel_sha256 = %064d\n' \
+		"$name" "$(printf '%012x' $((i * 7919 + 1)))0000000000000000000000000000" "${archs[$i]}" 0 >"$name/image.ini"
 done
 cd - >/dev/null
 for m in $(seq -w 1 100); do

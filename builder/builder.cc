@@ -1,18 +1,16 @@
 #include "builder/builder.h"
 
-#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <map>
 
 #include "builder/mail.h"
 #include "builder/run.h"
-#include "common/ini.h"
-#include "common/names.h"
+#include "common/fileio.h"
+#include "store/store.h"
 
 namespace kb {
 namespace {
@@ -326,24 +324,20 @@ int Builder::Prune() {
     std::string name, built;
   };
   std::map<std::pair<std::string, std::string>, std::vector<Img>> groups;
-  DIR* d = opendir(c_.images.c_str());
-  if (!d) {
-    Log("prune: cannot open " + c_.images);
+  std::vector<StoreImage> images;
+  std::string err;
+  if (!ListImages(c_.images, "", &images, &err)) {
+    Log("prune: " + err);
     return 3;
   }
-  while (dirent* e = readdir(d)) {
-    if (CheckImageName(e->d_name) != nullptr) continue;
-    std::string branch, arch, built, err;
-    auto on = [&](std::string_view, std::string_view k, std::string_view v) -> std::string {
-      if (k == "branch") branch = v;
-      if (k == "arch") arch = v;
-      if (k == "built") built = v;
-      return "";
-    };
-    if (!ReadIni(c_.images + "/" + e->d_name + "/image.ini", on, &err)) continue;
-    groups[{branch, arch}].push_back({e->d_name, built});
+  for (const StoreImage& i : images) {
+    Manifest m;
+    if (!ReadManifest(c_.images, i.name, &m, &err)) {
+      Log("prune: skipping " + i.name + ": " + err);
+      continue;
+    }
+    groups[{std::string(m.ini.branch), std::string(m.ini.arch)}].push_back({i.name, std::string(m.ini.built)});
   }
-  closedir(d);
   char cutoff[32] = "";
   if (c_.keep_days > 0) {
     time_t t = time(nullptr) - time_t(c_.keep_days) * 86400;
@@ -358,11 +352,10 @@ int Builder::Prune() {
       bool too_many = c_.keep_per_branch_arch > 0 && i >= size_t(c_.keep_per_branch_arch);
       bool too_old = cutoff[0] && imgs[i].built < cutoff;
       if (!too_many && !too_old) continue;
-      // Gone from lists at once (hidden name), then deleted.
-      std::string hidden = c_.images + "/.prune-" + imgs[i].name;
-      if (rename((c_.images + "/" + imgs[i].name).c_str(), hidden.c_str()) != 0) continue;
-      std::error_code ec;
-      std::filesystem::remove_all(hidden, ec);
+      if (!RemoveImage(c_.images, imgs[i].name, &err)) {
+        Log("prune: " + err);
+        continue;
+      }
       Log("pruned " + imgs[i].name);
       ++removed;
     }

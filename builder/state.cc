@@ -16,7 +16,6 @@
 namespace kb {
 namespace {
 
-std::string Errno(const std::string& what) { return what + ": " + strerror(errno); }
 
 std::string HostName() {
   char h[256] = {};
@@ -72,40 +71,6 @@ int64_t MtimeNs(const std::string& path) {
 }
 
 }  // namespace
-
-bool WriteFileAtomic(const std::string& path, const std::string& text, std::string* err) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return *err = Errno("cannot create " + tmp), false;
-  bool ok = write(fd, text.data(), text.size()) == ssize_t(text.size()) && fsync(fd) == 0;
-  int e = errno;
-  close(fd);
-  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
-    if (ok) e = errno;
-    unlink(tmp.c_str());
-    errno = e;
-    return *err = Errno("cannot write " + path), false;
-  }
-  return true;
-}
-
-bool ReadSmallFile(const std::string& path, std::string* text) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  *text = s.str();
-  return true;
-}
-
-bool MakeDirs(const std::string& path, std::string* err) {
-  for (size_t i = 1; i <= path.size(); ++i) {
-    if (i < path.size() && path[i] != '/') continue;
-    std::string p = path.substr(0, i);
-    if (mkdir(p.c_str(), 0755) != 0 && errno != EEXIST) return *err = Errno("cannot create " + p), false;
-  }
-  return true;
-}
 
 bool BuilderState::Init(std::string* err) {
   for (const char* sub : {"results", "locks", "logs", "tips", "health"})

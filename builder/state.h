@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "common/fileio.h"
+
 namespace kb {
 
 enum Priority { kRequest = 0, kTip = 1, kBetween = 2 };
@@ -20,10 +22,6 @@ struct QueueItem {
   int prio = kBetween;
   std::string sha, arch, branch;
 };
-
-bool WriteFileAtomic(const std::string& path, const std::string& text, std::string* err);
-bool ReadSmallFile(const std::string& path, std::string* text);
-bool MakeDirs(const std::string& path, std::string* err);
 
 class BuilderState {
  public:

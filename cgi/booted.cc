@@ -4,9 +4,9 @@
 //   GET   the log, newest first; limit=N lines (default 100).
 #include <time.h>
 
-#include "cgi/cgi.h"
+#include "cgi/handlers.h"
 #include "cgi/state.h"
-#include "cgi/store.h"
+#include "store/store.h"
 #include "common/names.h"
 
 namespace kb {
@@ -39,7 +39,9 @@ bool ParseLimit(const QueryParam& p, size_t* limit, Response* err) {
   return true;
 }
 
-Response Booted(const Request& req, const ServerConfig& cfg) {
+}  // namespace
+
+Response HandleBooted(const Request& req, const ServerConfig& cfg) {
   bool get = req.method == "GET" || req.method == "HEAD";
   if (!get && req.method != "POST") return MethodNotAllowed(req.method, "GET, HEAD, POST");
   QueryParam params[] = {{"machine"}, {"limit"}};
@@ -80,7 +82,4 @@ Response Booted(const Request& req, const ServerConfig& cfg) {
   return Text(200, "machine " + machine + " booting " + body + once_note);
 }
 
-}  // namespace
 }  // namespace kb
-
-int main() { return kb::RunCgi("booted", kb::Booted); }

@@ -9,7 +9,7 @@
 #include <cstdio>
 
 #include "common/ini.h"
-#include "cgi/fdio.h"
+#include "common/fileio.h"
 #include "common/names.h"
 
 namespace kb {

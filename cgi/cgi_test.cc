@@ -10,7 +10,6 @@
 
 #include "cgi/json.h"
 #include "cgi/state.h"
-#include "cgi/store.h"
 #include "common/test_temp_dir.h"
 
 namespace kb {
@@ -121,43 +120,6 @@ const std::string kA = "6.1.0-main_aaaaaaaaaaaa_20261120_x86_64";
 const std::string kB = "6.1.0-main_bbbbbbbbbbbb_20261121_x86_64";
 const std::string kC = "6.1.0-main_cccccccccccc_20261121_x86_64";
 const std::string kI = "6.1.0-main_dddddddddddd_20261122_i386";
-
-TEST(Store, ListsNewestFirstByDateThenMtimeAndSkipsNonImages) {
-  TempDir d;
-  for (const std::string& n : {kA, kB, kC, kI}) d.Write(n + "/image.ini", "[image]\nname=" + n + "\n");
-  d.Write(".tmp-" + kB + "/image.ini", "");  // the builder's temporary directory
-  d.Write("not-an-image/x", "");
-  d.Write("6.1.0-main_eeeeeeeeeeee_20261122_x86_64", "a file, not a directory");
-  // Same date: the directory modified later is newer.
-  ASSERT_EQ(system(("touch -d '2026-11-21 10:00' " + d.path() + "/" + kC + " && touch -d '2026-11-21 11:00' " +
-                    d.path() + "/" + kB).c_str()),
-            0);
-  std::vector<StoreImage> list;
-  std::string err;
-  ASSERT_TRUE(ListImages(d.path(), "x86_64", &list, &err)) << err;
-  std::vector<std::string> names;
-  for (auto& i : list) names.push_back(i.name);
-  EXPECT_EQ(names, (std::vector<std::string>{kB, kC, kA}));
-  ASSERT_TRUE(ListImages(d.path(), "", &list, &err));
-  EXPECT_EQ(list.size(), 4u);
-  EXPECT_EQ(list[0].name, kI);
-  EXPECT_TRUE(ImageExists(d.path(), kA));
-  EXPECT_FALSE(ImageExists(d.path(), "6.1.0-main_eeeeeeeeeeee_20261122_x86_64"));
-  EXPECT_FALSE(ImageExists(d.path(), "../" + kA));
-  EXPECT_FALSE(ListImages(d.path() + "/missing", "", &list, &err));
-  EXPECT_NE(err.find("cannot open the image store"), std::string::npos);
-}
-
-TEST(Store, ReadsImageIni) {
-  TempDir d;
-  d.Write(kA + "/image.ini", "[image]\nname=" + kA + "\ncommit=" + std::string(40, 'a') + "\nbranch=main\n");
-  ImageInfo info;
-  std::string err;
-  ASSERT_TRUE(ReadImageInfo(d.path(), kA, &info, &err)) << err;
-  EXPECT_EQ(info["branch"], "main");
-  EXPECT_FALSE(ReadImageInfo(d.path(), kB, &info, &err));
-  EXPECT_FALSE(ReadImageInfo(d.path(), "../etc", &info, &err));
-}
 
 TEST(State, WritesAtomicallyAndReadsBack) {
   TempDir d;

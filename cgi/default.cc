@@ -6,9 +6,9 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-#include "cgi/cgi.h"
+#include "cgi/handlers.h"
 #include "cgi/state.h"
-#include "cgi/store.h"
+#include "store/store.h"
 #include "common/names.h"
 
 namespace kb {
@@ -43,7 +43,9 @@ bool NameFromBody(std::string body, std::string* name, Response* err) {
   return true;
 }
 
-Response Default(const Request& req, const ServerConfig& cfg) {
+}  // namespace
+
+Response HandleDefault(const Request& req, const ServerConfig& cfg) {
   bool get = req.method == "GET" || req.method == "HEAD";
   if (!get && req.method != "PUT" && req.method != "POST" && req.method != "DELETE")
     return MethodNotAllowed(req.method, kAllow);
@@ -96,7 +98,4 @@ Response Default(const Request& req, const ServerConfig& cfg) {
   return Text(200, "machine " + machine + ": " + file + " is " + name);
 }
 
-}  // namespace
 }  // namespace kb
-
-int main() { return kb::RunCgi("default", kb::Default); }

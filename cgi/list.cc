@@ -1,12 +1,14 @@
-// GET <server>/list?machine=M[&arch=A][&format=json]: the images a machine may boot,
-// one name a line: its `once`, then its `default`, then every other image of the
-// arch, newest first, each once.
+// GET <server>/list?machine=M[&arch=A][&format=text|json|tsv]: the images a machine
+// may boot, one name a line: its `once`, then its `default`, then every other image
+// of the arch, newest first, each once. json and tsv add each image's manifest
+// fields (tsv is for scripts: one image a line, tab-separated fields in a fixed
+// order, no header; no field can hold a tab or a newline).
 #include <cstdio>
 
-#include "cgi/cgi.h"
+#include "cgi/handlers.h"
 #include "cgi/json.h"
 #include "cgi/state.h"
-#include "cgi/store.h"
+#include "store/store.h"
 
 namespace kb {
 namespace {
@@ -31,20 +33,31 @@ std::optional<std::string> Chosen(const MachineState& st, const char* file, cons
   return name;
 }
 
-std::string JsonEntry(const ServerConfig& cfg, const std::string& name, bool once, bool dflt) {
-  ImageInfo info;
+// An image whose manifest cannot be read is still listed (the stage-1 will say
+// why it refuses it), with null fields.
+std::string Entry(const ServerConfig& cfg, const std::string& name, bool once, bool dflt, bool tsv) {
+  Manifest m;
   std::string err;
-  bool have = ReadImageInfo(cfg.images, name, &info, &err);
-  auto field = [&](const char* key) {
-    auto it = info.find(key);
-    return have && it != info.end() ? JsonString(it->second) : std::string("null");
+  bool have = ReadManifest(cfg.images, name, &m, &err);
+  if (!have) fprintf(stderr, "kbisect-list: %s\n", err.c_str());
+  if (tsv) {
+    std::string line = name;
+    for (auto key : {&ImageIni::commit, &ImageIni::branch, &ImageIni::arch, &ImageIni::built})
+      line += "\t" + (have ? std::string(m.ini.*key) : "-");
+    return line + "\t" + (once ? "once" : dflt ? "default" : "-") + "\n";
+  }
+  auto field = [&](std::string_view ImageIni::*key) {
+    return have ? JsonString(std::string(m.ini.*key)) : std::string("null");
   };
-  return "{\"name\":" + JsonString(name) + ",\"commit\":" + field("commit") + ",\"branch\":" +
-         field("branch") + ",\"arch\":" + field("arch") + ",\"built\":" + field("built") +
+  return "{\"name\":" + JsonString(name) + ",\"commit\":" + field(&ImageIni::commit) + ",\"branch\":" +
+         field(&ImageIni::branch) + ",\"arch\":" + field(&ImageIni::arch) + ",\"built\":" +
+         field(&ImageIni::built) +
          ",\"once\":" + (once ? "true" : "false") + ",\"default\":" + (dflt ? "true" : "false") + "}";
 }
 
-Response List(const Request& req, const ServerConfig& cfg) {
+}  // namespace
+
+Response HandleList(const Request& req, const ServerConfig& cfg) {
   if (req.method != "GET" && req.method != "HEAD") return MethodNotAllowed(req.method, "GET, HEAD");
   QueryParam params[] = {{"machine"}, {"arch"}, {"format"}};
   auto& [machine, arch_p, format] = params;
@@ -53,9 +66,9 @@ Response List(const Request& req, const ServerConfig& cfg) {
   if (!ParseParams(req.query, params, &storage, &err) || !CheckMachineParam(machine, &err)) return err;
   std::string arch = arch_p.present ? std::string(arch_p.value) : "x86_64";
   if (!CheckArch(arch)) return Text(400, "bad arch: expected [a-z0-9_], 1 to 16 characters");
-  bool json = format.present && format.value == "json";
-  if (format.present && !json && format.value != "text")
-    return Text(400, "bad format: expected text or json");
+  bool json = format.present && format.value == "json", tsv = format.present && format.value == "tsv";
+  if (format.present && !json && !tsv && format.value != "text")
+    return Text(400, "bad format: expected text, json or tsv");
 
   MachineState st(cfg.state, std::string(machine.value));
   std::optional<std::string> once = Chosen(st, "once", cfg), dflt = Chosen(st, "default", cfg);
@@ -70,6 +83,11 @@ Response List(const Request& req, const ServerConfig& cfg) {
     if (i.name != once && i.name != dflt) names.push_back(i.name);
 
   Response r;
+  if (tsv) {
+    r.content_type = "text/tab-separated-values; charset=utf-8";
+    for (const std::string& n : names) r.body += Entry(cfg, n, n == once, n == dflt, true);
+    return r;
+  }
   if (!json) {
     for (const std::string& n : names) r.body += n + "\n";
     return r;
@@ -78,12 +96,9 @@ Response List(const Request& req, const ServerConfig& cfg) {
   r.content_type = "application/json";
   r.body = "[";
   for (size_t i = 0; i < names.size(); ++i)
-    r.body += std::string(i ? ",\n" : "\n") + JsonEntry(cfg, names[i], names[i] == once, names[i] == dflt);
+    r.body += std::string(i ? ",\n" : "\n") + Entry(cfg, names[i], names[i] == once, names[i] == dflt, false);
   r.body += "\n]\n";
   return r;
 }
 
-}  // namespace
 }  // namespace kb
-
-int main() { return kb::RunCgi("list", kb::List); }

@@ -10,52 +10,13 @@
 
 #include <algorithm>
 
-#include "cgi/fdio.h"
+#include "common/fileio.h"
 #include "common/names.h"
 
 namespace kb {
 namespace {
 
 std::string Errno(const std::string& what) { return what + ": " + strerror(errno); }
-
-bool ReadFile(const std::string& path, std::string* out, bool* missing, std::string* err) {
-  *missing = false;
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) {
-      *missing = true;
-      return true;
-    }
-    *err = Errno("cannot open " + path);
-    return false;
-  }
-  out->clear();
-  char buf[8192];
-  for (;;) {
-    ssize_t r = read(fd, buf, sizeof buf);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) {
-      *err = Errno("cannot read " + path);
-      close(fd);
-      return false;
-    }
-    if (r == 0) break;
-    out->append(buf, size_t(r));
-  }
-  close(fd);
-  return true;
-}
-
-bool SyncDir(const std::string& dir, std::string* err) {
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0 || fsync(fd) != 0) {
-    *err = Errno("cannot sync " + dir);
-    if (fd >= 0) close(fd);
-    return false;
-  }
-  close(fd);
-  return true;
-}
 
 bool MakeDir(const std::string& path, std::string* err) {
   if (mkdir(path.c_str(), 0755) == 0 || errno == EEXIST) return true;
@@ -75,7 +36,7 @@ MachineState::~MachineState() {
 bool MachineState::ReadName(const char* file, std::optional<std::string>* name, std::string* err) const {
   std::string path = dir_ + "/" + file, text;
   bool missing;
-  if (!ReadFile(path, &text, &missing, err)) return false;
+  if (!ReadFile(path, &text, err, &missing)) return false;
   if (missing) {
     name->reset();
     return true;
@@ -113,26 +74,7 @@ bool MachineState::WriteName(const char* file, std::string_view name, std::strin
     *err = "internal error: write without the machine's lock";
     return false;
   }
-  std::string path = dir_ + "/" + file, tmp = dir_ + "/." + file + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    *err = Errno("cannot create " + tmp);
-    return false;
-  }
-  std::string text = std::string(name) + "\n";
-  if (!WriteAll(fd, text) || fsync(fd) != 0) {
-    *err = Errno("cannot write " + tmp);
-    close(fd);
-    unlink(tmp.c_str());
-    return false;
-  }
-  close(fd);
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    *err = Errno("cannot rename " + tmp + " to " + path);
-    unlink(tmp.c_str());
-    return false;
-  }
-  return SyncDir(dir_, err);
+  return WriteFileAtomic(dir_ + "/" + file, std::string(name) + "\n", err);
 }
 
 bool MachineState::Remove(const char* file, std::string* err) {
@@ -171,7 +113,7 @@ bool MachineState::AppendBootLog(std::string_view line, std::string* err) {
 bool MachineState::ReadBootLog(size_t limit, std::vector<std::string>* lines, std::string* err) const {
   std::string text;
   bool missing;
-  if (!ReadFile(dir_ + "/booted", &text, &missing, err)) return false;
+  if (!ReadFile(dir_ + "/booted", &text, err, &missing)) return false;
   lines->clear();
   // Whole lines only: a line without its newline is an append in progress.
   size_t end = text.rfind('\n');

@@ -2,9 +2,9 @@
 // once and last boot, and the newest images per branch and arch.
 #include <map>
 
-#include "cgi/cgi.h"
+#include "cgi/handlers.h"
 #include "cgi/state.h"
-#include "cgi/store.h"
+#include "store/store.h"
 
 namespace kb {
 namespace {
@@ -83,26 +83,29 @@ std::string Images(const ServerConfig& cfg) {
   std::string err;
   if (!ListImages(cfg.images, "", &images, &err)) return "<p>" + Html(err) + "</p>\n";
   // (branch, arch) -> newest images, in the store's newest-first order.
-  std::map<std::pair<std::string, std::string>, std::vector<std::pair<StoreImage, ImageInfo>>> groups;
+  std::map<std::pair<std::string, std::string>, std::vector<std::pair<StoreImage, Manifest>>> groups;
   for (const StoreImage& i : images) {
-    ImageInfo info;
-    if (!ReadImageInfo(cfg.images, i.name, &info, &err)) continue;
-    auto& g = groups[{info["branch"], i.arch}];
-    if (g.size() < kPerGroup) g.push_back({i, std::move(info)});
+    Manifest m;
+    if (!ReadManifest(cfg.images, i.name, &m, &err)) continue;
+    auto& g = groups[{std::string(m.ini.branch), i.arch}];
+    if (g.size() < kPerGroup) g.push_back({i, std::move(m)});
   }
   std::string out = "<h2>Images (" + std::to_string(images.size()) + ")</h2>\n";
   if (groups.empty()) return out + "<p class=\"none\">The store has no image yet.</p>\n";
   for (auto& [key, list] : groups) {
     out += "<h3>" + Html(key.first) + " · " + Html(key.second) + "</h3>\n<ul>\n";
-    for (auto& [img, info] : list)
-      out += "<li><code>" + Html(img.name) + "</code><br><small>commit " + Html(info["commit"].substr(0, 12)) +
-             " · built " + Html(info["built"]) + "</small></li>\n";
+    for (auto& [img, m] : list)
+      out += "<li><code>" + Html(img.name) + "</code><br><small>commit " +
+             Html(std::string(m.ini.commit.substr(0, 12))) + " · built " + Html(std::string(m.ini.built)) +
+             "</small></li>\n";
     out += "</ul>\n";
   }
   return out;
 }
 
-Response Status(const Request& req, const ServerConfig& cfg) {
+}  // namespace
+
+Response HandleStatus(const Request& req, const ServerConfig& cfg) {
   if (req.method != "GET" && req.method != "HEAD") return MethodNotAllowed(req.method, "GET, HEAD");
   if (!req.query.empty()) return Text(400, "status takes no parameters");
   Response r;
@@ -111,7 +114,4 @@ Response Status(const Request& req, const ServerConfig& cfg) {
   return r;
 }
 
-}  // namespace
 }  // namespace kb
-
-int main() { return kb::RunCgi("status", kb::Status); }

@@ -1,6 +1,7 @@
 #include "common/image_ini.h"
 
 #include "common/chars.h"
+#include "common/names.h"
 
 namespace kb {
 namespace {
@@ -19,6 +20,79 @@ Error CheckFileName(std::string_view f) {
   return nullptr;
 }
 
+Error CheckCommit(std::string_view v) {
+  if (v.size() != 40) return "commit is not 40 lowercase hex digits";
+  for (char c : v)
+    if (!IsLowerHex(c)) return "commit is not 40 lowercase hex digits";
+  return nullptr;
+}
+
+Error CheckText(std::string_view v) {
+  if (v.empty() || v.size() > kMaxImageName) return "value is empty or longer than 200 characters";
+  return nullptr;
+}
+
+Error CheckArch(std::string_view v) {
+  if (v.empty() || v.size() > 16) return "arch is not [a-z0-9_], 1 to 16 characters";
+  for (char c : v)
+    if (!((c >= 'a' && c <= 'z') || IsDigit(c) || c == '_')) return "arch is not [a-z0-9_], 1 to 16 characters";
+  return nullptr;
+}
+
+Error CheckBuilt(std::string_view v) {
+  static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:ddZ";
+  bool ok = v.size() == kShape.size();
+  for (size_t i = 0; ok && i < v.size(); ++i) ok = kShape[i] == 'd' ? IsDigit(v[i]) : v[i] == kShape[i];
+  return ok ? nullptr : "built is not UTC as YYYY-MM-DDTHH:MM:SSZ";
+}
+
+Error CheckCmdline(std::string_view v) {
+  return v.size() > kMaxImageCmdline ? "cmdline is longer than 2048 characters" : nullptr;
+}
+
+// The keys, in the order the builder writes them. A key has either a text field
+// (with its check) or a sha256 field.
+struct Key {
+  std::string_view key;
+  bool required;
+  std::string_view ImageIni::*text;
+  Error (*check)(std::string_view);
+  uint8_t (ImageIni::*sum)[32];
+  Error missing;  // the error when a required key is absent
+};
+
+Error CheckName(std::string_view v) { return CheckImageName(v); }
+
+constexpr Key kKeys[] = {
+    {"name", true, &ImageIni::name, CheckName, nullptr, "no name"},
+    {"commit", true, &ImageIni::commit, CheckCommit, nullptr, "no commit"},
+    {"branch", true, &ImageIni::branch, CheckText, nullptr, "no branch"},
+    {"arch", true, &ImageIni::arch, CheckArch, nullptr, "no arch"},
+    {"kernelrelease", true, &ImageIni::kernelrelease, CheckText, nullptr, "no kernelrelease"},
+    {"built", true, &ImageIni::built, CheckBuilt, nullptr, "no built"},
+    {"kernel", true, &ImageIni::kernel, CheckFileName, nullptr, "no kernel = FILE"},
+    {"kernel_sha256", true, nullptr, nullptr, &ImageIni::kernel_sha256, "no kernel_sha256"},
+    {"initrd", false, &ImageIni::initrd, CheckFileName, nullptr, nullptr},
+    {"initrd_sha256", false, nullptr, nullptr, &ImageIni::initrd_sha256, nullptr},
+    {"cmdline", false, &ImageIni::cmdline, CheckCmdline, nullptr, nullptr},
+};
+constexpr size_t kInitrd = 8, kInitrdSum = 9, kCmdline = 10;
+static_assert(sizeof(kKeys) / sizeof(kKeys[0]) <= 32, "one bit per key in `seen`");
+
+// Appends to a bounded buffer; `overflow` once anything did not fit.
+struct Out {
+  char* buf;
+  size_t cap, len = 0;
+  bool overflow = false;
+  void Put(std::string_view s) {
+    if (s.size() > cap - len) {
+      overflow = true;
+      return;
+    }
+    for (char c : s) buf[len++] = c;
+  }
+};
+
 }  // namespace
 
 Error ParseSha256Hex(std::string_view hex, uint8_t out[32]) {
@@ -33,11 +107,10 @@ Error ParseSha256Hex(std::string_view hex, uint8_t out[32]) {
 
 Error ParseImageIni(std::string_view text, ImageIni* out, size_t* line) {
   ImageIni ini;
-  bool in_image = false, seen_image = false, kernel_sum = false, initrd_sum = false;
+  bool in_image = false;
+  uint32_t seen = 0;
   *line = 0;
-  size_t n = 0;
-  while (!text.empty()) {
-    ++n;
+  for (size_t n = 1; !text.empty(); ++n) {
     size_t nl = text.find('\n');
     std::string_view l = Trim(text.substr(0, nl));
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
@@ -47,50 +120,68 @@ Error ParseImageIni(std::string_view text, ImageIni* out, size_t* line) {
       if (IsControl(c) && c != '\t') return "control byte in image.ini";
     if (l[0] == '[') {
       if (l.back() != ']') return "section header without ']'";
-      in_image = l == "[image]";
-      seen_image = seen_image || in_image;
+      if (l != "[image]") return "unknown section (only [image])";
+      if (in_image) return "[image] given twice";
+      in_image = true;
       continue;
     }
     size_t eq = l.find('=');
     if (eq == std::string_view::npos) return "not 'key = value'";
     std::string_view key = Trim(l.substr(0, eq)), value = Trim(l.substr(eq + 1));
     if (key.empty()) return "empty key";
-    if (!in_image) continue;
-    struct Text {
-      std::string_view key;
-      std::string_view* field;
-    };
-    const Text kText[] = {{"name", &ini.name},     {"commit", &ini.commit},
-                          {"branch", &ini.branch}, {"arch", &ini.arch},
-                          {"kernelrelease", &ini.kernelrelease}, {"built", &ini.built}};
-    bool known = false;
-    for (const Text& t : kText)
-      if (t.key == key) {
-        *t.field = value;
-        known = true;
-      }
-    if (known) continue;
-    if (key == "kernel" || key == "initrd") {
-      if (Error e = CheckFileName(value)) return e;
-      (key == "kernel" ? ini.kernel : ini.initrd) = value;
-    } else if (key == "kernel_sha256") {
-      if (Error e = ParseSha256Hex(value, ini.kernel_sha256)) return e;
-      kernel_sum = true;
-    } else if (key == "initrd_sha256") {
-      if (Error e = ParseSha256Hex(value, ini.initrd_sha256)) return e;
-      initrd_sum = true;
-    } else if (key == "cmdline") {
-      if (value.size() > 2048) return "cmdline is longer than 2048 characters";
-      ini.cmdline = value;
-      ini.has_cmdline = true;
+    if (!in_image) return "key outside [image]";
+    size_t i = 0;
+    while (i < sizeof(kKeys) / sizeof(kKeys[0]) && kKeys[i].key != key) ++i;
+    if (i == sizeof(kKeys) / sizeof(kKeys[0])) return "unknown key";
+    if (seen & (1u << i)) return "duplicate key";
+    seen |= 1u << i;
+    const Key& k = kKeys[i];
+    if (k.text) {
+      if (Error e = k.check(value)) return e;
+      ini.*k.text = value;
+    } else if (Error e = ParseSha256Hex(value, ini.*k.sum)) {
+      return e;
     }
   }
   *line = 0;
-  if (!seen_image) return "no [image] section";
-  if (ini.kernel.empty()) return "no kernel = FILE";
-  if (!kernel_sum) return "no kernel_sha256";
-  if (!ini.initrd.empty() && !initrd_sum) return "initrd without initrd_sha256";
+  if (!in_image) return "no [image] section";
+  for (size_t i = 0; i < sizeof(kKeys) / sizeof(kKeys[0]); ++i)
+    if (kKeys[i].required && !(seen & (1u << i))) return kKeys[i].missing;
+  if (bool(seen & (1u << kInitrd)) != bool(seen & (1u << kInitrdSum)))
+    return "initrd and initrd_sha256 go together";
+  ini.has_cmdline = seen & (1u << kCmdline);
   *out = ini;
+  return nullptr;
+}
+
+Error FormatImageIni(const ImageIni& ini, char* buf, size_t cap, size_t* len) {
+  static const char kHex[] = "0123456789abcdef";
+  Out o{buf, cap};
+  o.Put("[image]\n");
+  for (size_t i = 0; i < sizeof(kKeys) / sizeof(kKeys[0]); ++i) {
+    const Key& k = kKeys[i];
+    if ((i == kInitrd || i == kInitrdSum) && ini.initrd.empty()) continue;
+    if (i == kCmdline && !ini.has_cmdline) continue;
+    o.Put(k.key);
+    o.Put(" = ");
+    if (k.text) {
+      o.Put(ini.*k.text);
+    } else {
+      char hex[64];
+      for (size_t b = 0; b < 32; ++b) {
+        hex[2 * b] = kHex[(ini.*k.sum)[b] >> 4];
+        hex[2 * b + 1] = kHex[(ini.*k.sum)[b] & 15];
+      }
+      o.Put(std::string_view(hex, sizeof hex));
+    }
+    o.Put("\n");
+  }
+  if (o.overflow) return "image.ini does not fit";
+  // What is written must read back under the same rules.
+  ImageIni check;
+  size_t line;
+  if (Error e = ParseImageIni(std::string_view(buf, o.len), &check, &line)) return e;
+  *len = o.len;
   return nullptr;
 }
 

@@ -1,8 +1,15 @@
-// image.ini as the stage-1 init reads it (design.md "Image store"): the [image]
-// section's keys, with the few the init needs checked. A small reader of its own:
-// inih needs glibc, and the init is built on musl.
+// image.ini, the manifest of an image in the store (doc/design.md "Image store"):
+// the one definition of its keys, shared by the builder that writes it, the CGI
+// that lists it and the stage-1 init that boots from it. Pure code: no heap, no
+// syscalls (the init is built on musl, without inih).
+//
+// A manifest is the [image] section and nothing else, one "key = value" a line
+// (blank lines and ';' or '#' comments allowed). Every key is known, given once
+// and well-formed; adding a key means adding it to ImageIni and to the table in
+// image_ini.cc, nowhere else.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -11,23 +18,36 @@
 namespace kb {
 
 struct ImageIni {
-  std::string_view name, commit, branch, arch, kernelrelease, built;
+  // Views into the parsed text (or into the caller's strings when formatting).
+  std::string_view name;           // the image's directory name (names.h)
+  std::string_view commit;         // 40 lowercase hex digits
+  std::string_view branch;         // as watched (may hold '/'); "request" for on-demand builds
+  std::string_view arch;           // [a-z0-9_]
+  std::string_view kernelrelease;  // `make kernelrelease`
+  std::string_view built;          // UTC, YYYY-MM-DDTHH:MM:SSZ
   std::string_view kernel;         // a file name in the image's directory
   uint8_t kernel_sha256[32] = {};
   std::string_view initrd;         // empty: none
   uint8_t initrd_sha256[32] = {};
-  std::string_view cmdline;
+  std::string_view cmdline;        // at most kMaxImageCmdline bytes
   bool has_cmdline = false;
 };
+
+inline constexpr size_t kMaxImageCmdline = 2048;
+// The largest manifest FormatImageIni writes and readers need to accept.
+inline constexpr size_t kMaxImageIni = 4096;
 
 // 64 hex digits into 32 bytes.
 Error ParseSha256Hex(std::string_view hex, uint8_t out[32]);
 
-// Parses image.ini's text. Lines are "key = value", "[section]", blank, or
-// comments (';' or '#'); keys outside [image] and keys the init does not use are
-// ignored. `kernel` and `kernel_sha256` are required; `initrd` needs
-// `initrd_sha256`; file names may not hold '/' or start with '.'. *line is the
-// 1-based line of an error (0 when it concerns the whole file).
+// Parses and checks a manifest. Errors name what is wrong ("unknown key",
+// "duplicate key", "no commit", "commit is not 40 lowercase hex digits", ...);
+// *line is the 1-based line of the error, 0 when it concerns the whole file (a
+// missing key). On error *out is untouched.
 Error ParseImageIni(std::string_view text, ImageIni* out, size_t* line);
+
+// Writes the manifest of `ini` into buf (the keys in the table's order, sums in
+// hex), after checking it as ParseImageIni would. *len is its length.
+Error FormatImageIni(const ImageIni& ini, char* buf, size_t cap, size_t* len);
 
 }  // namespace kb

@@ -231,6 +231,10 @@ void BootImage(const Site& site, std::string_view name) {
     Say({"kbisect: image: ", name, "/image.ini", line ? ":" : "", line ? FormatUnsigned(line, num) : "", ": ", e});
     return;
   }
+  if (ini.name != name) {
+    Say({"kbisect: image: ", name, "/image.ini names another image (", ini.name, "): refused"});
+    return;
+  }
 
   struct Part {
     std::string_view file;

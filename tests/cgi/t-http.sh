@@ -80,6 +80,18 @@ assert images[1]["branch"] == "topic/x" and images[1]["default"] is False
 ' "$json" "$B" "$C" "$A"
 t_check "format=json answers application/json" \
 	bash -c "curl -sSI '$LAB_URL/list?machine=m2&format=json' | grep -qi '^Content-Type: application/json'"
+tsv=$(curl -sS "$LAB_URL/list?machine=m2&format=tsv")
+t_eq "format=tsv: one image a line, name commit branch arch built role, tab-separated" \
+	"$B|bbbbbbbbbbbb|main|x86_64|Z|default;$C|cccccccccccc|topic/x|x86_64|Z|-;$A|aaaaaaaaaaaa|main|x86_64|Z|-" \
+	"$(awk -F'\t' 'NF == 6 {printf "%s%s|%s|%s|%s|%s|%s", sep, $1, substr($2, 1, 12), $3, $4, substr($5, length($5)), $6; sep = ";"}' <<<"$tsv")"
+# A manifest that breaks the rules is listed with "-" fields (and logged), not hidden.
+cp "$LAB_IMAGES/$C/image.ini" "$LAB_DIR/c.ini"
+echo "future_key = 1" >>"$LAB_IMAGES/$C/image.ini"
+t_eq "format=tsv: an image whose image.ini breaks the rules has '-' fields" "$C - - - - -" \
+	"$(curl -sS "$LAB_URL/list?machine=m2&format=tsv" | sed -n 2p | tr '\t' ' ')"
+t_check "... and the CGI says why in Apache's error log" \
+	grep -q "kbisect-list: .*/$C/image.ini:[0-9]*: unknown key" "$LAB_DIR/apache/error.log"
+cp "$LAB_DIR/c.ini" "$LAB_IMAGES/$C/image.ini"
 t_eq "the images are downloadable under images/" "stand-in kernel $A" "$(curl -sS "$LAB_URL/images/$A/bzImage")"
 
 rm -rf "${LAB_IMAGES:?}/$B"
@@ -109,7 +121,7 @@ done <<CASES
 400 parameter 'machnie': unknown parameter (this program takes machine, once)|PUT|default?machnie=m1|$A
 400 parameter 'machine': parameter given more than once|GET|list?machine=a&machine=b
 400 bad arch: expected [a-z0-9_], 1 to 16 characters|GET|list?machine=m1&arch=../x
-400 bad format: expected text or json|GET|list?machine=m1&format=xml
+400 bad format: expected text, json or tsv|GET|list?machine=m1&format=xml
 404 no image named 6.1.0-main_eeeeeeeeeeee_20261122_x86_64|PUT|default?machine=m1|6.1.0-main_eeeeeeeeeeee_20261122_x86_64
 404 no image named 6.1.0-main_eeeeeeeeeeee_20261122_x86_64|POST|booted?machine=m1|6.1.0-main_eeeeeeeeeeee_20261122_x86_64
 400 bad image name: image name starts with '.'|PUT|default?machine=m1|../../etc/passwd

@@ -1,0 +1,135 @@
+#include "store/store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "common/fileio.h"
+#include "common/names.h"
+
+namespace kb {
+
+bool ListImages(const std::string& images, std::string_view arch, std::vector<StoreImage>* out,
+                std::string* err) {
+  DIR* d = opendir(images.c_str());
+  if (!d) {
+    *err = "cannot open the image store " + images + ": " + strerror(errno);
+    return false;
+  }
+  int dfd = dirfd(d);
+  out->clear();
+  while (dirent* e = readdir(d)) {
+    ImageName n;
+    std::string_view name = e->d_name;
+    if (ParseImageName(name, &n) != nullptr) continue;
+    if (!arch.empty() && n.arch != arch) continue;
+    if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) continue;
+    struct stat st;
+    if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) continue;
+    out->push_back({std::string(name), std::string(n.date), std::string(n.arch),
+                    int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec});
+  }
+  closedir(d);
+  std::sort(out->begin(), out->end(), [](const StoreImage& a, const StoreImage& b) {
+    if (a.date != b.date) return a.date > b.date;
+    if (a.mtime_ns != b.mtime_ns) return a.mtime_ns > b.mtime_ns;
+    return a.name > b.name;
+  });
+  return true;
+}
+
+bool ImageExists(const std::string& images, std::string_view name) {
+  if (CheckImageName(name) != nullptr) return false;
+  struct stat st;
+  std::string path = images + "/" + std::string(name);
+  return lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool ReadManifest(const std::string& images, std::string_view name, Manifest* out, std::string* err) {
+  if (Error e = CheckImageName(name)) {
+    *err = std::string("bad image name: ") + e;
+    return false;
+  }
+  std::string path = images + "/" + std::string(name) + "/image.ini";
+  auto text = std::make_shared<std::string>();
+  if (!ReadFile(path, text.get(), err, nullptr, kMaxImageIni)) return false;
+  ImageIni ini;
+  size_t line = 0;
+  if (Error e = ParseImageIni(*text, &ini, &line)) {
+    *err = path + (line ? ":" + std::to_string(line) : "") + ": " + e;
+    return false;
+  }
+  if (ini.name != name) {
+    *err = path + ": names the image " + std::string(ini.name) + ", not its directory";
+    return false;
+  }
+  out->text = std::move(text);
+  out->ini = ini;
+  return true;
+}
+
+bool PublishImage(const std::string& images, ImageIni ini, const std::vector<ImageFile>& files, bool* already,
+                  std::string* err) {
+  *already = false;
+  std::string name(ini.name);
+  if (Error e = CheckImageName(name)) return *err = std::string("bad image name: ") + e, false;
+  std::string tmp = images + "/.tmp-" + name + "." + std::to_string(getpid());
+  std::error_code ec;
+  std::filesystem::remove_all(tmp, ec);
+  auto fail = [&](const std::string& why) {
+    std::error_code ignore;
+    std::filesystem::remove_all(tmp, ignore);
+    *err = why;
+    return false;
+  };
+  if (mkdir(tmp.c_str(), 0755) != 0) return fail("cannot create " + tmp + ": " + strerror(errno));
+  bool kernel = false, initrd = ini.initrd.empty();
+  for (const ImageFile& f : files) {
+    std::string to = tmp + "/" + f.as, why;
+    if (!CopyFile(f.from, to, &why)) return fail(why);
+    if (f.as == ini.kernel && !(kernel = Sha256File(to, ini.kernel_sha256, &why))) return fail(why);
+    if (!ini.initrd.empty() && f.as == ini.initrd && !(initrd = Sha256File(to, ini.initrd_sha256, &why)))
+      return fail(why);
+    chmod(to.c_str(), 0644);
+  }
+  if (!kernel || !initrd) return fail("internal error: the kernel or initrd is not among the image's files");
+  char text[kMaxImageIni];
+  size_t len = 0;
+  if (Error e = FormatImageIni(ini, text, sizeof text, &len)) return fail(std::string("image.ini: ") + e);
+  std::string why;
+  if (!WriteFileAtomic(tmp + "/image.ini", std::string_view(text, len), &why)) return fail(why);
+  chmod((tmp + "/image.ini").c_str(), 0644);
+  if (!SyncDir(tmp, &why)) return fail(why);
+  std::string final_dir = images + "/" + name;
+  if (rename(tmp.c_str(), final_dir.c_str()) != 0) {
+    if (errno != EEXIST && errno != ENOTEMPTY) return fail("cannot publish " + final_dir + ": " + strerror(errno));
+    std::filesystem::remove_all(tmp, ec);  // the same image is there already: it is built once
+    *already = true;
+  }
+  return SyncDir(images, err);
+}
+
+bool RemoveImage(const std::string& images, std::string_view name, std::string* err) {
+  if (Error e = CheckImageName(name)) return *err = std::string("bad image name: ") + e, false;
+  std::string dir = images + "/" + std::string(name);
+  std::string gone = images + "/.rm-" + std::string(name) + "." + std::to_string(getpid());
+  if (rename(dir.c_str(), gone.c_str()) != 0) {
+    *err = "cannot remove " + dir + ": " + strerror(errno);
+    return false;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(gone, ec);
+  if (ec) {
+    *err = "cannot remove " + gone + ": " + ec.message();
+    return false;
+  }
+  return SyncDir(images, err);
+}
+
+}  // namespace kb

@@ -1,0 +1,72 @@
+// The image store (doc/design.md "Image store"): the one module that writes it
+// (the builder: PublishImage, RemoveImage) and reads it (the CGI: ListImages,
+// ImageExists, ReadManifest; the builder's prune). The stage-1 init reads the
+// same manifests through the pure parser in common/image_ini.h.
+//
+//   <images>/<name>/image.ini   the manifest: names every file the stage-1 uses,
+//                                with its sha256
+//   <images>/<name>/...         bzImage, initrd, config, System.map, build.log
+//
+// An image appears whole or not at all: it is made in a hidden directory of the
+// store and renamed into place; it disappears the same way. Names starting with
+// '.' are never images.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/image_ini.h"
+
+namespace kb {
+
+struct StoreImage {
+  std::string name;
+  std::string date;     // YYYYMMDD from the name
+  std::string arch;     // from the name
+  int64_t mtime_ns = 0; // the directory's
+};
+
+// The images of `arch` (every arch when empty), newest first: the name's date,
+// then the directory's mtime, then the name. Entries that are not image names
+// (hidden temporary directories, stray files) are skipped. Reads the directory
+// and one stat per image, nothing inside the images.
+bool ListImages(const std::string& images, std::string_view arch, std::vector<StoreImage>* out,
+                std::string* err);
+
+// Whether <images>/<name> is a published image (name checked first).
+bool ImageExists(const std::string& images, std::string_view name);
+
+// An image's manifest as read from the store: its text and the parsed keys, which
+// are views into that text (kept alive with it, so copies are safe).
+struct Manifest {
+  std::shared_ptr<const std::string> text;
+  ImageIni ini;
+};
+
+// Reads <images>/<name>/image.ini and checks it: every key as common/image_ini.h
+// says, and its name is its directory's. *err says which file, line and rule.
+bool ReadManifest(const std::string& images, std::string_view name, Manifest* out, std::string* err);
+
+// A file of a new image: copied from `from` (not a symbolic link) as `as`.
+struct ImageFile {
+  std::string from;
+  std::string as;
+};
+
+// Publishes an image: copies `files` into a hidden directory of the store,
+// fills in the sha256 of ini.kernel (and ini.initrd) from the copies, writes the
+// manifest, makes it all world-readable, syncs, and renames it into place. The
+// kernel and initrd must be among `files`. If an image of that name is already
+// published it is kept (an image is built once) and *already is set. On any
+// error nothing is left in the store.
+bool PublishImage(const std::string& images, ImageIni ini, const std::vector<ImageFile>& files, bool* already,
+                  std::string* err);
+
+// Removes a published image: renamed out of sight first, so a reader sees it
+// whole or not at all.
+bool RemoveImage(const std::string& images, std::string_view name, std::string* err);
+
+}  // namespace kb

@@ -1,0 +1,193 @@
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "common/fileio.h"
+#include "common/test_temp_dir.h"
+
+namespace kb {
+namespace {
+
+const std::string kA = "6.1.0-main_aaaaaaaaaaaa_20261120_x86_64";
+const std::string kB = "6.1.0-main_bbbbbbbbbbbb_20261121_x86_64";
+const std::string kC = "6.1.0-main_cccccccccccc_20261121_x86_64";
+const std::string kI = "6.1.0-main_dddddddddddd_20261122_i386";
+const std::string kCommit(40, 'a');
+
+std::vector<std::string> Entries(const std::string& dir) {
+  std::vector<std::string> out;
+  std::string cmd = "ls -A '" + dir + "' > '" + dir + ".ls'";
+  (void)!system(cmd.c_str());
+  std::string text;
+  ReadSmallFile(dir + ".ls", &text);
+  unlink((dir + ".ls").c_str());
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    out.push_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+// The fields of a manifest for `name`, as the builder fills them before publishing.
+ImageIni Fields(const std::string& name) {
+  ImageIni ini;
+  ini.name = name;
+  ini.commit = kCommit;
+  ini.branch = "drm/fixes";
+  ini.arch = "x86_64";
+  ini.kernelrelease = "6.1.0";
+  ini.built = "2026-11-22T02:30:31Z";
+  ini.kernel = "bzImage";
+  return ini;
+}
+
+TEST(Store, ListsNewestFirstByDateThenMtimeAndSkipsNonImages) {
+  TempDir d;
+  for (const std::string& n : {kA, kB, kC, kI}) d.Write(n + "/image.ini", "[image]\nname=" + n + "\n");
+  d.Write(".tmp-" + kB + "/image.ini", "");  // the builder's temporary directory
+  d.Write("not-an-image/x", "");
+  d.Write("6.1.0-main_eeeeeeeeeeee_20261122_x86_64", "a file, not a directory");
+  // Same date: the directory modified later is newer.
+  ASSERT_EQ(system(("touch -d '2026-11-21 10:00' " + d.path() + "/" + kC + " && touch -d '2026-11-21 11:00' " +
+                    d.path() + "/" + kB).c_str()),
+            0);
+  std::vector<StoreImage> list;
+  std::string err;
+  ASSERT_TRUE(ListImages(d.path(), "x86_64", &list, &err)) << err;
+  std::vector<std::string> names;
+  for (auto& i : list) names.push_back(i.name);
+  EXPECT_EQ(names, (std::vector<std::string>{kB, kC, kA}));
+  ASSERT_TRUE(ListImages(d.path(), "", &list, &err));
+  EXPECT_EQ(list.size(), 4u);
+  EXPECT_EQ(list[0].name, kI);
+  EXPECT_TRUE(ImageExists(d.path(), kA));
+  EXPECT_FALSE(ImageExists(d.path(), "6.1.0-main_eeeeeeeeeeee_20261122_x86_64"));
+  EXPECT_FALSE(ImageExists(d.path(), "../" + kA));
+  EXPECT_FALSE(ListImages(d.path() + "/missing", "", &list, &err));
+  EXPECT_NE(err.find("cannot open the image store"), std::string::npos);
+}
+
+TEST(Store, PublishesWholeWithSumsAndReadsItBack) {
+  TempDir d;
+  std::string images = d.path() + "/images";
+  ASSERT_EQ(mkdir(images.c_str(), 0755), 0);
+  std::string kernel = d.Write("out/bzImage", "kernel bytes"), config = d.Write("out/.config", "CONFIG_X=y\n");
+  std::string initrd = d.Write("out/initrd.cpio.gz", "initrd bytes");
+  ImageIni ini = Fields(kA);
+  ini.initrd = "initrd";
+  ini.cmdline = "console=ttyS0";
+  ini.has_cmdline = true;
+  bool already = true;
+  std::string err;
+  ASSERT_TRUE(PublishImage(images, ini, {{kernel, "bzImage"}, {config, "config"}, {initrd, "initrd"}}, &already,
+                           &err))
+      << err;
+  EXPECT_FALSE(already);
+  EXPECT_EQ(Entries(images), std::vector<std::string>{kA}) << "nothing hidden is left";
+  EXPECT_EQ(Entries(images + "/" + kA), (std::vector<std::string>{"bzImage", "config", "image.ini", "initrd"}));
+  struct stat st;
+  ASSERT_EQ(stat((images + "/" + kA + "/bzImage").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
+
+  Manifest m;
+  ASSERT_TRUE(ReadManifest(images, kA, &m, &err)) << err;
+  EXPECT_EQ(m.ini.branch, "drm/fixes");
+  EXPECT_EQ(m.ini.cmdline, "console=ttyS0");
+  uint8_t sum[32];
+  ASSERT_TRUE(Sha256File(kernel, sum, &err));
+  EXPECT_EQ(std::string(sum, sum + 32), std::string(m.ini.kernel_sha256, m.ini.kernel_sha256 + 32));
+  ASSERT_TRUE(Sha256File(initrd, sum, &err));
+  EXPECT_EQ(std::string(sum, sum + 32), std::string(m.ini.initrd_sha256, m.ini.initrd_sha256 + 32));
+  Manifest copy = m;  // the views live as long as any copy
+  m = Manifest();
+  EXPECT_EQ(copy.ini.commit, kCommit);
+
+  // The same image again: kept as it is, nothing left behind.
+  d.Write("out/bzImage", "other bytes");
+  ASSERT_TRUE(PublishImage(images, Fields(kA), {{kernel, "bzImage"}}, &already, &err)) << err;
+  EXPECT_TRUE(already);
+  EXPECT_EQ(Entries(images), std::vector<std::string>{kA});
+  ASSERT_TRUE(ReadManifest(images, kA, &m, &err));
+  EXPECT_EQ(m.ini.initrd, "initrd");
+
+  ASSERT_TRUE(RemoveImage(images, kA, &err)) << err;
+  EXPECT_TRUE(Entries(images).empty());
+  EXPECT_FALSE(RemoveImage(images, kA, &err));
+  EXPECT_NE(err.find("cannot remove"), std::string::npos);
+  EXPECT_FALSE(RemoveImage(images, "../x", &err));
+}
+
+TEST(Store, AFailedPublishLeavesNothing) {
+  TempDir d;
+  std::string images = d.path() + "/images";
+  ASSERT_EQ(mkdir(images.c_str(), 0755), 0);
+  std::string kernel = d.Write("out/bzImage", "kernel bytes");
+  ASSERT_EQ(symlink("/etc/shadow", (d.path() + "/out/secret").c_str()), 0);
+  bool already;
+  std::string err;
+  EXPECT_FALSE(PublishImage(images, Fields(kA), {{kernel, "bzImage"}, {d.path() + "/out/none", "config"}}, &already,
+                            &err));
+  EXPECT_NE(err.find("cannot read " + d.path() + "/out/none"), std::string::npos) << err;
+  EXPECT_FALSE(PublishImage(images, Fields(kA), {{kernel, "bzImage"}, {d.path() + "/out/secret", "config"}},
+                            &already, &err));
+  EXPECT_NE(err.find("refusing the symbolic link"), std::string::npos) << err;
+  EXPECT_FALSE(PublishImage(images, Fields(kA), {{d.path() + "/out/none", "bzImage"}}, &already, &err));
+  ImageIni bad = Fields(kA);
+  bad.commit = "HEAD";
+  EXPECT_FALSE(PublishImage(images, bad, {{kernel, "bzImage"}}, &already, &err));
+  EXPECT_NE(err.find("commit is not 40 lowercase hex"), std::string::npos) << err;
+  EXPECT_FALSE(PublishImage(images, Fields(kA), {{kernel, "vmlinuz"}}, &already, &err)) << "no kernel among the files";
+  EXPECT_FALSE(PublishImage(images, Fields("not-a-name"), {{kernel, "bzImage"}}, &already, &err));
+  EXPECT_TRUE(Entries(images).empty()) << "no image and no temporary directory";
+  EXPECT_FALSE(PublishImage(d.path() + "/missing", Fields(kA), {{kernel, "bzImage"}}, &already, &err));
+}
+
+TEST(Store, EachBadManifestGetsOneClearError) {
+  TempDir d;
+  std::string good = "[image]\nname = " + kA + "\ncommit = " + kCommit +
+                     "\nbranch = main\narch = x86_64\nkernelrelease = 6.1.0\nbuilt = 2026-11-22T02:30:31Z\n"
+                     "kernel = bzImage\nkernel_sha256 = " +
+                     std::string(64, '0') + "\n";
+  struct Case {
+    std::string text, error;
+  };
+  const Case kCases[] = {
+      {good, ""},
+      {good.substr(0, good.find("commit")) + good.substr(good.find("branch")), "image.ini: no commit"},
+      {good + "kernel_sha256 = 12\n", "image.ini:10: duplicate key"},
+      {good + "future = 1\n", "image.ini:10: unknown key"},
+      {good.substr(0, good.find("kernel_sha256")) + "kernel_sha256 = xyz\n", "image.ini:9: sha256 is not 64 hex"},
+      {"[image]\nname = " + kB + good.substr(good.find("\ncommit")), "image.ini: names the image " + kB},
+  };
+  for (const Case& c : kCases) {
+    d.Write(kA + "/image.ini", c.text);
+    Manifest m;
+    std::string err;
+    bool ok = ReadManifest(d.path(), kA, &m, &err);
+    if (c.error.empty()) {
+      EXPECT_TRUE(ok) << err;
+      continue;
+    }
+    EXPECT_FALSE(ok) << c.text;
+    EXPECT_NE(err.find(d.path() + "/" + kA + "/" + c.error), std::string::npos) << err;
+  }
+  Manifest m;
+  std::string err;
+  EXPECT_FALSE(ReadManifest(d.path(), kB, &m, &err));
+  EXPECT_NE(err.find("cannot open"), std::string::npos) << err;
+  EXPECT_FALSE(ReadManifest(d.path(), "../etc", &m, &err));
+  EXPECT_NE(err.find("bad image name"), std::string::npos) << err;
+  d.Write(kC + "/image.ini", std::string(kMaxImageIni + 1, ';'));
+  EXPECT_FALSE(ReadManifest(d.path(), kC, &m, &err));
+  EXPECT_NE(err.find("larger than"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace kb

@@ -30,7 +30,7 @@ fragments = $LAB_TOP/tests/builder/lab.config
 INI
 kb() { "$builder" --config "$d/b.ini" "$@"; }
 ms() { date +%s%3N; }
-step() { sed -n "s/.* x86_64: $1 (\\([0-9.]*\\) s)/\\1/p" "$2"; }
+step() { sed -n "s/.* x86_64: $1[^(]* (\\([0-9.]*\\) s)/\\1/p" "$2"; }
 kb poll >/dev/null
 kb build master >"$d/clean.log" 2>&1 || { cat "$d/clean.log"; exit 1; }
 : >"$d/rows"

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "builder/config.h"
@@ -28,6 +29,14 @@ struct BuildReport {
   double seconds = 0;       // the whole build
   double make_seconds = 0;  // make alone
 };
+
+// Whether a change to `path` (relative to the kernel tree) can change what
+// `make <config>`, merge_config.sh and olddefconfig make of the configuration:
+// Kconfig files, the config fragments and defconfigs in the tree, the top and
+// arch Makefiles, and scripts/ (kconfig itself and the tool probes Kconfig runs).
+// When no changed path does, and nothing outside the tree that feeds the
+// configuration changed, the builder keeps the last configuration.
+bool FeedsConfig(std::string_view path);
 
 BuildReport BuildOne(const BuilderConfig& c, Git& git, const BuilderState& state, const CommitInfo& commit,
                      const std::string& branch, const ArchConfig& arch);

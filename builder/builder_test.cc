@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 
+#include "builder/build.h"
 #include "builder/config.h"
 #include "builder/git.h"
 #include "builder/state.h"
@@ -186,6 +188,24 @@ TEST(Git, NewCommitsFirstParentAndIncrementalCheckout) {
   ASSERT_TRUE(ReadSmallFile(wt + "/a", &text));
   EXPECT_EQ(text, "a3\n");
   EXPECT_EQ(access((wt + "/s").c_str(), F_OK), 0);
+
+  std::vector<std::string> changed;
+  ASSERT_TRUE(git.ChangedPaths(one, tip, &changed, &err)) << err;
+  std::sort(changed.begin(), changed.end());
+  EXPECT_EQ(changed, (std::vector<std::string>{"a", "s"}));
+  ASSERT_TRUE(git.ChangedPaths(tip, tip, &changed, &err));
+  EXPECT_TRUE(changed.empty());
+  EXPECT_FALSE(git.ChangedPaths(std::string(40, '0'), tip, &changed, &err));
+}
+
+TEST(Build, KnowsWhatFeedsTheConfiguration) {
+  for (const char* p : {"init/Kconfig", "Kconfig", "drivers/gpu/drm/i915/Kconfig.debug", "scripts/kconfig/conf.c",
+                        "scripts/cc-version.sh", "kernel/configs/tiny.config", "arch/x86/configs/i386_defconfig",
+                        "Makefile", "arch/x86/Makefile"})
+    EXPECT_TRUE(FeedsConfig(p)) << p;
+  for (const char* p : {"init/main.c", "kernel/sched/sched.h", "arch/x86/boot/Makefile", "drivers/Makefile",
+                        "Documentation/kbuild/kconfig.rst", "tools/scripts/Makefile.include", "mykconfig"})
+    EXPECT_FALSE(FeedsConfig(p)) << p;
 }
 
 }  // namespace

@@ -150,6 +150,33 @@ bool Git::IsAncestor(const std::string& ancestor, const std::string& of) {
   return git_oid_equal(&a, &b) || git_graph_descendant_of(repo_, &b, &a) == 1;
 }
 
+bool Git::ChangedPaths(const std::string& from, const std::string& to, std::vector<std::string>* out,
+                       std::string* err) {
+  out->clear();
+  git_oid a, b;
+  git_commit *ca = nullptr, *cb = nullptr;
+  git_tree *ta = nullptr, *tb = nullptr;
+  git_diff* diff = nullptr;
+  bool ok = git_oid_fromstr(&a, from.c_str()) == 0 && git_oid_fromstr(&b, to.c_str()) == 0 &&
+            git_commit_lookup(&ca, repo_, &a) == 0 && git_commit_lookup(&cb, repo_, &b) == 0 &&
+            git_commit_tree(&ta, ca) == 0 && git_commit_tree(&tb, cb) == 0 &&
+            git_diff_tree_to_tree(&diff, repo_, ta, tb, nullptr) == 0;
+  if (ok)
+    for (size_t i = 0; i < git_diff_num_deltas(diff); ++i) {
+      const git_diff_delta* d = git_diff_get_delta(diff, i);
+      out->push_back(d->new_file.path ? d->new_file.path : d->old_file.path);
+      if (d->old_file.path && out->back() != d->old_file.path) out->push_back(d->old_file.path);
+    }
+  else
+    *err = LastError("comparing " + from + " with " + to);
+  git_diff_free(diff);
+  git_tree_free(ta);
+  git_tree_free(tb);
+  git_commit_free(ca);
+  git_commit_free(cb);
+  return ok;
+}
+
 bool Git::Checkout(const std::string& name, const std::string& path, const std::string& sha, std::string* err) {
   git_worktree* wt = nullptr;
   struct stat st;

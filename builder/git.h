@@ -44,6 +44,11 @@ class Git {
   bool Info(const std::string& sha, CommitInfo* out, std::string* err);
   bool IsAncestor(const std::string& ancestor, const std::string& of);
 
+  // The paths whose contents differ between commits `from` and `to` (added,
+  // removed or changed files, in either direction).
+  bool ChangedPaths(const std::string& from, const std::string& to, std::vector<std::string>* out,
+                    std::string* err);
+
   // Checks `sha` out into the work tree at `path` (a libgit2 worktree named
   // `name`, made on first use). Only files that differ are written, so make
   // rebuilds only what changed.

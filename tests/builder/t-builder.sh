@@ -122,12 +122,19 @@ t_eq "one 'build fixed' mail per arch, and no more 'broken' ones" "2 2" "$(mails
 # Two commits at once (pushed while the builder was down): the tip first, then
 # the one between.
 watch_stop
-c5=$(change init/main.c 's/(kbisect c2)/(kbisect c5)/' "init: c5")
-c6=$(change init/main.c 's/(kbisect c5)/(kbisect c6)/' "init: c6")
+c5=$(change init/Kconfig '$a\\# kbisect c5: a change that feeds the configuration' "init/Kconfig: c5")
+c6=$(change init/main.c 's/(kbisect c2)/(kbisect c6)/' "init: c6")
 watch_start
 until_result "$c5" x86_64 && until_result "$c5" i386
 t_check "the new tip is built before the commit between" bash -c "
 	[ \$(grep -n 'building ${c6:0:12} x86_64' '$d/watch.log' | cut -d: -f1) -lt \$(grep -n 'building ${c5:0:12} x86_64' '$d/watch.log' | cut -d: -f1) ]"
+# The configuration is made again only when something that feeds it changed.
+t_check "a commit that changes only init/main.c keeps the configuration" \
+	grep -q "${c2:0:12} x86_64: config, kept: nothing that feeds it changed (" "$d/watch.log"
+t_check "after a Kconfig change the configuration is made again" \
+	grep -q "${c6:0:12} x86_64: config (" "$d/watch.log"
+t_check "... and kept for the next commit without one" \
+	grep -q "${c5:0:12} x86_64: config, kept: nothing that feeds it changed (" "$d/watch.log"
 
 # --- SIGTERM in the middle of make ---------------------------------------------
 c7=$(change kernel/sched/sched.h 's/^#include <linux\/sched\/affinity.h>$/&\n\/* kbisect c7: rebuilds the scheduler *\//' "sched.h: c7")

@@ -16,7 +16,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 0: {
       kb::ImageIni ini;
       size_t line;
-      if (!kb::ParseImageIni(text, &ini, &line) && ini.kernel.empty()) __builtin_trap();
+      if (kb::ParseImageIni(text, &ini, &line)) break;
+      if (ini.kernel.empty() || ini.name.empty() || ini.commit.size() != 40) __builtin_trap();
+      // What parses must format and read back the same (the builder's writer).
+      char buf[kb::kMaxImageIni * 2];
+      size_t len = 0;
+      kb::ImageIni again;
+      if (kb::FormatImageIni(ini, buf, sizeof buf, &len) || kb::ParseImageIni({buf, len}, &again, &line))
+        __builtin_trap();
+      if (again.name != ini.name || again.cmdline != ini.cmdline || again.initrd != ini.initrd ||
+          again.kernel_sha256[7] != ini.kernel_sha256[7])
+        __builtin_trap();
       break;
     }
     case 1: {

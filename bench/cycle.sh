@@ -7,7 +7,7 @@
 #   it through the firmware and GRUB, wait for the same verdict.
 # Prints each part and the totals, and the ratio (mean of RUNS, default 3).
 . "$(dirname "$0")/../tests/lab/lib.sh"
-lab_prepare --kernels 1 --linux
+lab_prepare --kernels 1 --linux x86_64
 lab_enter --base 1800 "$0" "$@"
 lab_init
 runs=${1:-3}

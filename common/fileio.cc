@@ -23,23 +23,6 @@ std::string DirOf(const std::string& path) {
 
 }  // namespace
 
-Fd& Fd::operator=(Fd&& o) noexcept {
-  if (this != &o) {
-    Close();
-    fd_ = o.release();
-  }
-  return *this;
-}
-
-Fd::~Fd() { Close(); }
-
-int Fd::Close() {
-  if (fd_ < 0) return 0;
-  int rc = close(fd_);
-  fd_ = -1;
-  return rc;
-}
-
 bool WriteAll(int fd, std::string_view s) {
   while (!s.empty()) {
     ssize_t w = write(fd, s.data(), s.size());

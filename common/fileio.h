@@ -9,30 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "common/fd.h"
+
 namespace kb {
-
-// A file descriptor that closes itself.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd(Fd&& o) noexcept : fd_(o.release()) {}
-  Fd& operator=(Fd&& o) noexcept;
-  ~Fd();
-  int get() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-  // Closes now, reporting close(2)'s result (0, or -1 with errno).
-  int Close();
-
- private:
-  int fd_;
-};
 
 // The whole buffer, retried on EINTR and short writes.
 bool WriteAll(int fd, std::string_view s);

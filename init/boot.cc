@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/http.h"
+#include "common/fd.h"
 #include "common/image_ini.h"
 #include "init/clock.h"
 #include "init/console.h"
@@ -206,83 +207,77 @@ bool MountNfs(const Config& c, uint32_t host, const char* target) {
   return false;
 }
 
-void BootImage(const Site& site, std::string_view name) {
-  const Config& c = *site.config;
-  static char ini_text[16384];
-  size_t ini_len = 0;
-  char dir[512], path[768];
-  int kernel_fd = -1, initrd_fd = -1;
-  uint8_t sum[32];
-  Say({"kbisect: image: ", name, site.nfs_root.empty() ? " over HTTP" : " over NFS"});
+namespace {
 
+// Step 1: the image's manifest, fetched (HTTP) or read (NFS), parsed and checked.
+// `text` holds it (ini's views point into it). False when said why.
+bool ReadManifest(const Site& site, std::string_view name, std::span<char> text, ImageIni* ini) {
+  char path[768];
+  size_t len = 0;
   if (!site.nfs_root.empty()) {
-    if (!JoinPath(dir, {site.nfs_root, "/", name, "/"}) || !JoinPath(path, {dir, "image.ini"})) return;
-    if (int e = ReadFile(path, ini_text, &ini_len)) {
+    if (!JoinPath(path, {site.nfs_root, "/", name, "/image.ini"})) return false;
+    if (int e = ReadFile(path, text, &len)) {
       SayFailure("image", path, "open", -e);
-      return;
+      return false;
     }
-  } else if (!HttpGetSmall(site, name, "image.ini", ini_text, sizeof ini_text, &ini_len)) {
-    return;
+  } else if (!HttpGetSmall(site, name, "image.ini", text.data(), text.size(), &len)) {
+    return false;
   }
-  ImageIni ini;
   size_t line = 0;
-  if (Error e = ParseImageIni(std::string_view(ini_text, ini_len), &ini, &line)) {
+  if (Error e = ParseImageIni(std::string_view(text.data(), len), ini, &line)) {
     char num[24];
     Say({"kbisect: image: ", name, "/image.ini", line ? ":" : "", line ? FormatUnsigned(line, num) : "", ": ", e});
-    return;
+    return false;
   }
-  if (ini.name != name) {
-    Say({"kbisect: image: ", name, "/image.ini names another image (", ini.name, "): refused"});
-    return;
+  if (ini->name != name) {
+    Say({"kbisect: image: ", name, "/image.ini names another image (", ini->name, "): refused"});
+    return false;
   }
+  return true;
+}
 
-  struct Part {
-    std::string_view file;
-    const uint8_t* want;
-    int* fd;
-    const char* local;
-  };
-  Part parts[2] = {{ini.kernel, ini.kernel_sha256, &kernel_fd, "/tmp/kernel"},
-                   {ini.initrd, ini.initrd_sha256, &initrd_fd, "/tmp/initrd"}};
-  for (Part& p : parts) {
-    if (p.file.empty()) continue;
-    if (!site.nfs_root.empty()) {
-      if (!JoinPath(path, {dir, p.file})) return;
-      *p.fd = open(path, O_RDONLY | O_CLOEXEC);
-      if (*p.fd < 0) {
-        SayFailure("image", path, "open", errno);
-        return;
-      }
-      if (!HashFd(*p.fd, p.file, sum)) return;
-    } else {
-      if (!HttpDownload(site, name, p.file, p.local, sum)) return;
-      *p.fd = open(p.local, O_RDONLY | O_CLOEXEC);
-      if (*p.fd < 0) {
-        SayFailure("image", p.local, "open", errno);
-        return;
-      }
+// Step 2, for the kernel and the initrd: opened from NFS or downloaded to `local`
+// over HTTP, hashed on the way, and compared with the manifest's sum. An fd of
+// the checked bytes, or a closed one when said why.
+Fd LoadPart(const Site& site, std::string_view name, std::string_view file, const uint8_t want[32],
+            const char* local) {
+  char path[768];
+  uint8_t sum[32];
+  Fd fd;
+  if (!site.nfs_root.empty()) {
+    if (!JoinPath(path, {site.nfs_root, "/", name, "/", file})) return Fd();
+    fd = Fd(open(path, O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+      SayFailure("image", path, "open", errno);
+      return Fd();
     }
-    if (memcmp(sum, p.want, 32) != 0) {
-      Say({"kbisect: image: ", name, "/", p.file, ": sha256 mismatch, refusing to boot it"});
-      close(*p.fd);
-      if (initrd_fd >= 0 && p.fd != &initrd_fd) close(initrd_fd);
-      if (kernel_fd >= 0 && p.fd != &kernel_fd) close(kernel_fd);
-      return;
+    if (!HashFd(fd.get(), file, sum)) return Fd();
+  } else {
+    if (!HttpDownload(site, name, file, local, sum)) return Fd();
+    fd = Fd(open(local, O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+      SayFailure("image", local, "open", errno);
+      return Fd();
     }
-    Say({"kbisect: image: ", p.file, " sha256 ok"});
   }
+  if (memcmp(sum, want, 32) != 0) {
+    Say({"kbisect: image: ", name, "/", file, ": sha256 mismatch, refusing to boot it"});
+    return Fd();
+  }
+  Say({"kbisect: image: ", file, " sha256 ok"});
+  return fd;
+}
 
-  SayAt("image loaded and verified");
-  std::string_view append = c.has_append ? c.append : ini.has_cmdline ? ini.cmdline : std::string_view();
-  static char cmdline[2100];
+// Step 3: kexec_file_load, the boot report, the reboot into the loaded kernel.
+// Returns only when that failed, having said why.
+void Kexec(const Site& site, std::string_view name, const Fd& kernel, const Fd& initrd, std::string_view append) {
+  static char cmdline[kMaxImageCmdline + 64];
   JoinPath(cmdline, {append});
-  unsigned long flags = initrd_fd < 0 ? kKexecNoInitramfs : 0;
-  if (syscall(SYS_kexec_file_load, kernel_fd, initrd_fd, append.size() + 1, cmdline, flags) != 0) {
+  unsigned long flags = initrd ? 0 : kKexecNoInitramfs;
+  if (syscall(SYS_kexec_file_load, kernel.get(), initrd.get(), append.size() + 1, cmdline, flags) != 0) {
     int e = errno;
     SayFailure("kexec", e == ENOEXEC ? "the kernel file is not a bzImage this kernel can load" : name,
                "kexec_file_load", e);
-    close(kernel_fd);
-    if (initrd_fd >= 0) close(initrd_fd);
     return;
   }
   Report(site, name);
@@ -291,8 +286,22 @@ void BootImage(const Site& site, std::string_view name) {
   sync();
   syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, nullptr);
   SayFailure("kexec", name, "reboot", errno);
-  close(kernel_fd);
-  if (initrd_fd >= 0) close(initrd_fd);
+}
+
+}  // namespace
+
+void BootImage(const Site& site, std::string_view name) {
+  static char ini_text[kMaxImageIni * 4];
+  ImageIni ini;
+  Say({"kbisect: image: ", name, site.nfs_root.empty() ? " over HTTP" : " over NFS"});
+  if (!ReadManifest(site, name, ini_text, &ini)) return;
+  Fd kernel = LoadPart(site, name, ini.kernel, ini.kernel_sha256, "/tmp/kernel");
+  if (!kernel) return;
+  Fd initrd;
+  if (!ini.initrd.empty() && !(initrd = LoadPart(site, name, ini.initrd, ini.initrd_sha256, "/tmp/initrd"))) return;
+  SayAt("image loaded and verified");
+  const Config& c = *site.config;
+  Kexec(site, name, kernel, initrd, c.has_append ? c.append : ini.has_cmdline ? ini.cmdline : std::string_view());
 }
 
 }  // namespace kb

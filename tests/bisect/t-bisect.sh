@@ -4,7 +4,7 @@
 # over QMP, and the planted commit found for each kind of regression.
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --kernels 1 --linux
+lab_prepare --kernels 1 --linux x86_64
 lab_enter --builds 16 --boots 40 "$0" "$@"
 lab_init
 . "$LAB_TOP/tests/bisect/setup.sh"

@@ -23,18 +23,21 @@ lab_bin() {
 	case $b in /*) echo "$b/$1" ;; *) echo "$LAB_TOP/$b/$1" ;; esac
 }
 
-# lab_prepare [--kernels N] [--linux]: downloads and makes what a test needs before
+# lab_prepare [--kernels N] [--linux [ARCH,...]]: downloads and makes what a test needs before
 # it enters the lab, which has no route out: Debian's N newest kernels
 # (fetch-kernel), and with --linux the lab's shared kernel trees (linux-lab: the
-# linux-source repository and warm build trees, whose directory is exported as
-# KBISECT_LAB_LINUX), all cached. On failure says "not ok" with the reason and
+# linux-source repository and warm build trees of the ARCHes named, default all,
+# whose directory is exported as KBISECT_LAB_LINUX), all cached. On failure says "not ok" with the reason and
 # exits. Inside the lab it does nothing.
 lab_prepare() {
-	local kernels=0 linux= i
+	local kernels=0 linux= arches=x86_64,i386 i
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--kernels) kernels=$2; shift ;;
-		--linux) linux=1 ;;
+		--linux)
+			linux=1
+			case ${2:-} in x86_64* | i386*) arches=$2; shift ;; esac
+			;;
 		*) lab_die "lab_prepare: unknown argument $1" ;;
 		esac
 		shift
@@ -44,7 +47,7 @@ lab_prepare() {
 		"$LAB_SRC/fetch-kernel" "$i" >/dev/null || { echo "not ok - lab: no Debian kernel #$i in the cache"; exit 1; }
 	done
 	if [ -n "$linux" ]; then
-		KBISECT_LAB_LINUX=$("$LAB_SRC/linux-lab" "$(lab_bin kbisect-builder)") ||
+		KBISECT_LAB_LINUX=$("$LAB_SRC/linux-lab" "$(lab_bin kbisect-builder)" "$arches") ||
 			{ echo "not ok - lab: the shared kernel trees could not be made (see above)"; exit 1; }
 		export KBISECT_LAB_LINUX
 	fi
@@ -333,93 +336,4 @@ lab_apache_tls_conf() {
 	echo "$1/apache-tls.conf"
 }
 
-# lab_stage1: the cached Debian kernel (see fetch-kernel). Sets LAB_KVER, LAB_KROOT
-# and LAB_VMLINUZ. The cache is filled outside the namespace, which has no route out.
-lab_stage1() {
-	local line
-	line=$("$LAB_SRC/fetch-kernel" --offline "${1:-}") || lab_die "no cached stage-1 kernel"
-	LAB_KVER=${line%% *}
-	LAB_KROOT=${line#* }
-	LAB_VMLINUZ=$LAB_KROOT/boot/vmlinuz-$LAB_KVER
-}
-
-# lab_qemu_start NAME KERNEL INITRD APPEND [QEMU ARGS...]: a test machine with
-# user-mode networking (the namespace's loopback is 10.0.2.2 to the guest), its
-# serial console logged to LAB_OUT/NAME.console (lab_type writes to it), and QMP
-# for power control. LAB_NETDEV replaces the "user" network backend. An empty
-# INITRD boots the kernel without one.
-lab_qemu_start() {
-	local name=$1 kernel=$2 initrd=$3 append=$4
-	shift 4
-	[ -n "$initrd" ] && set -- -initrd "$initrd" "$@"
-	: >"$LAB_OUT/$name.console"
-	qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nodefaults -display none \
-		-kernel "$kernel" -append "$append" \
-		-netdev "${LAB_NETDEV:-user},id=n0" -device virtio-net-pci,netdev=n0 \
-		-chardev "socket,id=con,path=$LAB_DIR/$name.serial,server=on,wait=off,logfile=$LAB_OUT/$name.console,logappend=on" \
-		-serial chardev:con \
-		-qmp "unix:$LAB_DIR/$name.qmp,server=on,wait=off" \
-		"$@" >"$LAB_DIR/$name.qemu.log" 2>&1 &
-	echo $! >"$LAB_DIR/$name.pid"
-	local deadline=$((SECONDS + 10))
-	until [ -S "$LAB_DIR/$name.qmp" ]; do
-		kill -0 "$(cat "$LAB_DIR/$name.pid")" 2>/dev/null ||
-			{ cat "$LAB_DIR/$name.qemu.log" >&2; lab_die "qemu $name exited"; }
-		[ $SECONDS -lt $deadline ] || lab_die "qemu $name: no QMP socket"
-		sleep 0.1
-	done
-}
-
-lab_qmp_raw() {
-	printf '{"execute":"qmp_capabilities"}\n%s\n' "$2" |
-		timeout 5 socat -t 2 - "UNIX-CONNECT:$1"
-}
-
-# lab_qmp NAME JSON: one QMP command; fails when QEMU answers with an error.
-lab_qmp() {
-	local out
-	out=$(lab_qmp_raw "$LAB_DIR/$1.qmp" "$2") || { lab_log "qmp $1: no answer"; return 1; }
-	case $out in *'"error"'*) lab_log "qmp $1: $out"; return 1 ;; esac
-	return 0
-}
-
-# lab_type NAME TEXT: types TEXT (printf escapes) on the machine's serial console.
-lab_type() {
-	printf "$2" | timeout 5 socat -t 1 - "UNIX-CONNECT:$LAB_DIR/$1.serial"
-}
-
-# lab_stage1_initramfs OUT [kbisect-mkinitramfs ARGS...]: our stage-1 initramfs with
-# the lab kernel's modules (run lab_stage1 first).
-lab_stage1_initramfs() {
-	local out=$1
-	shift
-	"$LAB_TOP/scripts/kbisect-mkinitramfs" -o "$out" --kernel-modules "$LAB_KROOT/lib/modules/$LAB_KVER" "$@" \
-		>"$LAB_DIR/mkinitramfs.log" 2>&1 || { cat "$LAB_DIR/mkinitramfs.log" >&2; lab_die "kbisect-mkinitramfs failed"; }
-}
-
-# power_cycle NAME: the machine's reset line (QEMU restarts with the same -kernel/-initrd).
-power_cycle() { lab_qmp "$1" '{"execute":"system_reset"}'; }
-
-lab_qemu_stop() {
-	lab_qmp "$1" '{"execute":"quit"}' >/dev/null 2>&1
-	local pid
-	pid=$(cat "$LAB_DIR/$1.pid" 2>/dev/null) || return 0
-	timeout 5 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -9 "$pid" 2>/dev/null
-	return 0
-}
-
-# wait_for NAME REGEX SECONDS [COUNT]: until REGEX (grep -E) has matched COUNT lines
-# (default 1) of NAME's console. On timeout prints the console's tail and fails.
-wait_for() {
-	local name=$1 re=$2 count=${4:-1} deadline=$((SECONDS + $3)) n
-	local console=$LAB_OUT/$name.console
-	while :; do
-		n=$(grep -acE -- "$re" "$console" 2>/dev/null)
-		[ "${n:-0}" -ge "$count" ] && return 0
-		[ $SECONDS -lt $deadline ] || break
-		sleep 0.2
-	done
-	lab_log "$name: '$re' seen ${n:-0} of $count times in $3 s; console tail:"
-	tail -n 15 "$console" | sed 's/^/    /' >&2
-	return 1
-}
+. "$LAB_SRC/machines.sh"

@@ -52,6 +52,87 @@ bool NameOk(std::string_view n) {
   return true;
 }
 
+// One function per section: an error for the key (or "" when fine). The section
+// header itself comes with an empty key.
+std::string BuilderKey(BuilderConfig& c, std::string_view key, std::string_view v) {
+  if (key == "repo") return Path(v, &c.repo);
+  if (key == "images") return Path(v, &c.images);
+  if (key == "state") return Path(v, &c.state);
+  if (key == "work") return Path(v, &c.work);
+  if (key == "jobs") return Int(v, 0, 1024, &c.jobs);
+  if (key == "ccache") return Bool(v, &c.ccache);
+  if (key == "poll") return Int(v, 1, 86400, &c.poll);
+  if (key == "first_parent") return Bool(v, &c.first_parent);
+  return "unknown key (repo, images, state, work, jobs, ccache, poll, first_parent)";
+}
+
+std::string MailKey(BuilderConfig& c, std::string_view key, std::string_view v) {
+  if (key == "to") return c.mail_to = v, v.find('@') == std::string_view::npos ? "not a mail address" : "";
+  if (key == "from") return c.mail_from = v, v.find('@') == std::string_view::npos ? "not a mail address" : "";
+  if (key == "sendmail") return Path(v, &c.sendmail);
+  return "unknown key (to, from, sendmail)";
+}
+
+std::string KeepKey(BuilderConfig& c, std::string_view key, std::string_view v) {
+  if (key == "per_branch_arch") return Int(v, 0, 1000000, &c.keep_per_branch_arch);
+  if (key == "days") return Int(v, 0, 100000, &c.keep_days);
+  return "unknown key (per_branch_arch, days)";
+}
+
+std::string BranchKey(BuilderConfig& c, std::string_view section, std::string_view key, std::string_view v) {
+  std::string name(section.substr(7));
+  if (!NameOk(name)) return "bad branch name";
+  if (key.empty()) {  // the section's header
+    for (const BranchConfig& b : c.branches)
+      if (b.name == name) return "branch given twice";
+    c.branches.push_back({name, "refs/heads/" + name, ""});
+    return "";
+  }
+  BranchConfig& b = c.branches.back();
+  if (key == "ref") return v.substr(0, 5) == "refs/" && NameOk(v) ? (b.ref = v, "") : "not refs/...";
+  if (key == "remote") return NameOk(v) ? (b.remote = v, "") : "bad remote name";
+  return "unknown key (ref, remote)";
+}
+
+std::string ArchKey(BuilderConfig& c, std::string_view section, std::string_view key, std::string_view v) {
+  std::string name(section.substr(5));
+  if (name != "x86_64" && name != "i386") return "unsupported arch (x86_64, i386)";
+  if (key.empty()) {  // the section's header
+    for (const ArchConfig& a : c.arches)
+      if (a.name == name) return "arch given twice";
+    c.arches.push_back({name, "", {}, {"bzImage"}, {}, "", ""});
+    return "";
+  }
+  ArchConfig& a = c.arches.back();
+  if (key == "config") return v.empty() ? "empty" : (a.config = v, "");
+  if (key == "fragments") {
+    a.fragments = Words(v);
+    for (const std::string& f : a.fragments)
+      if (f.front() != '/') return "fragment " + f + " is not an absolute path";
+    return "";
+  }
+  if (key == "targets") {
+    a.targets = Words(v);
+    for (const std::string& t : a.targets)
+      if (t != "bzImage" && t != "modules") return "target " + t + " is not bzImage or modules";
+    return a.targets.empty() ? "no target" : "";
+  }
+  if (key == "make") {
+    a.make_vars = Words(v);
+    for (const std::string& m : a.make_vars)
+      if (m.find('=') == std::string::npos || m.front() == '=') return "'" + m + "' is not VAR=value";
+    return "";
+  }
+  if (key == "cmdline") {
+    for (char ch : v)
+      if (static_cast<unsigned char>(ch) < 0x20) return "control byte";
+    a.cmdline = v;
+    return "";
+  }
+  if (key == "initrd") return Path(v, &a.initrd);
+  return "unknown key (config, fragments, targets, make, cmdline, initrd)";
+}
+
 }  // namespace
 
 bool LoadBuilderConfig(const std::string& path, BuilderConfig* out, std::string* err) {
@@ -60,80 +141,11 @@ bool LoadBuilderConfig(const std::string& path, BuilderConfig* out, std::string*
   auto entry = [&](std::string_view section, std::string_view key, std::string_view v) -> std::string {
     bool plain = section == "builder" || section == "mail" || section == "keep";
     if (plain && key.empty()) return "";
-    if (section == "builder") {
-      if (key == "repo") return Path(v, &c.repo);
-      if (key == "images") return Path(v, &c.images);
-      if (key == "state") return Path(v, &c.state);
-      if (key == "work") return Path(v, &c.work);
-      if (key == "jobs") return Int(v, 0, 1024, &c.jobs);
-      if (key == "ccache") return Bool(v, &c.ccache);
-      if (key == "poll") return Int(v, 1, 86400, &c.poll);
-      if (key == "first_parent") return Bool(v, &c.first_parent);
-      return "unknown key (repo, images, state, work, jobs, ccache, poll, first_parent)";
-    }
-    if (section == "mail") {
-      if (key == "to") return c.mail_to = v, v.find('@') == std::string_view::npos ? "not a mail address" : "";
-      if (key == "from") return c.mail_from = v, v.find('@') == std::string_view::npos ? "not a mail address" : "";
-      if (key == "sendmail") return Path(v, &c.sendmail);
-      return "unknown key (to, from, sendmail)";
-    }
-    if (section == "keep") {
-      if (key == "per_branch_arch") return Int(v, 0, 1000000, &c.keep_per_branch_arch);
-      if (key == "days") return Int(v, 0, 100000, &c.keep_days);
-      return "unknown key (per_branch_arch, days)";
-    }
-    if (section.substr(0, 7) == "branch ") {
-      std::string name(section.substr(7));
-      if (!NameOk(name)) return "bad branch name";
-      if (key.empty()) {  // the section's header
-        for (const BranchConfig& b : c.branches)
-          if (b.name == name) return "branch given twice";
-        c.branches.push_back({name, "refs/heads/" + name, ""});
-        return "";
-      }
-      BranchConfig& b = c.branches.back();
-      if (key == "ref") return v.substr(0, 5) == "refs/" && NameOk(v) ? (b.ref = v, "") : "not refs/...";
-      if (key == "remote") return NameOk(v) ? (b.remote = v, "") : "bad remote name";
-      return "unknown key (ref, remote)";
-    }
-    if (section.substr(0, 5) == "arch ") {
-      std::string name(section.substr(5));
-      if (name != "x86_64" && name != "i386") return "unsupported arch (x86_64, i386)";
-      if (key.empty()) {  // the section's header
-        for (const ArchConfig& a : c.arches)
-          if (a.name == name) return "arch given twice";
-        c.arches.push_back({name, "", {}, {"bzImage"}, {}, "", ""});
-        return "";
-      }
-      ArchConfig& a = c.arches.back();
-      if (key == "config") return v.empty() ? "empty" : (a.config = v, "");
-      if (key == "fragments") {
-        a.fragments = Words(v);
-        for (const std::string& f : a.fragments)
-          if (f.front() != '/') return "fragment " + f + " is not an absolute path";
-        return "";
-      }
-      if (key == "targets") {
-        a.targets = Words(v);
-        for (const std::string& t : a.targets)
-          if (t != "bzImage" && t != "modules") return "target " + t + " is not bzImage or modules";
-        return a.targets.empty() ? "no target" : "";
-      }
-      if (key == "make") {
-        a.make_vars = Words(v);
-        for (const std::string& m : a.make_vars)
-          if (m.find('=') == std::string::npos || m.front() == '=') return "'" + m + "' is not VAR=value";
-        return "";
-      }
-      if (key == "cmdline") {
-        for (char ch : v)
-          if (static_cast<unsigned char>(ch) < 0x20) return "control byte";
-        a.cmdline = v;
-        return "";
-      }
-      if (key == "initrd") return Path(v, &a.initrd);
-      return "unknown key (config, fragments, targets, make, cmdline, initrd)";
-    }
+    if (section == "builder") return BuilderKey(c, key, v);
+    if (section == "mail") return MailKey(c, key, v);
+    if (section == "keep") return KeepKey(c, key, v);
+    if (section.substr(0, 7) == "branch ") return BranchKey(c, section, key, v);
+    if (section.substr(0, 5) == "arch ") return ArchKey(c, section, key, v);
     return "unknown section ([builder], [mail], [keep], [branch NAME], [arch NAME])";
   };
   if (!ReadIni(path, entry, err)) return false;

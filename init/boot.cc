@@ -83,7 +83,7 @@ bool HttpGetSmall(const Site& site, std::string_view name, std::string_view file
   BufSink sink{buf, cap, 0, false};
   HttpResponse resp(BufWrite, &sink);
   Failure why;
-  Request req{&site.config->server_url, site.server_address, "GET", target, {}, 30000};
+  FetchRequest req{&site.config->server_url, site.server_address, "GET", target, {}, 30000};
   if (!Fetch(req, &resp, &why)) {
     if (sink.overflow) why.what = "image.ini is larger than 16 KiB";
     SayFetchFailure("image", why);
@@ -111,7 +111,7 @@ bool HttpDownload(const Site& site, std::string_view name, std::string_view file
   JoinPath(target, {"/images/", name, "/", file});
   HttpResponse resp(SinkWrite, &sink);
   Failure why;
-  Request req{&site.config->server_url, site.server_address, "GET", target, {}, kDownloadMs};
+  FetchRequest req{&site.config->server_url, site.server_address, "GET", target, {}, kDownloadMs};
   bool ok = Fetch(req, &resp, &why);
   close(fd);
   if (!ok) {
@@ -165,7 +165,7 @@ void Report(const Site& site, std::string_view name) {
   BufSink sink{sink_buf, sizeof sink_buf, 0, false};
   HttpResponse resp(BufWrite, &sink);
   Failure why;
-  Request req{&site.config->server_url, site.server_address, "POST", std::string_view(target, len), name, 10000};
+  FetchRequest req{&site.config->server_url, site.server_address, "POST", std::string_view(target, len), name, 10000};
   if (!Fetch(req, &resp, &why)) {
     SayFetchFailure("booted", why);
   } else if (resp.status() != 200) {

@@ -7,19 +7,11 @@
 
 #include "common/http.h"
 #include "common/url.h"
+#include "init/socket.h"
 
 namespace kb {
 
-// What went wrong, for "kbisect: <step>: <what> (<syscall>: <errno>)". syscall is
-// null when there is no errno to tell (a bad reply, a TLS alert).
-struct Failure {
-  const char* what = nullptr;
-  const char* syscall = nullptr;
-  int err = 0;
-  char detail[160] = {};  // for messages built at run time
-};
-
-struct Request {
+struct FetchRequest {
   const Url* server;          // scheme, host, port, base path
   uint32_t address;           // the host's IPv4 address, resolved
   std::string_view method;    // GET or POST
@@ -30,7 +22,7 @@ struct Request {
 
 // Sends the request and feeds the reply to *response, whose body callback gets
 // the body. Returns true when a whole reply was read (any status).
-bool Fetch(const Request& req, HttpResponse* response, Failure* why);
+bool Fetch(const FetchRequest& req, HttpResponse* response, Failure* why);
 
 // Says "kbisect: <step>: <what> (<syscall>: <ERRNO>)", or the reason and its
 // detail when there is no errno.

@@ -97,7 +97,7 @@ bool FetchList(const Config& c, uint32_t address, std::string_view machine, List
     sink->truncated = false;
     HttpResponse resp(ListWrite, sink);
     Failure why;
-    Request req{&c.server_url, address, "GET", std::string_view(target, len), {}, 20000};
+    FetchRequest req{&c.server_url, address, "GET", std::string_view(target, len), {}, 20000};
     if (!Fetch(req, &resp, &why)) {
       SayFetchFailure("list", why);
       continue;

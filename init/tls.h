@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "init/clock.h"
-#include "init/fetch.h"
+#include "init/socket.h"
 
 namespace kb {
 
@@ -16,10 +16,6 @@ struct Conn {
   int fd;
   TlsSession* tls;  // null for plain HTTP
 };
-
-// Plain socket I/O: bytes done, or -errno (-ETIMEDOUT at the deadline).
-int RawRead(int fd, char* buf, size_t n, const Deadline& d);
-int RawWrite(int fd, const char* buf, size_t n, const Deadline& d);
 
 // Starts TLS on conn->fd for `host`: the server's certificate chain must lead to
 // a trust anchor from LoadTrustAnchors and name `host`.

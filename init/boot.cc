@@ -175,15 +175,6 @@ void Report(const Site& site, std::string_view name) {
 
 }  // namespace
 
-std::string_view FormatMiB(unsigned long long bytes, char* buf) {
-  unsigned long long tenths = bytes * 10 / (1024 * 1024);
-  char whole[24], frac[24];
-  std::string_view w = FormatUnsigned(static_cast<unsigned long>(tenths / 10), whole);
-  std::string_view f = FormatUnsigned(static_cast<unsigned long>(tenths % 10), frac);
-  JoinPath(std::span(buf, 24), {w, ".", f, " MiB"});
-  return buf;
-}
-
 bool MountNfs(const Config& c, uint32_t host, const char* target) {
   char addr[16], source[1100], opts[512];
   FormatIpv4(host, addr);

@@ -6,6 +6,8 @@
 
 #include "common/cmdline.h"
 
+#include "common/text.h"
+
 namespace kb {
 
 struct Site {
@@ -24,7 +26,5 @@ void BootImage(const Site& site, std::string_view name);
 // NFSv3. False (said) when neither works.
 bool MountNfs(const Config& c, uint32_t host, const char* target);
 
-// "12.3 MiB" into buf (at least 24 bytes).
-std::string_view FormatMiB(unsigned long long bytes, char* buf);
 
 }  // namespace kb

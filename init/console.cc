@@ -65,15 +65,4 @@ void SayAt(std::string_view what) {
   Say({"kbisect: at ", FormatUnsigned(static_cast<unsigned long>(ts.tv_sec), sec), ".", m, " s: ", what});
 }
 
-std::string_view FormatUnsigned(unsigned long v, char* buf) {
-  char tmp[24];
-  size_t n = 0;
-  do {
-    tmp[n++] = char('0' + v % 10);
-    v /= 10;
-  } while (v);
-  for (size_t i = 0; i < n; ++i) buf[i] = tmp[n - 1 - i];
-  return std::string_view(buf, n);
-}
-
 }  // namespace kb

@@ -5,6 +5,8 @@
 
 #include <string_view>
 
+#include "common/text.h"
+
 namespace kb {
 
 // "ENOENT" etc. for the errnos the init meets; "errno" for others.
@@ -26,7 +28,5 @@ void SayFailure(std::string_view step, std::string_view what, std::string_view s
 // the kernel log's clock): the stage-1 timeline.
 void SayAt(std::string_view what);
 
-// Decimal text of v in buf (at least 20 bytes).
-std::string_view FormatUnsigned(unsigned long v, char* buf);
 
 }  // namespace kb

@@ -47,14 +47,4 @@ int WriteAllFd(int fd, const char* data, size_t n) {
   return 0;
 }
 
-bool JoinPath(std::span<char> buf, std::initializer_list<std::string_view> parts) {
-  size_t n = 0;
-  for (std::string_view p : parts) {
-    if (p.size() >= buf.size() - n) return false;
-    for (char c : p) buf[n++] = c;
-  }
-  buf[n] = '\0';
-  return true;
-}
-
 }  // namespace kb

@@ -5,6 +5,8 @@
 #include <span>
 #include <string_view>
 
+#include "common/text.h"
+
 namespace kb {
 
 // Reads up to buf.size() bytes of path; *len is what was read. -EFBIG when the
@@ -13,7 +15,5 @@ int ReadFile(const char* path, std::span<char> buf, size_t* len);
 
 int WriteAllFd(int fd, const char* data, size_t n);
 
-// Joins parts into buf as a NUL-terminated path; false when it does not fit.
-bool JoinPath(std::span<char> buf, std::initializer_list<std::string_view> parts);
 
 }  // namespace kb

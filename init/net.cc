@@ -203,18 +203,6 @@ bool Dhcp(NetConfig* c) {
 
 }  // namespace
 
-const char* FormatIpv4(uint32_t a, char* buf) {
-  size_t n = 0;
-  for (int i = 3; i >= 0; --i) {
-    char num[24];
-    std::string_view s = FormatUnsigned((a >> (8 * i)) & 255, num);
-    for (char ch : s) buf[n++] = ch;
-    if (i) buf[n++] = '.';
-  }
-  buf[n] = '\0';
-  return buf;
-}
-
 bool SetUpNetwork(const IpConfig& ip, NetConfig* out) {
   NetConfig c;
   Deadline appear(kInterfaceWaitMs);

@@ -5,6 +5,8 @@
 
 #include "common/cmdline.h"
 
+#include "common/text.h"
+
 namespace kb {
 
 struct NetConfig {
@@ -20,7 +22,5 @@ struct NetConfig {
 // applies the static configuration. Says what it did or why it failed.
 bool SetUpNetwork(const IpConfig& ip, NetConfig* out);
 
-// "10.0.2.15" into buf (at least 16 bytes).
-const char* FormatIpv4(uint32_t a, char* buf);
 
 }  // namespace kb

@@ -1,0 +1,47 @@
+#include "common/text.h"
+
+namespace kb {
+
+std::string_view FormatUnsigned(unsigned long v, char* buf) {
+  char tmp[24];
+  size_t n = 0;
+  do {
+    tmp[n++] = char('0' + v % 10);
+    v /= 10;
+  } while (v);
+  for (size_t i = 0; i < n; ++i) buf[i] = tmp[n - 1 - i];
+  return std::string_view(buf, n);
+}
+
+std::string_view FormatMiB(unsigned long long bytes, char* buf) {
+  unsigned long long tenths = bytes * 10 / (1024 * 1024);
+  char whole[24], frac[24];
+  std::string_view w = FormatUnsigned(static_cast<unsigned long>(tenths / 10), whole);
+  std::string_view f = FormatUnsigned(static_cast<unsigned long>(tenths % 10), frac);
+  JoinPath(std::span(buf, 24), {w, ".", f, " MiB"});
+  return buf;
+}
+
+const char* FormatIpv4(uint32_t a, char* buf) {
+  size_t n = 0;
+  for (int i = 3; i >= 0; --i) {
+    char num[24];
+    std::string_view s = FormatUnsigned((a >> (8 * i)) & 255, num);
+    for (char ch : s) buf[n++] = ch;
+    if (i) buf[n++] = '.';
+  }
+  buf[n] = '\0';
+  return buf;
+}
+
+bool JoinPath(std::span<char> buf, std::initializer_list<std::string_view> parts) {
+  size_t n = 0;
+  for (std::string_view p : parts) {
+    if (p.size() >= buf.size() - n) return false;
+    for (char c : p) buf[n++] = c;
+  }
+  buf[n] = '\0';
+  return true;
+}
+
+}  // namespace kb

@@ -1,0 +1,25 @@
+// Small text formatting for the init's console and paths (pure: no heap, no
+// syscalls; built for musl and glibc).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string_view>
+
+namespace kb {
+
+// Decimal digits of v into buf (at least 21 bytes); not NUL-terminated.
+std::string_view FormatUnsigned(unsigned long v, char* buf);
+
+// "12.3 MiB" (tenths, rounded down) into buf (at least 24 bytes).
+std::string_view FormatMiB(unsigned long long bytes, char* buf);
+
+// "10.0.2.15" for a host-order address, NUL-terminated, into buf (at least 16 bytes).
+const char* FormatIpv4(uint32_t a, char* buf);
+
+// The parts one after another, NUL-terminated; false (buf unusable) when they
+// do not fit with the NUL.
+bool JoinPath(std::span<char> buf, std::initializer_list<std::string_view> parts);
+
+}  // namespace kb

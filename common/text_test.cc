@@ -1,0 +1,34 @@
+#include "common/text.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace kb {
+namespace {
+
+TEST(Text, Numbers) {
+  char buf[24];
+  EXPECT_EQ(FormatUnsigned(0, buf), "0");
+  EXPECT_EQ(FormatUnsigned(18446744073709551615ul, buf), "18446744073709551615");
+  EXPECT_EQ(std::string(FormatMiB(0, buf)), "0.0 MiB");
+  EXPECT_EQ(std::string(FormatMiB(1572864, buf)), "1.5 MiB");
+  EXPECT_EQ(std::string(FormatMiB(1024ull * 1024 * 1024 * 1024, buf)), "1048576.0 MiB");
+  char ip[16];
+  EXPECT_STREQ(FormatIpv4(0x0a00020f, ip), "10.0.2.15");
+  EXPECT_STREQ(FormatIpv4(0xffffffff, ip), "255.255.255.255");
+}
+
+TEST(Text, JoinPathFitsOrRefuses) {
+  char buf[8];
+  EXPECT_TRUE(JoinPath(buf, {"/a", "/", "bc"}));
+  EXPECT_STREQ(buf, "/a/bc");
+  EXPECT_TRUE(JoinPath(buf, {"1234567"}));
+  EXPECT_FALSE(JoinPath(buf, {"12345678"})) << "no room for the NUL";
+  EXPECT_FALSE(JoinPath(buf, {"1234", "5678"}));
+  EXPECT_TRUE(JoinPath(buf, {}));
+  EXPECT_STREQ(buf, "");
+}
+
+}  // namespace
+}  // namespace kb

@@ -112,4 +112,17 @@ Error FormatImageName(const ImageNameInput& in, std::span<char> out, size_t* len
   return nullptr;
 }
 
+std::string_view ChooseMachineName(std::string_view configured, std::string_view host_name, const uint8_t mac[6],
+                                   char* buf) {
+  if (!configured.empty()) return configured;
+  if (!host_name.empty() && CheckMachineName(host_name) == nullptr) return host_name;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 6; ++i) {
+    buf[3 * i] = kHex[mac[i] >> 4];
+    buf[3 * i + 1] = kHex[mac[i] & 15];
+    if (i < 5) buf[3 * i + 2] = '-';
+  }
+  return std::string_view(buf, 17);
+}
+
 }  // namespace kb

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -18,6 +19,12 @@ inline constexpr size_t kMaxImageName = 200;
 
 // [A-Za-z0-9._-], 1..64 characters, not starting with '.'.
 Error CheckMachineName(std::string_view name);
+
+// The machine's name on the server: `configured` (kbisect.machine) when set, else
+// `host_name` (from DHCP or ip=) when it is a valid machine name, else the MAC as
+// aa-bb-cc-dd-ee-ff written into buf (at least 17 bytes).
+std::string_view ChooseMachineName(std::string_view configured, std::string_view host_name, const uint8_t mac[6],
+                                   char* buf);
 
 struct ImageName {
   std::string_view head;   // "<kernelrelease>-<branch>"

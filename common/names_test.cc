@@ -152,5 +152,14 @@ TEST(ImageName, FormatRefusesASmallBuffer) {
   EXPECT_NE(FormatImageName({"6.1", "main", std::string(40, 'a'), "20261122", "x86_64"}, buf, &len), nullptr);
 }
 
+TEST(Names, ChooseMachineName) {
+  const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0xab};
+  char buf[17];
+  EXPECT_EQ(ChooseMachineName("skl-3", "dhcp-name", mac, buf), "skl-3");
+  EXPECT_EQ(ChooseMachineName("", "dhcp-name", mac, buf), "dhcp-name");
+  EXPECT_EQ(ChooseMachineName("", "bad name!", mac, buf), "52-54-00-12-34-ab");
+  EXPECT_EQ(ChooseMachineName("", "", mac, buf), "52-54-00-12-34-ab");
+}
+
 }  // namespace
 }  // namespace kb

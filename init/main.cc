@@ -50,19 +50,6 @@ void MountAll() {
   }
 }
 
-// kbisect.machine, else the DHCP or ip= host name, else the MAC as aa-bb-cc-dd-ee-ff.
-std::string_view MachineName(const Config& c, const NetConfig& net, char* buf) {
-  if (!c.machine.empty()) return c.machine;
-  if (net.host_name[0] && CheckMachineName(net.host_name) == nullptr) return net.host_name;
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (int i = 0; i < 6; ++i) {
-    buf[3 * i] = kHex[net.mac[i] >> 4];
-    buf[3 * i + 1] = kHex[net.mac[i] & 15];
-    buf[3 * i + 2] = '-';
-  }
-  return std::string_view(buf, 17);
-}
-
 struct ListSink {
   char buf[64 * 1024];
   size_t len;
@@ -147,7 +134,7 @@ void Run() {
   if (!SetUpNetwork(config.ip, &net)) RebootAfter(kRebootSeconds);
   SayAt("network up");
   char mac_name[18];
-  std::string_view machine = MachineName(config, net, mac_name);
+  std::string_view machine = ChooseMachineName(config.machine, net.host_name, net.mac, mac_name);
 
   uint32_t address = 0;
   if (!Resolve("server", config.server_url.host, net, &address)) RebootAfter(kRebootSeconds);

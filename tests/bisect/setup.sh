@@ -38,7 +38,7 @@ cat >"$BUILDER_INI" <<INI
 repo = $REPO
 images = $LAB_IMAGES
 state = $LAB_STATE
-work = $KBISECT_LAB_LINUX/work
+work = $KBISECT_LAB_LINUX/trees
 jobs = 2
 poll = 2
 [branch master]

@@ -12,7 +12,7 @@ lab_init
 builder=$(lab_bin kbisect-builder)
 d=$LAB_DIR/b
 mkdir -p "$d"
-repo=$KBISECT_LAB_LINUX/linux.git work=$KBISECT_LAB_LINUX/work
+repo=$KBISECT_LAB_LINUX/linux.git work=$KBISECT_LAB_LINUX/trees
 # This run's branches in the shared repository (their commits are the same every
 # run: commit-change dates each commit from its parent).
 tb=kbt-$$

@@ -18,6 +18,7 @@
 #include "builder/run.h"
 #include "common/fileio.h"
 #include "common/names.h"
+#include "common/text.h"
 #include "store/store.h"
 
 namespace kb {
@@ -125,10 +126,8 @@ std::string ConfigInputs(Build& b) {
   br_sha256_init(&ctx);
   br_sha256_update(&ctx, all.data(), all.size());
   br_sha256_out(&ctx, sum);
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (uint8_t c : sum) hex += std::string{kHex[c >> 4], kHex[c & 15]};
-  return hex;
+  char hex[64];
+  return std::string(FormatHex(sum, hex));
 }
 
 // Whether the configuration in out/ (made for the commit and inputs the stamp

@@ -1,6 +1,7 @@
 #include "common/http.h"
 
 #include "common/chars.h"
+#include "common/text.h"
 
 namespace kb {
 namespace {
@@ -33,12 +34,7 @@ struct Writer {
   }
   void PutNumber(unsigned long long v) {
     char buf[24];
-    size_t k = 0;
-    do {
-      buf[k++] = char('0' + v % 10);
-      v /= 10;
-    } while (v);
-    while (k) Put(std::string_view(&buf[--k], 1));
+    Put(FormatUnsigned(v, buf));
   }
 };
 

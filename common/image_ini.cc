@@ -2,6 +2,7 @@
 
 #include "common/chars.h"
 #include "common/names.h"
+#include "common/text.h"
 
 namespace kb {
 namespace {
@@ -155,7 +156,6 @@ Error ParseImageIni(std::string_view text, ImageIni* out, size_t* line) {
 }
 
 Error FormatImageIni(const ImageIni& ini, char* buf, size_t cap, size_t* len) {
-  static const char kHex[] = "0123456789abcdef";
   Out o{buf, cap};
   o.Put("[image]\n");
   for (size_t i = 0; i < sizeof(kKeys) / sizeof(kKeys[0]); ++i) {
@@ -168,11 +168,7 @@ Error FormatImageIni(const ImageIni& ini, char* buf, size_t cap, size_t* len) {
       o.Put(ini.*k.text);
     } else {
       char hex[64];
-      for (size_t b = 0; b < 32; ++b) {
-        hex[2 * b] = kHex[(ini.*k.sum)[b] >> 4];
-        hex[2 * b + 1] = kHex[(ini.*k.sum)[b] & 15];
-      }
-      o.Put(std::string_view(hex, sizeof hex));
+      o.Put(FormatHex(ini.*k.sum, hex));
     }
     o.Put("\n");
   }

@@ -2,7 +2,16 @@
 
 namespace kb {
 
-std::string_view FormatUnsigned(unsigned long v, char* buf) {
+std::string_view FormatHex(std::span<const uint8_t> bytes, char* buf) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    buf[2 * i] = kHex[bytes[i] >> 4];
+    buf[2 * i + 1] = kHex[bytes[i] & 15];
+  }
+  return std::string_view(buf, 2 * bytes.size());
+}
+
+std::string_view FormatUnsigned(unsigned long long v, char* buf) {
   char tmp[24];
   size_t n = 0;
   do {

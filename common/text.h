@@ -10,7 +10,10 @@
 namespace kb {
 
 // Decimal digits of v into buf (at least 21 bytes); not NUL-terminated.
-std::string_view FormatUnsigned(unsigned long v, char* buf);
+std::string_view FormatUnsigned(unsigned long long v, char* buf);
+
+// Lowercase hex of `bytes` into buf (at least 2 * bytes.size()); not NUL-terminated.
+std::string_view FormatHex(std::span<const uint8_t> bytes, char* buf);
 
 // "12.3 MiB" (tenths, rounded down) into buf (at least 24 bytes).
 std::string_view FormatMiB(unsigned long long bytes, char* buf);

@@ -14,6 +14,9 @@ TEST(Text, Numbers) {
   EXPECT_EQ(std::string(FormatMiB(0, buf)), "0.0 MiB");
   EXPECT_EQ(std::string(FormatMiB(1572864, buf)), "1.5 MiB");
   EXPECT_EQ(std::string(FormatMiB(1024ull * 1024 * 1024 * 1024, buf)), "1048576.0 MiB");
+  const uint8_t bytes[] = {0x00, 0xab, 0x7f};
+  char hex[6];
+  EXPECT_EQ(FormatHex(bytes, hex), "00ab7f");
   char ip[16];
   EXPECT_STREQ(FormatIpv4(0x0a00020f, ip), "10.0.2.15");
   EXPECT_STREQ(FormatIpv4(0xffffffff, ip), "255.255.255.255");

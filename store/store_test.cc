@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -20,18 +22,11 @@ const std::string kC = "6.1.0-main_cccccccccccc_20261121_x86_64";
 const std::string kI = "6.1.0-main_dddddddddddd_20261122_i386";
 const std::string kCommit(40, 'a');
 
+// The names in a directory, hidden ones too, sorted.
 std::vector<std::string> Entries(const std::string& dir) {
   std::vector<std::string> out;
-  std::string cmd = "ls -A '" + dir + "' > '" + dir + ".ls'";
-  (void)!system(cmd.c_str());
-  std::string text;
-  ReadSmallFile(dir + ".ls", &text);
-  unlink((dir + ".ls").c_str());
-  for (size_t pos = 0; pos < text.size();) {
-    size_t nl = text.find('\n', pos);
-    out.push_back(text.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
+  for (const auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path().filename());
+  std::sort(out.begin(), out.end());
   return out;
 }
 

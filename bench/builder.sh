@@ -4,30 +4,21 @@
 # packaging and publishing), and a clean against an incremental build, as
 # figures and ratios. COMMITS one-line commits are measured (default 5).
 . "$(dirname "$0")/../tests/lab/lib.sh"
-lab_prepare --linux
+lab_prepare --linux x86_64
 lab_enter --base 1800 "$0" "$@"
 lab_init
 n=${1:-5}
 builder=$LAB_TOP/${B:-build}/kbisect-builder
 d=$LAB_DIR/bench
 mkdir -p "$d"
-git clone -q --bare --local "$("$LAB_TOP/tests/builder/linux-repo")" "$d/upstream.git"
+git clone -q --bare --local "$KBISECT_LAB_LINUX/linux.git" "$d/upstream.git"
 git clone -q --bare --local "$d/upstream.git" "$d/linux.git"
 git --git-dir="$d/linux.git" remote add origin "$d/upstream.git" 2>/dev/null ||
 	git --git-dir="$d/linux.git" remote set-url origin "$d/upstream.git"
-cat >"$d/b.ini" <<INI
-[builder]
-repo = $d/linux.git
-images = $d/images
-state = $d/state
-work = $d/work
-jobs = 2
-[branch master]
-remote = origin
-[arch x86_64]
-config = tinyconfig
-fragments = $LAB_TOP/tests/builder/lab.config
-INI
+# Its own work tree (not the lab's shared ones): the clean build below is the
+# baseline the ratios are against, measured in this run.
+"$LAB_TOP/tests/builder/lab-ini" "$d/linux.git" "$d/images" "$d/state" "$d/work" \
+	branch.remote=origin >"$d/b.ini" || exit 1
 kb() { "$builder" --config "$d/b.ini" "$@"; }
 ms() { date +%s%3N; }
 step() { sed -n "s/.* x86_64: $1[^(]* (\\([0-9.]*\\) s)/\\1/p" "$2"; }

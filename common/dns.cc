@@ -4,6 +4,8 @@
 #include "common/url.h"
 
 namespace kb {
+
+const Error kDnsOtherQuery = "DNS answer is for another query";
 namespace {
 
 constexpr uint16_t kTypeA = 1, kTypeCname = 5, kClassIn = 1;
@@ -78,7 +80,7 @@ Error BuildDnsQuery(std::string_view name, uint16_t id, std::span<uint8_t, kDnsM
 Error ParseDnsAnswer(std::span<const uint8_t> pkt, std::string_view name, uint16_t id, uint32_t* address) {
   if (pkt.size() < kHeader) return "DNS answer is shorter than its header";
   const uint8_t* h = pkt.data();
-  if (Get16(h) != id) return "DNS answer is for another query";
+  if (Get16(h) != id) return kDnsOtherQuery;
   if (!(h[2] & 0x80)) return "DNS packet is not an answer";
   if (h[2] & 0x02) return "DNS answer is truncated";
   switch (h[3] & 0x0f) {

@@ -9,6 +9,7 @@
 
 #include "common/cmdline.h"
 #include "common/dns.h"
+#include "common/fd.h"
 #include "init/clock.h"
 #include "init/console.h"
 
@@ -28,13 +29,13 @@ bool Resolve(std::string_view step, std::string_view host, const NetConfig& net,
     Say({"kbisect: ", step, ": ", host, ": ", e});
     return false;
   }
-  Error last = "no answer from the DNS server";
+  Error last = nullptr;  // the last answer's fault; null while none came
   int last_errno = 0;
   for (int round = 0; round < 3; ++round) {
     for (uint32_t server : net.dns) {
       if (server == 0) continue;
-      int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-      if (fd < 0) {
+      Fd fd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+      if (!fd) {
         SayFailure(step, "socket", "socket", errno);
         return false;
       }
@@ -42,38 +43,36 @@ bool Resolve(std::string_view step, std::string_view host, const NetConfig& net,
       sa.sin_family = AF_INET;
       sa.sin_port = htons(53);
       sa.sin_addr.s_addr = htonl(server);
-      if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || send(fd, query.data(), query_len, 0) < 0) {
+      if (connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+          send(fd.get(), query.data(), query_len, 0) < 0) {
         last_errno = errno;
-        close(fd);
         continue;
       }
       Deadline d(1000 << round);
       while (!d.Passed()) {
-        pollfd p{fd, POLLIN, 0};
+        pollfd p{fd.get(), POLLIN, 0};
         if (poll(&p, 1, int(d.LeftMs())) <= 0) continue;
         uint8_t answer[1500];
-        ssize_t n = recv(fd, answer, sizeof answer, 0);
+        ssize_t n = recv(fd.get(), answer, sizeof answer, 0);
         if (n < 0) {
           last_errno = errno;  // ECONNREFUSED: nothing listens there
           break;
         }
         Error e = ParseDnsAnswer(std::span<const uint8_t>(answer, size_t(n)), host, id, address);
         if (!e) {
-          close(fd);
           char a[16];
           Say({"kbisect: ", step, ": ", host, " is ", FormatIpv4(*address, a)});
           return true;
         }
         last = e;
-        if (std::string_view(e) != "DNS answer is for another query") break;
+        if (e != kDnsOtherQuery) break;
       }
-      close(fd);
     }
   }
-  if (last_errno && std::string_view(last) == "no answer from the DNS server") {
+  if (!last && last_errno) {
     SayFailure(step, host, "recv", last_errno);
   } else {
-    Say({"kbisect: ", step, ": ", host, ": ", last});
+    Say({"kbisect: ", step, ": ", host, ": ", last ? last : "no answer from the DNS server"});
   }
   return false;
 }

@@ -1,9 +1,9 @@
 # Shared by the bisection tests and the demo (source after lab_init): the server,
 # the 16-commit history of tests/bisect/make-history on the lab's linux-source
 # repository (tests/lab/linux-lab, branch hist-$HISTORY), the builder for it on the
-# lab's shared work trees, and the engineer's clone. The history's commits are
-# deterministic, so the history and the clone are made once, under the lab's
-# directory, and every build after the lab's first is incremental.
+# lab's shared work trees, and the engineer's clone (CLONE, default linux). The
+# history's commits are deterministic, so the history and the clone are made once,
+# under the lab's directory, and every build after the lab's first is incremental.
 : "${HISTORY:=test}"
 lab_stage1
 lab_kbisect_install
@@ -12,16 +12,25 @@ lab_stage1_initramfs "$LAB_DIR/stage1.cpio.gz"
 [ -n "${KBISECT_LAB_LINUX:-}" ] || lab_die "no lab kernel trees (lab_prepare --linux)"
 BISECT_CACHE=$KBISECT_LAB_LINUX/hist-$HISTORY
 REPO=$KBISECT_LAB_LINUX/linux.git
-TREE=$BISECT_CACHE/linux
-if [ ! -f "$BISECT_CACHE/.complete" ]; then
-	lab_step "making the $HISTORY history and the engineer's clone"
-	rm -rf "$BISECT_CACHE"
-	mkdir -p "$BISECT_CACHE"
-	git --git-dir="$REPO" update-ref "refs/heads/hist-$HISTORY" refs/heads/master
-	"$LAB_TOP/tests/bisect/make-history" "$REPO" "$HISTORY" "hist-$HISTORY" >"$BISECT_CACHE/history"
+# The engineer's clone: one per test file (CLONE), as tests run side by side and
+# git bisect keeps its state in the clone; made once, like the history.
+TREE=$BISECT_CACHE/${CLONE:-linux}
+mkdir -p "$BISECT_CACHE"
+(
+	flock 7
+	if [ ! -f "$BISECT_CACHE/history.complete" ]; then
+		lab_step "making the $HISTORY history"
+		git --git-dir="$REPO" update-ref "refs/heads/hist-$HISTORY" refs/heads/master
+		"$LAB_TOP/tests/bisect/make-history" "$REPO" "$HISTORY" "hist-$HISTORY" >"$BISECT_CACHE/history"
+		touch "$BISECT_CACHE/history.complete"
+	fi
+) 7>"$BISECT_CACHE/.lock" || lab_die "the $HISTORY history could not be made"
+if [ ! -f "$TREE.complete" ]; then
+	lab_step "making the engineer's clone $TREE"
+	rm -rf "$TREE"
 	git clone -q -b "hist-$HISTORY" "$REPO" "$TREE"
 	git -C "$TREE" branch -m "hist-$HISTORY" master
-	touch "$BISECT_CACHE/.complete"
+	touch "$TREE.complete"
 fi
 git -C "$TREE" bisect reset -q >/dev/null 2>&1
 git -C "$TREE" checkout -q -f master
@@ -33,22 +42,9 @@ commit() {
 	"$LAB_TOP/tests/bisect/candidate-init.sh"
 BUILDER=$(lab_bin kbisect-builder)
 BUILDER_INI=$LAB_DIR/builder.ini
-cat >"$BUILDER_INI" <<INI
-[builder]
-repo = $REPO
-images = $LAB_IMAGES
-state = $LAB_STATE
-work = $KBISECT_LAB_LINUX/trees
-jobs = 2
-poll = 2
-[branch master]
-ref = refs/heads/hist-$HISTORY
-[arch x86_64]
-config = tinyconfig
-fragments = $LAB_TOP/tests/builder/lab.config
-cmdline = console=ttyS0
-initrd = $LAB_DIR/test-initrd.cpio.gz
-INI
+"$LAB_TOP/tests/builder/lab-ini" "$REPO" "$LAB_IMAGES" "$LAB_STATE" "$KBISECT_LAB_LINUX/trees" \
+	branch.ref="refs/heads/hist-$HISTORY" arch.x86_64.cmdline=console=ttyS0 \
+	arch.x86_64.initrd="$LAB_DIR/test-initrd.cpio.gz" >"$BUILDER_INI" || lab_die "lab-ini failed"
 KBISECT=$LAB_TOP/scripts/kbisect
 
 # machine NAME BUG: a test machine on our stage-1 whose candidates boot with

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 here=$LAB_TOP/tests/builder
-lab_prepare --linux
+lab_prepare --linux --alone
 lab_enter --builds 26 --boots 1 "$0" "$@"
 lab_init
 builder=$(lab_bin kbisect-builder)
@@ -19,29 +19,11 @@ tb=kbt-$$
 git --git-dir="$repo" update-ref "refs/heads/$tb-master" refs/heads/master
 STALL=${KBISECT_STALL:-600}
 export MAIL_DIR=$d/mail
-cat >"$d/builder.ini" <<INI
-; kbisect-builder for the test
-[builder]
-repo = $repo
-images = $d/images
-state = $d/state
-work = $work
-jobs = 2
-poll = 2
-[mail]
-to = gfx-kernel@example.org
-from = kbisect@example.org
-sendmail = $here/sendmail-capture
-[branch master]
-ref = refs/heads/$tb-master
-[arch x86_64]
-config = tinyconfig
-fragments = $here/lab.config
-cmdline = console=ttyS0
-[arch i386]
-config = tinyconfig
-fragments = $here/lab.config
-INI
+# The builder's configuration for the test: the lab's (tests/builder/lab-ini) with
+# mail, this run's branch and a command line for x86_64 images.
+"$here/lab-ini" "$repo" "$d/images" "$d/state" "$work" arches=x86_64,i386 \
+	mail.to=gfx-kernel@example.org mail.from=kbisect@example.org mail.sendmail="$here/sendmail-capture" \
+	branch.ref="refs/heads/$tb-master" arch.x86_64.cmdline=console=ttyS0 >"$d/builder.ini" || exit 1
 kb() { "$builder" --config "$d/builder.ini" "$@"; }
 change() { "$here/commit-change" "$repo" "$tb-master" "$@"; }
 image_of() { sed -n 's/^ok //p' "$d/state/builder/results/$1-$2"; }

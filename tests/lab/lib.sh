@@ -23,12 +23,15 @@ lab_bin() {
 	case $b in /*) echo "$b/$1" ;; *) echo "$LAB_TOP/$b/$1" ;; esac
 }
 
-# lab_prepare [--kernels N] [--linux [ARCH,...]]: downloads and makes what a test needs before
-# it enters the lab, which has no route out: Debian's N newest kernels
-# (fetch-kernel), and with --linux the lab's shared kernel trees (linux-lab: the
-# linux-source repository and warm build trees of the ARCHes named, default all,
-# whose directory is exported as KBISECT_LAB_LINUX), all cached. On failure says "not ok" with the reason and
-# exits. Inside the lab it does nothing.
+# lab_prepare [--kernels N] [--linux [ARCH,...] [--alone]]: downloads and makes what a
+# test needs before it enters the lab, which has no route out: Debian's N newest
+# kernels (fetch-kernel), and with --linux the lab's shared kernel trees (linux-lab:
+# the linux-source repository and warm build trees of the ARCHes named, default all,
+# whose directory is exported as KBISECT_LAB_LINUX), all cached. Tests with --linux
+# may build in the trees at the same time (the builder's lock takes turns per arch);
+# --alone tells tests/run that this one asserts on the trees' state between its
+# builds, so no other test with --linux runs beside it. On failure says "not ok"
+# with the reason and exits. Inside the lab it does nothing.
 lab_prepare() {
 	local kernels=0 linux= arches=x86_64,i386 i
 	while [ $# -gt 0 ]; do
@@ -38,6 +41,7 @@ lab_prepare() {
 			linux=1
 			case ${2:-} in x86_64* | i386*) arches=$2; shift ;; esac
 			;;
+		--alone) ;; # for tests/run's scheduler, which reads it from the script
 		*) lab_die "lab_prepare: unknown argument $1" ;;
 		esac
 		shift

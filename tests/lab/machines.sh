@@ -58,11 +58,12 @@ lab_type() {
 }
 
 # lab_stage1_initramfs OUT [kbisect-mkinitramfs ARGS...]: our stage-1 initramfs with
-# the lab kernel's modules (run lab_stage1 first).
+# the lab kernel's modules (run lab_stage1 first), and the init of this build ($B).
 lab_stage1_initramfs() {
 	local out=$1
 	shift
-	"$LAB_TOP/scripts/kbisect-mkinitramfs" -o "$out" --kernel-modules "$LAB_KROOT/lib/modules/$LAB_KVER" "$@" \
+	"$LAB_TOP/scripts/kbisect-mkinitramfs" -o "$out" --kernel-modules "$LAB_KROOT/lib/modules/$LAB_KVER" \
+		--init "$(lab_bin kbisect-init)" "$@" \
 		>"$LAB_DIR/mkinitramfs.log" 2>&1 || { cat "$LAB_DIR/mkinitramfs.log" >&2; lab_die "kbisect-mkinitramfs failed"; }
 }
 

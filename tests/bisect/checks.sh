@@ -1,0 +1,48 @@
+# Shared by the bisection tests (source after tests/bisect/setup.sh, in the
+# engineer's clone): a kbisect run on a machine showing a planted regression,
+# and the checks of its results.
+good=$(commit 0)
+
+# The tip image, so that each machine boots once and the server knows it.
+"$BUILDER" --config "$BUILDER_INI" build master >"$LAB_DIR/tip-build.log" 2>&1 ||
+	{ cat "$LAB_DIR/tip-build.log"; t_result 1 "the tip builds"; exit 1; }
+
+# bisect NAME BUG [kbisect run OPTIONS...]: a machine showing BUG, booted once,
+# then bisected good..master; the output in LAB_DIR/NAME.out.
+bisect() {
+	local m=$1 bug=$2
+	shift 2
+	machine "$m" "$bug"
+	wait_for "$m" "^kbisect: kexec into" 120 >/dev/null || return 1
+	"$KBISECT" --server "$LAB_URL" run --machine "$m" --good "$good" --bad master \
+		--power "$KBISECT qmp-reset $LAB_DIR/$m.qmp" --console "$LAB_OUT/$m.console" --boot-timeout 30 \
+		--build "$BUILDER --config $BUILDER_INI build \$KBISECT_COMMIT --arch x86_64" \
+		--log "$LAB_OUT/$m.log" "$@" >"$LAB_DIR/$m.out" 2>"$LAB_DIR/$m.err"
+	echo $? >"$LAB_DIR/$m.rc"
+	sed 's/^/# /' "$LAB_DIR/$m.out"
+	lab_qemu_stop "$m"
+}
+culprit_is() { # culprit_is NAME N
+	grep -q "^first bad commit: $(commit "$2") " "$LAB_DIR/$1.out" && [ "$(cat "$LAB_DIR/$1.rc")" = 0 ]
+}
+# The step table's times add up to the total, and every step's image is in the log.
+table_ok() {
+	local m=$1 steps sum total
+	steps=$(grep -cE '^[0-9]+ +[0-9a-f]{12} ' "$LAB_DIR/$m.out")
+	[ "$steps" -ge 2 ] || return 1
+	sum=$(grep -E '^[0-9]+ +[0-9a-f]{12} ' "$LAB_DIR/$m.out" | awk '{s += $NF} END {printf "%.2f", s}')
+	read -r s1 g total < <(sed -n 's/^steps \([0-9.]*\) s + git bisect and checkouts \([-0-9.]*\) s = total \([0-9.]*\) s$/\1 \2 \3/p' "$LAB_DIR/$m.out")
+	[ "$s1" = "$sum" ] && [ "$(echo "$s1 + $g == $total" | bc)" = 1 ] && [ "$(echo "$g >= 0 && $g < $total" | bc)" = 1 ]
+}
+
+# images_in NAME FILE...: every image the bisection booted (at least 2) is in FILE.
+booted_images() { awk '$2 != "-" {print $2}' "$LAB_OUT/$1.log.steps" 2>/dev/null; }
+images_in() {
+	local m=$1 i n=0
+	shift
+	for i in $(booted_images "$m"); do
+		grep -q " $i\b\|^$i\b\| $i " "$@" || return 1
+		n=$((n + 1))
+	done
+	[ $n -ge 2 ]
+}

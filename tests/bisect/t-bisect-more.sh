@@ -1,0 +1,39 @@
+#!/bin/bash
+# kbisect run end to end, continued (beside t-bisect, on the same history and
+# kernel trees): a commit that does not build is skipped, a flaky test is
+# repeated, and bad input gets a clear message, its exit code and a clean
+# repository.
+. "$(dirname "$0")/../lab/lib.sh"
+. "$LAB_TOP/tests/tap.sh"
+lab_prepare --kernels 1 --linux x86_64
+lab_enter --builds 16 --boots 20 "$0" "$@"
+lab_init
+CLONE=linux-more . "$LAB_TOP/tests/bisect/setup.sh"
+cd "$TREE" || exit 1
+. "$LAB_TOP/tests/bisect/checks.sh"
+
+bisect latem late --pass "kbisect-test: PASS" --fail "kbisect: regression"
+t_check "a commit that does not build is skipped and the culprit still found" culprit_is latem 12
+t_check "the commit that does not build was skipped" grep -qE "^[0-9]+ +$(commit 10 | cut -c1-12) +- .* skip" "$LAB_DIR/latem.out"
+
+bisect flakym flaky --repeat 3 --test "$LAB_TOP/tests/bisect/console-test $LAB_OUT/flakym.console 3"
+t_check "a flaky test with --repeat 3: the planted commit is found" culprit_is flakym 13
+
+# --- bad input: clear messages, documented exit codes, bisect state reset ------------
+run() { "$KBISECT" --server "${SERVER:-$LAB_URL}" run --machine "${M:-flakym}" --good "${G:-$good}" --bad "${BAD:-master}" \
+	--power "${POWER:-true}" --console "$LAB_OUT/flakym.console" --pass PASS --boot-timeout 5 "$@" 2>&1; }
+out=$(M=nosuchmachine run)
+t_check "an unknown machine: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q "machine nosuchmachine has never reported a boot" <<<"$2"' _ $? "$out"
+out=$(SERVER=http://127.0.0.1:9/kbisect run)
+t_check "the server down: exit 3 and why" bash -c '[ "$1" = 3 ] && grep -q "unreachable" <<<"$2"' _ $? "$out"
+out=$(G=master BAD=$good run)
+t_check "good not an ancestor of bad: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q "is not an ancestor of the bad one" <<<"$2"' _ $? "$out"
+git checkout -q "$(commit 10)"
+out=$("$KBISECT" --server "$LAB_URL" step --machine flakym --power true --console "$LAB_OUT/flakym.console" --pass PASS 2>&1)
+t_check "no image and no builder: step exits 125 (skip) and says why" \
+	bash -c '[ "$1" = 125 ] && grep -q "no image of .* and no --build or --request-dir: skipped" <<<"$2"' _ $? "$out"
+git checkout -q master
+out=$(POWER=false run)
+t_check "a broken power command aborts (128) and says so" bash -c '[ "$1" = 128 ] && grep -q "did not end" <<<"$2"' _ $? "$out"
+t_check "after the abort the repository's bisect state is reset" bash -c "! git bisect log >/dev/null 2>&1 && [ \"\$(git rev-parse HEAD)\" = \"\$(git rev-parse master)\" ]"
+t_done

@@ -6,7 +6,7 @@
 # --- step ---------------------------------------------------------------------------
 # Step options, shared with run (which passes them on).
 MACHINE= ARCH=x86_64 POWER= TEST= CONSOLE= PASS_RE= FAIL_RE= ON_HANG=bad BUILD= REQUEST_DIR=
-BOOT_TIMEOUT=300 TEST_TIMEOUT=600 BUILD_TIMEOUT=1800 LOG=
+BOOT_TIMEOUT=300 REPORT_TIMEOUT=300 TEST_TIMEOUT=600 BUILD_TIMEOUT=1800 LOG=
 PANIC_RE='Kernel panic|Oops:|BUG:|Call Trace:|general protection fault'
 
 # parse_step_option "$@": consumes one option (and its value); sets SHIFT.
@@ -24,6 +24,7 @@ parse_step_option() {
 	--build) BUILD=$2 ;;
 	--request-dir) REQUEST_DIR=$2 ;;
 	--boot-timeout) BOOT_TIMEOUT=$2 ;;
+	--report-timeout) REPORT_TIMEOUT=$2 ;;
 	--test-timeout) TEST_TIMEOUT=$2 ;;
 	--build-timeout) BUILD_TIMEOUT=$2 ;;
 	--log) LOG=$2 ;;
@@ -41,7 +42,7 @@ check_step_options() {
 		die "--console needs --pass REGEX and/or --fail REGEX (or --test CMD to judge)"
 	case $ON_HANG in bad | skip) ;; *) die "--on-hang is bad or skip" ;; esac
 	local n
-	for n in "$BOOT_TIMEOUT" "$TEST_TIMEOUT" "$BUILD_TIMEOUT"; do
+	for n in "$BOOT_TIMEOUT" "$REPORT_TIMEOUT" "$TEST_TIMEOUT" "$BUILD_TIMEOUT"; do
 		[[ $n =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] || die "timeouts are whole seconds > 0, not '$n'"
 	done
 }
@@ -86,9 +87,11 @@ boot_and_judge() {
 			echo "abort 0"
 			return
 		fi
-		# Wait for stage-1's report of what it is about to kexec.
+		# Wait for stage-1's report of what it is about to kexec. The stage-1 is
+		# the known-good part: its time is the firmware's and the machine's
+		# (--report-timeout), not the candidate's (--boot-timeout, a hang).
 		line=
-		local deadline=$((SECONDS + BOOT_TIMEOUT))
+		local deadline=$((SECONDS + REPORT_TIMEOUT))
 		while [ $SECONDS -lt $deadline ]; do
 			line=$(newest_boot) || line=
 			[ -n "$line" ] && [ "$line" != "$before" ] && break
@@ -96,7 +99,7 @@ boot_and_judge() {
 			sleep 0.5
 		done
 		if [ -z "$line" ]; then
-			say "no boot report from $MACHINE within ${BOOT_TIMEOUT}s (is its stage-1 running?)"
+			say "no boot report from $MACHINE within ${REPORT_TIMEOUT}s of the power cycle (is its stage-1 running?)"
 			[ $attempt = 2 ] && { echo "abort 0"; return; }
 			continue
 		fi

@@ -23,9 +23,10 @@ lab_bin() {
 	case $b in /*) echo "$b/$1" ;; *) echo "$LAB_TOP/$b/$1" ;; esac
 }
 
-# lab_prepare [--kernels N] [--linux [ARCH,...] [--alone]]: downloads and makes what a
-# test needs before it enters the lab, which has no route out: Debian's N newest
-# kernels (fetch-kernel), and with --linux the lab's shared kernel trees (linux-lab:
+# lab_prepare [--kernels N] [--linux [ARCH,...] [--alone]] [--disk]: downloads and makes
+# what a test needs before it enters the lab, which has no route out: Debian's N
+# newest kernels (fetch-kernel), with --disk the base disk of a Debian test machine
+# (disk-image, exported as KBISECT_LAB_DISK), and with --linux the lab's shared kernel trees (linux-lab:
 # the linux-source repository and warm build trees of the ARCHes named, default all,
 # whose directory is exported as KBISECT_LAB_LINUX), all cached. Tests with --linux
 # may build in the trees at the same time (the builder's lock takes turns per arch);
@@ -33,7 +34,7 @@ lab_bin() {
 # builds, so no other test with --linux runs beside it. On failure says "not ok"
 # with the reason and exits. Inside the lab it does nothing.
 lab_prepare() {
-	local kernels=0 linux= arches=x86_64,i386 i
+	local kernels=0 linux= disk= arches=x86_64,i386 i
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--kernels) kernels=$2; shift ;;
@@ -42,6 +43,7 @@ lab_prepare() {
 			case ${2:-} in x86_64* | i386*) arches=$2; shift ;; esac
 			;;
 		--alone) ;; # for tests/run's scheduler, which reads it from the script
+		--disk) disk=1 ;;
 		*) lab_die "lab_prepare: unknown argument $1" ;;
 		esac
 		shift
@@ -54,6 +56,11 @@ lab_prepare() {
 		KBISECT_LAB_LINUX=$("$LAB_SRC/linux-lab" "$(lab_bin kbisect-builder)" "$arches") ||
 			{ echo "not ok - lab: the shared kernel trees could not be made (see above)"; exit 1; }
 		export KBISECT_LAB_LINUX
+	fi
+	if [ -n "$disk" ]; then
+		KBISECT_LAB_DISK=$("$LAB_SRC/disk-image") ||
+			{ echo "not ok - lab: the lab's base disk could not be made (see above)"; exit 1; }
+		export KBISECT_LAB_DISK
 	fi
 }
 
@@ -119,6 +126,9 @@ lab_cleanup() {
 	done
 	[ -f "$LAB_DIR/apache/httpd.conf" ] &&
 		timeout 10 apache2 -f "$LAB_DIR/apache/httpd.conf" -k stop >/dev/null 2>&1
+	# Loop devices outlive the namespaces: detach those of this test's disks.
+	losetup -n -l -O NAME,BACK-FILE 2>/dev/null | awk -v d="$LAB_DIR/" 'index($2, d) == 1 {print $1}' |
+		while read -r f; do partx -d "$f" 2>/dev/null; losetup -d "$f"; done
 	# Whatever is left dies with the PID namespace when this shell exits.
 	cd / && rm -rf "$LAB_DIR"
 }
@@ -341,3 +351,4 @@ lab_apache_tls_conf() {
 }
 
 . "$LAB_SRC/machines.sh"
+. "$LAB_SRC/disk.sh"

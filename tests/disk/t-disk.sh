@@ -1,0 +1,52 @@
+#!/bin/bash
+# A test machine with its own disk (tests/lab/disk-image: Debian 12 from Debian's
+# packages, GRUB on the disk): our stage-1 installed the way the README tells an
+# admin, QEMU booting the disk alone (SeaBIOS, GRUB's default entry = kbisect,
+# stage-1, kexec), and the candidate booting the disk's own Debian to multi-user
+# with sshd. The candidate here is the disk's Debian kernel with its own initrd:
+# the stage-1 gets it from the server, not from the disk.
+. "$(dirname "$0")/../lab/lib.sh"
+. "$LAB_TOP/tests/tap.sh"
+lab_prepare --disk
+lab_enter --boots 4 "$0" "$@"
+lab_init
+. "$KBISECT_LAB_DISK/facts"
+lab_kbisect_install
+lab_apache_start_with "$LAB_SNIPPET"
+
+# The candidate, from the server: the disk's kernel and initrd with a command line
+# of the image's own (marked, so the OS can tell who booted it).
+CAND=6.1.0-main_dddddddddddd_20261123_x86_64
+IMAGE_KERNEL=$KBISECT_LAB_DISK/vmlinuz-$KVER IMAGE_INITRD=$KBISECT_LAB_DISK/initrd.img-$KVER \
+	IMAGE_CMDLINE="root=UUID=$UUID ro console=ttyS0 kbisect.lab=candidate" lab_store_image "$CAND"
+curl -sS -f -X PUT --data-binary "$CAND" "$LAB_URL/default?machine=disk1" >/dev/null ||
+	lab_die "cannot set disk1's default"
+
+lab_disk_install disk1 "console=ttyS0 panic=-1 kbisect.machine=disk1"
+t_check "install: the initramfs carries the disk kernel's NIC driver" \
+	bash -c "zcat '$LAB_DIR/disk1-initramfs.cpio.gz' | cpio -t --quiet | grep -q 'lib/modules/$KVER/.*virtio_net.ko'"
+t_check "install: update-grub found the kbisect entry" grep -q "42_kbisect: kbisect stage-1 entry for $LAB_GUEST_URL" "$LAB_DIR/disk1-install.log"
+
+port=$((LAB_HTTP_PORT + 22))
+lab_disk_start disk1 "$port"
+t_check "GRUB on the disk boots its default entry, the kbisect stage-1" \
+	wait_for disk1 "Loading the kbisect stage-1 kernel" 180
+t_check "the stage-1 starts from the disk's /boot" wait_for disk1 "^kbisect: stage-1 init starting" 120
+t_check "the stage-1 kexecs into the machine's default" wait_for disk1 "^kbisect: kexec into $CAND" 180
+t_check "the candidate boots the disk's Debian to sshd" lab_ssh_wait disk1 300
+t_eq "over ssh: the kernel is the candidate's release" "$KVER" "$(lab_ssh disk1 uname -r)"
+cmdline=$(lab_ssh disk1 cat /proc/cmdline)
+t_check "over ssh: /proc/cmdline is the image's (booted through kbisect, not GRUB's entry)" grep -q "kbisect.lab=candidate" <<<"$cmdline"
+t_eq "over ssh: the machine's own host name" kbisect-disk "$(lab_ssh disk1 hostname)"
+state=$(lab_ssh disk1 timeout 90 systemctl is-system-running --wait)
+echo "# systemctl is-system-running: $state"
+t_check "over ssh: systemd reached multi-user (running or degraded)" \
+	bash -c "[ '$(lab_ssh disk1 systemctl is-active multi-user.target)' = active ]"
+t_check "the server's boot log names the image" \
+	bash -c "curl -sS '$LAB_URL/booted?machine=disk1' | grep -q ' $CAND '"
+
+# A power cycle brings the machine back to GRUB and the stage-1.
+power_cycle disk1
+t_check "after a power cycle: GRUB and the stage-1 again" wait_for disk1 "^kbisect: stage-1 init starting" 240 2
+lab_qemu_stop disk1
+t_done

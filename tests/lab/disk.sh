@@ -1,0 +1,77 @@
+# The lab's disk test machines (sourced by tests/lab/lib.sh): a copy of the base
+# disk (tests/lab/disk-image: Debian 12, GRUB on the disk, sshd) per machine, our
+# stage-1 installed into it the way the README tells an admin, QEMU booting it
+# from the disk alone, and ssh into the OS it runs. Needs lab_prepare --disk.
+
+# lab_disk_install NAME CMDLINE: $LAB_DIR/NAME.img, a copy of the base disk with
+# this build's stage-1 installed: make initramfs KERNEL_MODULES=<the disk's
+# modules>, make install-initramfs DESTDIR=<its root>, /etc/default/kbisect
+# (server, the disk's own kernel as stage-1, CMDLINE), GRUB_DEFAULT=kbisect and
+# update-grub run in its root. The loop device is gone when it returns.
+lab_disk_install() {
+	local name=$1 cmdline=$2 img=$LAB_DIR/$1.img mnt=$LAB_DIR/$1.root loop rc=0
+	[ -n "${KBISECT_LAB_DISK:-}" ] || lab_die "no lab disk (lab_prepare --disk)"
+	# shellcheck disable=SC1091
+	. "$KBISECT_LAB_DISK/facts"
+	lab_step "installing the stage-1 on $name's disk"
+	cp --sparse=always "$KBISECT_LAB_DISK/base.img" "$img" || lab_die "cannot copy the base disk"
+	loop=$(losetup -f --show "$img") || lab_die "losetup $img"
+	[ -b "${loop}p1" ] || partx -a "$loop"
+	mkdir -p "$mnt"
+	(
+		set -e
+		mount "${loop}p1" "$mnt"
+		make -s -C "$LAB_TOP" B="${B:-build}" INITRAMFS="$LAB_DIR/$name-initramfs.cpio.gz" \
+			KERNEL_MODULES="$mnt/lib/modules/$KVER" initramfs
+		make -s -C "$LAB_TOP" B="${B:-build}" INITRAMFS="$LAB_DIR/$name-initramfs.cpio.gz" \
+			DESTDIR="$mnt" PREFIX=/usr/local install-initramfs
+		cat >"$mnt/etc/default/kbisect" <<-EOF
+			KBISECT_SERVER=$LAB_GUEST_URL
+			KBISECT_KERNEL=/boot/vmlinuz-$KVER
+			KBISECT_INITRAMFS=/boot/kbisect-initramfs.cpio.gz
+			KBISECT_CMDLINE="$cmdline"
+		EOF
+		sed -i 's/^GRUB_DEFAULT=.*/GRUB_DEFAULT=kbisect/' "$mnt/etc/default/grub"
+		mount --bind /dev "$mnt/dev"
+		mount -t proc proc "$mnt/proc"
+		mount -t sysfs sys "$mnt/sys"
+		# No udev here: the by-uuid link makes grub-mkconfig say root=UUID=.
+		mkdir -p /dev/disk/by-uuid
+		ln -sf "${loop}p1" "/dev/disk/by-uuid/$UUID"
+		chroot "$mnt" update-grub
+	) >"$LAB_DIR/$name-install.log" 2>&1 || rc=$?
+	rm -f "/dev/disk/by-uuid/$UUID"
+	for m in sys proc dev ""; do mountpoint -q "$mnt/$m" && umount "$mnt/$m"; done
+	partx -d "$loop" 2>/dev/null
+	losetup -d "$loop"
+	[ $rc -eq 0 ] || { cat "$LAB_DIR/$name-install.log" >&2; lab_die "installing the stage-1 on $name's disk failed"; }
+}
+
+# lab_disk_start NAME SSH_PORT: the machine booting from its disk alone (SeaBIOS,
+# GRUB, its default entry), sshd reachable at 127.0.0.1:SSH_PORT of the namespace.
+lab_disk_start() {
+	LAB_NETDEV="user,hostname=$1,hostfwd=tcp:127.0.0.1:$2-:22" lab_qemu_start "$1" "" "" "" \
+		-drive "file=$LAB_DIR/$1.img,format=raw,if=virtio"
+	echo "$2" >"$LAB_DIR/$1.sshport"
+}
+
+# lab_ssh NAME CMD...: CMD as root on the machine's OS (bounded: 20 s to connect,
+# 120 s in all).
+lab_ssh() {
+	local name=$1
+	shift
+	timeout 120 ssh -q -i "$KBISECT_LAB_DISK/id_ed25519" -p "$(cat "$LAB_DIR/$name.sshport")" \
+		-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o ConnectTimeout=20 root@127.0.0.1 "$@"
+}
+
+# lab_ssh_wait NAME SECONDS: until sshd on the machine runs a command.
+lab_ssh_wait() {
+	local deadline=$((SECONDS + $2))
+	while [ $SECONDS -lt $deadline ]; do
+		lab_ssh "$1" true 2>/dev/null && return 0
+		sleep 2
+	done
+	lab_log "$1: no ssh after $2 s"
+	return 1
+}

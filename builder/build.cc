@@ -194,22 +194,32 @@ bool Compile(Build& b) {
   return rc == 0 || CommitFailed(b);
 }
 
-// The modules as modules.tar.xz, when the arch's targets include them.
-bool PackModules(Build& b, std::vector<ImageFile>* files) {
+// The modules as modules.cpio.gz (doc/design.md, stage-2), when the arch's
+// targets include them: `make modules_install` (which runs depmod for the
+// indexes) into a scratch root, then lib/modules/<release>/ as a gzip'd newc cpio,
+// without the build and source links that point into this server's tree.
+bool PackModules(Build& b, const std::string& release, std::vector<ImageFile>* files, ImageIni* ini) {
   bool wanted = false;
   for (const std::string& t : b.arch.targets) wanted = wanted || t == "modules";
   if (!wanted) return true;
-  std::string mods = b.work + "/modules", tar = b.work + "/modules.tar.xz";
+  std::string mods = b.work + "/modules", archive = b.work + "/modules.cpio.gz";
   std::error_code ec;
   std::filesystem::remove_all(mods, ec);
   int rc = b.Run(b.Make({"O=" + b.out, "INSTALL_MOD_PATH=" + mods, "modules_install"}), b.log);
-  if (rc == 0) rc = b.Run({"tar", "-cJf", tar, "-C", mods, "lib"}, b.log);
+  if (rc == 0) {
+    static const char kPack[] =
+        "cd \"$1\" && rm -f \"lib/modules/$3/build\" \"lib/modules/$3/source\" && "
+        "test -f \"lib/modules/$3/modules.dep\" && "
+        "find lib/modules/$3 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -9n >\"$2\"";
+    rc = b.Run({"bash", "-o", "pipefail", "-c", kPack, "pack", mods, archive, release}, b.log);
+  }
   if (rc < 0) return false;
   if (rc != 0) {
     b.r.error = "cannot package the modules (see " + b.r.log + ")";
     return false;
   }
-  files->push_back({tar, "modules.tar.xz"});
+  files->push_back({archive, "modules.cpio.gz"});
+  ini->modules = "modules.cpio.gz";
   return true;
 }
 
@@ -236,8 +246,8 @@ bool Package(Build& b) {
                                   {b.out + "/.config", "config"},
                                   {b.out + "/System.map", "System.map"},
                                   {b.r.log, "build.log"}};
-  if (!PackModules(b, &files)) return false;
   ImageIni ini;
+  if (!PackModules(b, release, &files, &ini)) return false;
   ini.name = name;
   ini.commit = b.commit.sha;
   ini.branch = b.branch;

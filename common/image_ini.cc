@@ -76,8 +76,10 @@ constexpr Key kKeys[] = {
     {"initrd", false, &ImageIni::initrd, CheckFileName, nullptr, nullptr},
     {"initrd_sha256", false, nullptr, nullptr, &ImageIni::initrd_sha256, nullptr},
     {"cmdline", false, &ImageIni::cmdline, CheckCmdline, nullptr, nullptr},
+    {"modules", false, &ImageIni::modules, CheckFileName, nullptr, nullptr},
+    {"modules_sha256", false, nullptr, nullptr, &ImageIni::modules_sha256, nullptr},
 };
-constexpr size_t kInitrd = 8, kInitrdSum = 9, kCmdline = 10;
+constexpr size_t kInitrd = 8, kInitrdSum = 9, kCmdline = 10, kModules = 11, kModulesSum = 12;
 static_assert(sizeof(kKeys) / sizeof(kKeys[0]) <= 32, "one bit per key in `seen`");
 
 // Appends to a bounded buffer; `overflow` once anything did not fit.
@@ -150,6 +152,8 @@ Error ParseImageIni(std::string_view text, ImageIni* out, size_t* line) {
     if (kKeys[i].required && !(seen & (1u << i))) return kKeys[i].missing;
   if (bool(seen & (1u << kInitrd)) != bool(seen & (1u << kInitrdSum)))
     return "initrd and initrd_sha256 go together";
+  if (bool(seen & (1u << kModules)) != bool(seen & (1u << kModulesSum)))
+    return "modules and modules_sha256 go together";
   ini.has_cmdline = seen & (1u << kCmdline);
   *out = ini;
   return nullptr;
@@ -162,6 +166,7 @@ Error FormatImageIni(const ImageIni& ini, char* buf, size_t cap, size_t* len) {
     const Key& k = kKeys[i];
     if ((i == kInitrd || i == kInitrdSum) && ini.initrd.empty()) continue;
     if (i == kCmdline && !ini.has_cmdline) continue;
+    if ((i == kModules || i == kModulesSum) && ini.modules.empty()) continue;
     o.Put(k.key);
     o.Put(" = ");
     if (k.text) {

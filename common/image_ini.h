@@ -31,6 +31,8 @@ struct ImageIni {
   uint8_t initrd_sha256[32] = {};
   std::string_view cmdline;        // at most kMaxImageCmdline bytes
   bool has_cmdline = false;
+  std::string_view modules;        // empty: none; else a gzip'd newc cpio of lib/modules/<release>/
+  uint8_t modules_sha256[32] = {};
 };
 
 inline constexpr size_t kMaxImageCmdline = 2048;

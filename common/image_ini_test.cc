@@ -20,7 +20,8 @@ std::string Manifest(const std::string& extra = "") {
 
 TEST(ImageIni, ReadsEveryKey) {
   std::string text = Manifest("initrd = initrd.img\ninitrd_sha256 = " + std::string(64, 'B') +
-                              "\ncmdline = console=ttyS0 quiet\n");
+                              "\ncmdline = console=ttyS0 quiet\nmodules = modules.cpio.gz\nmodules_sha256 = " +
+                              std::string(64, 'c') + "\n");
   ImageIni ini;
   size_t line;
   ASSERT_EQ(ParseImageIni(text, &ini, &line), nullptr);
@@ -36,6 +37,8 @@ TEST(ImageIni, ReadsEveryKey) {
   EXPECT_EQ(ini.initrd_sha256[31], 0xbb);
   EXPECT_TRUE(ini.has_cmdline);
   EXPECT_EQ(ini.cmdline, "console=ttyS0 quiet");
+  EXPECT_EQ(ini.modules, "modules.cpio.gz");
+  EXPECT_EQ(ini.modules_sha256[0], 0xcc);
 }
 
 TEST(ImageIni, OptionalKeysMayBeAbsentOrEmpty) {
@@ -79,6 +82,9 @@ TEST(ImageIni, EachBadManifestGetsOneClearErrorAndItsLine) {
       {Without("kernel_sha256"), "no kernel_sha256", 0},
       {Manifest("initrd = i\n"), "initrd and initrd_sha256 go together", 0},
       {Manifest("initrd_sha256 = " + kSum + "\n"), "initrd and initrd_sha256 go together", 0},
+      {Manifest("modules = m.cpio.gz\n"), "modules and modules_sha256 go together", 0},
+      {Manifest("modules_sha256 = " + kSum + "\n"), "modules and modules_sha256 go together", 0},
+      {Manifest("modules = ../m\nmodules_sha256 = " + kSum + "\n"), "starts with '.'", 11},
       {Manifest("future_key = x\n"), "unknown key", 11},
       {Manifest("kernel = other\n"), "duplicate key", 11},
       {Manifest("[other]\n"), "unknown section", 11},

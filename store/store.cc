@@ -89,16 +89,19 @@ bool PublishImage(const std::string& images, ImageIni ini, const std::vector<Ima
     return false;
   };
   if (mkdir(tmp.c_str(), 0755) != 0) return fail("cannot create " + tmp + ": " + strerror(errno));
-  bool kernel = false, initrd = ini.initrd.empty();
+  bool kernel = false, initrd = ini.initrd.empty(), modules = ini.modules.empty();
   for (const ImageFile& f : files) {
     std::string to = tmp + "/" + f.as, why;
     if (!CopyFile(f.from, to, &why)) return fail(why);
     if (f.as == ini.kernel && !(kernel = Sha256File(to, ini.kernel_sha256, &why))) return fail(why);
     if (!ini.initrd.empty() && f.as == ini.initrd && !(initrd = Sha256File(to, ini.initrd_sha256, &why)))
       return fail(why);
+    if (!ini.modules.empty() && f.as == ini.modules && !(modules = Sha256File(to, ini.modules_sha256, &why)))
+      return fail(why);
     chmod(to.c_str(), 0644);
   }
-  if (!kernel || !initrd) return fail("internal error: the kernel or initrd is not among the image's files");
+  if (!kernel || !initrd || !modules)
+    return fail("internal error: the kernel, initrd or modules are not among the image's files");
   char text[kMaxImageIni];
   size_t len = 0;
   if (Error e = FormatImageIni(ini, text, sizeof text, &len)) return fail(std::string("image.ini: ") + e);

@@ -57,9 +57,9 @@ struct ImageFile {
 };
 
 // Publishes an image: copies `files` into a hidden directory of the store,
-// fills in the sha256 of ini.kernel (and ini.initrd) from the copies, writes the
-// manifest, makes it all world-readable, syncs, and renames it into place. The
-// kernel and initrd must be among `files`. If an image of that name is already
+// fills in the sha256 of ini.kernel (and ini.initrd, ini.modules) from the copies,
+// writes the manifest, makes it all world-readable, syncs, and renames it into
+// place. The kernel, initrd and modules named must be among `files`. If an image of that name is already
 // published it is kept (an image is built once) and *already is set. On any
 // error nothing is left in the store.
 bool PublishImage(const std::string& images, ImageIni ini, const std::vector<ImageFile>& files, bool* already,

@@ -75,18 +75,21 @@ TEST(Store, PublishesWholeWithSumsAndReadsItBack) {
   ASSERT_EQ(mkdir(images.c_str(), 0755), 0);
   std::string kernel = d.Write("out/bzImage", "kernel bytes"), config = d.Write("out/.config", "CONFIG_X=y\n");
   std::string initrd = d.Write("out/initrd.cpio.gz", "initrd bytes");
+  std::string modules = d.Write("out/modules.cpio.gz", "modules bytes");
   ImageIni ini = Fields(kA);
   ini.initrd = "initrd";
+  ini.modules = "modules.cpio.gz";
   ini.cmdline = "console=ttyS0";
   ini.has_cmdline = true;
   bool already = true;
   std::string err;
-  ASSERT_TRUE(PublishImage(images, ini, {{kernel, "bzImage"}, {config, "config"}, {initrd, "initrd"}}, &already,
-                           &err))
+  ASSERT_TRUE(PublishImage(images, ini,
+                           {{kernel, "bzImage"}, {config, "config"}, {initrd, "initrd"}, {modules, "modules.cpio.gz"}},
+                           &already, &err))
       << err;
   EXPECT_FALSE(already);
   EXPECT_EQ(Entries(images), std::vector<std::string>{kA}) << "nothing hidden is left";
-  EXPECT_EQ(Entries(images + "/" + kA), (std::vector<std::string>{"bzImage", "config", "image.ini", "initrd"}));
+  EXPECT_EQ(Entries(images + "/" + kA), (std::vector<std::string>{"bzImage", "config", "image.ini", "initrd", "modules.cpio.gz"}));
   struct stat st;
   ASSERT_EQ(stat((images + "/" + kA + "/bzImage").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0644u);
@@ -100,6 +103,9 @@ TEST(Store, PublishesWholeWithSumsAndReadsItBack) {
   EXPECT_EQ(std::string(sum, sum + 32), std::string(m.ini.kernel_sha256, m.ini.kernel_sha256 + 32));
   ASSERT_TRUE(Sha256File(initrd, sum, &err));
   EXPECT_EQ(std::string(sum, sum + 32), std::string(m.ini.initrd_sha256, m.ini.initrd_sha256 + 32));
+  ASSERT_TRUE(Sha256File(modules, sum, &err));
+  EXPECT_EQ(m.ini.modules, "modules.cpio.gz");
+  EXPECT_EQ(std::string(sum, sum + 32), std::string(m.ini.modules_sha256, m.ini.modules_sha256 + 32));
   Manifest copy = m;  // the views live as long as any copy
   m = Manifest();
   EXPECT_EQ(copy.ini.commit, kCommit);

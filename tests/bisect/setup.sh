@@ -25,6 +25,10 @@ mkdir -p "$BISECT_CACHE"
 		touch "$BISECT_CACHE/history.complete"
 	fi
 ) 7>"$BISECT_CACHE/.lock" || lab_die "the $HISTORY history could not be made"
+# Held while this test lives: another make check on this machine (another clone)
+# waits for the clone instead of moving its bisection under it.
+exec 6>"$TREE.lock"
+flock -w 3600 6 || lab_die "$TREE is in use by another run for an hour"
 if [ ! -f "$TREE.complete" ]; then
 	lab_step "making the engineer's clone $TREE"
 	rm -rf "$TREE"

@@ -7,15 +7,19 @@
 . "$LAB_TOP/tests/tap.sh"
 here=$LAB_TOP/tests/builder
 lab_prepare --linux --alone
+# This run's branches in the shared repository are named by the PID outside the
+# lab (inside its PID namespace every run is PID 1): two runs on one machine, from
+# two clones, must not move each other's branches (their commits are the same:
+# commit-change dates each commit from its parent).
+: "${KBISECT_BUILDER_BRANCH:=kbt-$$}"
+export KBISECT_BUILDER_BRANCH
 lab_enter --builds 26 --boots 1 "$0" "$@"
 lab_init
 builder=$(lab_bin kbisect-builder)
 d=$LAB_DIR/b
 mkdir -p "$d"
 repo=$KBISECT_LAB_LINUX/linux.git work=$KBISECT_LAB_LINUX/trees
-# This run's branches in the shared repository (their commits are the same every
-# run: commit-change dates each commit from its parent).
-tb=kbt-$$
+tb=$KBISECT_BUILDER_BRANCH
 git --git-dir="$repo" update-ref "refs/heads/$tb-master" refs/heads/master
 STALL=${KBISECT_STALL:-600}
 export MAIL_DIR=$d/mail

@@ -1,0 +1,91 @@
+#include "common/modalias.h"
+
+#include <fnmatch.h>
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace kb {
+namespace {
+
+std::vector<std::string> Names(std::span<std::string_view> v, size_t n) {
+  return std::vector<std::string>(v.begin(), v.begin() + long(n));
+}
+
+TEST(Glob, MatchesModaliasPatterns) {
+  EXPECT_TRUE(GlobMatch("virtio:d00000002v*", "virtio:d00000002v00001AF4"));
+  EXPECT_FALSE(GlobMatch("virtio:d00000001v*", "virtio:d00000002v00001AF4"));
+  EXPECT_TRUE(GlobMatch("pci:v00001AF4d00001000sv*sd*bc*sc*i*", "pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00"));
+  EXPECT_TRUE(GlobMatch("a?c", "abc"));
+  EXPECT_TRUE(GlobMatch("[a-c]x", "bx"));
+  EXPECT_FALSE(GlobMatch("[!a-c]x", "bx"));
+  EXPECT_TRUE(GlobMatch("[]]", "]"));
+  EXPECT_TRUE(GlobMatch("[", "["));
+  EXPECT_TRUE(GlobMatch("**", ""));
+  EXPECT_FALSE(GlobMatch("", "a"));
+}
+
+// The same answers as glibc's fnmatch(3), over many small random cases.
+TEST(Glob, AgreesWithFnmatch) {
+  std::mt19937 rng(7);
+  const std::string pchars = "ab*?[]!-", tchars = "ab-[]!";
+  for (int i = 0; i < 20000; ++i) {
+    std::string p, t;
+    for (int n = int(rng() % 7); n > 0; --n) p += pchars[rng() % pchars.size()];
+    for (int n = int(rng() % 7); n > 0; --n) t += tchars[rng() % tchars.size()];
+    EXPECT_EQ(GlobMatch(p, t), fnmatch(p.c_str(), t.c_str(), 0) == 0) << "pattern '" << p << "' text '" << t << "'";
+  }
+}
+
+TEST(Glob, ManyStarsStayCheap) {
+  std::string p(200, '*'), t(5000, 'a');
+  p += "b";
+  EXPECT_FALSE(GlobMatch(p, t));
+}
+
+const char kAliases[] =
+    "# Aliases extracted from modules themselves.\n"
+    "alias virtio:d00000002v* virtio_blk\n"
+    "alias virtio:d00000001v* virtio_net\n"
+    "alias pci:v00001AF4d*sv*sd*bc*sc*i* virtio_pci\n"
+    "alias fs-ext4 ext4\n"
+    "alias virtio:d0000000?v* virtio_any\n"
+    "alias virtio:d00000002v00001AF4 virtio_blk\n";
+
+TEST(Modalias, FindsTheModulesOfADevice) {
+  std::string_view out[8];
+  size_t n = 0;
+  ASSERT_EQ(ModulesForModalias(kAliases, "virtio:d00000002v00001AF4", out, &n), nullptr);
+  EXPECT_EQ(Names(out, n), (std::vector<std::string>{"virtio_blk", "virtio_any"}));
+  ASSERT_EQ(ModulesForModalias(kAliases, "fs-ext4", out, &n), nullptr);
+  EXPECT_EQ(Names(out, n), std::vector<std::string>{"ext4"});
+  ASSERT_EQ(ModulesForModalias(kAliases, "usb:v1234", out, &n), nullptr);
+  EXPECT_EQ(n, 0u);
+  EXPECT_STREQ(ModulesForModalias(kAliases, "virtio:d00000002v00001AF4", std::span(out, 1), &n),
+               "more modules than there is room for");
+  EXPECT_STREQ(ModulesForModalias("alias lonely\n", "x", out, &n),
+               "modules.alias: an alias line without a pattern and a module");
+}
+
+TEST(Modalias, SoftdepPreDependencies) {
+  const char kSoftdeps[] =
+      "# Soft dependencies extracted from modules themselves.\n"
+      "softdep ext4 pre: crc32c\n"
+      "softdep nfs post: nfsv4\n"
+      "softdep drm pre: a b post: c pre: d\n";
+  std::string_view out[8];
+  size_t n = 9;
+  ASSERT_EQ(SoftdepPre(kSoftdeps, "ext4", out, &n), nullptr);
+  EXPECT_EQ(Names(out, n), std::vector<std::string>{"crc32c"});
+  ASSERT_EQ(SoftdepPre(kSoftdeps, "nfs", out, &n), nullptr);
+  EXPECT_EQ(n, 0u);
+  ASSERT_EQ(SoftdepPre(kSoftdeps, "drm", out, &n), nullptr);
+  EXPECT_EQ(Names(out, n), (std::vector<std::string>{"a", "b", "d"}));
+  ASSERT_EQ(SoftdepPre(kSoftdeps, "virtio_blk", out, &n), nullptr);
+  EXPECT_EQ(n, 0u);
+}
+
+}  // namespace
+}  // namespace kb

@@ -7,44 +7,26 @@
 # this build's stage-1 installed: make initramfs KERNEL_MODULES=<the disk's
 # modules>, make install-initramfs DESTDIR=<its root>, /etc/default/kbisect
 # (server, the disk's own kernel as stage-1, CMDLINE), GRUB_DEFAULT=kbisect and
-# update-grub run in its root. The loop device is gone when it returns.
+# update-grub run in its root (tests/lab/disk-root). The loop device is gone when
+# it returns.
 lab_disk_install() {
-	local name=$1 cmdline=$2 img=$LAB_DIR/$1.img mnt=$LAB_DIR/$1.root loop rc=0
+	local name=$1 cmdline=$2 img=$LAB_DIR/$1.img
 	[ -n "${KBISECT_LAB_DISK:-}" ] || lab_die "no lab disk (lab_prepare --disk)"
 	# shellcheck disable=SC1091
 	. "$KBISECT_LAB_DISK/facts"
 	lab_step "installing the stage-1 on $name's disk"
 	cp --sparse=always "$KBISECT_LAB_DISK/base.img" "$img" || lab_die "cannot copy the base disk"
-	loop=$(losetup -f --show "$img") || lab_die "losetup $img"
-	[ -b "${loop}p1" ] || partx -a "$loop"
-	mkdir -p "$mnt"
-	(
-		set -e
-		mount "${loop}p1" "$mnt"
-		make -s -C "$LAB_TOP" B="${B:-build}" INITRAMFS="$LAB_DIR/$name-initramfs.cpio.gz" \
-			KERNEL_MODULES="$mnt/lib/modules/$KVER" initramfs
-		make -s -C "$LAB_TOP" B="${B:-build}" INITRAMFS="$LAB_DIR/$name-initramfs.cpio.gz" \
-			DESTDIR="$mnt" PREFIX=/usr/local install-initramfs
-		cat >"$mnt/etc/default/kbisect" <<-EOF
-			KBISECT_SERVER=$LAB_GUEST_URL
-			KBISECT_KERNEL=/boot/vmlinuz-$KVER
-			KBISECT_INITRAMFS=/boot/kbisect-initramfs.cpio.gz
-			KBISECT_CMDLINE="$cmdline"
-		EOF
-		sed -i 's/^GRUB_DEFAULT=.*/GRUB_DEFAULT=kbisect/' "$mnt/etc/default/grub"
-		mount --bind /dev "$mnt/dev"
-		mount -t proc proc "$mnt/proc"
-		mount -t sysfs sys "$mnt/sys"
-		# No udev here: the by-uuid link makes grub-mkconfig say root=UUID=.
-		mkdir -p /dev/disk/by-uuid
-		ln -sf "${loop}p1" "/dev/disk/by-uuid/$UUID"
-		chroot "$mnt" update-grub
-	) >"$LAB_DIR/$name-install.log" 2>&1 || rc=$?
-	rm -f "/dev/disk/by-uuid/$UUID"
-	for m in sys proc dev ""; do mountpoint -q "$mnt/$m" && umount "$mnt/$m"; done
-	partx -d "$loop" 2>/dev/null
-	losetup -d "$loop"
-	[ $rc -eq 0 ] || { cat "$LAB_DIR/$name-install.log" >&2; lab_die "installing the stage-1 on $name's disk failed"; }
+	local install='
+make -s -C "$TOP" B="$BUILD" INITRAMFS="$INITRAMFS" KERNEL_MODULES="$ROOT/lib/modules/$KVER" initramfs
+make -s -C "$TOP" B="$BUILD" INITRAMFS="$INITRAMFS" DESTDIR="$ROOT" PREFIX=/usr/local install-initramfs
+printf "%s\n" "KBISECT_SERVER=$SERVER" "KBISECT_KERNEL=/boot/vmlinuz-$KVER" \
+	"KBISECT_INITRAMFS=/boot/kbisect-initramfs.cpio.gz" "KBISECT_CMDLINE=\"$CMDLINE\"" >"$ROOT/etc/default/kbisect"
+sed -i "s/^GRUB_DEFAULT=.*/GRUB_DEFAULT=kbisect/" "$ROOT/etc/default/grub"
+chroot "$ROOT" update-grub
+'
+	TOP=$LAB_TOP BUILD=${B:-build} INITRAMFS=$LAB_DIR/$name-initramfs.cpio.gz KVER=$KVER SERVER=$LAB_GUEST_URL \
+		CMDLINE=$cmdline "$LAB_SRC/disk-root" "$img" "$UUID" "$install" >"$LAB_DIR/$name-install.log" 2>&1 ||
+		{ cat "$LAB_DIR/$name-install.log" >&2; lab_die "installing the stage-1 on $name's disk failed"; }
 }
 
 # lab_disk_start NAME SSH_PORT: the machine booting from its disk alone (SeaBIOS,

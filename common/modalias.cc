@@ -123,4 +123,35 @@ Error SoftdepPre(std::string_view softdeps, std::string_view module, std::span<s
   });
 }
 
+namespace {
+
+// The two hex digits after `key` (e.g. "bc") in a modalias, upper-cased; empty
+// when absent. The key is searched after the first ':' and after 'sd'/'ip' style
+// fields, so "bc" is found in "...sd00000002bc01sc00i00".
+std::string_view Field(std::string_view m, std::string_view key, char out[2]) {
+  for (size_t at = m.find(key); at != std::string_view::npos; at = m.find(key, at + 1)) {
+    if (at + key.size() + 2 > m.size()) break;
+    char a = m[at + key.size()], b = m[at + key.size() + 1];
+    auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); };
+    if (!hex(a) || !hex(b)) continue;
+    out[0] = a >= 'a' ? char(a - 'a' + 'A') : a;
+    out[1] = b >= 'a' ? char(b - 'a' + 'A') : b;
+    return std::string_view(out, 2);
+  }
+  return {};
+}
+
+}  // namespace
+
+bool IsStorageModalias(std::string_view m) {
+  char b1[2], b2[2];
+  if (m.substr(0, 4) == "pci:") {
+    std::string_view cls = Field(m, "bc", b1), sub = Field(m, "sc", b2);
+    return cls == "01" || (cls == "0C" && sub == "03") || (cls == "08" && sub == "05");
+  }
+  if (m.substr(0, 7) == "virtio:") return m.substr(7, 9) == "d00000002" || m.substr(7, 9) == "d00000008";
+  if (m.substr(0, 4) == "usb:") return Field(m, "ic", b1) == "08";
+  return m.substr(0, 5) == "scsi:" || m.substr(0, 4) == "mmc:";
+}
+
 }  // namespace kb

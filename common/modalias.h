@@ -27,4 +27,12 @@ Error ModulesForModalias(std::string_view aliases, std::string_view modalias, st
 // out[0..*count); none when it has no softdep line.
 Error SoftdepPre(std::string_view softdeps, std::string_view module, std::span<std::string_view> out, size_t* count);
 
+// Whether a device with this modalias may lead to the root filesystem, so that
+// stage-2 loads its driver (and nothing else: a GPU's or a sound card's driver
+// waits for the OS, whose udev loads it with the OS's firmware files at hand).
+// PCI mass-storage controllers (class 01), USB (0c03) and SD (0805) host
+// controllers, virtio block and SCSI, SCSI devices, USB mass storage interfaces
+// (class 08) and MMC cards.
+bool IsStorageModalias(std::string_view modalias);
+
 }  // namespace kb

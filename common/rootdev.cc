@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "common/cmdline.h"
+
 namespace kb {
 namespace {
 
@@ -158,6 +160,73 @@ bool SameUuid(std::string_view a, std::string_view b) {
   for (size_t i = 0; i < a.size(); ++i) {
     if (Lower(a[i]) != Lower(b[i])) return false;
   }
+  return true;
+}
+
+Error ParseRootArgs(std::string_view cmdline, RootArgs* out, std::string_view* param) {
+  RootArgs a;
+  std::string_view rest = cmdline;
+  CmdlineParam p;
+  Error err = nullptr;
+  while (NextParam(&rest, &p, &err)) {
+    *param = p.key;
+    if (p.key == "root") {
+      if (!p.has_value) return "root needs a value (root=UUID=...)";
+      if (Error e = ParseRootSpec(p.value, &a.root)) return e;
+      a.has_root = true;
+      a.root_text = p.value;
+    } else if (p.key == "rootfstype") {
+      if (p.value.empty() || p.value.size() > 32) return "rootfstype= is empty or longer than 32 characters";
+      a.fstype = p.value;
+    } else if (p.key == "rootflags") {
+      if (p.value.size() > 256) return "rootflags= is longer than 256 characters";
+      a.flags = p.value;
+    } else if (p.key == "ro" && !p.has_value) {
+      a.rw = false;
+    } else if (p.key == "rw" && !p.has_value) {
+      a.rw = true;
+    } else if (p.key == "rootwait" && !p.has_value) {
+      a.delay_s = kRootWaitSeconds;
+    } else if (p.key == "rootdelay") {
+      unsigned v = 0;
+      if (p.value.empty() || p.value.size() > 4) return "rootdelay= is not a number of seconds up to 3600";
+      for (char c : p.value) {
+        if (c < '0' || c > '9') return "rootdelay= is not a number of seconds up to 3600";
+        v = v * 10 + unsigned(c - '0');
+      }
+      if (v > kMaxRootDelay) return "rootdelay= is not a number of seconds up to 3600";
+      a.delay_s = v;
+    } else if (p.key == "init") {
+      if (p.value.empty() || p.value.front() != '/' || p.value.size() > 255)
+        return "init= is not an absolute path (of at most 255 characters)";
+      a.init = p.value;
+    }
+  }
+  if (err) {
+    *param = cmdline;
+    return err;
+  }
+  *param = {};
+  *out = a;
+  return nullptr;
+}
+
+bool PartitionName(std::string_view disk, unsigned number, std::span<char> out) {
+  char digits[12];
+  size_t n = 0;
+  do {
+    digits[n++] = char('0' + number % 10);
+    number /= 10;
+  } while (number && n < sizeof digits);
+  bool p = !disk.empty() && disk.back() >= '0' && disk.back() <= '9';
+  size_t need = disk.size() + (p ? 1 : 0) + n + 1;
+  if (disk.empty() || need > out.size()) return false;
+  char* o = out.data();
+  memcpy(o, disk.data(), disk.size());
+  o += disk.size();
+  if (p) *o++ = 'p';
+  while (n) *o++ = digits[--n];
+  *o = '\0';
   return true;
 }
 

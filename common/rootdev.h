@@ -47,6 +47,31 @@ inline constexpr size_t kMaxPartitions = 128;
 Error ReadPartitions(std::span<const uint8_t> head, size_t sector_size, std::span<PartitionId> out,
                      size_t* count);
 
+// The root keys of a candidate's command line, as the kernel reads them, for
+// stage-2 (doc/design.md): root=, rootfstype=, rootflags=, ro / rw, rootwait,
+// rootdelay=S, init=. Other parameters are ignored; the last of a repeated key wins
+// (as in the kernel). Unlike the kernel, no wait is forever: rootdelay=S waits up
+// to S seconds for the device, rootwait up to kRootWaitSeconds, neither
+// kDefaultRootDelay.
+inline constexpr unsigned kDefaultRootDelay = 30, kRootWaitSeconds = 300, kMaxRootDelay = 3600;
+struct RootArgs {
+  bool has_root = false;  // root= was given (then `root` is parsed)
+  RootSpec root;
+  std::string_view root_text;  // root='s value as written, for messages
+  std::string_view fstype;  // empty: told from the superblock
+  std::string_view flags;   // the mount's data, e.g. "data=journal"
+  bool rw = false;
+  unsigned delay_s = kDefaultRootDelay;
+  std::string_view init = "/sbin/init";
+};
+// Errors name the parameter in *param (as written).
+Error ParseRootArgs(std::string_view cmdline, RootArgs* out, std::string_view* param);
+
+// The name of partition `number` of disk `disk` as the kernel names it: "vda" 1
+// is "vda1", "nvme0n1" 1 is "nvme0n1p1" (a 'p' after a digit). NUL-terminated in
+// out; false when it does not fit.
+bool PartitionName(std::string_view disk, unsigned number, std::span<char> out);
+
 // Whether two UUID texts are the same (hex case ignored).
 bool SameUuid(std::string_view a, std::string_view b);
 

@@ -20,5 +20,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (kb::ParseRootSpec(text, &root) == nullptr && root.kind == kb::RootKind::kUuid) {
     kb::SameUuid(root.value, id.uuid);
   }
+  kb::RootArgs args;
+  std::string_view param;
+  kb::ParseRootArgs(std::string_view(reinterpret_cast<const char*>(data), size), &args, &param);
+  char name[32];
+  kb::PartitionName(text.substr(0, 16), size, name);
   return 0;
 }

@@ -13,11 +13,13 @@
 #include "common/http.h"
 #include "common/fd.h"
 #include "common/image_ini.h"
+#include "common/rootdev.h"
 #include "init/clock.h"
 #include "init/console.h"
 #include "init/fetch.h"
 #include "init/files.h"
 #include "init/net.h"
+#include "init/stage2.h"
 
 namespace kb {
 namespace {
@@ -97,14 +99,9 @@ bool HttpGetSmall(const Site& site, std::string_view name, std::string_view file
   return true;
 }
 
-// Downloads <server>/images/<name>/<file> to path, hashing it into sum.
-bool HttpDownload(const Site& site, std::string_view name, std::string_view file, const char* path,
-                  uint8_t sum[32]) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    SayFailure("image", path, "open", errno);
-    return false;
-  }
+// Downloads <server>/images/<name>/<file> onto fd (at its offset), hashing it
+// into sum.
+bool HttpDownload(const Site& site, std::string_view name, std::string_view file, int fd, uint8_t sum[32]) {
   FileSink sink{fd, {}, 0, 0, NowMs(), NowMs(), file, 0};
   br_sha256_init(&sink.sha);
   char target[512];
@@ -112,11 +109,9 @@ bool HttpDownload(const Site& site, std::string_view name, std::string_view file
   HttpResponse resp(SinkWrite, &sink);
   Failure why;
   FetchRequest req{&site.config->server_url, site.server_address, "GET", target, {}, kDownloadMs};
-  bool ok = Fetch(req, &resp, &why);
-  close(fd);
-  if (!ok) {
+  if (!Fetch(req, &resp, &why)) {
     if (sink.write_err) {
-      SayFailure("image", path, "write", sink.write_err);
+      SayFailure("image", file, "write", sink.write_err);
     } else {
       SayFetchFailure("image", why);
     }
@@ -132,8 +127,9 @@ bool HttpDownload(const Site& site, std::string_view name, std::string_view file
   return true;
 }
 
-// Hashes an open file (NFS) from its start.
-bool HashFd(int fd, std::string_view label, uint8_t sum[32]) {
+// Hashes an open file (NFS) from its start, copying it onto `copy` too when that
+// is not -1 (then the bytes hashed are the bytes kept: one read).
+bool HashFd(int fd, std::string_view label, uint8_t sum[32], int copy = -1) {
   struct stat st;
   fstat(fd, &st);
   FileSink s{fd, {}, 0, static_cast<unsigned long long>(st.st_size), NowMs(), NowMs(), label, 0};
@@ -148,6 +144,12 @@ bool HashFd(int fd, std::string_view label, uint8_t sum[32]) {
     }
     if (r == 0) break;
     br_sha256_update(&s.sha, buf, size_t(r));
+    if (copy >= 0) {
+      if (int e = WriteAllFd(copy, buf, size_t(r))) {
+        SayFailure("image", label, "write", -e);
+        return false;
+      }
+    }
     s.bytes += size_t(r);
     Progress(&s, false);
   }
@@ -244,7 +246,13 @@ Fd LoadPart(const Site& site, std::string_view name, std::string_view file, cons
     }
     if (!HashFd(fd.get(), file, sum)) return Fd();
   } else {
-    if (!HttpDownload(site, name, file, local, sum)) return Fd();
+    Fd out(open(local, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!out) {
+      SayFailure("image", local, "open", errno);
+      return Fd();
+    }
+    if (!HttpDownload(site, name, file, out.get(), sum)) return Fd();
+    out.Close();
     fd = Fd(open(local, O_RDONLY | O_CLOEXEC));
     if (!fd) {
       SayFailure("image", local, "open", errno);
@@ -281,6 +289,29 @@ void Kexec(const Site& site, std::string_view name, const Fd& kernel, const Fd& 
 
 }  // namespace
 
+bool AppendVerified(const Site& site, std::string_view name, std::string_view file, const uint8_t want[32],
+                    int out) {
+  uint8_t sum[32];
+  if (!site.nfs_root.empty()) {
+    char path[768];
+    if (!JoinPath(path, {site.nfs_root, "/", name, "/", file})) return false;
+    Fd fd(open(path, O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+      SayFailure("image", path, "open", errno);
+      return false;
+    }
+    if (!HashFd(fd.get(), file, sum, out)) return false;
+  } else if (!HttpDownload(site, name, file, out, sum)) {
+    return false;
+  }
+  if (memcmp(sum, want, 32) != 0) {
+    Say({"kbisect: image: ", name, "/", file, ": sha256 mismatch, refusing to boot it"});
+    return false;
+  }
+  Say({"kbisect: image: ", file, " sha256 ok"});
+  return true;
+}
+
 void BootImage(const Site& site, std::string_view name) {
   static char ini_text[kMaxImageIni * 4];
   ImageIni ini;
@@ -288,11 +319,24 @@ void BootImage(const Site& site, std::string_view name) {
   if (!ReadManifest(site, name, ini_text, &ini)) return;
   Fd kernel = LoadPart(site, name, ini.kernel, ini.kernel_sha256, "/tmp/kernel");
   if (!kernel) return;
-  Fd initrd;
-  if (!ini.initrd.empty() && !(initrd = LoadPart(site, name, ini.initrd, ini.initrd_sha256, "/tmp/initrd"))) return;
-  SayAt("image loaded and verified");
   const Config& c = *site.config;
-  Kexec(site, name, kernel, initrd, c.has_append ? c.append : ini.has_cmdline ? ini.cmdline : std::string_view());
+  std::string_view append = c.has_append ? c.append : ini.has_cmdline ? ini.cmdline : std::string_view();
+  // root= on the candidate's line: it boots the machine's own OS through stage-2.
+  RootArgs root;
+  std::string_view param;
+  if (Error e = ParseRootArgs(append, &root, &param)) {
+    Say({"kbisect: image: ", name, ": the command line's ", param, ": ", e, ": refused"});
+    return;
+  }
+  Fd initrd;
+  if (root.has_root) {
+    if (!(initrd = MakeStage2Initrd(site, name, ini, "/tmp/stage2.cpio"))) return;
+  } else if (!ini.initrd.empty() &&
+             !(initrd = LoadPart(site, name, ini.initrd, ini.initrd_sha256, "/tmp/initrd"))) {
+    return;
+  }
+  SayAt("image loaded and verified");
+  Kexec(site, name, kernel, initrd, append);
 }
 
 }  // namespace kb

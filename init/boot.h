@@ -22,6 +22,11 @@ struct Site {
 // when the image cannot be booted, having said why.
 void BootImage(const Site& site, std::string_view name);
 
+// Appends the image's `file` onto `out` (downloaded, or copied from NFS in the
+// same read that hashes it) and checks its sha256 against `want`. False when said
+// why (out then holds a part of it, to be thrown away).
+bool AppendVerified(const Site& site, std::string_view name, std::string_view file, const uint8_t want[32], int out);
+
 // Mounts kbisect.nfs read-only at `target`: the given options, or NFSv4 then
 // NFSv3. False (said) when neither works.
 bool MountNfs(const Config& c, uint32_t host, const char* target);

@@ -2,10 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "common/fd.h"
+#include "common/modalias.h"
 #include "common/modules.h"
 #include "init/clock.h"
 #include "init/console.h"
@@ -65,6 +69,100 @@ int LoadModules(std::string_view names) {
   Say({"kbisect: modules: loaded ", FormatUnsigned(count - size_t(failed), num), " in ",
        FormatUnsigned(static_cast<unsigned long>(NowMs() - start), ms), " ms"});
   return failed;
+}
+
+namespace {
+
+// The whole file mapped read-only; empty when it cannot be (or is empty).
+std::string_view MapFile(const char* path) {
+  Fd fd(open(path, O_RDONLY | O_CLOEXEC));
+  struct stat st;
+  if (!fd || fstat(fd.get(), &st) != 0 || st.st_size <= 0) return {};
+  void* p = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
+  if (p == MAP_FAILED) return {};
+  return std::string_view(static_cast<const char*>(p), size_t(st.st_size));
+}
+
+constexpr int kMaxDepth = 8;
+
+}  // namespace
+
+bool ModuleIndex::Open(std::string_view release) {
+  char path[512];
+  if (!JoinPath(dir_, {"/lib/modules/", release, "/"}) || !JoinPath(path, {dir_, "modules.dep"})) return false;
+  dep_ = MapFile(path);
+  if (dep_.empty()) {
+    Say({"kbisect: modules: no ", path, " (an image without modules, or not for ", release, ")"});
+    return false;
+  }
+  if (JoinPath(path, {dir_, "modules.alias"})) alias_ = MapFile(path);
+  if (JoinPath(path, {dir_, "modules.softdep"})) softdep_ = MapFile(path);
+  return true;
+}
+
+bool ModuleIndex::Tried(std::string_view path) const {
+  for (size_t i = 0; i < loaded_count_; ++i)
+    if (loaded_[i] == path) return true;
+  return false;
+}
+
+int ModuleIndex::Load(std::string_view name) { return LoadDepth(name, 0); }
+
+int ModuleIndex::LoadForDevice(std::string_view modalias) {
+  std::string_view mods[16];
+  size_t n = 0;
+  if (Error e = ModulesForModalias(alias_, modalias, mods, &n)) {
+    Say({"kbisect: modules: ", modalias, ": ", e});
+    return 0;
+  }
+  int loaded = 0;
+  for (size_t i = 0; i < n; ++i) loaded += LoadDepth(mods[i], 1);
+  return loaded;
+}
+
+int ModuleIndex::LoadDepth(std::string_view name, int depth) {
+  if (!is_open() || depth > kMaxDepth) return 0;
+  std::string_view one[1] = {name}, order[kMaxModulePaths], which;
+  size_t count = 0;
+  Error e = ResolveModules(dep_, one, order, &count, &which);
+  if (e && which == name) {
+    // Not a module's name: an alias (modprobe's second try), or built in.
+    std::string_view mods[16];
+    size_t n = 0;
+    if (ModulesForModalias(alias_, name, mods, &n) != nullptr) return 0;
+    int loaded = 0;
+    for (size_t i = 0; i < n; ++i) loaded += LoadDepth(mods[i], depth + 1);
+    return loaded;
+  }
+  if (e) {
+    Say({"kbisect: modules: ", name, ": ", which, ": ", e});
+    return 0;
+  }
+  int loaded = 0;
+  for (size_t i = 0; i < count; ++i) {
+    if (Tried(order[i])) continue;
+    char mod[64];
+    size_t len = ModuleNameOfPath(order[i], mod);
+    std::string_view pre[32];
+    size_t npre = 0;
+    if (len && SoftdepPre(softdep_, std::string_view(mod, len), pre, &npre) == nullptr)
+      for (size_t j = 0; j < npre; ++j) loaded += LoadDepth(pre[j], depth + 1);
+    char path[512];
+    if (!JoinPath(path, {dir_, order[i]})) continue;
+    if (loaded_count_ < kMaxLoaded) loaded_[loaded_count_++] = order[i];  // tried once, loaded or not
+    Fd fd(open(path, O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+      SayFailure("modules", order[i], "open", errno);
+      continue;
+    }
+    if (syscall(SYS_finit_module, fd.get(), "", 0) != 0 && errno != EEXIST) {
+      SayFailure("modules", order[i], "finit_module", errno);
+      continue;
+    }
+    Say({"kbisect: modules: loaded ", std::string_view(mod, len)});
+    ++loaded;
+  }
+  return loaded;
 }
 
 }  // namespace kb

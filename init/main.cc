@@ -20,6 +20,7 @@
 #include "init/menu_ui.h"
 #include "init/net.h"
 #include "init/resolve.h"
+#include "init/stage2.h"
 
 namespace kb {
 namespace {
@@ -187,5 +188,7 @@ void Run() {
 }  // namespace kb
 
 int main() {
+  // The same program is the candidate's PID 1 when the stage-1 put it there.
+  if (getpid() == 1 && access(kb::kStage2Marker, F_OK) == 0) kb::RunStage2();
   kb::Run();
 }

@@ -3,8 +3,10 @@
 # packages, GRUB on the disk): our stage-1 installed the way the README tells an
 # admin, QEMU booting the disk alone (SeaBIOS, GRUB's default entry = kbisect,
 # stage-1, kexec), and the candidate booting the disk's own Debian to multi-user
-# with sshd. The candidate here is the disk's Debian kernel with its own initrd:
-# the stage-1 gets it from the server, not from the disk.
+# with sshd through stage-2. The candidate here is Debian's own kernel (a
+# distribution's config: the disk's and the filesystem's drivers are modules) with
+# its modules trimmed to what the machine needs (tests/lab/trim-modules), from
+# the server: nothing of it is on the disk's /boot or /lib/modules.
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 lab_prepare --disk
@@ -14,10 +16,10 @@ lab_init
 lab_kbisect_install
 lab_apache_start_with "$LAB_SNIPPET"
 
-# The candidate, from the server: the disk's kernel and initrd with a command line
-# of the image's own (marked, so the OS can tell who booted it).
+# The candidate, from the server: Debian's kernel and its modules, with a command
+# line of the image's own (marked, so the OS can tell who booted it).
 CAND=6.1.0-main_dddddddddddd_20261123_x86_64
-IMAGE_KERNEL=$KBISECT_LAB_DISK/vmlinuz-$KVER IMAGE_INITRD=$KBISECT_LAB_DISK/initrd.img-$KVER \
+IMAGE_KERNEL=$KBISECT_LAB_DISK/vmlinuz-$KVER IMAGE_MODULES=$KBISECT_LAB_DISK/modules-$KVER.cpio.gz \
 	IMAGE_CMDLINE="root=UUID=$UUID ro console=ttyS0 kbisect.lab=candidate" lab_store_image "$CAND"
 curl -sS -f -X PUT --data-binary "$CAND" "$LAB_URL/default?machine=disk1" >/dev/null ||
 	lab_die "cannot set disk1's default"
@@ -27,12 +29,29 @@ t_check "install: the initramfs carries the disk kernel's NIC driver" \
 	bash -c "zcat '$LAB_DIR/disk1-initramfs.cpio.gz' | cpio -t --quiet | grep -q 'lib/modules/$KVER/.*virtio_net.ko'"
 t_check "install: update-grub found the kbisect entry" grep -q "42_kbisect: kbisect stage-1 entry for $LAB_GUEST_URL" "$LAB_DIR/disk1-install.log"
 
+before=$(lab_disk_sums disk1) || lab_die "cannot read disk1's image"
+t_check "the image's /boot and /lib/modules can be read before the boot" \
+	grep -q " boot/vmlinuz-$KVER\$" <<<"$before"
+
 port=$((LAB_HTTP_PORT + 22))
 lab_disk_start disk1 "$port"
 t_check "GRUB on the disk boots its default entry, the kbisect stage-1" \
 	wait_for disk1 "Loading the kbisect stage-1 kernel" 180
 t_check "the stage-1 starts from the disk's /boot" wait_for disk1 "^kbisect: stage-1 init starting" 120
-t_check "the stage-1 kexecs into the machine's default" wait_for disk1 "^kbisect: kexec into $CAND" 180
+t_check "the stage-1 makes the candidate's stage-2 initramfs with the image's modules" \
+	wait_for disk1 "^kbisect: stage-2: the candidate boots the machine's own OS \(with the image's modules\)" 180
+t_check "the stage-1 kexecs into the machine's default" wait_for disk1 "^kbisect: kexec into $CAND" 60
+t_check "stage-2 runs as the candidate's PID 1" wait_for disk1 "^kbisect: stage-2: $CAND \($KVER\) boots the machine's own OS" 60
+t_check "stage-2 loads the disk's driver from the image's modules (virtio_pci found it)" \
+	wait_for disk1 "^kbisect: modules: loaded virtio_blk" 60
+t_check "stage-2 loads crc32c (ext4's soft dependency, found by its alias)" \
+	wait_for disk1 "^kbisect: modules: loaded crc32c_generic" 60
+t_check "stage-2 loads ext4 for the root's filesystem" wait_for disk1 "^kbisect: modules: loaded ext4" 60
+t_check "stage-2 finds root=UUID= and mounts it read-only" \
+	wait_for disk1 "^kbisect: stage-2: root /dev/vda1 \(ext4, ro\) mounted" 60
+t_check "stage-2 shows the candidate's modules at /usr/lib/modules/$KVER" \
+	wait_for disk1 "^kbisect: stage-2: [0-9]+ module files .* at /usr/lib/modules/$KVER" 30
+t_check "stage-2 hands over to the OS's init" wait_for disk1 "^kbisect: stage-2: exec /sbin/init" 30
 t_check "the candidate boots the disk's Debian to sshd" lab_ssh_wait disk1 300
 t_eq "over ssh: the kernel is the candidate's release" "$KVER" "$(lab_ssh disk1 uname -r)"
 cmdline=$(lab_ssh disk1 cat /proc/cmdline)
@@ -44,6 +63,12 @@ echo "# systemctl is-system-running: $state"
 # hardware the lab has not); "starting" or no answer is not.
 t_check "over ssh: systemd is running (or degraded) with multi-user.target active" \
 	bash -c "[ '$state' = running ] || [ '$state' = degraded ] && [ '$(lab_ssh disk1 systemctl is-active multi-user.target)' = active ]"
+t_eq "over ssh: /lib/modules/$KVER is a tmpfs (nothing written to the disk)" tmpfs \
+	"$(lab_ssh disk1 stat -f -c %T /lib/modules/$KVER)"
+t_eq "over ssh: modprobe loads a module of the candidate's (dummy), from there" 1 \
+	"$(lab_ssh disk1 'modprobe dummy && grep -c ^dummy /proc/modules')"
+t_eq "over ssh: the OS's udev loaded the NIC's module from there too" 1 \
+	"$(lab_ssh disk1 grep -c ^virtio_net /proc/modules)"
 t_check "the server's boot log names the image" \
 	bash -c "curl -sS '$LAB_URL/booted?machine=disk1' | grep -q ' $CAND '"
 
@@ -51,4 +76,6 @@ t_check "the server's boot log names the image" \
 power_cycle disk1
 t_check "after a power cycle: GRUB and the stage-1 again" wait_for disk1 "^kbisect: stage-1 init starting" 240 2
 lab_qemu_stop disk1
+after=$(lab_disk_sums disk1) || lab_die "cannot read disk1's image"
+t_eq "nothing under the disk's /boot, /lib/modules or /etc/default changed" "$before" "$after"
 t_done

@@ -37,6 +37,20 @@ lab_disk_start() {
 	echo "$2" >"$LAB_DIR/$1.sshport"
 }
 
+# lab_disk_sums NAME: the sha256 of every file under the disk's /boot,
+# /usr/lib/modules (Debian's /lib/modules) and /etc/default, read from the image
+# itself (from a copy, whose journal the mount may replay after a power cut): what
+# no kbisect cycle may change.
+lab_disk_sums() {
+	local copy=$LAB_DIR/$1.sums.img rc=0
+	cp --sparse=always "$LAB_DIR/$1.img" "$copy" || return 1
+	"$LAB_SRC/disk-root" "$copy" - \
+		'cd "$ROOT" && find boot usr/lib/modules etc/default -xdev -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum' ||
+		rc=$?
+	rm -f "$copy"
+	return $rc
+}
+
 # lab_ssh NAME CMD...: CMD as root on the machine's OS (bounded: 20 s to connect,
 # 120 s in all).
 lab_ssh() {

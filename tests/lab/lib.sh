@@ -226,8 +226,8 @@ lab_kbisect_install() {
 
 # lab_store_image NAME [BRANCH] [COMMIT]: an image in LAB_IMAGES with the contract's
 # files, published the builder's way (hidden directory, then rename). Its bzImage is
-# a stand-in unless IMAGE_KERNEL names a real one; IMAGE_INITRD and IMAGE_CMDLINE
-# add an initrd and a command line.
+# a stand-in unless IMAGE_KERNEL names a real one; IMAGE_INITRD, IMAGE_MODULES and
+# IMAGE_CMDLINE add an initrd, a modules.cpio.gz and a command line.
 lab_store_image() {
 	local name=$1 branch=${2:-main} commit=${3:-}
 	[[ $name =~ _([0-9a-f]{12})_([0-9]{8})_([a-z0-9_]+)$ ]] || lab_die "not an image name: $name"
@@ -241,6 +241,7 @@ lab_store_image() {
 		echo "stand-in kernel $name" >"$tmp/bzImage"
 	fi
 	[ -n "${IMAGE_INITRD:-}" ] && cp "$IMAGE_INITRD" "$tmp/initrd"
+	[ -n "${IMAGE_MODULES:-}" ] && cp "$IMAGE_MODULES" "$tmp/modules.cpio.gz"
 	cat >"$tmp/image.ini" <<-EOF
 	[image]
 	name = $name
@@ -255,6 +256,8 @@ lab_store_image() {
 	[ -n "${IMAGE_INITRD:-}" ] &&
 		printf 'initrd = initrd\ninitrd_sha256 = %s\n' "$(sha256sum "$tmp/initrd" | cut -d' ' -f1)" >>"$tmp/image.ini"
 	[ -n "${IMAGE_CMDLINE:-}" ] && printf 'cmdline = %s\n' "$IMAGE_CMDLINE" >>"$tmp/image.ini"
+	[ -n "${IMAGE_MODULES:-}" ] && printf 'modules = modules.cpio.gz\nmodules_sha256 = %s\n' \
+		"$(sha256sum "$tmp/modules.cpio.gz" | cut -d' ' -f1)" >>"$tmp/image.ini"
 	chmod -R a+rX "$tmp"
 	mv "$tmp" "$LAB_IMAGES/$name"
 }

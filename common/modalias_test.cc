@@ -87,5 +87,29 @@ TEST(Modalias, SoftdepPreDependencies) {
   EXPECT_EQ(n, 0u);
 }
 
+TEST(Modalias, StorageDevicesOnly) {
+  // The lab's disk (virtio-blk-pci: class 0100) and its virtio device.
+  EXPECT_TRUE(IsStorageModalias("pci:v00001AF4d00001001sv00001AF4sd00000002bc01sc00i00"));
+  EXPECT_TRUE(IsStorageModalias("virtio:d00000002v00001AF4"));
+  EXPECT_TRUE(IsStorageModalias("virtio:d00000008v00001AF4"));  // virtio-scsi
+  EXPECT_TRUE(IsStorageModalias("pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01"));  // AHCI
+  EXPECT_TRUE(IsStorageModalias("pci:v0000144Dd0000A808sv0000144Dsd0000A801bc01sc08i02"));  // NVMe
+  EXPECT_TRUE(IsStorageModalias("pci:v00008086d000024CDsv00001AF4sd00001100bc0Csc03i20"));  // EHCI
+  EXPECT_TRUE(IsStorageModalias("pci:v00001217d00008621sv00001028sd00000A7Fbc08sc05i01"));  // SD host
+  EXPECT_TRUE(IsStorageModalias("usb:v0781p5567d0100dc00dsc00dp00ic08isc06ip50in00"));      // a USB stick
+  EXPECT_TRUE(IsStorageModalias("scsi:t-0x00"));
+  EXPECT_TRUE(IsStorageModalias("mmc:block"));
+  // Not on the way to a root filesystem: the OS's udev loads these.
+  EXPECT_FALSE(IsStorageModalias("pci:v00008086d00003E92sv00001028sd0000085Cbc03sc00i00"));  // i915
+  EXPECT_FALSE(IsStorageModalias("pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00"));  // virtio-net
+  EXPECT_FALSE(IsStorageModalias("virtio:d00000001v00001AF4"));
+  EXPECT_FALSE(IsStorageModalias("usb:v046DpC52Bd1211dc00dsc00dp00ic03isc01ip01in00"));     // a keyboard
+  EXPECT_FALSE(IsStorageModalias("pci:v00008086d00001237sv00001AF4sd00001100bc06sc00i00"));   // host bridge
+  EXPECT_FALSE(IsStorageModalias("cpu:type:x86,ven0000fam0006mod003A:feature:,0000,0001"));
+  EXPECT_FALSE(IsStorageModalias("acpi:PNP0501:"));
+  EXPECT_FALSE(IsStorageModalias("pci:"));
+  EXPECT_FALSE(IsStorageModalias(""));
+}
+
 }  // namespace
 }  // namespace kb

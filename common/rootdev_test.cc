@@ -65,6 +65,67 @@ std::vector<uint8_t> Ext4Head(std::string_view label) {
   return d;
 }
 
+TEST(RootArgs, ReadsTheKernelsRootKeys) {
+  RootArgs a;
+  std::string_view param;
+  ASSERT_EQ(ParseRootArgs("console=ttyS0 root=LABEL=kbisect-root rootfstype=ext4 rootflags=data=journal rw "
+                          "rootdelay=5 init=/lib/systemd/systemd quiet",
+                          &a, &param),
+            nullptr);
+  EXPECT_TRUE(a.has_root);
+  EXPECT_EQ(a.root.kind, RootKind::kLabel);
+  EXPECT_EQ(a.root.value, "kbisect-root");
+  EXPECT_EQ(a.fstype, "ext4");
+  EXPECT_EQ(a.flags, "data=journal");
+  EXPECT_TRUE(a.rw);
+  EXPECT_EQ(a.delay_s, 5u);
+  EXPECT_EQ(a.init, "/lib/systemd/systemd");
+
+  ASSERT_EQ(ParseRootArgs("console=ttyS0 kbisect.test=1", &a, &param), nullptr);
+  EXPECT_FALSE(a.has_root);
+  EXPECT_FALSE(a.rw);  // read-only unless rw, as the kernel mounts it
+  EXPECT_EQ(a.delay_s, kDefaultRootDelay);
+  EXPECT_EQ(a.init, "/sbin/init");
+
+  ASSERT_EQ(ParseRootArgs("root=/dev/vda1 rw ro rootwait", &a, &param), nullptr);  // the last wins
+  EXPECT_FALSE(a.rw);
+  EXPECT_EQ(a.delay_s, kRootWaitSeconds);
+  EXPECT_EQ(a.root.value, "vda1");
+}
+
+TEST(RootArgs, NamesTheBadParameter) {
+  RootArgs a;
+  a.init = "/kept";
+  std::string_view param;
+  auto err = [&](std::string_view line) {
+    Error e = ParseRootArgs(line, &a, &param);
+    return std::string(e ? e : "(none)");
+  };
+  EXPECT_NE(err("root=/dev/vda1 rootdelay=abc").find("rootdelay="), std::string::npos);
+  EXPECT_EQ(param, "rootdelay");
+  EXPECT_NE(err("rootdelay=3601 root=/dev/vda1").find("up to 3600"), std::string::npos);
+  EXPECT_NE(err("root=UUID=xyz").find("not a UUID"), std::string::npos);
+  EXPECT_EQ(param, "root");
+  EXPECT_NE(err("root").find("needs a value"), std::string::npos);
+  EXPECT_NE(err("root=/dev/vda1 init=sbin/init").find("absolute"), std::string::npos);
+  EXPECT_NE(err("root=/dev/vda1 rootfstype=").find("rootfstype"), std::string::npos);
+  EXPECT_NE(err("root=\"/dev/vda1").find("quote"), std::string::npos);
+  EXPECT_EQ(a.init, "/kept");  // untouched on error
+}
+
+TEST(PartitionName, AddsAPAfterADigit) {
+  char buf[32];
+  ASSERT_TRUE(PartitionName("vda", 1, buf));
+  EXPECT_STREQ(buf, "vda1");
+  ASSERT_TRUE(PartitionName("nvme0n1", 12, buf));
+  EXPECT_STREQ(buf, "nvme0n1p12");
+  ASSERT_TRUE(PartitionName("mmcblk0", 128, buf));
+  EXPECT_STREQ(buf, "mmcblk0p128");
+  EXPECT_FALSE(PartitionName("sda", 1, std::span(buf, 4)));  // "sda1" and the NUL need 5
+  EXPECT_TRUE(PartitionName("sda", 1, std::span(buf, 5)));
+  EXPECT_FALSE(PartitionName("", 1, buf));
+}
+
 TEST(FsIdentity, ReadsAnExtSuperblock) {
   FsIdentity id;
   ASSERT_EQ(ReadFsIdentity(Ext4Head("root"), &id), nullptr);

@@ -43,4 +43,30 @@ t_check "step without a verdict: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -
 out=$(kb run --machine m1 --power true --test true 2>&1)
 t_check "run without --good/--bad: exit 2" bash -c '[ "$1" = 2 ] && grep -q "needs --good" <<<"$2"' _ $? "$out"
 t_check "--help describes the exit codes" bash -c "'$LAB_TOP/scripts/kbisect' --help | grep -q '125 skip'"
+
+# kbisect-ssh-test, the --test for a machine that boots its own OS (its ssh path
+# runs for real in tests/disk/t-disk-bisect.sh): bad input, an OS that never
+# answers, and a panic on this boot's console.
+st() { "$LAB_TOP/scripts/kbisect-ssh-test" "$@"; }
+out=$(st 2>&1)
+t_check "ssh-test without DEST and TEST: exit 2 and the usage" bash -c '[ "$1" = 2 ] && grep -q "usage:" <<<"$2"' _ $? "$out"
+out=$(st --wait soon m1 true 2>&1)
+t_check "ssh-test --wait soon: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q "wait is whole seconds" <<<"$2"' _ $? "$out"
+out=$(st --on-panic ignore m1 true 2>&1)
+t_check "ssh-test --on-panic ignore: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q "on-panic is bad or skip" <<<"$2"' _ $? "$out"
+nossh="ssh -o BatchMode=yes -o ConnectTimeout=2 -p 9"
+out=$(st --wait 3 --ssh "$nossh" root@127.0.0.1 true 2>&1)
+t_check "ssh-test: no ssh within --wait is a hang (124) and says so" \
+	bash -c '[ "$1" = 124 ] && grep -q "root@127.0.0.1 did not answer ssh within 3s" <<<"$2"' _ $? "$out"
+console=$LAB_DIR/ssh-test.console
+printf 'kbisect: kexec into X\nKernel panic - not syncing: an earlier boot\n' >"$console"
+offset=$(stat -c %s "$console")
+out=$(KBISECT_CONSOLE=$console KBISECT_CONSOLE_OFFSET=$offset st --wait 3 --ssh "$nossh" root@127.0.0.1 true 2>&1)
+t_eq "ssh-test: an earlier boot's panic (before the offset) is not this boot's" 124 "$?"
+printf 'Kernel panic - not syncing: kbisect: planted panic\n' >>"$console"
+out=$(KBISECT_CONSOLE=$console KBISECT_CONSOLE_OFFSET=$offset timeout 10 "$LAB_TOP/scripts/kbisect-ssh-test" --wait 300 --ssh "$nossh" root@127.0.0.1 true 2>&1)
+t_check "ssh-test: this boot's panic is bad at once, and named" \
+	bash -c '[ "$1" = 1 ] && grep -q "the candidate panicked: Kernel panic - not syncing: kbisect: planted panic" <<<"$2"' _ $? "$out"
+out=$(KBISECT_CONSOLE=$console KBISECT_CONSOLE_OFFSET=$offset timeout 10 "$LAB_TOP/scripts/kbisect-ssh-test" --on-panic skip --ssh "$nossh" root@127.0.0.1 true 2>&1)
+t_eq "ssh-test --on-panic skip: this boot's panic is a skip (125)" 125 "$?"
 t_done

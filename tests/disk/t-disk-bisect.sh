@@ -1,0 +1,80 @@
+#!/bin/bash
+# A bisection on the disk machine, the way an engineer runs one on a real test
+# machine: the disk history of tests/bisect/make-history (its regression shows
+# only in the machine's own OS: `modprobe dummy` fails), every candidate built on
+# demand with its modules by kbisect-builder, booted from the disk's GRUB through
+# stage-1, kexec and stage-2 into the disk's Debian, and judged over ssh by
+# kbisect-ssh-test. The bisection meets a candidate that panics and one that
+# hangs (both after the culprit: bad, kbisect's default); a power cycle brings the
+# machine back to its stage-1 each time and the bisection goes on. The disk's /boot, /lib/modules and /etc/default are the same
+# afterwards.
+. "$(dirname "$0")/../lab/lib.sh"
+. "$LAB_TOP/tests/tap.sh"
+lab_prepare --disk --linux x86_64
+lab_enter --builds 5 --boots 8 "$0" "$@"
+lab_init
+. "$KBISECT_LAB_DISK/facts"
+lab_kbisect_install
+lab_apache_start_with "$LAB_SNIPPET"
+HISTORY=disk CLONE=disk-bisect . "$LAB_TOP/tests/bisect/history.sh"
+cd "$TREE" || exit 1
+BUILDER=$(lab_bin kbisect-builder)
+BUILDER_INI=$LAB_DIR/builder.ini
+# The candidates: the lab's x86_64 config (lab.config + disk.config), with their
+# modules, and the command line that boots the disk's own root.
+"$LAB_TOP/tests/builder/lab-ini" "$REPO" "$LAB_IMAGES" "$LAB_STATE" "$KBISECT_LAB_LINUX/trees" \
+	branch.ref=refs/heads/hist-disk "arch.x86_64.cmdline=root=UUID=$UUID ro console=ttyS0" \
+	"arch.x86_64.targets=bzImage modules" >"$BUILDER_INI" || lab_die "lab-ini failed"
+
+lab_disk_install disk1 "console=ttyS0 panic=-1 kbisect.machine=disk1"
+before=$(lab_disk_sums disk1) || lab_die "cannot read disk1's image"
+port=$((LAB_HTTP_PORT + 23))
+# An image of the repository's master (linux-source itself, the trees' own commit:
+# nothing to compile), so that the machine boots once and the server knows it
+# (kbisect run checks that the machine has reported a boot: its name is right).
+"$BUILDER" --config "$BUILDER_INI" build master >"$LAB_DIR/tip-build.log" 2>&1 ||
+	{ cat "$LAB_DIR/tip-build.log"; lab_die "the tip does not build"; }
+lab_disk_start disk1 "$port"
+wait_for disk1 "^kbisect: kexec into" 300 >/dev/null || lab_die "disk1: no stage-1 kexec"
+
+ssh="ssh -q -i $KBISECT_LAB_DISK/id_ed25519 -p $port -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10"
+KBISECT=$LAB_TOP/scripts/kbisect
+lab_step "bisecting the disk history on disk1"
+"$KBISECT" --server "$LAB_URL" run --machine disk1 --good "$(commit 0)" --bad master \
+	--power "$KBISECT qmp-reset $LAB_DIR/disk1.qmp" --console "$LAB_OUT/disk1.console" \
+	--build "$BUILDER --config $BUILDER_INI build \$KBISECT_COMMIT --arch x86_64" \
+	--test "$LAB_TOP/scripts/kbisect-ssh-test --wait 180 --ssh '$ssh' root@127.0.0.1 'modprobe dummy'" \
+	--log "$LAB_OUT/disk1.log" >"$LAB_DIR/disk1.out" 2>"$LAB_DIR/disk1.err"
+rc=$?
+sed 's/^/# /' "$LAB_DIR/disk1.out"
+[ $rc = 0 ] || sed 's/^/# /' "$LAB_DIR/disk1.err"
+t_eq "the bisection names the commit that broke the module (5)" \
+	"0 first bad commit: $(commit 5) net: dummy: refuse to load (the regression)" \
+	"$rc $(grep '^first bad commit: ' "$LAB_DIR/disk1.out")"
+log=$LAB_OUT/disk1.log
+steps=$log.steps
+# step_of N: the line of the steps file for the history's commit N.
+step_of() { grep "^$(commit "$1") " "$steps"; }
+t_check "the panicking candidate (8) was seen panicking on the console: bad" \
+	bash -c '[[ $1 == *" bad "* ]] && grep -q "the candidate panicked: Kernel panic - not syncing: kbisect: planted panic" "$2"' _ "$(step_of 8)" "$log"
+t_check "the hanging candidate (6) booted, gave no ssh within 180 s: a hang, bad" \
+	bash -c '[[ $1 == *" bad "* ]] && grep -q "did not answer ssh within 180s" "$2" && grep -q "a hang" "$2"' _ "$(step_of 6)" "$log"
+# next_booted N: the step after commit N's booted its image: the power cycle
+# brought the stage-1 back, which reported the boot.
+next_booted() {
+	awk -v c="$(commit "$1")" 'found {print; exit} $1 == c {found = 1}' "$steps" |
+		awk '$2 != "-" && $3 ~ /^[0-9.]+$/ {ok = 1} END {exit !ok}'
+}
+t_check "after the panic, a power cycle brought the stage-1 back and the next candidate booted" next_booted 8
+t_check "after the hang, the same" next_booted 6
+t_check "a good candidate ran the disk's Debian with its own release and modules (modprobe dummy passed)" \
+	bash -c '[[ $1 == *" good "* ]] && grep -q "root@127.0.0.1 runs 6\.1\.[0-9]*+; running: modprobe dummy" "$2"' _ "$(step_of 4)" "$log"
+t_check "the culprit's candidate booted the OS and modprobe failed there" \
+	bash -c '[[ $1 == *" bad "* ]] && grep -q "could not insert .dummy.: No such device" "$2"' _ "$(step_of 5)" "$log"
+t_check "every image it booted carries its modules" bash -c '
+	for i in $(awk "\$2 != \"-\" {print \$2}" "$1"); do grep -q "^modules_sha256 = " "$2/$i/image.ini" || exit 1; done' _ "$steps" "$LAB_IMAGES"
+t_check "the repository's bisect state is reset afterwards" bash -c "! git bisect log >/dev/null 2>&1"
+lab_qemu_stop disk1
+after=$(lab_disk_sums disk1) || lab_die "cannot read disk1's image"
+t_eq "nothing under the disk's /boot, /lib/modules or /etc/default changed" "$before" "$after"
+t_done

@@ -46,10 +46,12 @@ STORE_LIB := $(filter-out %_test.cc,$(wildcard store/*.cc))
 # The handlers are a library (unit-tested); cgi/bin/ has one thin main a program.
 CGI_LIB := $(filter-out %_test.cc,$(wildcard cgi/*.cc)) $(STORE_LIB)
 BUILDER_LIB := $(filter-out builder/main.cc %_test.cc,$(wildcard builder/*.cc)) $(STORE_LIB)
-TESTS_SRC := $(wildcard common/*_test.cc store/*_test.cc cgi/*_test.cc builder/*_test.cc)
+# The control side's engine (issue 13): its pure core so far, unit-tested.
+CONTROL_LIB := $(filter-out control/main.cc %_test.cc,$(wildcard control/*.cc))
+TESTS_SRC := $(wildcard common/*_test.cc store/*_test.cc cgi/*_test.cc builder/*_test.cc control/*_test.cc)
 FUZZ_SRC := $(wildcard tests/fuzz/*_fuzz.cc)
 
-UNIT_OBJ := $(patsubst %.cc,$(B)/host/%.o,$(COMMON_SRC) $(sort $(CGI_LIB) $(BUILDER_LIB)) $(TESTS_SRC))
+UNIT_OBJ := $(patsubst %.cc,$(B)/host/%.o,$(COMMON_SRC) $(sort $(CGI_LIB) $(BUILDER_LIB)) $(CONTROL_LIB) $(TESTS_SRC))
 MUSL_OBJ := $(COMMON_PURE:%.cc=$(B)/musl/%.o) $(INIT_SRC:%.cc=$(B)/musl/%.o) $(B)/musl/init/fortify.o
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.cc=$(B)/fuzz/%)
 # The project's sources are compiled once for all fuzz targets (with coverage

@@ -56,7 +56,7 @@ MUSL_OBJ := $(COMMON_PURE:%.cc=$(B)/musl/%.o) $(INIT_SRC:%.cc=$(B)/musl/%.o) $(B
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.cc=$(B)/fuzz/%)
 # The project's sources are compiled once for all fuzz targets (with coverage
 # instrumentation but without libFuzzer's main), each target then only links.
-FUZZ_OBJ := $(patsubst %.cc,$(B)/fuzz/obj/%.o,$(COMMON_SRC) $(CGI_LIB))
+FUZZ_OBJ := $(patsubst %.cc,$(B)/fuzz/obj/%.o,$(COMMON_SRC) $(CGI_LIB) $(CONTROL_LIB))
 
 INIT := $(B)/kbisect-init
 BUILDER := $(B)/kbisect-builder

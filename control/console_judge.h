@@ -1,0 +1,83 @@
+// A candidate's verdict from its console (issue 13: the verdict rules as pure
+// code). Fed this boot's console text as it comes, with the time; it says when the
+// candidate passed, failed or hung:
+//   - only the candidate's own lines count: everything up to the stage-1's last
+//     "kbisect: kexec into " line is the stage-1's;
+//   - a line matching an --ignore pattern never fails the candidate;
+//   - --fail REGEX, or a kernel crash ("Kernel panic", "Oops:", "BUG:", "general
+//     protection fault"), fails it; "Call Trace:" alone is a WARN's and fails it
+//     only with call_trace_fails (--fail-on-call-trace);
+//   - --pass REGEX passes it (a failure seen first wins);
+//   - no verdict within the boot timeout is a hang, and so is no console output at
+//     all for the silence timeout (0: off); both count from the first Feed or Tick.
+// Patterns are POSIX extended regular expressions (grep -E), as in the shell
+// version.
+#ifndef KBISECT_CONTROL_CONSOLE_JUDGE_H
+#define KBISECT_CONTROL_CONSOLE_JUDGE_H
+
+#include <regex.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kb {
+
+struct JudgeRules {
+  std::string pass;                 // "" : none
+  std::string fail;                 // "" : none
+  std::vector<std::string> ignore;  // lines that never fail
+  bool call_trace_fails = false;
+  double boot_timeout = 300;        // seconds from the start of Feed
+  double silence_timeout = 0;       // seconds without output (0: off)
+};
+
+class ConsoleJudge {
+ public:
+  enum class State { kPending, kPass, kFail, kHang };
+
+  // Compiles the patterns; check Error() ("--pass: <regerror>").
+  explicit ConsoleJudge(const JudgeRules& rules);
+  ~ConsoleJudge();
+  ConsoleJudge(const ConsoleJudge&) = delete;
+  ConsoleJudge& operator=(const ConsoleJudge&) = delete;
+  const std::string& Error() const { return error_; }
+
+  // Console bytes that arrived at `now` (seconds, any origin, non-decreasing);
+  // text may end in the middle of a line (kept until its end comes).
+  State Feed(std::string_view text, double now);
+  // No new bytes at `now`: the timeouts.
+  State Tick(double now);
+
+  State state() const { return state_; }
+  // Why: the line that decided, or what timed out.
+  const std::string& Reason() const { return reason_; }
+
+ private:
+  struct Pattern;
+  void Line(std::string_view line);
+  bool Matches(const Pattern* p, std::string_view line) const;
+  void Decide(State s, std::string reason);
+
+  std::string error_;
+  std::unique_ptr<Pattern> pass_, fail_, crash_, call_trace_;
+  std::vector<std::unique_ptr<Pattern>> ignore_;
+  bool call_trace_fails_;
+  double boot_timeout_, silence_timeout_;
+  bool started_ = false;        // the kexec line was seen
+  bool clock_started_ = false;  // the first Feed or Tick
+  double start_ = 0, last_output_ = 0;
+  std::string partial_;
+  // A pass seen while lines of the same chunk may still fail it.
+  bool passed_ = false;
+  std::string pass_line_;
+  State state_ = State::kPending;
+  std::string reason_;
+};
+
+const char* StateName(ConsoleJudge::State s);
+
+}  // namespace kb
+
+#endif

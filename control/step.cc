@@ -1,0 +1,126 @@
+#include "control/step.h"
+
+#include <cstdio>
+
+namespace kb {
+
+namespace {
+
+std::string Seconds(double s) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%g", s);
+  return buf;
+}
+
+// The image of a boot report line "<time> <image> <address>".
+std::string ImageOf(const std::string& line) {
+  size_t a = line.find(' ');
+  if (a == std::string::npos) return "";
+  size_t b = line.find(' ', a + 1);
+  return line.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
+}
+
+}  // namespace
+
+const char* VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kGood: return "good";
+    case Verdict::kBad: return "bad";
+    case Verdict::kSkip: return "skip";
+    case Verdict::kAbort: return "abort";
+  }
+  return "?";
+}
+
+StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOptions& o) {
+  StepResult r;
+  // Every abort leaves the machine without a `once` of ours (best effort: the
+  // server may be what failed).
+  auto abort = [&](std::string why) {
+    std::string ignored;
+    env.ClearOnce(&ignored);
+    r.verdict = Verdict::kAbort;
+    r.why = std::move(why);
+    return r;
+  };
+  const std::string stopped = "stopped by a signal";
+  // Rules that cannot judge refuse before the machine is touched.
+  ConsoleJudge judge(o.console);
+  if (!o.use_test && !judge.Error().empty()) {
+    r.why = judge.Error();
+    return r;
+  }
+  size_t offset = 0;
+  for (int attempt = 1;; ++attempt) {
+    if (env.Stopped()) return abort(stopped);
+    std::string before, line, why;
+    if (!env.NewestBoot(&before, &why)) return abort("cannot read the boot log: " + why);
+    if (!env.SetOnce(image, &why)) return abort("cannot set the next boot to " + image + ": " + why);
+    offset = env.ConsoleSize();
+    const double t0 = env.Now();
+    if (!env.PowerCycle(&why)) return abort("the power command failed: " + why);
+    // The stage-1's report of what it is about to kexec: the firmware's and the
+    // stage-1's time (report_timeout), not the candidate's.
+    bool reported = false;
+    while (env.Now() - t0 < o.report_timeout) {
+      if (env.Stopped()) return abort(stopped);
+      if (!env.NewestBoot(&line, &why)) return abort("cannot read the boot log: " + why);
+      if (!line.empty() && line != before) {
+        reported = true;
+        break;
+      }
+      env.Sleep(o.poll);
+    }
+    std::string problem;
+    if (!reported)
+      problem = "no boot report within " + Seconds(o.report_timeout) + " s of the power cycle (is its stage-1 running?)";
+    else if (ImageOf(line) != image)
+      problem = "the machine booted " + ImageOf(line) + ", not " + image + ": no verdict for it";
+    if (problem.empty()) {
+      r.booted_at = env.Now() - t0;
+      break;
+    }
+    if (attempt == 2) return abort(problem);
+  }
+
+  bool hang = false;
+  if (o.use_test) {
+    int rc = env.RunTest(image, offset, o.test_timeout);
+    if (env.Stopped()) return abort(stopped);
+    if (rc == -1) return abort("the test command could not be started");
+    if (rc == 0) {
+      r.verdict = Verdict::kGood;
+      r.why = "the test passed";
+    } else if (rc == 125) {
+      r.verdict = Verdict::kSkip;
+      r.why = "the test asked for a skip (125)";
+    } else if (rc == 124) {
+      hang = true;
+      r.why = "the test did not finish in " + Seconds(o.test_timeout) + " s";
+    } else {
+      r.verdict = Verdict::kBad;
+      r.why = "the test failed (exit " + std::to_string(rc) + ")";
+    }
+  } else {
+    size_t at = offset;
+    ConsoleJudge::State s = ConsoleJudge::State::kPending;
+    while (s == ConsoleJudge::State::kPending) {
+      if (env.Stopped()) return abort(stopped);
+      std::string text = env.ReadConsole(at);
+      at += text.size();
+      s = judge.Feed(text, env.Now());
+      if (s == ConsoleJudge::State::kPending) env.Sleep(o.poll);
+    }
+    r.why = judge.Reason();
+    if (s == ConsoleJudge::State::kPass) r.verdict = Verdict::kGood;
+    if (s == ConsoleJudge::State::kFail) r.verdict = Verdict::kBad;
+    hang = s == ConsoleJudge::State::kHang;
+  }
+  if (hang) {
+    r.verdict = o.hang_is_skip ? Verdict::kSkip : Verdict::kBad;
+    r.why += ": a hang";
+  }
+  return r;
+}
+
+}  // namespace kb

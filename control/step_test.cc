@@ -1,0 +1,260 @@
+#include "control/step.h"
+
+#include <gtest/gtest.h>
+
+#include <utility>
+#include <vector>
+
+namespace kb {
+namespace {
+
+constexpr const char* kImage = "6.1.192+-master_7270ca895c93_20261101_x86_64";
+constexpr const char* kOther = "6.1.192+-master_817691f457d6_20261101_x86_64";
+
+// A machine on a fake clock: a power cycle schedules its stage-1's boot report
+// (of the image set once, or of `boots_instead`) and its console lines.
+class FakeMachine : public MachineEnv {
+ public:
+  // What a power cycle makes happen, in seconds after it.
+  double report_after = 10;
+  bool report = true;
+  std::string boots_instead;
+  std::vector<std::pair<double, std::string>> console_after = {
+      {5, "kbisect: stage-1 init starting\n"}, {10, "kbisect: kexec into X\n"}, {20, "kbisect-test: PASS\n"}};
+  // Faults.
+  bool server_down = false, server_down_after_power = false, set_once_fails = false, power_fails = false;
+  double stop_at = 1e18;
+  int test_rc = 0;
+  double test_takes = 30;
+
+  // What happened.
+  std::vector<std::string> boots = {"1700000000 " + std::string(kOther) + " 10.0.2.15"};
+  std::string once;
+  int power_cycles = 0, clears = 0, tests_run = 0;
+  size_t test_offset = 0;
+  double now = 1000;
+
+  bool NewestBoot(std::string* line, std::string* why) override {
+    if (server_down) {
+      *why = "the server answered 500";
+      return false;
+    }
+    *line = boots.empty() ? "" : boots.back();
+    return true;
+  }
+  bool SetOnce(const std::string& image, std::string* why) override {
+    if (set_once_fails) {
+      *why = "the server answered 404: no image named " + image;
+      return false;
+    }
+    once = image;
+    return true;
+  }
+  bool ClearOnce(std::string*) override {
+    ++clears;
+    once.clear();
+    return true;
+  }
+  bool PowerCycle(std::string* why) override {
+    if (power_fails) {
+      *why = "exit 1";
+      return false;
+    }
+    ++power_cycles;
+    if (server_down_after_power) server_down = true;
+    double t = now;
+    if (report) events_.push_back({t + report_after, ""});
+    for (auto& [after, text] : console_after) events_.push_back({t + after, text});
+    booting_ = boots_instead.empty() ? once : boots_instead;
+    return true;
+  }
+  size_t ConsoleSize() override { return console_.size(); }
+  std::string ReadConsole(size_t from) override { return from < console_.size() ? console_.substr(from) : ""; }
+  int RunTest(const std::string&, size_t offset, double timeout) override {
+    ++tests_run;
+    test_offset = offset;
+    Sleep(std::min(test_takes, timeout));
+    return test_takes > timeout ? 124 : test_rc;
+  }
+  double Now() override { return now; }
+  void Sleep(double s) override {
+    now += s;
+    std::vector<std::pair<double, std::string>> later;
+    for (auto& e : events_) {
+      if (e.first > now) {
+        later.push_back(e);
+      } else if (e.second.empty()) {
+        boots.push_back(std::to_string(static_cast<long>(e.first)) + " " + booting_ + " 10.0.2.15");
+        once.clear();
+      } else {
+        console_ += e.second;
+      }
+    }
+    events_ = std::move(later);
+  }
+  bool Stopped() override { return now >= stop_at; }
+
+  std::string console_ = "an earlier boot's console\nKernel panic - not syncing: old\n";
+
+ private:
+  std::vector<std::pair<double, std::string>> events_;
+  std::string booting_;
+};
+
+StepOptions ConsoleOptions() {
+  StepOptions o;
+  o.report_timeout = 60;
+  o.console.pass = "kbisect-test: PASS";
+  o.console.fail = "kbisect: regression";
+  o.console.boot_timeout = 45;
+  return o;
+}
+
+TEST(Step, ThePassLineAfterTheReportIsGood) {
+  FakeMachine m;
+  StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kGood) << r.why;
+  EXPECT_EQ(r.why, "kbisect-test: PASS");
+  EXPECT_NEAR(r.booted_at, 10, 0.6);
+  EXPECT_EQ(m.power_cycles, 1);
+  EXPECT_EQ(m.clears, 0);
+  // The earlier boot's panic, before this power cycle, did not count.
+}
+
+TEST(Step, AFailLineIsBad) {
+  FakeMachine m;
+  m.console_after.push_back({15, "kbisect: regression msg\n"});
+  StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kBad);
+  EXPECT_EQ(r.why, "kbisect: regression msg");
+}
+
+TEST(Step, NoVerdictIsAHangBadOrSkip) {
+  FakeMachine m;
+  m.console_after.pop_back();  // no PASS
+  StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kBad);
+  EXPECT_EQ(r.why, "no verdict on the console within 45 s: a hang");
+  FakeMachine m2;
+  m2.console_after.pop_back();
+  StepOptions o = ConsoleOptions();
+  o.hang_is_skip = true;
+  EXPECT_EQ(BootAndJudge(m2, kImage, o).verdict, Verdict::kSkip);
+}
+
+TEST(Step, ATestCommandDecides) {
+  struct Case {
+    int rc;
+    Verdict v;
+    std::string why;
+  };
+  for (const Case& c : {Case{0, Verdict::kGood, "the test passed"}, Case{1, Verdict::kBad, "the test failed (exit 1)"},
+                        Case{125, Verdict::kSkip, "the test asked for a skip (125)"},
+                        Case{124, Verdict::kBad, "the test did not finish in 600 s: a hang"}}) {
+    FakeMachine m;
+    m.test_rc = c.rc;
+    StepOptions o = ConsoleOptions();
+    o.use_test = true;
+    size_t before = m.console_.size();
+    StepResult r = BootAndJudge(m, kImage, o);
+    EXPECT_EQ(r.verdict, c.v) << c.rc;
+    EXPECT_EQ(r.why, c.why);
+    EXPECT_EQ(m.test_offset, before) << "the test's console starts at this boot";
+  }
+  FakeMachine slow;
+  slow.test_takes = 700;
+  StepOptions o = ConsoleOptions();
+  o.use_test = true;
+  o.hang_is_skip = true;
+  StepResult r = BootAndJudge(slow, kImage, o);
+  EXPECT_EQ(r.verdict, Verdict::kSkip);
+  EXPECT_EQ(r.why, "the test did not finish in 600 s: a hang");
+}
+
+TEST(Step, AServerErrorAbortsNeverSkips) {
+  FakeMachine m;
+  m.server_down = true;
+  StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kAbort);
+  EXPECT_EQ(r.why, "cannot read the boot log: the server answered 500");
+  EXPECT_EQ(m.power_cycles, 0);
+
+  FakeMachine mid;  // the server goes away while the machine boots
+  mid.server_down_after_power = true;
+  r = BootAndJudge(mid, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kAbort);
+  EXPECT_EQ(r.why, "cannot read the boot log: the server answered 500");
+  EXPECT_EQ(mid.clears, 1) << "an abort clears the machine's once";
+
+  FakeMachine refused;
+  refused.set_once_fails = true;
+  r = BootAndJudge(refused, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kAbort);
+  EXPECT_EQ(r.why, std::string("cannot set the next boot to ") + kImage + ": the server answered 404: no image named " + kImage);
+}
+
+TEST(Step, APowerFailureAborts) {
+  FakeMachine m;
+  m.power_fails = true;
+  StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kAbort);
+  EXPECT_EQ(r.why, "the power command failed: exit 1");
+  EXPECT_TRUE(m.once.empty());
+}
+
+TEST(Step, NoReportIsTriedOnceMoreThenAborts) {
+  FakeMachine m;
+  m.report = false;
+  StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kAbort);
+  EXPECT_EQ(r.why, "no boot report within 60 s of the power cycle (is its stage-1 running?)");
+  EXPECT_EQ(m.power_cycles, 2);
+  EXPECT_LE(m.now - 1000, 2 * 60 + 2) << "bounded";
+}
+
+TEST(Step, AReportOfAnotherImageGivesNoVerdict) {
+  FakeMachine m;
+  m.boots_instead = kOther;
+  StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kAbort);
+  EXPECT_EQ(r.why, std::string("the machine booted ") + kOther + ", not " + kImage + ": no verdict for it");
+  EXPECT_EQ(m.power_cycles, 2);
+  EXPECT_EQ(m.tests_run, 0);
+}
+
+TEST(Step, ASignalAtEachPhaseAbortsAndClearsOnce) {
+  // Before the power cycle, while waiting for the report, while judging the console.
+  for (double stop : {1000.0, 1005.0, 1015.0}) {
+    FakeMachine m;
+    m.stop_at = stop;
+    StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
+    EXPECT_EQ(r.verdict, Verdict::kAbort) << stop;
+    EXPECT_EQ(r.why, "stopped by a signal");
+    EXPECT_EQ(m.clears, 1);
+    EXPECT_TRUE(m.once.empty());
+  }
+  // While the test command runs.
+  FakeMachine m;
+  m.stop_at = 1020;
+  StepOptions o = ConsoleOptions();
+  o.use_test = true;
+  EXPECT_EQ(BootAndJudge(m, kImage, o).why, "stopped by a signal");
+}
+
+TEST(Step, BadConsoleRulesAbortBeforeTheBoot) {
+  FakeMachine m;
+  StepOptions o = ConsoleOptions();
+  o.console.fail = "(";
+  StepResult r = BootAndJudge(m, kImage, o);
+  EXPECT_EQ(r.verdict, Verdict::kAbort);
+  EXPECT_NE(r.why.find("--fail: "), std::string::npos);
+  EXPECT_EQ(m.power_cycles, 0);
+}
+
+TEST(Step, VerdictNames) {
+  EXPECT_STREQ(VerdictName(Verdict::kGood), "good");
+  EXPECT_STREQ(VerdictName(Verdict::kAbort), "abort");
+}
+
+}  // namespace
+}  // namespace kb

@@ -1,10 +1,12 @@
 // A candidate's console, as the judge reads it: whatever the machine's serial line
-// carries (a crashing kernel writes anything), in chunks at growing times.
+// carries (a crashing kernel writes anything), in chunks at growing times; and the
+// same bytes as a line of a resume log (a file a user may have edited).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "control/console_judge.h"
+#include "control/engine.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
@@ -22,5 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   double now = 0;
   for (size_t at = 0; at < text.size(); at += chunk, now += 1) judge.Feed(text.substr(at, chunk), now);
   judge.Tick(now + 100);
+  std::pair<std::string, kb::Mark> decided;
+  std::string why;
+  kb::ParseReplayLine(std::string(text), &decided, &why);
   return 0;
 }

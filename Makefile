@@ -46,7 +46,8 @@ STORE_LIB := $(filter-out %_test.cc,$(wildcard store/*.cc))
 # The handlers are a library (unit-tested); cgi/bin/ has one thin main a program.
 CGI_LIB := $(filter-out %_test.cc,$(wildcard cgi/*.cc)) $(STORE_LIB)
 BUILDER_LIB := $(filter-out builder/main.cc %_test.cc,$(wildcard builder/*.cc)) $(STORE_LIB)
-# The control side's engine (issue 13): its pure core so far, unit-tested.
+# The control side's engine (issue 13): its core and its git edge (range.cc, on the
+# builder's kb::Git: not in the fuzzers), unit-tested.
 CONTROL_LIB := $(filter-out control/main.cc %_test.cc,$(wildcard control/*.cc))
 TESTS_SRC := $(wildcard common/*_test.cc store/*_test.cc cgi/*_test.cc builder/*_test.cc control/*_test.cc)
 FUZZ_SRC := $(wildcard tests/fuzz/*_fuzz.cc)
@@ -56,7 +57,7 @@ MUSL_OBJ := $(COMMON_PURE:%.cc=$(B)/musl/%.o) $(INIT_SRC:%.cc=$(B)/musl/%.o) $(B
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.cc=$(B)/fuzz/%)
 # The project's sources are compiled once for all fuzz targets (with coverage
 # instrumentation but without libFuzzer's main), each target then only links.
-FUZZ_OBJ := $(patsubst %.cc,$(B)/fuzz/obj/%.o,$(COMMON_SRC) $(CGI_LIB) $(CONTROL_LIB))
+FUZZ_OBJ := $(patsubst %.cc,$(B)/fuzz/obj/%.o,$(COMMON_SRC) $(CGI_LIB) $(filter-out control/range.cc,$(CONTROL_LIB)))
 
 INIT := $(B)/kbisect-init
 BUILDER := $(B)/kbisect-builder

@@ -129,6 +129,19 @@ bool Git::Resolve(const std::string& rev, std::string* sha, std::string* err) {
   return true;
 }
 
+bool Git::Parents(const std::string& sha, std::vector<std::string>* out, std::string* err) {
+  git_oid oid;
+  git_commit* c = nullptr;
+  if (git_oid_fromstr(&oid, sha.c_str()) != 0 || git_commit_lookup(&c, repo_, &oid) != 0) {
+    *err = LastError("no commit " + sha);
+    return false;
+  }
+  out->clear();
+  for (unsigned i = 0; i < git_commit_parentcount(c); ++i) out->push_back(Hex(git_commit_parent_id(c, i)));
+  git_commit_free(c);
+  return true;
+}
+
 bool Git::Info(const std::string& sha, CommitInfo* out, std::string* err) {
   git_oid oid;
   git_commit* c = nullptr;

@@ -41,6 +41,8 @@ class Git {
   bool Range(const std::string& spec, bool first_parent, std::vector<std::string>* out, std::string* err);
 
   bool Resolve(const std::string& rev, std::string* sha, std::string* err);
+  // The commit's parents, first parent first.
+  bool Parents(const std::string& sha, std::vector<std::string>* out, std::string* err);
   bool Info(const std::string& sha, CommitInfo* out, std::string* err);
   bool IsAncestor(const std::string& ancestor, const std::string& of);
 

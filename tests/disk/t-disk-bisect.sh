@@ -37,7 +37,7 @@ port=$((LAB_HTTP_PORT + 23))
 lab_disk_start disk1 "$port"
 wait_for disk1 "^kbisect: kexec into" 300 >/dev/null || lab_die "disk1: no stage-1 kexec"
 
-ssh="ssh -q -i $KBISECT_LAB_DISK/id_ed25519 -p $port -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10"
+ssh=$(lab_ssh_command disk1)
 KBISECT=$LAB_TOP/scripts/kbisect
 lab_step "bisecting the disk history on disk1"
 "$KBISECT" --server "$LAB_URL" run --machine disk1 --good "$(commit 0)" --bad master \

@@ -51,14 +51,22 @@ lab_disk_sums() {
 	return $rc
 }
 
+# lab_ssh_command NAME: the ssh command (without its destination, root@127.0.0.1)
+# that reaches the machine's OS with the lab's key, as kbisect-ssh-test's --ssh
+# takes it (a key path without spaces: /var/cache/kbisect/...).
+lab_ssh_command() {
+	echo "ssh -q -i $KBISECT_LAB_DISK/id_ed25519 -p $(cat "$LAB_DIR/$1.sshport") -o BatchMode=yes" \
+		"-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=20"
+}
+
 # lab_ssh NAME CMD...: CMD as root on the machine's OS (bounded: 20 s to connect,
 # 120 s in all).
 lab_ssh() {
-	local name=$1
+	local name=$1 cmd
 	shift
-	timeout 120 ssh -q -i "$KBISECT_LAB_DISK/id_ed25519" -p "$(cat "$LAB_DIR/$name.sshport")" \
-		-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-		-o ConnectTimeout=20 root@127.0.0.1 "$@"
+	cmd=$(lab_ssh_command "$name")
+	# shellcheck disable=SC2086 # the command's words
+	timeout 120 $cmd root@127.0.0.1 "$@"
 }
 
 # lab_ssh_wait NAME SECONDS: until sshd on the machine runs a command.

@@ -45,23 +45,29 @@ CGI_PROGRAMS := list default booted status
 STORE_LIB := $(filter-out %_test.cc,$(wildcard store/*.cc))
 # The handlers are a library (unit-tested); cgi/bin/ has one thin main a program.
 CGI_LIB := $(filter-out %_test.cc,$(wildcard cgi/*.cc)) $(STORE_LIB)
-BUILDER_LIB := $(filter-out builder/main.cc %_test.cc,$(wildcard builder/*.cc)) $(STORE_LIB)
-# The control side's engine (issue 13): its core and its git edge (range.cc, on the
-# builder's kb::Git: not in the fuzzers), unit-tested.
-CONTROL_LIB := $(filter-out control/main.cc %_test.cc,$(wildcard control/*.cc))
-TESTS_SRC := $(wildcard common/*_test.cc store/*_test.cc cgi/*_test.cc builder/*_test.cc control/*_test.cc)
+# glibc-side edges shared by the builder and the control program: git (libgit2)
+# and processes.
+LIB_SRC := $(filter-out %_test.cc,$(wildcard lib/*.cc))
+BUILDER_LIB := $(filter-out builder/main.cc %_test.cc,$(wildcard builder/*.cc)) $(STORE_LIB) $(LIB_SRC)
+# The control program `kbisect` (issue 13): its pure core (also in the fuzzers) and
+# its edges (HTTP with libcurl, git, processes, files), unit-tested; main.cc is thin.
+CONTROL_PURE := control/bisection.cc control/console_judge.cc control/step.cc control/engine.cc control/options.cc
+CONTROL_LIB := $(filter-out control/main.cc %_test.cc,$(wildcard control/*.cc)) $(LIB_SRC)
+TESTS_SRC := $(wildcard common/*_test.cc store/*_test.cc cgi/*_test.cc builder/*_test.cc control/*_test.cc lib/*_test.cc)
 FUZZ_SRC := $(wildcard tests/fuzz/*_fuzz.cc)
 
-UNIT_OBJ := $(patsubst %.cc,$(B)/host/%.o,$(COMMON_SRC) $(sort $(CGI_LIB) $(BUILDER_LIB)) $(CONTROL_LIB) $(TESTS_SRC))
+UNIT_OBJ := $(patsubst %.cc,$(B)/host/%.o,$(COMMON_SRC) $(sort $(CGI_LIB) $(BUILDER_LIB) $(CONTROL_LIB)) $(TESTS_SRC))
 MUSL_OBJ := $(COMMON_PURE:%.cc=$(B)/musl/%.o) $(INIT_SRC:%.cc=$(B)/musl/%.o) $(B)/musl/init/fortify.o
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.cc=$(B)/fuzz/%)
 # The project's sources are compiled once for all fuzz targets (with coverage
 # instrumentation but without libFuzzer's main), each target then only links.
-FUZZ_OBJ := $(patsubst %.cc,$(B)/fuzz/obj/%.o,$(COMMON_SRC) $(CGI_LIB) $(filter-out control/range.cc,$(CONTROL_LIB)))
+FUZZ_OBJ := $(patsubst %.cc,$(B)/fuzz/obj/%.o,$(COMMON_SRC) $(CGI_LIB) $(CONTROL_PURE))
 
 INIT := $(B)/kbisect-init
 BUILDER := $(B)/kbisect-builder
 BUILDER_OBJ := $(patsubst %.cc,$(B)/rel/%.o,$(COMMON_SRC) $(BUILDER_LIB) builder/main.cc)
+KBISECT := $(B)/kbisect
+KBISECT_OBJ := $(patsubst %.cc,$(B)/rel/%.o,$(COMMON_SRC) $(CONTROL_LIB) control/main.cc)
 UNIT := $(B)/host/unit_tests
 CGIS := $(CGI_PROGRAMS:%=$(B)/cgi/%)
 # The CGI programs are static so that an admin can copy them into any Apache.
@@ -87,7 +93,7 @@ KERNEL_MODULES ?=
 CA ?=
 BOOTDIR ?= /boot
 
-.PHONY: all build check deps fuzz bench demo clean install-cgi initramfs install-initramfs install-builder
+.PHONY: all build check deps fuzz bench demo clean install-cgi initramfs install-initramfs install-builder install-control
 all: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) build
 
@@ -99,7 +105,7 @@ check:
 deps:
 	@tools/ensure-deps
 
-build: $(INIT) $(CGIS) $(BUILDER) $(UNIT) $(FUZZERS)
+build: $(INIT) $(CGIS) $(BUILDER) $(KBISECT) $(UNIT) $(FUZZERS)
 
 fuzz: build
 	@KBISECT_FUZZ_SECONDS=$${FUZZ_SECONDS:-60} tests/run fuzz
@@ -137,6 +143,11 @@ install-initramfs: $(INITRAMFS)
 	install -m 755 scripts/kbisect-mkinitramfs $(DESTDIR)$(PREFIX)/bin/kbisect-mkinitramfs
 	cp -R rootfs-skel $(DESTDIR)$(PREFIX)/share/kbisect/
 
+# make install-control: kbisect, the engineer's program (control machine).
+install-control: $(KBISECT)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(KBISECT) $(DESTDIR)$(PREFIX)/bin/kbisect
+
 # make install-builder: kbisect-builder and its systemd unit.
 install-builder: $(BUILDER)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/systemd/system
@@ -151,10 +162,13 @@ $(INIT): $(INIT).full
 	strip -o $@ $<
 
 $(UNIT): $(UNIT_OBJ)
-	$(CXX) $(HOST_LDFLAGS) -o $@ $^ -lgit2 -lbearssl -linih -lgtest_main -lgtest -lpthread
+	$(CXX) $(HOST_LDFLAGS) -o $@ $^ -lgit2 -lcurl -lbearssl -linih -lgtest_main -lgtest -lpthread
 
 $(BUILDER): $(BUILDER_OBJ)
 	$(CXX) -o $@ $^ -lgit2 -lbearssl -linih
+
+$(KBISECT): $(KBISECT_OBJ)
+	$(CXX) -o $@ $^ -lgit2 -lcurl -lbearssl -linih
 
 $(B)/cgi/%: $(B)/rel/cgi/bin/%.o $(CGI_OBJ)
 	@mkdir -p $(dir $@)

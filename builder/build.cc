@@ -15,7 +15,7 @@
 #include <fstream>
 #include <thread>
 
-#include "builder/run.h"
+#include "lib/run.h"
 #include "common/fileio.h"
 #include "common/names.h"
 #include "common/text.h"

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "builder/config.h"
-#include "builder/git.h"
+#include "lib/git.h"
 #include "builder/state.h"
 
 namespace kb {

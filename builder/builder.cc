@@ -8,7 +8,7 @@
 #include <map>
 
 #include "builder/mail.h"
-#include "builder/run.h"
+#include "lib/run.h"
 #include "common/fileio.h"
 #include "store/store.h"
 

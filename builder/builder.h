@@ -7,7 +7,7 @@
 
 #include "builder/build.h"
 #include "builder/config.h"
-#include "builder/git.h"
+#include "lib/git.h"
 #include "builder/state.h"
 
 namespace kb {

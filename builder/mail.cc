@@ -1,6 +1,6 @@
 #include "builder/mail.h"
 
-#include "builder/run.h"
+#include "lib/run.h"
 
 namespace kb {
 namespace {

@@ -149,6 +149,7 @@ RunReport RunBisection(Bisection& b, Candidates& c, const RunOptions& o,
       rep.why = "internal: " + why;
       return rep;
     }
+    if (o.decided) o.decided(rec.commit, rec.mark);
     rep.steps.push_back(rec);
     tested_seconds += rec.seconds;
     const int left = b.Open(), steps_left = b.StepsLeft();

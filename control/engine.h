@@ -39,6 +39,9 @@ struct RunOptions {
   std::string term_old, term_new;
   // Decided commits of an earlier run, replayed before anything is tested.
   std::vector<std::pair<std::string, Mark>> replay;
+  // Called with each commit the bisection decides (not the replayed ones, not the
+  // checks), for a log that --resume can replay.
+  std::function<void(const std::string&, Mark)> decided;
 };
 
 struct StepRecord {

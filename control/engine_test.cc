@@ -81,6 +81,32 @@ TEST(Engine, AnAbortedStepStopsTheRunWithWhy) {
   EXPECT_EQ(c.tested, (std::vector<int>{8, 4}));
 }
 
+TEST(Engine, EveryDecidedCommitIsToldForTheResumeLogAndAnAbortIsNot) {
+  Bisection b = Linear(16);
+  FakeCandidates c;
+  c.special[6] = Verdict::kAbort;
+  RunOptions o;
+  std::vector<std::string> decided;
+  o.decided = [&](const std::string& id, Mark m) { decided.push_back(ReplayLine(id, m)); };
+  RunReport r = RunBisection(b, c, o, nullptr);
+  EXPECT_EQ(r.outcome, RunReport::kAborted);
+  EXPECT_EQ(decided, (std::vector<std::string>{ReplayLine(Id(8), Mark::kNew), ReplayLine(Id(4), Mark::kOld)}));
+  // Resumed from those lines, the run tests only what was left.
+  Bisection b2 = Linear(16);
+  FakeCandidates c2;
+  RunOptions o2;
+  for (const std::string& l : decided) {
+    std::pair<std::string, Mark> d;
+    std::string why;
+    ASSERT_TRUE(ParseReplayLine(l, &d, &why)) << why;
+    o2.replay.push_back(d);
+  }
+  RunReport r2 = RunBisection(b2, c2, o2, nullptr);
+  ASSERT_EQ(r2.outcome, RunReport::kFound) << r2.why;
+  EXPECT_EQ(r2.culprit, Id(5));
+  EXPECT_EQ(c2.tested, (std::vector<int>{6, 5}));
+}
+
 TEST(Engine, ReverseFindsTheFix) {
   // Commits before 11 fail, from 11 on the test passes: which commit fixed it?
   Bisection b = Linear(16);

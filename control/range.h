@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "builder/git.h"
+#include "lib/git.h"
 #include "control/bisection.h"
 
 namespace kb {

@@ -24,6 +24,12 @@ class Git {
   Git& operator=(const Git&) = delete;
 
   bool Open(const std::string& path, std::string* err);
+  // The repository containing path (path or one of its parents, as git finds it).
+  bool Discover(const std::string& path, std::string* err);
+  // Where HEAD is: the branch's short name ("" when detached) and the commit.
+  bool Head(std::string* branch, std::string* sha, std::string* err);
+  // The work tree's top directory ("" for a bare repository).
+  std::string WorkDir() const;
 
   // Fetches `ref` from `remote` into refs/kbisect/<remote>/<name>.
   bool Fetch(const std::string& remote, const std::string& ref, const std::string& name, std::string* err);

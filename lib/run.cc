@@ -1,4 +1,4 @@
-#include "builder/run.h"
+#include "lib/run.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,9 +11,35 @@
 namespace kb {
 
 std::atomic<bool> g_stop{false};
+std::atomic<int> g_stop_signal{0};
 
 namespace {
-void OnStop(int) { g_stop = true; }
+void OnStop(int sig) {
+  g_stop_signal = sig;
+  g_stop = true;
+}
+
+double Monotonic() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+
+// Ends the group of pid (SIGTERM, then SIGKILL after 10 s at most) and reaps pid.
+void EndGroup(pid_t pid) {
+  int status = 0;
+  kill(-pid, SIGTERM);
+  for (int i = 0; i < 100; ++i) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      kill(-pid, SIGKILL);  // stragglers of the group
+      return;
+    }
+    timespec ts{0, 100000000};
+    nanosleep(&ts, nullptr);
+  }
+  kill(-pid, SIGKILL);
+  waitpid(pid, &status, 0);
+}
 }  // namespace
 
 void InstallStopHandlers() {
@@ -23,10 +49,11 @@ void InstallStopHandlers() {
   sa.sa_flags = 0;  // no SA_RESTART: waitpid returns EINTR
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
 }
 
 int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env,
-               int log_fd, const std::string& input, std::string* err) {
+               int log_fd, const std::string& input, std::string* err, double timeout) {
   int in_pipe[2] = {-1, -1};
   if (!input.empty() && pipe2(in_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
   pid_t pid = fork();
@@ -35,6 +62,7 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, con
     setpgid(0, 0);
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
     int devnull = open("/dev/null", O_RDWR);
     dup2(in_pipe[0] >= 0 ? in_pipe[0] : devnull, 0);
     dup2(log_fd >= 0 ? log_fd : devnull, 1);
@@ -63,22 +91,23 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, con
     close(in_pipe[1]);
   }
   int status = 0;
+  const double deadline = timeout > 0 ? Monotonic() + timeout : 0;
   for (;;) {
+    if (timeout > 0) {
+      pid_t w = waitpid(pid, &status, WNOHANG);
+      if (w == pid) break;
+      if (w < 0 && errno != EINTR) return *err = std::string("waitpid: ") + strerror(errno), -1;
+      if (g_stop) return EndGroup(pid), -2;
+      if (Monotonic() >= deadline) return EndGroup(pid), 124;
+      timespec ts{0, 20000000};
+      nanosleep(&ts, nullptr);
+      continue;
+    }
     if (waitpid(pid, &status, 0) == pid) break;
     if (errno != EINTR) return *err = std::string("waitpid: ") + strerror(errno), -1;
     if (!g_stop) continue;
     // Stop: end the whole group (make and its compilers), bounded.
-    kill(-pid, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-      if (waitpid(pid, &status, WNOHANG) == pid) {
-        kill(-pid, SIGKILL);  // stragglers of the group
-        return -2;
-      }
-      timespec ts{0, 100000000};
-      nanosleep(&ts, nullptr);
-    }
-    kill(-pid, SIGKILL);
-    waitpid(pid, &status, 0);
+    EndGroup(pid);
     return -2;
   }
   if (g_stop) return -2;

@@ -1,4 +1,4 @@
-#include "builder/git.h"
+#include "lib/git.h"
 
 #include <git2.h>
 #include <sys/stat.h>
@@ -32,6 +32,36 @@ bool Git::Open(const std::string& path, std::string* err) {
     return false;
   }
   return true;
+}
+
+bool Git::Discover(const std::string& path, std::string* err) {
+  if (git_repository_open_ext(&repo_, path.c_str(), 0, nullptr) != 0) {
+    *err = LastError("not in a git repository (" + path + ")");
+    return false;
+  }
+  return true;
+}
+
+bool Git::Head(std::string* branch, std::string* sha, std::string* err) {
+  git_reference* head = nullptr;
+  if (git_repository_head(&head, repo_) != 0) {
+    *err = LastError("cannot read HEAD");
+    return false;
+  }
+  branch->clear();
+  if (git_reference_is_branch(head)) *branch = git_reference_shorthand(head);
+  git_object* commit = nullptr;
+  bool ok = git_reference_peel(&commit, head, GIT_OBJECT_COMMIT) == 0;
+  if (ok) *sha = Hex(git_object_id(commit));
+  else *err = LastError("HEAD is not a commit");
+  git_object_free(commit);
+  git_reference_free(head);
+  return ok;
+}
+
+std::string Git::WorkDir() const {
+  const char* w = git_repository_workdir(repo_);
+  return w ? w : "";
 }
 
 bool Git::Fetch(const std::string& remote, const std::string& ref, const std::string& name, std::string* err) {

@@ -1,0 +1,152 @@
+#include "control/candidates.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "common/fd.h"
+#include "common/fileio.h"
+#include "lib/run.h"
+
+namespace kb {
+
+namespace {
+
+std::string Secs(double s) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.2f", s);
+  return buf;
+}
+
+std::string Short(const std::string& id) { return id.substr(0, 12); }
+
+}  // namespace
+
+void ServerCandidates::Say(const std::string& line) {
+  fprintf(stderr, "kbisect: %s\n", line.c_str());
+  if (run_log_) {
+    fprintf(run_log_, "kbisect: %s\n", line.c_str());
+    fflush(run_log_);
+  }
+}
+
+std::string RowLine(const StepRow& r) {
+  return r.commit + " " + r.image + " " + (r.boot >= 0 ? Secs(r.boot) : "-") + " " + VerdictName(r.verdict) + " " +
+         Secs(r.seconds);
+}
+
+ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit, std::string* image,
+                                                      std::string* why) {
+  if (!server_.ImageOf(o_.machine, o_.arch, commit, image, why)) return Built::kAbort;
+  if (!image->empty()) return Built::kImage;
+  if (o_.build.empty() && o_.request_dir.empty()) {
+    *why = "no image of " + Short(commit) + " for " + o_.arch + " on the server, and no --build or --request-dir";
+    return Built::kSkip;
+  }
+  const double t0 = MonotonicNow();
+  Say("no image of " + Short(commit) + " yet: asking for one");
+  double deadline = t0 + o_.build_timeout;
+  if (!o_.build.empty()) {
+    std::string err;
+    int rc = RunCommand({"bash", "-c", o_.build}, work_tree_, {"KBISECT_COMMIT=" + commit, "KBISECT_ARCH=" + o_.arch},
+                        OutputFd(), "", &err, o_.build_timeout);
+    if (rc == -2) return *why = "stopped by a signal", Built::kAbort;
+    if (rc == -1) return *why = "cannot run the build command: " + err, Built::kAbort;
+    if (rc == 124) return *why = "the build did not finish in " + Secs(o_.build_timeout) + " s", Built::kAbort;
+    if (rc == 125) return *why = "the build command asked for a skip (125)", Built::kSkip;
+    if (rc == 1 || rc == 2) return *why = "the build failed (exit " + std::to_string(rc) + ")", Built::kDoesNotBuild;
+    if (rc != 0)
+      return *why = "the build command failed (exit " + std::to_string(rc) + "): not a build failure of the commit",
+             Built::kAbort;
+    // The builder publishes before it exits: the image is listed at once, or soon.
+    deadline = MonotonicNow() + 60;
+  } else {
+    std::string err;
+    if (!WriteFileAtomic(o_.request_dir + "/" + commit, "", &err))
+      return *why = "cannot write a request in " + o_.request_dir + ": " + err, Built::kAbort;
+  }
+  bool dropped = false;
+  for (int polls = 0; polls < 100000; ++polls) {
+    if (g_stop) return *why = "stopped by a signal", Built::kAbort;
+    if (!server_.ImageOf(o_.machine, o_.arch, commit, image, why)) return Built::kAbort;
+    if (!image->empty()) return Built::kImage;
+    if (MonotonicNow() >= deadline) break;
+    // The builder drops a request once it has a result: still no image then is a
+    // failed build, which its results file says.
+    if (o_.request_dir.size() && access((o_.request_dir + "/" + commit).c_str(), F_OK) != 0) {
+      if (dropped) {
+        std::string result;
+        std::string results = o_.request_dir + "/../builder/results/" + commit + "-" + o_.arch;
+        if (ReadSmallFile(results, &result) && result.rfind("fail", 0) == 0)
+          return *why = "the builder's build failed (" + result.substr(0, result.find('\n')) + ")",
+                 Built::kDoesNotBuild;
+        return *why = "the builder dropped the request for " + Short(commit) + " without an image or a failure",
+               Built::kAbort;
+      }
+      dropped = true;
+    }
+    SleepUnlessStopped(2);
+  }
+  if (!o_.build.empty())
+    *why = "the build command succeeded but the server lists no image of " + Short(commit) + " for " + o_.arch +
+           " for " + o_.machine + " (does the builder publish to this server's store?)";
+  else
+    *why = "no image of " + Short(commit) + " after " + Secs(o_.build_timeout) + " s";
+  return Built::kAbort;
+}
+
+StepResult ServerCandidates::TestOnce(const std::string& commit, StepRow* row) {
+  StepResult r;
+  if (!work_tree_.empty()) {
+    std::string err;
+    int rc = RunCommand({"git", "checkout", "-q", "--detach", commit}, work_tree_, {}, OutputFd(), "", &err, 300);
+    if (rc != 0) {
+      r.why = "cannot check out " + Short(commit) + " in " + work_tree_ + (rc == -1 ? ": " + err : "");
+      return r;
+    }
+  }
+  std::string image, why;
+  Built b = FindOrBuild(commit, &image, &why);
+  row->image = image.empty() ? "-" : image;
+  if (b == Built::kAbort) return r.why = why, r;
+  if (b == Built::kSkip) return r.verdict = Verdict::kSkip, r.why = why, r;
+  if (b == Built::kDoesNotBuild) {
+    r.verdict = o_.build_bisect ? Verdict::kBad : Verdict::kSkip;
+    r.why = why;
+    return r;
+  }
+  if (o_.build_bisect) {
+    r.verdict = Verdict::kGood;
+    r.why = "it builds (" + image + ")";
+    return r;
+  }
+  machine_.SetCommit(commit);
+  r = BootAndJudge(machine_, image, StepOptionsOf(o_));
+  if (r.booted_at >= 0) Say(o_.machine + " booted " + image + " (" + Secs(r.booted_at) + " s after the power cycle)");
+  return r;
+}
+
+StepResult ServerCandidates::Test(const std::string& commit) {
+  StepRow row;
+  row.commit = commit;
+  const double t0 = MonotonicNow();
+  StepResult r = TestOnce(commit, &row);
+  row.boot = r.booted_at;
+  row.verdict = r.verdict;
+  row.seconds = MonotonicNow() - t0;
+  Say(Short(commit) + " " + row.image + ": " + VerdictName(r.verdict) + (r.why.empty() ? "" : " (" + r.why + ")"));
+  rows_.push_back(row);
+  if (steps_log_) {
+    fprintf(steps_log_, "%s\n", RowLine(row).c_str());
+    fflush(steps_log_);
+  }
+  return r;
+}
+
+std::string ServerCandidates::FirstParent(const std::string& commit) {
+  std::vector<std::string> parents;
+  std::string why;
+  if (!git_ || !git_->Parents(commit, &parents, &why) || parents.empty()) return "";
+  return parents[0];
+}
+
+}  // namespace kb

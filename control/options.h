@@ -1,0 +1,52 @@
+// The options of `kbisect step` and `kbisect run` (issue 13), from the command line
+// and from an INI file (--config FILE: the same keys without "--", a bisection
+// described once and re-run). Pure: parsing and checking, no I/O but the config
+// file's reading (through a callback in the tests).
+#ifndef KBISECT_CONTROL_OPTIONS_H
+#define KBISECT_CONTROL_OPTIONS_H
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace kb {
+
+struct Options {
+  std::string server;  // --server, else $KBISECT_SERVER
+  // One candidate (step and run).
+  std::string machine, arch = "x86_64", power, test, console, pass, fail;
+  std::vector<std::string> ignore;  // --ignore REGEX, repeatable
+  bool fail_on_call_trace = false;
+  bool hang_is_skip = false;        // --on-hang skip
+  std::string build, request_dir, log;
+  double boot_timeout = 300, report_timeout = 300, test_timeout = 600, build_timeout = 1800;
+  double silence_timeout = 0, power_timeout = 120;
+  bool build_bisect = false;        // a build failure is the regression (no boot)
+  // The whole bisection (run).
+  std::string good, bad, term_old, term_new, resume, config;
+  int repeat = 1;
+  bool verify = false, check_ends = false, reverse = false;
+};
+
+// Reads an INI file into key/value pairs ("key", "value"), in order; false with why.
+using ConfigReader =
+    std::function<bool(const std::string& path, std::vector<std::pair<std::string, std::string>>* entries,
+                       std::string* why)>;
+
+// Parses args (after the command's name) for `step` (run = false) or `run`. A
+// --config file is read first wherever it appears, so the command line wins over
+// it. false with a message for the user (an unknown option, a value missing or
+// out of range, an option of `run` given to `step`).
+bool ParseOptions(const std::vector<std::string>& args, bool run, const ConfigReader& read_config, Options* o,
+                  std::string* why);
+
+// What a step or a run cannot do without (a machine, a power command, a verdict;
+// the ends for run), as a message for the user; "" when nothing is missing.
+std::string MissingOptions(const Options& o, bool run);
+
+// The options' help text, for --help.
+extern const char kOptionsHelp[];
+
+}  // namespace kb
+
+#endif

@@ -1,0 +1,140 @@
+#include "control/options.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace kb {
+namespace {
+
+// Config files as text in memory: "key=value" lines.
+struct Configs {
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> files;
+  ConfigReader Reader() {
+    return [this](const std::string& path, std::vector<std::pair<std::string, std::string>>* out, std::string* why) {
+      auto it = files.find(path);
+      if (it == files.end()) return *why = path + ": No such file or directory", false;
+      *out = it->second;
+      return true;
+    };
+  }
+};
+
+bool Parse(const std::vector<std::string>& args, bool run, Options* o, std::string* why, Configs* c = nullptr) {
+  Configs none;
+  return ParseOptions(args, run, (c ? c : &none)->Reader(), o, why);
+}
+
+TEST(Options, ReadsEveryKind) {
+  Options o;
+  std::string why;
+  ASSERT_TRUE(Parse({"--machine", "m1", "--power", "ipmitool power cycle", "--console", "/tmp/c", "--pass", "PASS",
+                     "--ignore", "WARNING: a", "--ignore", "b", "--fail-on-call-trace", "--on-hang", "skip",
+                     "--boot-timeout", "45", "--silence-timeout", "0", "--repeat", "3", "--verify", "--reverse",
+                     "--good", "v1", "--bad", "v2", "--term-old", "fast", "--term-new", "slow"},
+                    true, &o, &why))
+      << why;
+  EXPECT_EQ(o.machine, "m1");
+  EXPECT_EQ(o.power, "ipmitool power cycle");
+  EXPECT_EQ(o.ignore, (std::vector<std::string>{"WARNING: a", "b"}));
+  EXPECT_TRUE(o.fail_on_call_trace);
+  EXPECT_TRUE(o.hang_is_skip);
+  EXPECT_EQ(o.boot_timeout, 45);
+  EXPECT_EQ(o.silence_timeout, 0);
+  EXPECT_EQ(o.repeat, 3);
+  EXPECT_TRUE(o.verify && o.reverse && !o.check_ends);
+  EXPECT_EQ(o.term_old, "fast");
+  EXPECT_EQ(MissingOptions(o, true), "");
+}
+
+TEST(Options, RefusesBadInputWithAClearMessage) {
+  struct Case {
+    std::vector<std::string> args;
+    bool run;
+    std::string why;
+  } cases[] = {
+      {{"--frob"}, true, "run: unknown option '--frob'"},
+      {{"stray"}, false, "step: unexpected argument 'stray'"},
+      {{"--machine"}, false, "--machine needs a value"},
+      {{"--machine", ""}, false, "--machine needs a value"},
+      {{"--boot-timeout", "soon"}, false, "--boot-timeout is seconds (more than 0, at most a week), not 'soon'"},
+      {{"--boot-timeout", "0"}, false, "--boot-timeout is seconds (more than 0, at most a week), not '0'"},
+      {{"--boot-timeout", "-5"}, false, "--boot-timeout is seconds (more than 0, at most a week), not '-5'"},
+      {{"--boot-timeout", "nan"}, false, "--boot-timeout is seconds (more than 0, at most a week), not 'nan'"},
+      {{"--silence-timeout", "-1"}, false,
+       "--silence-timeout is seconds (0 to turn it off, at most a week), not '-1'"},
+      {{"--repeat", "0"}, true, "--repeat is a number from 1 to 99, not '0'"},
+      {{"--repeat", "100"}, true, "--repeat is a number from 1 to 99, not '100'"},
+      {{"--on-hang", "retry"}, false, "--on-hang is bad or skip, not 'retry'"},
+      {{"--good", "v1"}, false, "step: --good is an option of run"},
+      {{"--config", "x"}, false, "step: --config is an option of run"},
+      {{"--config", "/nonexistent"}, true, "/nonexistent: No such file or directory"},
+  };
+  for (const Case& c : cases) {
+    Options o;
+    std::string why;
+    EXPECT_FALSE(Parse(c.args, c.run, &o, &why));
+    EXPECT_EQ(why, c.why);
+  }
+}
+
+TEST(Options, ConfigFileGivesTheSameKeysAndTheCommandLineWins) {
+  Configs c;
+  c.files["b.ini"] = {{"machine", "m1"}, {"power", "p"}, {"console", "c"}, {"fail", "F"}, {"good", "v1"},
+                      {"bad", "v2"},     {"verify", "yes"}, {"repeat", "2"}, {"ignore", "x"}};
+  Options o;
+  std::string why;
+  // --config after an option it sets: the command line still wins.
+  ASSERT_TRUE(Parse({"--machine", "m2", "--config", "b.ini", "--ignore", "y"}, true, &o, &why, &c)) << why;
+  EXPECT_EQ(o.machine, "m2");
+  EXPECT_EQ(o.config, "b.ini");
+  EXPECT_TRUE(o.verify);
+  EXPECT_EQ(o.repeat, 2);
+  EXPECT_EQ(o.ignore, (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(MissingOptions(o, true), "");
+
+  c.files["bad.ini"] = {{"machin", "m1"}};
+  Options o2;
+  EXPECT_FALSE(Parse({"--config", "bad.ini"}, true, &o2, &why, &c));
+  EXPECT_EQ(why, "bad.ini: unknown key 'machin'");
+  c.files["flag.ini"] = {{"verify", "maybe"}};
+  Options o3;
+  EXPECT_FALSE(Parse({"--config", "flag.ini"}, true, &o3, &why, &c));
+  EXPECT_EQ(why, "flag.ini: verify is true or false, not 'maybe'");
+  c.files["resume.ini"] = {{"resume", "x.log"}};
+  Options o4;
+  EXPECT_FALSE(Parse({"--config", "resume.ini"}, true, &o4, &why, &c));
+  EXPECT_EQ(why, "resume.ini: unknown key 'resume'");
+  Options o5;
+  EXPECT_FALSE(Parse({"--config", "b.ini", "--config", "b.ini"}, true, &o5, &why, &c));
+  EXPECT_EQ(why, "--config is given twice");
+}
+
+TEST(Options, SaysWhatIsMissing) {
+  Options o;
+  EXPECT_EQ(MissingOptions(o, false), "--machine M is required");
+  o.machine = "../etc";
+  EXPECT_NE(MissingOptions(o, false).find("bad machine name '../etc'"), std::string::npos);
+  o.machine = "m1";
+  EXPECT_EQ(MissingOptions(o, true), "run needs --good COMMIT and --bad COMMIT");
+  EXPECT_EQ(MissingOptions(o, false), "--power CMD is required (how to power-cycle the machine)");
+  o.power = "p";
+  EXPECT_EQ(MissingOptions(o, false), "a verdict is required: --test CMD, or --console FILE with --pass/--fail");
+  o.console = "c";
+  EXPECT_EQ(MissingOptions(o, false), "--console needs --pass REGEX and/or --fail REGEX (or --test CMD to judge)");
+  o.pass = "P";
+  EXPECT_EQ(MissingOptions(o, false), "");
+  o.build_bisect = true;
+  EXPECT_EQ(MissingOptions(o, false), "--build-bisect needs --build CMD or --request-dir DIR");
+  // A build bisection boots nothing: no power command or verdict needed.
+  Options b;
+  b.machine = "m1";
+  b.build_bisect = true;
+  b.build = "make";
+  EXPECT_EQ(MissingOptions(b, false), "");
+  b.request_dir = "/r";
+  EXPECT_EQ(MissingOptions(b, false), "--build and --request-dir: give one way to build");
+}
+
+}  // namespace
+}  // namespace kb

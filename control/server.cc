@@ -1,0 +1,149 @@
+#include "control/server.h"
+
+#include <curl/curl.h>
+
+#include <mutex>
+
+#include "lib/run.h"
+
+namespace kb {
+
+namespace {
+
+size_t Collect(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+// A stop request ends the transfer (curl then fails with "aborted by callback").
+int Progress(void* stoppable, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return g_stop && *static_cast<bool*>(stoppable) ? 1 : 0;
+}
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+}  // namespace
+
+std::string UrlEncode(const std::string& s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+        c == '~' || c == '-') {
+      out += char(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+Server::Server(std::string base, double timeout) : base_(std::move(base)), timeout_(timeout) {
+  while (!base_.empty() && base_.back() == '/') base_.pop_back();
+}
+
+HttpAnswer Server::Request(const std::string& method, const std::string& path, const std::string& body,
+                           bool stoppable) const {
+  GlobalInit();
+  HttpAnswer a;
+  CURL* c = curl_easy_init();
+  if (!c) {
+    a.why = "curl_easy_init failed";
+    return a;
+  }
+  char error[CURL_ERROR_SIZE] = "";
+  const std::string url = base_ + "/" + path;
+  curl_slist* headers = nullptr;
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(timeout_ * 1000));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, long(timeout_ * 1000));
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &a.body);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, Progress);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &stoppable);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (method == "PUT" || method == "POST") {
+    headers = curl_slist_append(headers, "Content-Type: text/plain");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, long(body.size()));
+  }
+  CURLcode rc = curl_easy_perform(c);
+  if (rc == CURLE_OK) {
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a.code);
+  } else {
+    a.code = 0;
+    a.body.clear();
+    a.why = rc == CURLE_ABORTED_BY_CALLBACK ? "stopped by a signal" : error[0] ? error : curl_easy_strerror(rc);
+  }
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(c);
+  if (!a.body.empty() && a.body.back() == '\n') a.body.pop_back();
+  return a;
+}
+
+bool Server::Call(const std::string& method, const std::string& path, const std::string& body, std::string* out,
+                  std::string* why, bool* unreachable, bool stoppable) const {
+  HttpAnswer a = Request(method, path, body, stoppable);
+  if (unreachable) *unreachable = a.code == 0;
+  if (a.code == 0) {
+    *why = "server " + base_ + " unreachable: " + a.why;
+    return false;
+  }
+  if (a.code < 200 || a.code > 299) {
+    // The reason is the body's first line, without control bytes.
+    std::string reason = a.body.substr(0, a.body.find('\n')).substr(0, 300);
+    for (char& ch : reason)
+      if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
+    *why = "the server answered " + std::to_string(a.code) + ": " + reason;
+    return false;
+  }
+  if (out) *out = std::move(a.body);
+  return true;
+}
+
+bool Server::ImageOf(const std::string& machine, const std::string& arch, const std::string& commit,
+                     std::string* image, std::string* why) const {
+  std::string tsv;
+  if (!Call("GET", "list?machine=" + UrlEncode(machine) + "&arch=" + UrlEncode(arch) + "&format=tsv", "", &tsv, why))
+    return false;
+  image->clear();
+  size_t at = 0;
+  while (at < tsv.size()) {
+    size_t end = tsv.find('\n', at);
+    if (end == std::string::npos) end = tsv.size();
+    std::string line = tsv.substr(at, end - at);
+    at = end + 1;
+    size_t t1 = line.find('\t');
+    if (t1 == std::string::npos) continue;
+    size_t t2 = line.find('\t', t1 + 1);
+    if (line.compare(t1 + 1, t2 == std::string::npos ? std::string::npos : t2 - t1 - 1, commit) == 0) {
+      *image = line.substr(0, t1);
+      return true;
+    }
+  }
+  return true;
+}
+
+bool Server::NewestBoot(const std::string& machine, std::string* line, std::string* why) const {
+  return Call("GET", "booted?machine=" + UrlEncode(machine) + "&limit=1", "", line, why);
+}
+
+bool Server::SetOnce(const std::string& machine, const std::string& image, std::string* why) const {
+  return Call("PUT", "default?machine=" + UrlEncode(machine) + "&once=1", image, nullptr, why);
+}
+
+bool Server::ClearOnce(const std::string& machine, std::string* why) const {
+  return Call("DELETE", "default?machine=" + UrlEncode(machine) + "&once=1", "", nullptr, why, nullptr, false);
+}
+
+}  // namespace kb

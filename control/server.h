@@ -1,0 +1,55 @@
+// The kbisect server's HTTP interface as the control program uses it (issue 13:
+// the engine's HTTP edge), over libcurl. Every call is bounded in time and ends
+// early when a stop (a signal) is requested. One error convention: false with
+// *why; an answer that is not 2xx is an error too, with the server's reason.
+#ifndef KBISECT_CONTROL_SERVER_H
+#define KBISECT_CONTROL_SERVER_H
+
+#include <string>
+
+namespace kb {
+
+struct HttpAnswer {
+  long code = 0;      // 0: the server could not be reached (why)
+  std::string body;   // without its last newline
+  std::string why;    // curl's reason when code is 0
+};
+
+class Server {
+ public:
+  // base: the server's URL ("http://host/kbisect"); timeout: seconds per request.
+  explicit Server(std::string base, double timeout = 30);
+  const std::string& Base() const { return base_; }
+
+  // One request; path is relative to the base ("list?machine=m1"). A body is sent
+  // as text/plain (PUT, POST). A stop ends it early, unless !stoppable (the
+  // clean-up after a stop: clearing the machine's once).
+  HttpAnswer Request(const std::string& method, const std::string& path, const std::string& body = "",
+                     bool stoppable = true) const;
+
+  // Request, with every failure as *why: "server URL unreachable: ..." (code 0,
+  // *unreachable set) or "the server answered CODE: reason".
+  bool Call(const std::string& method, const std::string& path, const std::string& body, std::string* out,
+            std::string* why, bool* unreachable = nullptr, bool stoppable = true) const;
+
+  // The machine's images of one arch as "name\tcommit\tbranch\tarch\tbuilt\trole"
+  // lines; the image of a commit (full id), "" when there is none.
+  bool ImageOf(const std::string& machine, const std::string& arch, const std::string& commit, std::string* image,
+               std::string* why) const;
+  // The machine's newest boot report line ("" for none).
+  bool NewestBoot(const std::string& machine, std::string* line, std::string* why) const;
+  bool SetOnce(const std::string& machine, const std::string& image, std::string* why) const;
+  // Not ended by a stop: it is the clean-up after one.
+  bool ClearOnce(const std::string& machine, std::string* why) const;
+
+ private:
+  std::string base_;
+  double timeout_;
+};
+
+// %XX-encodes everything but [A-Za-z0-9._~-], for a query value.
+std::string UrlEncode(const std::string& s);
+
+}  // namespace kb
+
+#endif

@@ -1,0 +1,132 @@
+#include "control/server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+namespace kb {
+namespace {
+
+// A one-shot HTTP server on 127.0.0.1: answers `response` to each of `n` requests
+// and keeps what it was sent.
+class OneShot {
+ public:
+  OneShot(std::string response, int n = 1) : response_(std::move(response)) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(listen(fd_, 4), 0);
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this, n] {
+      for (int i = 0; i < n; ++i) {
+        int c = accept(fd_, nullptr, nullptr);
+        if (c < 0) return;
+        std::string req;
+        char buf[4096];
+        // Headers, then the body by Content-Length.
+        for (;;) {
+          size_t end = req.find("\r\n\r\n");
+          if (end != std::string::npos) {
+            size_t cl = req.find("Content-Length: ");
+            size_t want = cl == std::string::npos ? 0 : std::stoul(req.substr(cl + 16));
+            if (req.size() >= end + 4 + want) break;
+          }
+          ssize_t r = read(c, buf, sizeof buf);
+          if (r <= 0) break;
+          req.append(buf, size_t(r));
+        }
+        requests_.push_back(req);
+        (void)!write(c, response_.data(), response_.size());
+        close(c);
+      }
+    });
+  }
+  ~OneShot() {
+    shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    close(fd_);
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/kbisect/"; }
+  std::vector<std::string> requests_;
+
+ private:
+  std::string response_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+std::string Answer(int code, const std::string& body) {
+  return "HTTP/1.1 " + std::to_string(code) + " X\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\nConnection: close\r\n\r\n" + body;
+}
+
+TEST(ServerClient, AnErrorAnswerIsAnErrorWithTheServersReason) {
+  OneShot s(Answer(500, "store unreadable\x1b[31m\nmore\n"));
+  Server server(s.Url(), 5);
+  std::string image, why;
+  EXPECT_FALSE(server.ImageOf("m1", "x86_64", std::string(40, 'a'), &image, &why));
+  // The first line, without its control bytes.
+  EXPECT_EQ(why, "the server answered 500: store unreadable?[31m");
+}
+
+TEST(ServerClient, AnUnreachableServerSaysSo) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);  // a port nobody listens on
+  Server server("http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/kbisect", 5);
+  std::string line, why;
+  bool unreachable = false;
+  EXPECT_FALSE(server.Call("GET", "booted?machine=m1", "", &line, &why, &unreachable));
+  EXPECT_TRUE(unreachable);
+  EXPECT_EQ(why.rfind("server http://127.0.0.1:", 0), 0u) << why;
+  EXPECT_NE(why.find("unreachable"), std::string::npos) << why;
+}
+
+TEST(ServerClient, FindsTheImageOfACommitInTheTsvList) {
+  const std::string a(40, 'a'), b(40, 'b');
+  OneShot s(Answer(200, "img-a\t" + a + "\tmaster\tx86_64\t2026\tdefault\nimg-b\t" + b + "\tmaster\tx86_64\t2026\t-\n"),
+            3);
+  Server server(s.Url(), 5);
+  std::string image, why;
+  ASSERT_TRUE(server.ImageOf("m 1", "x86_64", b, &image, &why)) << why;
+  EXPECT_EQ(image, "img-b");
+  ASSERT_TRUE(server.ImageOf("m1", "x86_64", std::string(40, 'c'), &image, &why)) << why;
+  EXPECT_EQ(image, "");
+  // A commit that is a prefix of a listed one is not that one.
+  ASSERT_TRUE(server.ImageOf("m1", "x86_64", b.substr(0, 12), &image, &why)) << why;
+  EXPECT_EQ(image, "");
+  ASSERT_EQ(s.requests_.size(), 3u);
+  EXPECT_EQ(s.requests_[0].rfind("GET /kbisect/list?machine=m%201&arch=x86_64&format=tsv HTTP/1.1\r\n", 0), 0u)
+      << s.requests_[0];
+}
+
+TEST(ServerClient, SetsAndClearsTheOnce) {
+  OneShot s(Answer(200, "machine m1: once is img-a\n"), 2);
+  Server server(s.Url(), 5);
+  std::string why;
+  ASSERT_TRUE(server.SetOnce("m1", "img-a", &why)) << why;
+  ASSERT_TRUE(server.ClearOnce("m1", &why)) << why;
+  ASSERT_EQ(s.requests_.size(), 2u);
+  EXPECT_EQ(s.requests_[0].rfind("PUT /kbisect/default?machine=m1&once=1 ", 0), 0u);
+  EXPECT_NE(s.requests_[0].find("\r\n\r\nimg-a"), std::string::npos);
+  EXPECT_EQ(s.requests_[1].rfind("DELETE /kbisect/default?machine=m1&once=1 ", 0), 0u);
+}
+
+TEST(ServerClient, UrlEncodeLeavesOnlyUnreservedBytes) { EXPECT_EQ(UrlEncode("a b/c&d=é"), "a%20b%2Fc%26d%3D%C3%A9"); }
+
+}  // namespace
+}  // namespace kb

@@ -17,7 +17,7 @@ runs=${1:-3}
 . "$KBISECT_LAB_DISK/facts"
 lab_kbisect_install
 lab_apache_start_with "$LAB_SNIPPET"
-KBISECT=$LAB_TOP/scripts/kbisect
+KBISECT=$(lab_bin kbisect)
 ms() { date +%s%3N; }
 # wait_text FILE OFFSET REGEX: until REGEX is in FILE after OFFSET (300 s at most).
 wait_text() {

@@ -31,7 +31,7 @@ table_ok() {
 	steps=$(grep -cE '^[0-9]+ +[0-9a-f]{12} ' "$LAB_DIR/$m.out")
 	[ "$steps" -ge 2 ] || return 1
 	sum=$(grep -E '^[0-9]+ +[0-9a-f]{12} ' "$LAB_DIR/$m.out" | awk '{s += $NF} END {printf "%.2f", s}')
-	read -r s1 g total < <(sed -n 's/^steps \([0-9.]*\) s + git bisect and checkouts \([-0-9.]*\) s = total \([0-9.]*\) s$/\1 \2 \3/p' "$LAB_DIR/$m.out")
+	read -r s1 g total < <(sed -n 's/^steps \([0-9.]*\) s + between steps \([-0-9.]*\) s = total \([0-9.]*\) s$/\1 \2 \3/p' "$LAB_DIR/$m.out")
 	[ "$s1" = "$sum" ] && [ "$(echo "$s1 + $g == $total" | bc)" = 1 ] && [ "$(echo "$g >= 0 && $g < $total" | bc)" = 1 ]
 }
 

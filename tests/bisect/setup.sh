@@ -15,7 +15,7 @@ BUILDER_INI=$LAB_DIR/builder.ini
 "$LAB_TOP/tests/builder/lab-ini" "$REPO" "$LAB_IMAGES" "$LAB_STATE" "$KBISECT_LAB_LINUX/trees" \
 	branch.ref="refs/heads/hist-$HISTORY" arch.x86_64.cmdline=console=ttyS0 \
 	arch.x86_64.initrd="$LAB_DIR/test-initrd.cpio.gz" >"$BUILDER_INI" || lab_die "lab-ini failed"
-KBISECT=$LAB_TOP/scripts/kbisect
+KBISECT=$(lab_bin kbisect)
 
 # machine NAME BUG: a test machine on our stage-1 whose candidates boot with
 # kbisect_bug=BUG (the planted regression that shows).

@@ -15,7 +15,7 @@ cd "$TREE" || exit 1
 bisect hangm hang --pass "kbisect-test: PASS"
 t_check "boot hang: the planted commit is found (power cycles, console verdict)" culprit_is hangm 6
 t_check "boot hang: the step table adds up to the total" table_ok hangm
-t_check "boot hang: hangs were seen as such" grep -q "no verdict on the console within 45s: a hang" "$LAB_OUT/hangm.log"
+t_check "boot hang: hangs were seen as such" grep -q "no verdict on the console within 45 s: a hang" "$LAB_OUT/hangm.log"
 t_check "boot hang: the log names every image booted" images_in hangm "$LAB_OUT/hangm.log"
 curl -sS "$LAB_URL/booted?machine=hangm" >"$LAB_DIR/hangm.booted"
 t_check "boot hang: the machine's boot log has every step's image" images_in hangm "$LAB_DIR/hangm.booted"

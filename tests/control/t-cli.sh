@@ -7,28 +7,29 @@ lab_enter "$0" "$@"
 lab_init
 lab_kbisect_install
 lab_apache_start_with "$LAB_SNIPPET"
-A=6.1.0-main_aaaaaaaaaaaa_20261120_x86_64
-B=6.1.0-main_bbbbbbbbbbbb_20261121_x86_64
-lab_store_image "$A"
-lab_store_image "$B"
-kb() { "$LAB_TOP/scripts/kbisect" "$@"; }
+IMG_A=6.1.0-main_aaaaaaaaaaaa_20261120_x86_64
+IMG_B=6.1.0-main_bbbbbbbbbbbb_20261121_x86_64
+lab_store_image "$IMG_A"
+lab_store_image "$IMG_B"
+KB=$(lab_bin kbisect)
+kb() { "$KB" "$@"; }
 export KBISECT_SERVER=$LAB_URL
 
-t_eq "list prints the machine's images, newest first" "$B $A" "$(kb list m1 | tr '\n' ' ' | sed 's/ $//')"
-t_eq "set makes an image the default" "machine m1: default is $A" "$(kb set m1 "$A")"
-t_eq "default prints it" "$A" "$(kb default m1)"
-t_eq "once sets the next boot" "machine m1: once is $B" "$(kb once m1 "$B")"
-t_check "list --json gives JSON with the once flag" bash -c "kb() { '$LAB_TOP/scripts/kbisect' \"\$@\"; }; kb list m1 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0][\"once\"] and d[1][\"default\"]'"
+t_eq "list prints the machine's images, newest first" "$IMG_B $IMG_A" "$(kb list m1 | tr '\n' ' ' | sed 's/ $//')"
+t_eq "set makes an image the default" "machine m1: default is $IMG_A" "$(kb set m1 "$IMG_A")"
+t_eq "default prints it" "$IMG_A" "$(kb default m1)"
+t_eq "once sets the next boot" "machine m1: once is $IMG_B" "$(kb once m1 "$IMG_B")"
+t_check "list --json gives JSON with the once flag" bash -c "kb() { '$KB' \"\$@\"; }; kb list m1 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[0][\"once\"] and d[1][\"default\"]'"
 t_eq "clear --once clears it" "machine m1: once cleared" "$(kb clear m1 --once)"
-curl -sS -X POST --data-binary "$A" "$LAB_URL/booted?machine=m1" >/dev/null
-t_check "booted prints the boot log" bash -c "'$LAB_TOP/scripts/kbisect' booted m1 | grep -q ' $A 127.0.0.1$'"
-t_eq "--server overrides KBISECT_SERVER" "$A" "$(KBISECT_SERVER=http://127.0.0.1:1/x kb --server "$LAB_URL" default m1)"
+curl -sS -X POST --data-binary "$IMG_A" "$LAB_URL/booted?machine=m1" >/dev/null
+t_check "booted prints the boot log" bash -c "'$KB' booted m1 | grep -q ' $IMG_A 127.0.0.1$'"
+t_eq "--server overrides KBISECT_SERVER" "$IMG_A" "$(KBISECT_SERVER=http://127.0.0.1:1/x kb --server "$LAB_URL" default m1)"
 
 out=$(kb set m1 6.1.0-main_eeeeeeeeeeee_20261122_x86_64 2>&1)
 t_eq "an unknown image: exit 1 and the server's reason" "1 kbisect: the server answered 404: no image named 6.1.0-main_eeeeeeeeeeee_20261122_x86_64" "$? $out"
 out=$(kb default m2 2>&1)
 t_eq "no default: exit 1 and the reason" "1 kbisect: the server answered 404: machine m2 has no default" "$? $out"
-out=$(kb set ../etc "$A" 2>&1)
+out=$(kb set ../etc "$IMG_A" 2>&1)
 t_check "a bad machine name: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q "bad machine name" <<<"$2"' _ $? "$out"
 out=$(kb --server http://127.0.0.1:9/kbisect list m1 2>&1)
 t_check "the server unreachable: exit 3 and why" bash -c '[ "$1" = 3 ] && grep -q "server http://127.0.0.1:9/kbisect unreachable" <<<"$2"' _ $? "$out"
@@ -42,7 +43,23 @@ out=$(kb step --machine m1 --power true 2>&1)
 t_check "step without a verdict: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q "a verdict is required" <<<"$2"' _ $? "$out"
 out=$(kb run --machine m1 --power true --test true 2>&1)
 t_check "run without --good/--bad: exit 2" bash -c '[ "$1" = 2 ] && grep -q "needs --good" <<<"$2"' _ $? "$out"
-t_check "--help describes the exit codes" bash -c "'$LAB_TOP/scripts/kbisect' --help | grep -q '125 skip'"
+out=$(kb list 2>&1)
+t_check "list without a machine: exit 2 and the usage" bash -c '[ "$1" = 2 ] && [ "$2" = "kbisect: usage: list MACHINE [--arch A] [--json]" ]' _ $? "$out"
+out=$(kb qmp-reset "$LAB_DIR/no.qmp" 2>&1)
+t_check "qmp-reset on a socket nobody listens on: exit 3 and why" bash -c '[ "$1" = 3 ] && grep -q "cannot connect to .*no.qmp" <<<"$2"' _ $? "$out"
+out=$(kb run --machine m1 --power true --test true --boot-timeout soon 2>&1)
+t_check "a timeout that is not seconds: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q "boot-timeout is seconds" <<<"$2"' _ $? "$out"
+printf '[bisect]\nmachine = m1\npowr = true\n' >"$LAB_DIR/bad.ini"
+out=$(kb run --config "$LAB_DIR/bad.ini" 2>&1)
+t_check "a --config file with an unknown key: exit 2 and the key" bash -c '[ "$1" = 2 ] && grep -q "bad.ini: unknown key .powr." <<<"$2"' _ $? "$out"
+printf '[bisect]\nmachine = m1\n' >"$LAB_DIR/short.ini"
+out=$(kb run --config "$LAB_DIR/short.ini" --power true --test true 2>&1)
+t_check "a --config file and the command line together: what is still missing" bash -c '[ "$1" = 2 ] && grep -q "needs --good" <<<"$2"' _ $? "$out"
+# The curl example of a `git bisect run` program, on a commit without an image.
+git init -q "$LAB_DIR/repo" && git -C "$LAB_DIR/repo" -c user.name=t -c user.email=t@t commit -q --allow-empty -m x
+out=$(cd "$LAB_DIR/repo" && "$LAB_TOP/scripts/kbisect-curl-step" "$LAB_URL" m1 false true 2>&1)
+t_check "kbisect-curl-step: a commit without an image is a skip (125)" bash -c '[ "$1" = 125 ] && grep -q "no image of" <<<"$2"' _ $? "$out"
+t_check "--help describes the exit codes" bash -c "'$KB' --help | grep -q '125 skip'"
 
 # kbisect-ssh-test, the --test for a machine that boots its own OS (its ssh path
 # runs for real in tests/disk/t-disk-bisect.sh): bad input, an OS that never

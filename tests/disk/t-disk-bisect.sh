@@ -38,7 +38,7 @@ lab_disk_start disk1 "$port"
 wait_for disk1 "^kbisect: kexec into" 300 >/dev/null || lab_die "disk1: no stage-1 kexec"
 
 ssh=$(lab_ssh_command disk1)
-KBISECT=$LAB_TOP/scripts/kbisect
+KBISECT=$(lab_bin kbisect)
 lab_step "bisecting the disk history on disk1"
 "$KBISECT" --server "$LAB_URL" run --machine disk1 --good "$(commit 0)" --bad master \
 	--power "$KBISECT qmp-reset $LAB_DIR/disk1.qmp" --console "$LAB_OUT/disk1.console" \

@@ -1,0 +1,104 @@
+#!/bin/bash
+# kbisect run under faults and with ktest.pl's bisect options, on the history of
+# t-bisect (tests/bisect/make-history): a bisection of the build (--build-bisect)
+# and of its fix (--reverse), SIGTERM in the middle of a run then --resume, and the
+# server stopped in the middle of a run. Each run must leave the engineer's clone
+# where it was.
+. "$(dirname "$0")/../lab/lib.sh"
+. "$LAB_TOP/tests/tap.sh"
+lab_prepare --kernels 1 --linux x86_64
+lab_enter --builds 16 --boots 12 "$0" "$@"
+lab_init
+CLONE=linux-faults . "$LAB_TOP/tests/bisect/setup.sh"
+cd "$TREE" || exit 1
+. "$LAB_TOP/tests/bisect/checks.sh"
+build_cmd="$BUILDER --config $BUILDER_INI build \$KBISECT_COMMIT --arch x86_64"
+at_master() { [ "$(git symbolic-ref -q --short HEAD)" = master ] && [ -z "$(git status --porcelain --untracked-files=no)" ]; }
+
+# --- the build: the commit that breaks it, and the one that fixes it ----------------
+"$KBISECT" --server "$LAB_URL" run --machine buildm --good "$good" --bad "$(commit 10)" --build-bisect --check-ends \
+	--build "$build_cmd" --log "$LAB_OUT/build.log" >"$LAB_DIR/build.out" 2>"$LAB_DIR/build.err"
+rc=$?
+sed 's/^/# /' "$LAB_DIR/build.out"
+t_eq "--build-bisect names the commit that breaks the build (10)" \
+	"0 first bad commit: $(commit 10) init: a commit that does not build" "$rc $(grep '^first bad commit: ' "$LAB_DIR/build.out")"
+t_check "--build-bisect --check-ends: the bad end was built and failed, the good end built" \
+	bash -c 'grep -q "check: $2 is bad (the build failed (exit 1))" "$1" && grep -q "check: $3 is good (it builds" "$1"' \
+	_ "$LAB_DIR/build.err" "$(commit 10 | cut -c1-12)" "$(commit 0 | cut -c1-12)"
+t_check "--build-bisect boots nothing" bash -c '! grep -q "booted" "$1"' _ "$LAB_DIR/build.err"
+t_check "after --build-bisect the clone is back on master" at_master
+
+"$KBISECT" --server "$LAB_URL" run --machine buildm --reverse --bad "$(commit 10)" --good master --build-bisect \
+	--build "$build_cmd" --log "$LAB_OUT/fix.log" >"$LAB_DIR/fix.out" 2>"$LAB_DIR/fix.err"
+rc=$?
+sed 's/^/# /' "$LAB_DIR/fix.out"
+t_eq "--reverse finds the commit that fixes the build (11)" \
+	"0 first good commit: $(commit 11) init: build again" "$rc $(grep '^first good commit: ' "$LAB_DIR/fix.out")"
+
+# --- SIGTERM in the middle of a run, then --resume -------------------------------------
+# run_bg NAME LOG [OPTIONS]: kbisect run on machine NAME (console verdict) in the
+# background; its pid in RUN_PID.
+run_bg() {
+	local m=$1 log=$2
+	shift 2
+	"$KBISECT" --server "$LAB_URL" run --machine "$m" --good "$good" --bad master \
+		--power "$KBISECT qmp-reset $LAB_DIR/$m.qmp" --console "$LAB_OUT/$m.console" --boot-timeout 45 \
+		--pass "kbisect-test: PASS" --fail "kbisect: regression" --build "$build_cmd" --log "$log" "$@" \
+		>"$log.out" 2>"$log.err" &
+	RUN_PID=$!
+}
+# wait_file FILE REGEX SECONDS: until FILE has a line matching REGEX.
+wait_file() {
+	local deadline=$((SECONDS + $3))
+	until grep -qE -- "$2" "$1" 2>/dev/null; do
+		[ $SECONDS -lt $deadline ] || { lab_log "no '$2' in $1 after $3 s"; tail -5 "$1" >&2; return 1; }
+		sleep 0.5
+	done
+}
+machine sigm msg
+wait_for sigm "^kbisect: kexec into" 120 >/dev/null || lab_die "sigm did not boot"
+first=$LAB_OUT/sigm-1.log
+run_bg sigm "$first"
+lab_step "waiting for the first decided commit of sigm's run"
+wait_file "$first" '^decided ' 600
+sleep 3 # the next step has begun (a build, or the power cycle): stop it there
+kill -TERM "$RUN_PID"
+wait "$RUN_PID"
+rc=$?
+sed 's/^/# /' "$first.out"
+t_eq "SIGTERM mid-run: exit 128" 128 "$rc"
+t_check "SIGTERM mid-run: it says it was stopped and how to go on" \
+	bash -c 'grep -q "did not end (stopped by SIGTERM)" "$1" && grep -q -- "--resume $2" "$1"' _ "$first.err" "$first"
+t_check "SIGTERM mid-run: the clone is back on master" at_master
+t_check "SIGTERM mid-run: the machine's once is cleared" \
+	bash -c 'curl -sSf "$1/list?machine=sigm&format=tsv" >"$2" && ! cut -f6 "$2" | grep -qx once' _ "$LAB_URL" "$LAB_DIR/sigm.list"
+decided=$(sed -n 's/^decided \([0-9a-f]*\) .*/\1/p' "$first")
+second=$LAB_OUT/sigm-2.log
+run_bg sigm "$second" --resume "$first"
+wait "$RUN_PID"
+rc=$?
+sed 's/^/# /' "$second.out"
+t_eq "--resume finishes the bisection: the planted commit (3)" \
+	"0 first bad commit: $(commit 3) init: regression msg" "$rc $(grep '^first bad commit: ' "$second.out")"
+t_check "--resume tests none of the commits the stopped run decided" \
+	bash -c 'for c in $1; do grep -q "^$c " "$2" && exit 1; done; [ -n "$1" ]' _ "$decided" "$second.steps"
+t_check "--resume says what it replayed" grep -q "resumed: $(wc -w <<<"$decided") decided commits replayed" "$second.err"
+lab_qemu_stop sigm
+
+# --- the server stopped in the middle of a run -------------------------------------------
+machine srvm msg
+wait_for srvm "^kbisect: kexec into" 120 >/dev/null || lab_die "srvm did not boot"
+log=$LAB_OUT/srvm.log
+run_bg srvm "$log"
+wait_file "$log.err" "kbisect: srvm booted " 600
+apache2 -f "$LAB_DIR/apache/httpd.conf" -k stop >/dev/null 2>&1
+lab_wait_port_closed "$LAB_HTTP_PORT" 30
+wait "$RUN_PID"
+rc=$?
+sed 's/^/# /' "$log.out"
+t_eq "the server stopped mid-run: exit 128 (an abort, never a skip)" 128 "$rc"
+t_check "the server stopped mid-run: it says the server is unreachable" grep -q "did not end: .*unreachable" "$log.err"
+t_check "the server stopped mid-run: no commit was skipped for it" bash -c '! grep -q " skip " "$1"' _ "$log.steps"
+t_check "the server stopped mid-run: the clone is back on master" at_master
+lab_qemu_stop srvm
+t_done

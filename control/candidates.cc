@@ -42,7 +42,7 @@ ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit,
     *why = "no image of " + Short(commit) + " for " + o_.arch + " on the server, and no --build or --request-dir";
     return Built::kSkip;
   }
-  const double t0 = MonotonicNow();
+  const double t0 = MonotonicSeconds();
   Say("no image of " + Short(commit) + " yet: asking for one");
   double deadline = t0 + o_.build_timeout;
   if (!o_.build.empty()) {
@@ -58,7 +58,7 @@ ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit,
       return *why = "the build command failed (exit " + std::to_string(rc) + "): not a build failure of the commit",
              Built::kAbort;
     // The builder publishes before it exits: the image is listed at once, or soon.
-    deadline = MonotonicNow() + 60;
+    deadline = MonotonicSeconds() + 60;
   } else {
     std::string err;
     if (!WriteFileAtomic(o_.request_dir + "/" + commit, "", &err))
@@ -69,7 +69,7 @@ ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit,
     if (g_stop) return *why = "stopped by a signal", Built::kAbort;
     if (!server_.ImageOf(o_.machine, o_.arch, commit, image, why)) return Built::kAbort;
     if (!image->empty()) return Built::kImage;
-    if (MonotonicNow() >= deadline) break;
+    if (MonotonicSeconds() >= deadline) break;
     // The builder drops a request once it has a result: still no image then is a
     // failed build, which its results file says.
     if (o_.request_dir.size() && access((o_.request_dir + "/" + commit).c_str(), F_OK) != 0) {
@@ -120,7 +120,9 @@ StepResult ServerCandidates::TestOnce(const std::string& commit, StepRow* row) {
     return r;
   }
   machine_.SetCommit(commit);
+  machine_.SetLive("kbisect: " + Short(commit) + ": " + o_.machine + " is booting " + image);
   r = BootAndJudge(machine_, image, StepOptionsOf(o_));
+  machine_.SetLive("");
   if (r.booted_at >= 0) Say(o_.machine + " booted " + image + " (" + Secs(r.booted_at) + " s after the power cycle)");
   return r;
 }
@@ -128,11 +130,11 @@ StepResult ServerCandidates::TestOnce(const std::string& commit, StepRow* row) {
 StepResult ServerCandidates::Test(const std::string& commit) {
   StepRow row;
   row.commit = commit;
-  const double t0 = MonotonicNow();
+  const double t0 = MonotonicSeconds();
   StepResult r = TestOnce(commit, &row);
   row.boot = r.booted_at;
   row.verdict = r.verdict;
-  row.seconds = MonotonicNow() - t0;
+  row.seconds = MonotonicSeconds() - t0;
   Say(Short(commit) + " " + row.image + ": " + VerdictName(r.verdict) + (r.why.empty() ? "" : " (" + r.why + ")"));
   rows_.push_back(row);
   if (steps_log_) {

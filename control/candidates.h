@@ -15,6 +15,7 @@
 #include "control/options.h"
 #include "control/server.h"
 #include "lib/git.h"
+#include "lib/run.h"
 
 namespace kb {
 
@@ -40,7 +41,7 @@ class ServerCandidates : public Candidates {
 
   StepResult Test(const std::string& commit) override;
   std::string FirstParent(const std::string& commit) override;
-  double Now() override { return MonotonicNow(); }
+  double Now() override { return MonotonicSeconds(); }
   const std::vector<StepRow>& Rows() const { return rows_; }
 
  private:

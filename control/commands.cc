@@ -291,14 +291,14 @@ int CmdRun(const Server& s, const Options& o) {
   Say("bisecting " + Short(old_sha) + ".." + Short(new_sha) + (o.reverse ? " (looking for the fix)" : "") + " on " +
       (o.build_bisect ? "the builder (does it build?)" : o.machine) + ": " + std::to_string(graph.nodes.size()) +
       " commits; log: " + log_path);
-  const double t0 = MonotonicNow();
+  const double t0 = MonotonicSeconds();
   Bisection b(std::move(graph), new_end);
   ServerCandidates c(s, o, &git, work_tree, steps, log);
   RunReport rep = RunBisection(b, c, ro, [&](const std::string& line) {
     Say(line);
     note(line);
   });
-  const double total = MonotonicNow() - t0;
+  const double total = MonotonicSeconds() - t0;
   const bool stopped = g_stop;
   const int stop_signal = g_stop_signal;
   g_stop = false;  // the clean-up below must run to its end
@@ -352,11 +352,15 @@ int CmdRun(const Server& s, const Options& o) {
   return exit_code;
 }
 
-int CmdStepOrRun(const std::string& server, bool run, const std::vector<std::string>& args) {
+// server_flag: the global --server (wins over everything); server_env:
+// $KBISECT_SERVER (the default when neither --server nor the config names one).
+int CmdStepOrRun(const std::string& server_flag, const std::string& server_env, bool run,
+                 const std::vector<std::string>& args) {
   Options o;
   std::string why;
   if (!ParseOptions(args, run, ReadConfig, &o, &why)) return Usage(why);
-  if (o.server.empty()) o.server = server;
+  if (!server_flag.empty()) o.server = server_flag;
+  if (o.server.empty()) o.server = server_env;
   if (o.server.empty()) return Usage("no server: give --server URL or set KBISECT_SERVER");
   std::string missing = MissingOptions(o, run);
   if (!missing.empty()) return Usage(missing);
@@ -369,12 +373,14 @@ int CmdStepOrRun(const std::string& server, bool run, const std::vector<std::str
 int Main(int argc, char** argv) {
   std::vector<std::string> a(argv + 1, argv + argc);
   const char* env = getenv("KBISECT_SERVER");
-  std::string server = env ? env : "";
+  const std::string server_env = env ? env : "";
+  std::string server_flag;
   if (!a.empty() && a[0] == "--server") {
     if (a.size() < 2 || a[1].empty()) return Usage("--server needs a URL");
-    server = a[1];
+    server_flag = a[1];
     a.erase(a.begin(), a.begin() + 2);
   }
+  const std::string server = !server_flag.empty() ? server_flag : server_env;
   if (a.empty()) return Usage("no command (see kbisect --help)");
   const std::string cmd = a[0];
   a.erase(a.begin());
@@ -388,7 +394,7 @@ int Main(int argc, char** argv) {
     if (!QmpReset(a[0], 10, &why)) return Say("qmp-reset: " + why), kUnreachable;
     return kDone;
   }
-  if (cmd == "step" || cmd == "run") return CmdStepOrRun(server, cmd == "run", a);
+  if (cmd == "step" || cmd == "run") return CmdStepOrRun(server_flag, server_env, cmd == "run", a);
   if (cmd == "list" || cmd == "default" || cmd == "set" || cmd == "once" || cmd == "clear" || cmd == "booted") {
     if (server.empty()) return Usage("no server: give --server URL or set KBISECT_SERVER");
     return CmdWrapper(Server(server), cmd, a);

@@ -12,16 +12,10 @@
 
 namespace kb {
 
-double MonotonicNow() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
-}
-
 void SleepUnlessStopped(double seconds) {
-  const double end = MonotonicNow() + seconds;
+  const double end = MonotonicSeconds() + seconds;
   while (!g_stop) {
-    double left = end - MonotonicNow();
+    double left = end - MonotonicSeconds();
     if (left <= 0) return;
     if (left > 0.1) left = 0.1;
     timespec ts{0, long(left * 1e9)};
@@ -95,9 +89,19 @@ int RealMachine::RunTest(const std::string& image, size_t console_offset, double
   return rc;
 }
 
-double RealMachine::Now() { return MonotonicNow(); }
+double RealMachine::Now() { return MonotonicSeconds(); }
 
-void RealMachine::Sleep(double seconds) { SleepUnlessStopped(seconds); }
+void RealMachine::SetLive(const std::string& what) {
+  if (!tty_) return;
+  if (what.empty() && !live_.empty()) fprintf(stderr, "\r\033[K");
+  live_ = what;
+  live_since_ = MonotonicSeconds();
+}
+
+void RealMachine::Sleep(double seconds) {
+  if (!live_.empty()) fprintf(stderr, "\r\033[K%s (%.0f s)", live_.c_str(), MonotonicSeconds() - live_since_);
+  SleepUnlessStopped(seconds);
+}
 
 bool RealMachine::Stopped() { return g_stop; }
 

@@ -5,6 +5,8 @@
 #ifndef KBISECT_CONTROL_MACHINE_H
 #define KBISECT_CONTROL_MACHINE_H
 
+#include <unistd.h>
+
 #include <string>
 
 #include "control/options.h"
@@ -20,6 +22,9 @@ class RealMachine : public MachineEnv {
   void SetCommit(const std::string& commit) { commit_ = commit; }
   // Where the power and test commands' output goes (default: stderr).
   void SetOutput(int fd) { output_fd_ = fd; }
+  // On a terminal, what the machine is doing is shown on one live line while
+  // kbisect waits ("booting IMAGE"), with the seconds since it was set; "" clears it.
+  void SetLive(const std::string& what);
 
   bool NewestBoot(std::string* line, std::string* why) override;
   bool SetOnce(const std::string& image, std::string* why) override;
@@ -37,13 +42,15 @@ class RealMachine : public MachineEnv {
   const Options& o_;
   std::string commit_;
   int output_fd_ = 2;
+  std::string live_;
+  double live_since_ = 0;
+  bool tty_ = isatty(2);
 };
 
 // The step options for BootAndJudge from the command's options.
 StepOptions StepOptionsOf(const Options& o);
 
-// Seconds on a monotonic clock, and a sleep that ends early on a stop.
-double MonotonicNow();
+// A sleep that ends early on a stop.
 void SleepUnlessStopped(double seconds);
 
 }  // namespace kb

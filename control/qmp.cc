@@ -10,16 +10,11 @@
 
 #include "common/fd.h"
 #include "common/fileio.h"
+#include "lib/run.h"
 
 namespace kb {
 
 namespace {
-
-double Now() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
-}
 
 // One JSON line from QEMU (its messages are one per line); events are skipped.
 bool ReadReply(int fd, std::string* buf, double deadline, std::string* line, std::string* why) {
@@ -30,7 +25,7 @@ bool ReadReply(int fd, std::string* buf, double deadline, std::string* line, std
       buf->erase(0, nl + 1);
       if (line->find("\"event\"") == std::string::npos) return true;
     }
-    double left = deadline - Now();
+    double left = deadline - MonotonicSeconds();
     if (left <= 0) return *why = "no answer in time", false;
     pollfd p{fd, POLLIN, 0};
     int r = poll(&p, 1, int(left * 1000) + 1);
@@ -55,7 +50,7 @@ bool QmpReset(const std::string& socket_path, double timeout, std::string* why) 
   if (!fd) return *why = std::string("socket: ") + strerror(errno), false;
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
     return *why = "cannot connect to " + socket_path + ": " + strerror(errno), false;
-  const double deadline = Now() + timeout;
+  const double deadline = MonotonicSeconds() + timeout;
   std::string buf, line, err;
   if (!ReadReply(fd.get(), &buf, deadline, &line, &err) || line.find("\"QMP\"") == std::string::npos)
     return *why = "no QMP greeting on " + socket_path + (err.empty() ? "" : ": " + err), false;

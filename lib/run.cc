@@ -19,12 +19,6 @@ void OnStop(int sig) {
   g_stop = true;
 }
 
-double Monotonic() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
-}
-
 // Ends the group of pid (SIGTERM, then SIGKILL after 10 s at most) and reaps pid.
 void EndGroup(pid_t pid) {
   int status = 0;
@@ -41,6 +35,12 @@ void EndGroup(pid_t pid) {
   waitpid(pid, &status, 0);
 }
 }  // namespace
+
+double MonotonicSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
 
 void InstallStopHandlers() {
   struct sigaction sa {};
@@ -91,14 +91,14 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, con
     close(in_pipe[1]);
   }
   int status = 0;
-  const double deadline = timeout > 0 ? Monotonic() + timeout : 0;
+  const double deadline = timeout > 0 ? MonotonicSeconds() + timeout : 0;
   for (;;) {
     if (timeout > 0) {
       pid_t w = waitpid(pid, &status, WNOHANG);
       if (w == pid) break;
       if (w < 0 && errno != EINTR) return *err = std::string("waitpid: ") + strerror(errno), -1;
       if (g_stop) return EndGroup(pid), -2;
-      if (Monotonic() >= deadline) return EndGroup(pid), 124;
+      if (MonotonicSeconds() >= deadline) return EndGroup(pid), 124;
       timespec ts{0, 20000000};
       nanosleep(&ts, nullptr);
       continue;

@@ -15,6 +15,9 @@ extern std::atomic<bool> g_stop;
 extern std::atomic<int> g_stop_signal;
 void InstallStopHandlers();
 
+// Seconds on the monotonic clock (any origin), for deadlines and durations.
+double MonotonicSeconds();
+
 // Runs argv in cwd with extra "VAR=value" env entries, stdout and stderr to
 // log_fd (or /dev/null when -1), stdin from `input` (empty: /dev/null). Returns
 // the exit status (128+N for a signal), -1 when it could not start (*err), or

@@ -16,11 +16,21 @@ build_cmd="$BUILDER --config $BUILDER_INI build \$KBISECT_COMMIT --arch x86_64"
 at_master() { [ "$(git symbolic-ref -q --short HEAD)" = master ] && [ -z "$(git status --porcelain --untracked-files=no)" ]; }
 
 # --- the build: the commit that breaks it, and the one that fixes it ----------------
-"$KBISECT" --server "$LAB_URL" run --machine buildm --good "$good" --bad "$(commit 10)" --build-bisect --check-ends \
-	--build "$build_cmd" --log "$LAB_OUT/build.log" >"$LAB_DIR/build.out" 2>"$LAB_DIR/build.err"
+# The first bisection is described in a --config file, as one to re-run would be.
+cat >"$LAB_DIR/build.ini" <<EOF
+[bisect]
+server = $LAB_URL
+machine = buildm
+good = $good
+bad = $(commit 10)
+build-bisect = true
+check-ends = yes
+build = $build_cmd
+EOF
+"$KBISECT" run --config "$LAB_DIR/build.ini" --log "$LAB_OUT/build.log" >"$LAB_DIR/build.out" 2>"$LAB_DIR/build.err"
 rc=$?
 sed 's/^/# /' "$LAB_DIR/build.out"
-t_eq "--build-bisect names the commit that breaks the build (10)" \
+t_eq "--build-bisect (from a --config file) names the commit that breaks the build (10)" \
 	"0 first bad commit: $(commit 10) init: a commit that does not build" "$rc $(grep '^first bad commit: ' "$LAB_DIR/build.out")"
 t_check "--build-bisect --check-ends: the bad end was built and failed, the good end built" \
 	bash -c 'grep -q "check: $2 is bad (the build failed (exit 1))" "$1" && grep -q "check: $3 is good (it builds" "$1"' \

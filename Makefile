@@ -87,7 +87,8 @@ KBISECT_INI ?= $(SYSCONFDIR)/kbisect/kbisect.ini
 # make initramfs [KERNEL_MODULES=/lib/modules/<release>] [CA=ca.pem]: the stage-1
 # initramfs; without KERNEL_MODULES, for a stage-1 kernel with its drivers built in.
 # make install-initramfs: it in /boot, the GRUB snippet in /etc/grub.d, an example
-# /etc/default/kbisect, and kbisect-init + kbisect-mkinitramfs for rebuilding.
+# /etc/default/kbisect, kbisect-init + kbisect-mkinitramfs for rebuilding, and
+# kbisect-reboot (leaves a candidate for the stage-1 by kexec, without the firmware).
 INITRAMFS := $(B)/kbisect-initramfs.cpio.gz
 KERNEL_MODULES ?=
 CA ?=
@@ -141,6 +142,8 @@ install-initramfs: $(INITRAMFS)
 		install -m 644 scripts/kbisect.default $(DESTDIR)$(SYSCONFDIR)/default/kbisect
 	install -m 755 $(INIT) $(DESTDIR)$(PREFIX)/lib/kbisect/kbisect-init
 	install -m 755 scripts/kbisect-mkinitramfs $(DESTDIR)$(PREFIX)/bin/kbisect-mkinitramfs
+	sed 's|@PREFIX@|$(PREFIX)|g' scripts/kbisect-reboot >$(DESTDIR)$(PREFIX)/bin/kbisect-reboot
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/kbisect-reboot
 	cp -R rootfs-skel $(DESTDIR)$(PREFIX)/share/kbisect/
 
 # make install-control: kbisect, the engineer's program (control machine).

@@ -31,7 +31,7 @@ void ServerCandidates::Say(const std::string& line) {
 
 std::string RowLine(const StepRow& r) {
   return r.commit + " " + r.image + " " + (r.boot >= 0 ? Secs(r.boot) : "-") + " " + VerdictName(r.verdict) + " " +
-         Secs(r.seconds);
+         Secs(r.seconds) + " " + r.via;
 }
 
 ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit, std::string* image,
@@ -123,7 +123,10 @@ StepResult ServerCandidates::TestOnce(const std::string& commit, StepRow* row) {
   machine_.SetLive("kbisect: " + Short(commit) + ": " + o_.machine + " is booting " + image);
   r = BootAndJudge(machine_, image, StepOptionsOf(o_));
   machine_.SetLive("");
-  if (r.booted_at >= 0) Say(o_.machine + " booted " + image + " (" + Secs(r.booted_at) + " s after the power cycle)");
+  if (!r.fallback.empty()) Say(r.fallback + ": power-cycling");
+  if (r.booted_at >= 0)
+    Say(o_.machine + " booted " + image + " (" + Secs(r.booted_at) + " s after the " +
+        (r.left_by == "reboot" ? "reboot command" : "power cycle") + ")");
   return r;
 }
 
@@ -134,6 +137,7 @@ StepResult ServerCandidates::Test(const std::string& commit) {
   StepResult r = TestOnce(commit, &row);
   row.boot = r.booted_at;
   row.verdict = r.verdict;
+  if (!r.left_by.empty()) row.via = r.left_by;
   row.seconds = MonotonicSeconds() - t0;
   Say(Short(commit) + " " + row.image + ": " + VerdictName(r.verdict) + (r.why.empty() ? "" : " (" + r.why + ")"));
   rows_.push_back(row);

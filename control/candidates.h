@@ -24,6 +24,7 @@ struct StepRow {
   double boot = -1;           // seconds from the power cycle to the boot report
   Verdict verdict = Verdict::kAbort;
   double seconds = 0;
+  std::string via = "-";      // how the machine left the last candidate: reboot, power
 };
 
 class ServerCandidates : public Candidates {
@@ -62,7 +63,7 @@ class ServerCandidates : public Candidates {
   std::vector<StepRow> rows_;
 };
 
-// "<commit> <image> <boot_s> <verdict> <step_s>", a steps log line.
+// "<commit> <image> <boot_s> <verdict> <step_s> <via>", a steps log line.
 std::string RowLine(const StepRow& r);
 
 }  // namespace kb

@@ -199,12 +199,12 @@ bool ReadResume(const std::string& path, const std::string& range, std::vector<s
 }
 
 void PrintTable(const std::vector<StepRow>& rows, double total) {
-  printf("%-4s %-12s %-58s %7s %-7s %7s\n", "step", "commit", "image", "boot_s", "verdict", "step_s");
+  printf("%-4s %-12s %-58s %7s %-7s %-6s %7s\n", "step", "commit", "image", "boot_s", "verdict", "via", "step_s");
   double sum = 0;
   int n = 0;
   for (const StepRow& r : rows) {
-    printf("%-4d %-12.12s %-58s %7s %-7s %7s\n", ++n, r.commit.c_str(), r.image.c_str(),
-           r.boot >= 0 ? Fixed(r.boot).c_str() : "-", VerdictName(r.verdict), Fixed(r.seconds).c_str());
+    printf("%-4d %-12.12s %-58s %7s %-7s %-6s %7s\n", ++n, r.commit.c_str(), r.image.c_str(),
+           r.boot >= 0 ? Fixed(r.boot).c_str() : "-", VerdictName(r.verdict), r.via.c_str(), Fixed(r.seconds).c_str());
     sum += std::stod(Fixed(r.seconds));
   }
   // The rounded figures add up: what is not in a step is between steps (never < 0).

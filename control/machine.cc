@@ -28,6 +28,8 @@ StepOptions StepOptionsOf(const Options& o) {
   s.report_timeout = o.report_timeout;
   s.test_timeout = o.test_timeout;
   s.hang_is_skip = o.hang_is_skip;
+  s.use_reboot = !o.reboot.empty();
+  s.reboot_timeout = o.reboot_timeout;
   s.use_test = !o.test.empty();
   s.console.pass = o.pass;
   s.console.fail = o.fail;
@@ -44,19 +46,24 @@ bool RealMachine::SetOnce(const std::string& image, std::string* why) { return s
 
 bool RealMachine::ClearOnce(std::string* why) { return server_.ClearOnce(o_.machine, why); }
 
-bool RealMachine::PowerCycle(std::string* why) {
+// Runs a machine command (power or reboot) bounded in time; false with why.
+bool RealMachine::Command(const std::string& cmd, double timeout, std::string* why) {
   std::string err;
-  int rc = RunCommand({"bash", "-c", o_.power}, "", {"KBISECT_MACHINE=" + o_.machine}, output_fd_, "", &err, o_.power_timeout);
+  int rc = RunCommand({"bash", "-c", cmd}, "", {"KBISECT_MACHINE=" + o_.machine}, output_fd_, "", &err, timeout);
   if (rc == 0) return true;
   char secs[32];
-  snprintf(secs, sizeof secs, "%g", o_.power_timeout);
+  snprintf(secs, sizeof secs, "%g", timeout);
   *why = rc == -1    ? "cannot run it: " + err
          : rc == -2  ? std::string("stopped by a signal")
          : rc == 124 ? "it did not finish in " + std::string(secs) + " s"
                      : "exit " + std::to_string(rc);
-  *why = "'" + o_.power + "': " + *why;
+  *why = "'" + cmd + "': " + *why;
   return false;
 }
+
+bool RealMachine::PowerCycle(std::string* why) { return Command(o_.power, o_.power_timeout, why); }
+
+bool RealMachine::Reboot(std::string* why) { return Command(o_.reboot, o_.reboot_timeout, why); }
 
 size_t RealMachine::ConsoleSize() {
   struct stat st;

@@ -30,6 +30,7 @@ class RealMachine : public MachineEnv {
   bool SetOnce(const std::string& image, std::string* why) override;
   bool ClearOnce(std::string* why) override;
   bool PowerCycle(std::string* why) override;
+  bool Reboot(std::string* why) override;
   size_t ConsoleSize() override;
   std::string ReadConsole(size_t from) override;
   int RunTest(const std::string& image, size_t console_offset, double timeout) override;
@@ -38,6 +39,8 @@ class RealMachine : public MachineEnv {
   bool Stopped() override;
 
  private:
+  bool Command(const std::string& cmd, double timeout, std::string* why);
+
   const Server& server_;
   const Options& o_;
   std::string commit_;

@@ -32,6 +32,9 @@ const char kOptionsHelp[] =
     "  --test-timeout S       the --test command (600), else a hang\n"
     "  --build-timeout S      a build (1800)\n"
     "  --power-timeout S      the --power command (120)\n"
+    "  --reboot CMD           leaves a candidate without the firmware (e.g. 'ssh root@M\n"
+    "                         kbisect-reboot'); tried first, --power when it fails\n"
+    "  --reboot-timeout S     the reboot command and its boot report (120), then --power\n"
     "  --log FILE             the run's log (run: kbisect-M-<time>.log)\n"
     "The whole bisection (run):\n"
     "  --good G --bad B       the ends (with --reverse: --bad is the older end, --good\n"
@@ -62,6 +65,7 @@ const Spec kSpecs[] = {
     {"request-dir", kText, false},     {"log", kText, false},            {"boot-timeout", kSeconds, false},
     {"report-timeout", kSeconds, false}, {"test-timeout", kSeconds, false}, {"build-timeout", kSeconds, false},
     {"silence-timeout", kSeconds, false}, {"power-timeout", kSeconds, false}, {"build-bisect", kFlag, false},
+    {"reboot", kText, false},          {"reboot-timeout", kSeconds, false},
     {"good", kText, true},             {"bad", kText, true},             {"term-old", kText, true},
     {"term-new", kText, true},         {"resume", kText, true},          {"repeat", kCount, true},
     {"verify", kFlag, true},           {"check-ends", kFlag, true},      {"reverse", kFlag, true},
@@ -107,6 +111,7 @@ bool Set(const Spec& s, const std::string& value, const std::string& where, Opti
     else if (n == "build-timeout") o->build_timeout = v;
     else if (n == "silence-timeout") o->silence_timeout = v;
     else if (n == "power-timeout") o->power_timeout = v;
+    else if (n == "reboot-timeout") o->reboot_timeout = v;
     return true;
   }
   if (s.kind == kCount) {
@@ -137,6 +142,7 @@ bool Set(const Spec& s, const std::string& value, const std::string& where, Opti
                        : n == "build"      ? &o->build
                        : n == "request-dir" ? &o->request_dir
                        : n == "log"        ? &o->log
+                       : n == "reboot"     ? &o->reboot
                        : n == "good"       ? &o->good
                        : n == "bad"        ? &o->bad
                        : n == "term-old"   ? &o->term_old

@@ -19,8 +19,9 @@ struct Options {
   bool fail_on_call_trace = false;
   bool hang_is_skip = false;        // --on-hang skip
   std::string build, request_dir, log;
+  std::string reboot;               // --reboot CMD: leave a candidate without the firmware
   double boot_timeout = 300, report_timeout = 300, test_timeout = 600, build_timeout = 1800;
-  double silence_timeout = 0, power_timeout = 120;
+  double silence_timeout = 0, power_timeout = 120, reboot_timeout = 120;
   bool build_bisect = false;        // a build failure is the regression (no boot)
   // The whole bisection (run).
   std::string good, bad, term_old, term_new, resume, config;

@@ -57,19 +57,39 @@ StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOpt
     if (!env.NewestBoot(&before, &why)) return abort("cannot read the boot log: " + why);
     if (!env.SetOnce(image, &why)) return abort("cannot set the next boot to " + image + ": " + why);
     offset = env.ConsoleSize();
-    const double t0 = env.Now();
-    if (!env.PowerCycle(&why)) return abort("the power command failed: " + why);
-    // The stage-1's report of what it is about to kexec: the firmware's and the
-    // stage-1's time (report_timeout), not the candidate's.
-    bool reported = false;
-    while (env.Now() - t0 < o.report_timeout) {
-      if (env.Stopped()) return abort(stopped);
-      if (!env.NewestBoot(&line, &why)) return abort("cannot read the boot log: " + why);
-      if (!line.empty() && line != before) {
-        reported = true;
-        break;
+    // Waits for a new boot report until `seconds` after t0; false on a stop or a
+    // server error (abort_why).
+    std::string abort_why;
+    auto wait_report = [&](double t0, double seconds) -> bool {
+      while (env.Now() - t0 < seconds) {
+        if (env.Stopped()) return abort_why = stopped, false;
+        if (!env.NewestBoot(&line, &why)) return abort_why = "cannot read the boot log: " + why, false;
+        if (!line.empty() && line != before) return true;
+        env.Sleep(o.poll);
       }
-      env.Sleep(o.poll);
+      return true;
+    };
+    double t0 = env.Now();
+    bool reported = false;
+    if (o.use_reboot && attempt == 1) {
+      r.left_by = "reboot";
+      if (!env.Reboot(&why)) {
+        r.fallback = "the reboot command failed (" + why + ")";
+      } else {
+        if (!wait_report(t0, o.reboot_timeout)) return abort(abort_why);
+        reported = !line.empty() && line != before;
+        if (!reported) r.fallback = "no boot report within " + Seconds(o.reboot_timeout) + " s of the reboot command";
+      }
+    }
+    if (!reported) {
+      if (env.Stopped()) return abort(stopped);
+      r.left_by = "power";
+      t0 = env.Now();
+      if (!env.PowerCycle(&why)) return abort("the power command failed: " + why);
+      // The stage-1's report of what it is about to kexec: the firmware's and the
+      // stage-1's time (report_timeout), not the candidate's.
+      if (!wait_report(t0, o.report_timeout)) return abort(abort_why);
+      reported = !line.empty() && line != before;
     }
     std::string problem;
     if (!reported)

@@ -8,6 +8,10 @@
 //   - a verdict is only taken from a boot whose report names the image that was
 //     set; no report within report_timeout, or a report of another image, is
 //     tried once more, then aborts;
+//   - with a reboot command (--reboot: the machine kexecs back into its stage-1,
+//     no firmware), it is tried first; when it fails, or no boot report follows
+//     within reboot_timeout, the power command is used: a hung candidate costs
+//     one power cycle, a good or bad one none;
 //   - a hang (no console verdict in time, or the test timing out) is bad, or a
 //     skip with hang_is_skip;
 //   - a stop (a signal) at any point aborts and clears the machine's `once`;
@@ -31,6 +35,9 @@ class MachineEnv {
   virtual bool SetOnce(const std::string& image, std::string* why) = 0;
   virtual bool ClearOnce(std::string* why) = 0;
   virtual bool PowerCycle(std::string* why) = 0;
+  // The reboot command (bounded by the reboot timeout): false when it failed or
+  // ran past its time (why).
+  virtual bool Reboot(std::string* why) = 0;
   // The console captured so far (a file that grows), and bytes of it from an offset.
   virtual size_t ConsoleSize() = 0;
   virtual std::string ReadConsole(size_t from) = 0;
@@ -47,6 +54,8 @@ struct StepOptions {
   double report_timeout = 300;  // power cycle to the stage-1's boot report
   double test_timeout = 600;    // the test command
   double poll = 0.5;            // between looks at the boot log and the console
+  bool use_reboot = false;      // --reboot CMD: tried before the power command
+  double reboot_timeout = 120;  // the reboot command, then its boot report
   bool hang_is_skip = false;    // --on-hang skip
   bool use_test = false;        // judge by RunTest, else by the console
   JudgeRules console;           // the console's rules (boot_timeout: the candidate's)
@@ -57,7 +66,9 @@ const char* VerdictName(Verdict v);
 
 struct StepResult {
   Verdict verdict = Verdict::kAbort;
-  double booted_at = -1;  // seconds from the power cycle to the boot report
+  double booted_at = -1;  // seconds from the power cycle (or the reboot command) to the boot report
+  std::string left_by;    // how the machine got to its stage-1: "reboot" or "power"
+  std::string fallback;   // why the reboot command gave way to the power command ("": it did not)
   std::string why;        // what decided it, for the log
 };
 

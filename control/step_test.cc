@@ -23,6 +23,8 @@ class FakeMachine : public MachineEnv {
       {5, "kbisect: stage-1 init starting\n"}, {10, "kbisect: kexec into X\n"}, {20, "kbisect-test: PASS\n"}};
   // Faults.
   bool server_down = false, server_down_after_power = false, set_once_fails = false, power_fails = false;
+  // The reboot command: fails, or "succeeds" on a hung candidate (nothing follows).
+  bool reboot_fails = false, reboot_does_nothing = false;
   double stop_at = 1e18;
   int test_rc = 0;
   double test_takes = 30;
@@ -30,7 +32,7 @@ class FakeMachine : public MachineEnv {
   // What happened.
   std::vector<std::string> boots = {"1700000000 " + std::string(kOther) + " 10.0.2.15"};
   std::string once;
-  int power_cycles = 0, clears = 0, tests_run = 0;
+  int power_cycles = 0, reboots = 0, clears = 0, tests_run = 0;
   size_t test_offset = 0;
   double now = 1000;
 
@@ -55,18 +57,32 @@ class FakeMachine : public MachineEnv {
     once.clear();
     return true;
   }
+  bool Reboot(std::string* why) override {
+    if (reboot_fails) {
+      Sleep(5);
+      *why = "exit 255";
+      return false;
+    }
+    ++reboots;
+    if (!reboot_does_nothing) Schedule();
+    return true;
+  }
   bool PowerCycle(std::string* why) override {
     if (power_fails) {
       *why = "exit 1";
       return false;
     }
     ++power_cycles;
+    Schedule();
+    return true;
+  }
+  // What a boot of the stage-1 makes happen (after a power cycle or a reboot).
+  void Schedule() {
     if (server_down_after_power) server_down = true;
     double t = now;
     if (report) events_.push_back({t + report_after, ""});
     for (auto& [after, text] : console_after) events_.push_back({t + after, text});
     booting_ = boots_instead.empty() ? once : boots_instead;
-    return true;
   }
   size_t ConsoleSize() override { return console_.size(); }
   std::string ReadConsole(size_t from) override { return from < console_.size() ? console_.substr(from) : ""; }
@@ -249,6 +265,47 @@ TEST(Step, BadConsoleRulesAbortBeforeTheBoot) {
   EXPECT_EQ(r.verdict, Verdict::kAbort);
   EXPECT_NE(r.why.find("--fail: "), std::string::npos);
   EXPECT_EQ(m.power_cycles, 0);
+}
+
+TEST(Step, TheRebootCommandLeavesTheCandidateWithoutAPowerCycle) {
+  FakeMachine m;
+  StepOptions o = ConsoleOptions();
+  o.use_reboot = true;
+  o.reboot_timeout = 30;
+  StepResult r = BootAndJudge(m, kImage, o);
+  EXPECT_EQ(r.verdict, Verdict::kGood) << r.why;
+  EXPECT_EQ(m.reboots, 1);
+  EXPECT_EQ(m.power_cycles, 0);
+  EXPECT_EQ(r.left_by, "reboot");
+  EXPECT_EQ(r.fallback, "");
+}
+
+TEST(Step, AFailingRebootCommandFallsBackToThePowerCommand) {
+  FakeMachine m;
+  m.reboot_fails = true;
+  StepOptions o = ConsoleOptions();
+  o.use_reboot = true;
+  StepResult r = BootAndJudge(m, kImage, o);
+  EXPECT_EQ(r.verdict, Verdict::kGood) << r.why;
+  EXPECT_EQ(m.power_cycles, 1);
+  EXPECT_EQ(r.left_by, "power");
+  EXPECT_EQ(r.fallback, "the reboot command failed (exit 255)");
+}
+
+TEST(Step, AHungCandidateCostsOnePowerCycleAfterTheRebootTimeout) {
+  FakeMachine m;
+  m.reboot_does_nothing = true;
+  StepOptions o = ConsoleOptions();
+  o.use_reboot = true;
+  o.reboot_timeout = 30;
+  const double t0 = m.now;
+  StepResult r = BootAndJudge(m, kImage, o);
+  EXPECT_EQ(r.verdict, Verdict::kGood) << r.why;
+  EXPECT_EQ(m.reboots, 1);
+  EXPECT_EQ(m.power_cycles, 1);
+  EXPECT_EQ(r.fallback, "no boot report within 30 s of the reboot command");
+  // Bounded: the reboot's 30 s, then the power cycle's report (10 s) and the pass (20 s).
+  EXPECT_LT(m.now - t0, 30 + 25);
 }
 
 TEST(Step, VerdictNames) {

@@ -289,6 +289,22 @@ void Kexec(const Site& site, std::string_view name, const Fd& kernel, const Fd& 
 
 }  // namespace
 
+int LoadForReboot(const char* kernel, const char* initrd, const char* cmdline) {
+  Fd k(open(kernel, O_RDONLY | O_CLOEXEC));
+  if (!k) return SayFailure("load", kernel, "open", errno), 1;
+  Fd i;
+  if (*initrd && !(i = Fd(open(initrd, O_RDONLY | O_CLOEXEC)))) return SayFailure("load", initrd, "open", errno), 1;
+  unsigned long flags = i ? 0 : kKexecNoInitramfs;
+  if (syscall(SYS_kexec_file_load, k.get(), i.get(), strlen(cmdline) + 1, cmdline, flags) != 0) {
+    int e = errno;
+    SayFailure("load", e == ENOEXEC ? "the kernel file is not a bzImage this kernel can load" : kernel,
+               "kexec_file_load", e);
+    return 1;
+  }
+  Say({"kbisect: loaded ", kernel, " for a kexec reboot (", cmdline, ")"});
+  return 0;
+}
+
 bool AppendVerified(const Site& site, std::string_view name, std::string_view file, const uint8_t want[32],
                     int out) {
   uint8_t sum[32];

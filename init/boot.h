@@ -27,6 +27,12 @@ void BootImage(const Site& site, std::string_view name);
 // why (out then holds a part of it, to be thrown away).
 bool AppendVerified(const Site& site, std::string_view name, std::string_view file, const uint8_t want[32], int out);
 
+// `kbisect-init --load KERNEL INITRD CMDLINE`, run on a candidate's OS by
+// kbisect-reboot (not as PID 1): loads the stage-1 with kexec_file_load for the
+// OS's own kexec reboot (systemctl kexec), so that leaving a candidate takes no
+// firmware pass. An empty INITRD loads none. 0 when loaded, else 1 (said why).
+int LoadForReboot(const char* kernel, const char* initrd, const char* cmdline);
+
 // Mounts kbisect.nfs read-only at `target`: the given options, or NFSv4 then
 // NFSv3. False (said) when neither works.
 bool MountNfs(const Config& c, uint32_t host, const char* target);

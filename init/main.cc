@@ -187,8 +187,14 @@ void Run() {
 }  // namespace
 }  // namespace kb
 
-int main() {
+int main(int argc, char** argv) {
+  // On a candidate's OS, for kbisect-reboot: load the stage-1 and return.
+  if (getpid() != 1) {
+    if (argc == 5 && strcmp(argv[1], "--load") == 0) return kb::LoadForReboot(argv[2], argv[3], argv[4]);
+    kb::Say({"usage: kbisect-init --load KERNEL INITRD|'' CMDLINE (it is PID 1 of the kbisect stage-1 otherwise)"});
+    return 2;
+  }
   // The same program is the candidate's PID 1 when the stage-1 put it there.
-  if (getpid() == 1 && access(kb::kStage2Marker, F_OK) == 0) kb::RunStage2();
+  if (access(kb::kStage2Marker, F_OK) == 0) kb::RunStage2();
   kb::Run();
 }

@@ -59,6 +59,14 @@ t_check "a --config file and the command line together: what is still missing" b
 git init -q "$LAB_DIR/repo" && git -C "$LAB_DIR/repo" -c user.name=t -c user.email=t@t commit -q --allow-empty -m x
 out=$(cd "$LAB_DIR/repo" && "$LAB_TOP/scripts/kbisect-curl-step" "$LAB_URL" m1 false true 2>&1)
 t_check "kbisect-curl-step: a commit without an image is a skip (125)" bash -c '[ "$1" = 125 ] && grep -q "no image of" <<<"$2"' _ $? "$out"
+# kbisect-reboot (its kexec path runs for real in tests/disk/t-disk-bisect.sh):
+# unconfigured, and a stage-1 that cannot be loaded.
+out=$(KBISECT_DEFAULTS=$LAB_DIR/none "$LAB_TOP/scripts/kbisect-reboot" 2>&1)
+t_check "kbisect-reboot unconfigured: exit 2 and why, nothing rebooted" \
+	bash -c '[ "$1" = 2 ] && grep -q "KBISECT_SERVER and KBISECT_KERNEL must be set" <<<"$2"' _ $? "$out"
+out=$("$(lab_bin kbisect-init)" --load "$LAB_DIR/no-kernel" "" "console=ttyS0" 2>&1)
+t_check "kbisect-init --load: a missing kernel is exit 1 and named" \
+	bash -c '[ "$1" = 1 ] && grep -q "kbisect: load: .*no-kernel (open: ENOENT)" <<<"$2"' _ $? "$out"
 t_check "--help describes the exit codes" bash -c "'$KB' --help | grep -q '125 skip'"
 
 # kbisect-ssh-test, the --test for a machine that boots its own OS (its ssh path

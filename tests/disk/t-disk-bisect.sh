@@ -44,6 +44,7 @@ lab_step "bisecting the disk history on disk1"
 	--power "$KBISECT qmp-reset $LAB_DIR/disk1.qmp" --console "$LAB_OUT/disk1.console" \
 	--build "$BUILDER --config $BUILDER_INI build \$KBISECT_COMMIT --arch x86_64" \
 	--test "$LAB_TOP/scripts/kbisect-ssh-test --wait 180 --ssh '$ssh' root@127.0.0.1 'modprobe dummy'" \
+	--reboot "$ssh root@127.0.0.1 kbisect-reboot" --reboot-timeout 150 --verify \
 	--log "$LAB_OUT/disk1.log" >"$LAB_DIR/disk1.out" 2>"$LAB_DIR/disk1.err"
 rc=$?
 sed 's/^/# /' "$LAB_DIR/disk1.out"
@@ -73,6 +74,38 @@ t_check "the culprit's candidate booted the OS and modprobe failed there" \
 	bash -c '[[ $1 == *" bad "* ]] && grep -q "could not insert .dummy.: No such device" "$2"' _ "$(step_of 5)" "$log"
 t_check "every image it booted carries its modules" bash -c '
 	for i in $(awk "\$2 != \"-\" {print \$2}" "$1"); do grep -q "^modules_sha256 = " "$2/$i/image.ini" || exit 1; done' _ "$steps" "$LAB_IMAGES"
+# The firmware-free path: a candidate whose OS is up (good or bad) is left with
+# kbisect-reboot (kexec back into the stage-1: no GRUB banner, i.e. no firmware
+# pass, before the next candidate's kexec); one that panicked or hung cannot run
+# it, and costs one power cycle. The steps in order: 8 (panic), 4 (good), 6 (hang),
+# 5 (bad), then --verify's 5 and 4.
+t_check "--verify confirms the culprit" grep -q "^verified: yes" "$LAB_DIR/disk1.out"
+# via_of K: how the machine left the candidate before the K-th boot (reboot, power).
+via_of() { awk -v k="$1" 'NR == k {print $6}' "$steps"; }
+# firmware_before K: the GRUB banners between the (K-1)-th and the K-th kexec into a candidate.
+firmware_before() {
+	awk -v k="$1" '/kbisect: kexec into / {n++} /GNU GRUB/ && n == k - 1 {g++} END {print g + 0}' "$LAB_OUT/disk1.console"
+}
+t_eq "after the good candidate (4), kbisect-reboot: no firmware pass before the next (6)" \
+	"reboot 0" "$(via_of 3) $(firmware_before 4)"
+t_eq "after the bad candidate (5), kbisect-reboot: no firmware pass before the next (5 again)" \
+	"reboot 0" "$(via_of 5) $(firmware_before 6)"
+t_eq "after the hung candidate (6), the reboot command fails: one power cycle, one firmware pass" \
+	"power 1" "$(via_of 4) $(firmware_before 5)"
+t_check "the failed reboot command was said and fell back to the power command" \
+	grep -q "the reboot command failed (.*): power-cycling" "$LAB_DIR/disk1.err"
+
+# A reboot command that hangs gives way to the power command at its timeout.
+git checkout -q "$(commit 4)"
+"$KBISECT" --server "$LAB_URL" step --machine disk1 --power "$KBISECT qmp-reset $LAB_DIR/disk1.qmp" \
+	--reboot "sleep 600" --reboot-timeout 5 --console "$LAB_OUT/disk1.console" \
+	--test "$LAB_TOP/scripts/kbisect-ssh-test --wait 180 --ssh '$ssh' root@127.0.0.1 'modprobe dummy'" \
+	>"$LAB_DIR/hang-reboot.out" 2>&1
+rc=$?
+git checkout -q master
+t_check "a reboot command that hangs: after its 5 s, a power cycle, and the verdict (good)" \
+	bash -c '[ "$1" = 0 ] && grep -q "the reboot command failed (.sleep 600.: it did not finish in 5 s): power-cycling" "$2"' \
+	_ "$rc" "$LAB_DIR/hang-reboot.out"
 t_check "the repository's bisect state is reset afterwards" bash -c "! git bisect log >/dev/null 2>&1"
 lab_qemu_stop disk1
 after=$(lab_disk_sums disk1) || lab_die "cannot read disk1's image"

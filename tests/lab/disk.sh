@@ -31,9 +31,15 @@ chroot "$ROOT" update-grub
 
 # lab_disk_start NAME SSH_PORT: the machine booting from its disk alone (SeaBIOS,
 # GRUB, its default entry), sshd reachable at 127.0.0.1:SSH_PORT of the namespace.
+# KBISECT_LAB_FIRMWARE_SECONDS (0: none; at most 65) makes every pass through the
+# firmware, power cycles and guest reboots alike, take that long more, as a real
+# machine's POST does: SeaBIOS's boot menu waits that long for a key.
 lab_disk_start() {
+	local fw=${KBISECT_LAB_FIRMWARE_SECONDS:-0} boot=()
+	[[ $fw =~ ^[0-9]+$ ]] && [ "$fw" -le 65 ] || lab_die "KBISECT_LAB_FIRMWARE_SECONDS is 0 to 65, not '$fw'"
+	[ "$fw" -gt 0 ] && boot=(-boot "menu=on,splash-time=$((fw * 1000))")
 	LAB_NETDEV="user,hostname=$1,hostfwd=tcp:127.0.0.1:$2-:22" lab_qemu_start "$1" "" "" "" \
-		-drive "file=$LAB_DIR/$1.img,format=raw,if=virtio"
+		-drive "file=$LAB_DIR/$1.img,format=raw,if=virtio" "${boot[@]}"
 	echo "$2" >"$LAB_DIR/$1.sshport"
 }
 

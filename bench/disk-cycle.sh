@@ -1,19 +1,24 @@
 #!/bin/bash
-# bench/disk-cycle.sh [RUNS]: one candidate cycle on the disk machine (tests/lab/
-# disk-image: Debian 12 on its own disk, GRUB), two ways, with the same kernel
-# (Debian's, whose modules kbisect serves trimmed to the machine's) and the same
-# test (`modprobe dummy` over ssh):
+# bench/disk-cycle.sh [RUNS] [FIRMWARE_S]: one candidate cycle on the disk machine
+# (tests/lab/disk-image: Debian 12 on its own disk, GRUB), three ways, with the
+# same kernel (Debian's, whose modules kbisect serves trimmed to the machine's) and
+# the same test (`modprobe dummy` over ssh):
 #   kbisect: power cycle -> GRUB -> stage-1's boot report -> kexec -> stage-2 ->
 #     the disk's Debian answering ssh -> verdict;
+#   kbisect without the firmware: kbisect-reboot over ssh (the OS shuts down and
+#     kexecs into the stage-1) -> boot report -> the same;
 #   plain: power cycle -> GRUB's Debian entry (no kbisect on the disk) -> the same
 #     Debian answering ssh -> verdict.
-# So the difference is what the stage-1 costs a cycle. Prints the median of RUNS
-# (default 3) for each part, and the ratio.
+# So the difference is what the stage-1 costs a cycle, and what leaving a candidate
+# without the firmware saves. FIRMWARE_S (default 0) is the time every firmware
+# pass takes more (KBISECT_LAB_FIRMWARE_SECONDS: a server's POST takes minutes).
+# Prints the median of RUNS (default 3) for each part, and the ratios.
 . "$(dirname "$0")/../tests/lab/lib.sh"
 lab_prepare --disk
 lab_enter --base 2400 "$0" "$@"
 lab_init
 runs=${1:-3}
+export KBISECT_LAB_FIRMWARE_SECONDS=${2:-0}
 . "$KBISECT_LAB_DISK/facts"
 lab_kbisect_install
 lab_apache_start_with "$LAB_SNIPPET"
@@ -68,6 +73,31 @@ for n in $(seq 1 "$runs"); do
 	t5=$(ms)
 	echo "$((t1 - t0)) $((t2 - t1)) $((t3 - t2)) $((t4 - t3)) $((t5 - t4)) $((t5 - t0))" >>"$LAB_DIR/kbisect.times"
 done
+# The same cycle without the firmware: the OS (up, after the verdict) kexecs back
+# into the stage-1.
+for n in $(seq 1 "$runs"); do
+	off=$(stat -c %s "$c")
+	before=$(curl -sS "$LAB_URL/booted?machine=disk1&limit=1")
+	t0=$(ms)
+	lab_ssh disk1 kbisect-reboot # (ssh may see the connection end as the OS goes down: the boot report decides)
+	deadline=$((SECONDS + 300))
+	while [ "$(curl -sS "$LAB_URL/booted?machine=disk1&limit=1")" = "$before" ]; do
+		[ $SECONDS -lt $deadline ] || { echo "bench: no boot report after kbisect-reboot" >&2; exit 1; }
+		sleep 0.1
+	done
+	t1=$(ms)
+	wait_text "$c" "$off" "^kbisect: stage-2: exec /sbin/init" || exit 1
+	t2=$(ms)
+	ssh_up disk1 || exit 1
+	t3=$(ms)
+	verdict disk1 || { echo "bench: the verdict failed on disk1 (kexec path)" >&2; exit 1; }
+	t4=$(ms)
+	if tail -c +"$((off + 1))" "$c" | grep -aq "GNU GRUB"; then
+		echo "bench: the kexec path went through the firmware (GRUB ran)" >&2
+		exit 1
+	fi
+	echo "$((t1 - t0)) $((t2 - t1)) $((t3 - t2)) $((t4 - t3)) $((t4 - t0))" >>"$LAB_DIR/kexec.times"
+done
 lab_qemu_stop disk1
 
 # plain: the same disk without kbisect, GRUB's default entry is Debian's kernel.
@@ -91,7 +121,8 @@ lab_qemu_stop plain
 
 median() { cut -d' ' -f"$2" "$LAB_DIR/$1.times" | sort -n | awk '{v[NR] = $1} END {printf "%.2f", v[int((NR + 1) / 2)] / 1000}'; }
 echo "one candidate cycle on the disk machine, seconds (median of $runs; TCG QEMU on 2 cores;"
-echo "the same kernel $KVER and Debian 12 both ways; the verdict: modprobe dummy over ssh)"
+echo "the same kernel $KVER and Debian 12 every way; the verdict: modprobe dummy over ssh;"
+echo "every firmware pass takes ${KBISECT_LAB_FIRMWARE_SECONDS} s more)"
 echo "kbisect:"
 printf '  %-58s %7s\n' "power cycle to GRUB loading the stage-1 kernel" "$(median kbisect 1)" \
 	"stage-1: modules, network, list, until its boot report" "$(median kbisect 2)" \
@@ -99,6 +130,12 @@ printf '  %-58s %7s\n' "power cycle to GRUB loading the stage-1 kernel" "$(media
 	"the disk's Debian up to sshd answering" "$(median kbisect 4)" \
 	"verdict over ssh" "$(median kbisect 5)" \
 	"total" "$(median kbisect 6)"
+echo "kbisect without the firmware (kbisect-reboot: the OS kexecs into the stage-1):"
+printf '  %-58s %7s\n' "kbisect-reboot, OS shutdown, stage-1 until its boot report" "$(median kexec 1)" \
+	"kernel and modules loaded, kexec, stage-2 up to exec init" "$(median kexec 2)" \
+	"the disk's Debian up to sshd answering" "$(median kexec 3)" \
+	"verdict over ssh" "$(median kexec 4)" \
+	"total" "$(median kexec 5)"
 echo "plain GRUB boot of the same disk, no kbisect:"
 printf '  %-58s %7s\n' "power cycle to GRUB loading the kernel" "$(median plain 1)" \
 	"Debian (with its initramfs) up to sshd answering" "$(median plain 2)" \
@@ -106,5 +143,7 @@ printf '  %-58s %7s\n' "power cycle to GRUB loading the kernel" "$(median plain 
 	"total" "$(median plain 4)"
 printf 'kbisect/plain: %.2fx (what the stage-1 adds to a cycle: %.2f s)\n' \
 	"$(echo "$(median kbisect 6) / $(median plain 4)" | bc -l)" "$(echo "$(median kbisect 6) - $(median plain 4)" | bc -l)"
+printf 'kbisect without the firmware/plain: %.2fx; /kbisect over the power path: %.2fx\n' \
+	"$(echo "$(median kexec 5) / $(median plain 4)" | bc -l)" "$(echo "$(median kexec 5) / $(median kbisect 6)" | bc -l)"
 echo "(the plain boot is not a bisection: it boots the disk's installed kernel; installing a"
 echo " candidate there costs a build of the package, its install, and a reinstall after a hang)"

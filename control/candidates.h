@@ -30,14 +30,15 @@ struct StepRow {
 class ServerCandidates : public Candidates {
  public:
   // work_tree: checks each commit out there first (run, like git bisect), "" not
-  // to; steps_log: a file to append rows to (may be null); run_log: where the
-  // commands' output (builds, power, tests) and kbisect's remarks go besides
-  // stderr (null: the commands' output goes to stderr); git: for FirstParent.
+  // to; steps_log: a file to append rows to (may be null); run_log: where
+  // kbisect's remarks go besides stderr (may be null); output: where the
+  // commands' output goes (builds, power, tests; null: stderr), kept apart from
+  // the run's log, which --resume reads; git: for FirstParent.
   ServerCandidates(const Server& server, const Options& o, Git* git, std::string work_tree, FILE* steps_log,
-                   FILE* run_log = nullptr)
+                   FILE* run_log = nullptr, FILE* output = nullptr)
       : server_(server), o_(o), machine_(server, o), git_(git), work_tree_(std::move(work_tree)),
-        steps_log_(steps_log), run_log_(run_log) {
-    if (run_log_) machine_.SetOutput(fileno(run_log_));
+        steps_log_(steps_log), run_log_(run_log), output_(output) {
+    machine_.SetOutput(OutputFd());
   }
 
   StepResult Test(const std::string& commit) override;
@@ -51,7 +52,7 @@ class ServerCandidates : public Candidates {
   Built FindOrBuild(const std::string& commit, std::string* image, std::string* why);
   StepResult TestOnce(const std::string& commit, StepRow* row);
   void Say(const std::string& line);
-  int OutputFd() const { return run_log_ ? fileno(run_log_) : 2; }
+  int OutputFd() const { return output_ ? fileno(output_) : 2; }
 
   const Server& server_;
   const Options& o_;
@@ -60,6 +61,7 @@ class ServerCandidates : public Candidates {
   std::string work_tree_;
   FILE* steps_log_;
   FILE* run_log_;
+  FILE* output_;
   std::vector<StepRow> rows_;
 };
 

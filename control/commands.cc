@@ -273,9 +273,12 @@ int CmdRun(const Server& s, const Options& o) {
   const std::string log_path = !o.log.empty() ? o.log : "kbisect-" + o.machine + "-" + UtcStamp() + ".log";
   FILE* log = fopen(log_path.c_str(), "ae");
   FILE* steps = log ? fopen((log_path + ".steps").c_str(), "ae") : nullptr;
-  if (!log || !steps) {
+  FILE* output = steps ? fopen((log_path + ".output").c_str(), "ae") : nullptr;
+  if (!output) {
+    const std::string err = strerror(errno);
+    if (steps) fclose(steps);
     if (log) fclose(log);
-    return Usage("cannot open the log " + log_path + ": " + strerror(errno));
+    return Usage("cannot open the log " + log_path + " (and its .steps, .output): " + err);
   }
   auto note = [&](const std::string& line) {
     fprintf(log, "%s\n", line.c_str());
@@ -293,7 +296,7 @@ int CmdRun(const Server& s, const Options& o) {
       " commits; log: " + log_path);
   const double t0 = MonotonicSeconds();
   Bisection b(std::move(graph), new_end);
-  ServerCandidates c(s, o, &git, work_tree, steps, log);
+  ServerCandidates c(s, o, &git, work_tree, steps, log, output);
   RunReport rep = RunBisection(b, c, ro, [&](const std::string& line) {
     Say(line);
     note(line);
@@ -308,6 +311,7 @@ int CmdRun(const Server& s, const Options& o) {
   int rc = RunCommand({"git", "checkout", "-q", branch.empty() ? head : branch}, work_tree, {}, 2, "", &err, 300);
   if (rc != 0) Say("could not check " + (branch.empty() ? head : branch) + " out again in " + work_tree);
   fclose(steps);
+  fclose(output);
 
   PrintTable(c.Rows(), total);
   const std::string term_new = !o.term_new.empty() ? o.term_new : o.reverse ? "good" : "bad";

@@ -116,7 +116,7 @@ StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOpt
       r.why = "the test asked for a skip (125)";
     } else if (rc == 124) {
       hang = true;
-      r.why = "the test did not finish in " + Seconds(o.test_timeout) + " s";
+      r.why = "the test timed out (exit 124: its own limit, or --test-timeout " + Seconds(o.test_timeout) + " s)";
     } else {
       r.verdict = Verdict::kBad;
       r.why = "the test failed (exit " + std::to_string(rc) + ")";

@@ -166,7 +166,7 @@ TEST(Step, ATestCommandDecides) {
   };
   for (const Case& c : {Case{0, Verdict::kGood, "the test passed"}, Case{1, Verdict::kBad, "the test failed (exit 1)"},
                         Case{125, Verdict::kSkip, "the test asked for a skip (125)"},
-                        Case{124, Verdict::kBad, "the test did not finish in 600 s: a hang"}}) {
+                        Case{124, Verdict::kBad, "the test timed out (exit 124: its own limit, or --test-timeout 600 s): a hang"}}) {
     FakeMachine m;
     m.test_rc = c.rc;
     StepOptions o = ConsoleOptions();
@@ -184,7 +184,7 @@ TEST(Step, ATestCommandDecides) {
   o.hang_is_skip = true;
   StepResult r = BootAndJudge(slow, kImage, o);
   EXPECT_EQ(r.verdict, Verdict::kSkip);
-  EXPECT_EQ(r.why, "the test did not finish in 600 s: a hang");
+  EXPECT_EQ(r.why, "the test timed out (exit 124: its own limit, or --test-timeout 600 s): a hang");
 }
 
 TEST(Step, AServerErrorAbortsNeverSkips) {

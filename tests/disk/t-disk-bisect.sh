@@ -57,9 +57,9 @@ steps=$log.steps
 # step_of N: the line of the steps file for the history's commit N.
 step_of() { grep "^$(commit "$1") " "$steps"; }
 t_check "the panicking candidate (8) was seen panicking on the console: bad" \
-	bash -c '[[ $1 == *" bad "* ]] && grep -q "the candidate panicked: Kernel panic - not syncing: kbisect: planted panic" "$2"' _ "$(step_of 8)" "$log"
+	bash -c '[[ $1 == *" bad "* ]] && grep -q "the candidate panicked: Kernel panic - not syncing: kbisect: planted panic" "$2"' _ "$(step_of 8)" "$log.output"
 t_check "the hanging candidate (6) booted, gave no ssh within 180 s: a hang, bad" \
-	bash -c '[[ $1 == *" bad "* ]] && grep -q "did not answer ssh within 180s" "$2" && grep -q "a hang" "$2"' _ "$(step_of 6)" "$log"
+	bash -c '[[ $1 == *" bad "* ]] && grep -q "did not answer ssh within 180s" "$2.output" && grep -q "a hang" "$2"' _ "$(step_of 6)" "$log"
 # next_booted N: the step after commit N's booted its image: the power cycle
 # brought the stage-1 back, which reported the boot.
 next_booted() {
@@ -69,9 +69,9 @@ next_booted() {
 t_check "after the panic, a power cycle brought the stage-1 back and the next candidate booted" next_booted 8
 t_check "after the hang, the same" next_booted 6
 t_check "a good candidate ran the disk's Debian with its own release and modules (modprobe dummy passed)" \
-	bash -c '[[ $1 == *" good "* ]] && grep -q "root@127.0.0.1 runs 6\.1\.[0-9]*+; running: modprobe dummy" "$2"' _ "$(step_of 4)" "$log"
+	bash -c '[[ $1 == *" good "* ]] && grep -q "root@127.0.0.1 runs 6\.1\.[0-9]*+; running: modprobe dummy" "$2"' _ "$(step_of 4)" "$log.output"
 t_check "the culprit's candidate booted the OS and modprobe failed there" \
-	bash -c '[[ $1 == *" bad "* ]] && grep -q "could not insert .dummy.: No such device" "$2"' _ "$(step_of 5)" "$log"
+	bash -c '[[ $1 == *" bad "* ]] && grep -q "could not insert .dummy.: No such device" "$2"' _ "$(step_of 5)" "$log.output"
 t_check "every image it booted carries its modules" bash -c '
 	for i in $(awk "\$2 != \"-\" {print \$2}" "$1"); do grep -q "^modules_sha256 = " "$2/$i/image.ini" || exit 1; done' _ "$steps" "$LAB_IMAGES"
 # The firmware-free path: a candidate whose OS is up (good or bad) is left with

@@ -49,6 +49,24 @@ curl -sS -f -X PUT --data-binary "$IMAGE" "$LAB_URL/default?machine=disk1" >/dev
 
 # kbisect: the stage-1 installed on the disk as the README tells an admin.
 lab_disk_install disk1 "console=ttyS0 panic=-1 kbisect.machine=disk1"
+# boot_report BEFORE: until disk1's newest boot report is not BEFORE (300 s at most).
+boot_report() {
+	local deadline=$((SECONDS + 300))
+	while [ "$(curl -sS "$LAB_URL/booted?machine=disk1&limit=1")" = "$1" ]; do
+		[ $SECONDS -lt $deadline ] || { echo "bench: no boot report from disk1 within 300 s" >&2; return 1; }
+		sleep 0.1
+	done
+}
+# rest_of_cycle A B C: stage-2 execs init, sshd answers, the verdict passes; sets
+# the variables A, B, C to the times each was seen (ms). Uses $c and $off.
+rest_of_cycle() {
+	wait_text "$c" "$off" "^kbisect: stage-2: exec /sbin/init" || return 1
+	printf -v "$1" '%s' "$(ms)"
+	ssh_up disk1 || return 1
+	printf -v "$2" '%s' "$(ms)"
+	verdict disk1 || { echo "bench: the verdict failed on disk1" >&2; return 1; }
+	printf -v "$3" '%s' "$(ms)"
+}
 lab_disk_start disk1 $((LAB_HTTP_PORT + 25))
 ssh_up disk1 || exit 1
 c=$LAB_OUT/disk1.console
@@ -59,18 +77,9 @@ for n in $(seq 1 "$runs"); do
 	"$KBISECT" qmp-reset "$LAB_DIR/disk1.qmp" || exit 1
 	wait_text "$c" "$off" "Loading the kbisect stage-1 kernel" || exit 1
 	t1=$(ms)
-	deadline=$((SECONDS + 300))
-	while [ "$(curl -sS "$LAB_URL/booted?machine=disk1&limit=1")" = "$before" ]; do
-		[ $SECONDS -lt $deadline ] || { echo "bench: no boot report" >&2; exit 1; }
-		sleep 0.1
-	done
+	boot_report "$before" || exit 1
 	t2=$(ms)
-	wait_text "$c" "$off" "^kbisect: stage-2: exec /sbin/init" || exit 1
-	t3=$(ms)
-	ssh_up disk1 || exit 1
-	t4=$(ms)
-	verdict disk1 || { echo "bench: the verdict failed on disk1" >&2; exit 1; }
-	t5=$(ms)
+	rest_of_cycle t3 t4 t5 || exit 1
 	echo "$((t1 - t0)) $((t2 - t1)) $((t3 - t2)) $((t4 - t3)) $((t5 - t4)) $((t5 - t0))" >>"$LAB_DIR/kbisect.times"
 done
 # The same cycle without the firmware: the OS (up, after the verdict) kexecs back
@@ -80,18 +89,9 @@ for n in $(seq 1 "$runs"); do
 	before=$(curl -sS "$LAB_URL/booted?machine=disk1&limit=1")
 	t0=$(ms)
 	lab_ssh disk1 kbisect-reboot # (ssh may see the connection end as the OS goes down: the boot report decides)
-	deadline=$((SECONDS + 300))
-	while [ "$(curl -sS "$LAB_URL/booted?machine=disk1&limit=1")" = "$before" ]; do
-		[ $SECONDS -lt $deadline ] || { echo "bench: no boot report after kbisect-reboot" >&2; exit 1; }
-		sleep 0.1
-	done
+	boot_report "$before" || exit 1
 	t1=$(ms)
-	wait_text "$c" "$off" "^kbisect: stage-2: exec /sbin/init" || exit 1
-	t2=$(ms)
-	ssh_up disk1 || exit 1
-	t3=$(ms)
-	verdict disk1 || { echo "bench: the verdict failed on disk1 (kexec path)" >&2; exit 1; }
-	t4=$(ms)
+	rest_of_cycle t2 t3 t4 || exit 1
 	if tail -c +"$((off + 1))" "$c" | grep -aq "GNU GRUB"; then
 		echo "bench: the kexec path went through the firmware (GRUB ran)" >&2
 		exit 1

@@ -120,9 +120,16 @@ StepResult ServerCandidates::TestOnce(const std::string& commit, StepRow* row) {
     return r;
   }
   machine_.SetCommit(commit);
+  StepOptions so = StepOptionsOf(o_);
+  // A candidate that hung cannot run the reboot command: straight to the power.
+  if (so.use_reboot && last_hung_) {
+    so.use_reboot = false;
+    Say("the last candidate hung: power-cycling without trying --reboot");
+  }
   machine_.SetLive("kbisect: " + Short(commit) + ": " + o_.machine + " is booting " + image);
-  r = BootAndJudge(machine_, image, StepOptionsOf(o_));
+  r = BootAndJudge(machine_, image, so);
   machine_.SetLive("");
+  last_hung_ = r.hang;
   if (!r.fallback.empty()) Say(r.fallback + ": power-cycling");
   if (r.booted_at >= 0)
     Say(o_.machine + " booted " + image + " (" + Secs(r.booted_at) + " s after the " +

@@ -63,6 +63,7 @@ class ServerCandidates : public Candidates {
   FILE* run_log_;
   FILE* output_;
   std::vector<StepRow> rows_;
+  bool last_hung_ = false;  // the machine is not up to run --reboot
 };
 
 // "<commit> <image> <boot_s> <verdict> <step_s> <via>", a steps log line.

@@ -137,6 +137,7 @@ StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOpt
     hang = s == ConsoleJudge::State::kHang;
   }
   if (hang) {
+    r.hang = true;
     r.verdict = o.hang_is_skip ? Verdict::kSkip : Verdict::kBad;
     r.why += ": a hang";
   }

@@ -158,6 +158,20 @@ TEST(Step, NoVerdictIsAHangBadOrSkip) {
   EXPECT_EQ(BootAndJudge(m2, kImage, o).verdict, Verdict::kSkip);
 }
 
+TEST(Step, AHangIsMarkedAsSuchWhateverTheVerdict) {
+  for (bool skip : {false, true}) {
+    FakeMachine m;
+    m.console_after = {{10, "kbisect: kexec into X\n"}};
+    StepOptions o = ConsoleOptions();
+    o.hang_is_skip = skip;
+    StepResult r = BootAndJudge(m, kImage, o);
+    EXPECT_TRUE(r.hang);
+    EXPECT_EQ(r.verdict, skip ? Verdict::kSkip : Verdict::kBad);
+  }
+  FakeMachine m;
+  EXPECT_FALSE(BootAndJudge(m, kImage, ConsoleOptions()).hang);
+}
+
 TEST(Step, ATestCommandDecides) {
   struct Case {
     int rc;

@@ -76,8 +76,9 @@ t_check "every image it booted carries its modules" bash -c '
 	for i in $(awk "\$2 != \"-\" {print \$2}" "$1"); do grep -q "^modules_sha256 = " "$2/$i/image.ini" || exit 1; done' _ "$steps" "$LAB_IMAGES"
 # The firmware-free path: a candidate whose OS is up (good or bad) is left with
 # kbisect-reboot (kexec back into the stage-1: no GRUB banner, i.e. no firmware
-# pass, before the next candidate's kexec); one that panicked or hung cannot run
-# it, and costs one power cycle. The steps in order: 8 (panic), 4 (good), 6 (hang),
+# pass, before the next candidate's kexec); one that panicked cannot run it (the
+# reboot command fails) and one that hung is not asked to: each costs one power
+# cycle. The steps in order: 8 (panic), 4 (good), 6 (hang),
 # 5 (bad), then --verify's 5 and 4.
 t_check "--verify confirms the culprit" grep -q "^verified: yes" "$LAB_DIR/disk1.out"
 # via_of K: how the machine left the candidate before the K-th boot (reboot, power).
@@ -90,10 +91,12 @@ t_eq "after the good candidate (4), kbisect-reboot: no firmware pass before the 
 	"reboot 0" "$(via_of 3) $(firmware_before 4)"
 t_eq "after the bad candidate (5), kbisect-reboot: no firmware pass before the next (5 again)" \
 	"reboot 0" "$(via_of 5) $(firmware_before 6)"
-t_eq "after the hung candidate (6), the reboot command fails: one power cycle, one firmware pass" \
+t_eq "after the hung candidate (6): one power cycle, one firmware pass" \
 	"power 1" "$(via_of 4) $(firmware_before 5)"
-t_check "the failed reboot command was said and fell back to the power command" \
-	grep -q "the reboot command failed (.*): power-cycling" "$LAB_DIR/disk1.err"
+t_check "after the hung candidate, no reboot command was tried, and it says so" \
+	grep -q "the last candidate hung: power-cycling without trying --reboot" "$LAB_DIR/disk1.err"
+t_check "after the panic, the reboot command failed, was said, and the power command followed" \
+	bash -c 'grep -q "the reboot command failed (.*): power-cycling" "$1" && [ "$2" = power ]' _ "$LAB_DIR/disk1.err" "$(via_of 2)"
 
 # A reboot command that hangs gives way to the power command at its timeout.
 git checkout -q "$(commit 4)"

@@ -47,12 +47,12 @@ t_eq "--reverse finds the commit that fixes the build (11)" \
 
 # --- SIGTERM in the middle of a run, then --resume -------------------------------------
 # run_bg NAME LOG [OPTIONS]: kbisect run on machine NAME (console verdict) in the
-# background; its pid in RUN_PID.
+# background; its pid in RUN_PID. POWER replaces the power command.
 run_bg() {
 	local m=$1 log=$2
 	shift 2
 	"$KBISECT" --server "$LAB_URL" run --machine "$m" --good "$good" --bad master \
-		--power "$KBISECT qmp-reset $LAB_DIR/$m.qmp" --console "$LAB_OUT/$m.console" --boot-timeout 45 \
+		--power "${POWER:-$KBISECT qmp-reset $LAB_DIR/$m.qmp}" --console "$LAB_OUT/$m.console" --boot-timeout 45 \
 		--pass "kbisect-test: PASS" --fail "kbisect: regression" --build "$build_cmd" --log "$log" "$@" \
 		>"$log.out" 2>"$log.err" &
 	RUN_PID=$!
@@ -68,10 +68,22 @@ wait_file() {
 machine sigm msg
 wait_for sigm "^kbisect: kexec into" 120 >/dev/null || lab_die "sigm did not boot"
 first=$LAB_OUT/sigm-1.log
-run_bg sigm "$first"
-lab_step "waiting for the first decided commit of sigm's run"
-wait_file "$first" '^decided ' 600
-sleep 3 # the next step has begun (a build, or the power cycle): stop it there
+# The run's second power cycle says it has begun and takes a minute: the signal
+# comes while the machine's once is set and not yet booted.
+cat >"$LAB_DIR/slow-power" <<EOF
+#!/bin/bash
+n=\$((\$(cat "$LAB_DIR/power-count" 2>/dev/null || echo 0) + 1))
+echo \$n >"$LAB_DIR/power-count"
+[ \$n = 2 ] && { touch "$LAB_DIR/powering"; sleep 60; }
+exec "$KBISECT" qmp-reset "$LAB_DIR/sigm.qmp"
+EOF
+chmod +x "$LAB_DIR/slow-power"
+POWER=$LAB_DIR/slow-power run_bg sigm "$first"
+lab_step "waiting for the second power cycle of sigm's run"
+for _ in $(seq 1200); do [ -e "$LAB_DIR/powering" ] && break; sleep 0.5; done
+curl -sSf "$LAB_URL/list?machine=sigm&format=tsv" >"$LAB_DIR/sigm.before"
+t_check "SIGTERM mid-run: the signal comes while the machine's once is set" \
+	bash -c '[ -e "$1" ] && cut -f6 "$2" | grep -qx once' _ "$LAB_DIR/powering" "$LAB_DIR/sigm.before"
 kill -TERM "$RUN_PID"
 wait "$RUN_PID"
 rc=$?
@@ -80,6 +92,8 @@ t_eq "SIGTERM mid-run: exit 128" 128 "$rc"
 t_check "SIGTERM mid-run: it says it was stopped and how to go on" \
 	bash -c 'grep -q "did not end (stopped by SIGTERM)" "$1" && grep -q -- "--resume $2" "$1"' _ "$first.err" "$first"
 t_check "SIGTERM mid-run: the clone is back on master" at_master
+t_check "SIGTERM mid-run: the power command's group was ended (no second qmp-reset)" \
+	bash -c 'sleep 2; [ "$(cat "$1")" = 2 ] && ! pgrep -f "^sleep 60$" >/dev/null' _ "$LAB_DIR/power-count"
 t_check "SIGTERM mid-run: the machine's once is cleared" \
 	bash -c 'curl -sSf "$1/list?machine=sigm&format=tsv" >"$2" && ! cut -f6 "$2" | grep -qx once' _ "$LAB_URL" "$LAB_DIR/sigm.list"
 decided=$(sed -n 's/^decided \([0-9a-f]*\) .*/\1/p' "$first")

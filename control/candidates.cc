@@ -5,19 +5,13 @@
 
 #include "common/fd.h"
 #include "common/fileio.h"
+#include "control/format.h"
 #include "lib/run.h"
 
 namespace kb {
 
 namespace {
 
-std::string Secs(double s) {
-  char buf[32];
-  snprintf(buf, sizeof buf, "%.2f", s);
-  return buf;
-}
-
-std::string Short(const std::string& id) { return id.substr(0, 12); }
 
 }  // namespace
 
@@ -30,8 +24,8 @@ void ServerCandidates::Say(const std::string& line) {
 }
 
 std::string RowLine(const StepRow& r) {
-  return r.commit + " " + r.image + " " + (r.boot >= 0 ? Secs(r.boot) : "-") + " " + VerdictName(r.verdict) + " " +
-         Secs(r.seconds) + " " + r.via;
+  return r.commit + " " + r.image + " " + (r.boot >= 0 ? Fixed(r.boot) : "-") + " " + VerdictName(r.verdict) + " " +
+         Fixed(r.seconds) + " " + r.via;
 }
 
 ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit, std::string* image,
@@ -39,11 +33,11 @@ ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit,
   if (!server_.ImageOf(o_.machine, o_.arch, commit, image, why)) return Built::kAbort;
   if (!image->empty()) return Built::kImage;
   if (o_.build.empty() && o_.request_dir.empty()) {
-    *why = "no image of " + Short(commit) + " for " + o_.arch + " on the server, and no --build or --request-dir";
+    *why = "no image of " + ShortId(commit) + " for " + o_.arch + " on the server, and no --build or --request-dir";
     return Built::kSkip;
   }
   const double t0 = MonotonicSeconds();
-  Say("no image of " + Short(commit) + " yet: asking for one");
+  Say("no image of " + ShortId(commit) + " yet: asking for one");
   double deadline = t0 + o_.build_timeout;
   if (!o_.build.empty()) {
     std::string err;
@@ -51,7 +45,7 @@ ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit,
                         OutputFd(), "", &err, o_.build_timeout);
     if (rc == -2) return *why = "stopped by a signal", Built::kAbort;
     if (rc == -1) return *why = "cannot run the build command: " + err, Built::kAbort;
-    if (rc == 124) return *why = "the build did not finish in " + Secs(o_.build_timeout) + " s", Built::kAbort;
+    if (rc == 124) return *why = "the build did not finish in " + Fixed(o_.build_timeout) + " s", Built::kAbort;
     if (rc == 125) return *why = "the build command asked for a skip (125)", Built::kSkip;
     if (rc == 1 || rc == 2) return *why = "the build failed (exit " + std::to_string(rc) + ")", Built::kDoesNotBuild;
     if (rc != 0)
@@ -79,7 +73,7 @@ ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit,
         if (ReadSmallFile(results, &result) && result.rfind("fail", 0) == 0)
           return *why = "the builder's build failed (" + result.substr(0, result.find('\n')) + ")",
                  Built::kDoesNotBuild;
-        return *why = "the builder dropped the request for " + Short(commit) + " without an image or a failure",
+        return *why = "the builder dropped the request for " + ShortId(commit) + " without an image or a failure",
                Built::kAbort;
       }
       dropped = true;
@@ -87,10 +81,10 @@ ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit,
     SleepUnlessStopped(2);
   }
   if (!o_.build.empty())
-    *why = "the build command succeeded but the server lists no image of " + Short(commit) + " for " + o_.arch +
+    *why = "the build command succeeded but the server lists no image of " + ShortId(commit) + " for " + o_.arch +
            " for " + o_.machine + " (does the builder publish to this server's store?)";
   else
-    *why = "no image of " + Short(commit) + " after " + Secs(o_.build_timeout) + " s";
+    *why = "no image of " + ShortId(commit) + " after " + Fixed(o_.build_timeout) + " s";
   return Built::kAbort;
 }
 
@@ -100,7 +94,7 @@ StepResult ServerCandidates::TestOnce(const std::string& commit, StepRow* row) {
     std::string err;
     int rc = RunCommand({"git", "checkout", "-q", "--detach", commit}, work_tree_, {}, OutputFd(), "", &err, 300);
     if (rc != 0) {
-      r.why = "cannot check out " + Short(commit) + " in " + work_tree_ + (rc == -1 ? ": " + err : "");
+      r.why = "cannot check out " + ShortId(commit) + " in " + work_tree_ + (rc == -1 ? ": " + err : "");
       return r;
     }
   }
@@ -126,13 +120,13 @@ StepResult ServerCandidates::TestOnce(const std::string& commit, StepRow* row) {
     so.use_reboot = false;
     Say("the last candidate hung: power-cycling without trying --reboot");
   }
-  machine_.SetLive("kbisect: " + Short(commit) + ": " + o_.machine + " is booting " + image);
+  machine_.SetLive("kbisect: " + ShortId(commit) + ": " + o_.machine + " is booting " + image);
   r = BootAndJudge(machine_, image, so);
   machine_.SetLive("");
   last_hung_ = r.hang;
   if (!r.fallback.empty()) Say(r.fallback + ": power-cycling");
   if (r.booted_at >= 0)
-    Say(o_.machine + " booted " + image + " (" + Secs(r.booted_at) + " s after the " +
+    Say(o_.machine + " booted " + image + " (" + Fixed(r.booted_at) + " s after the " +
         (r.left_by == "reboot" ? "reboot command" : "power cycle") + ")");
   return r;
 }
@@ -146,7 +140,7 @@ StepResult ServerCandidates::Test(const std::string& commit) {
   row.verdict = r.verdict;
   if (!r.left_by.empty()) row.via = r.left_by;
   row.seconds = MonotonicSeconds() - t0;
-  Say(Short(commit) + " " + row.image + ": " + VerdictName(r.verdict) + (r.why.empty() ? "" : " (" + r.why + ")"));
+  Say(ShortId(commit) + " " + row.image + ": " + VerdictName(r.verdict) + (r.why.empty() ? "" : " (" + r.why + ")"));
   rows_.push_back(row);
   if (steps_log_) {
     fprintf(steps_log_, "%s\n", RowLine(row).c_str());

@@ -17,6 +17,7 @@
 #include "control/bisection.h"
 #include "control/candidates.h"
 #include "control/engine.h"
+#include "control/format.h"
 #include "control/options.h"
 #include "control/qmp.h"
 #include "control/range.h"
@@ -56,13 +57,6 @@ int Usage(const std::string& why) {
 
 void Say(const std::string& s) { fprintf(stderr, "kbisect: %s\n", s.c_str()); }
 
-std::string Short(const std::string& id) { return id.substr(0, 12); }
-
-std::string Fixed(double v) {
-  char buf[32];
-  snprintf(buf, sizeof buf, "%.2f", std::fabs(v) < 0.005 ? 0.0 : v);
-  return buf;
-}
 
 // --- the wrappers -------------------------------------------------------------------
 
@@ -235,8 +229,8 @@ int CmdRun(const Server& s, const Options& o) {
   const char* newer = o.reverse ? "good" : "bad";
   if (old_sha == new_sha) return Usage(std::string("the ") + older + " and " + newer + " commits are the same");
   if (!git.IsAncestor(old_sha, new_sha))
-    return Usage(std::string("the ") + older + " commit " + Short(old_sha) + " is not an ancestor of the " + newer +
-                 " one " + Short(new_sha) + (o.reverse ? "" : " (looking for a fix? --reverse)"));
+    return Usage(std::string("the ") + older + " commit " + ShortId(old_sha) + " is not an ancestor of the " + newer +
+                 " one " + ShortId(new_sha) + (o.reverse ? "" : " (looking for a fix? --reverse)"));
   CommitGraph graph;
   int new_end = -1;
   if (!LoadRange(git, old_sha, new_sha, &graph, &new_end, &why)) return Usage(why);
@@ -291,7 +285,7 @@ int CmdRun(const Server& s, const Options& o) {
   ro.decided = [&](const std::string& id, Mark m) { note("decided " + ReplayLine(id, m)); };
 
   InstallStopHandlers();
-  Say("bisecting " + Short(old_sha) + ".." + Short(new_sha) + (o.reverse ? " (looking for the fix)" : "") + " on " +
+  Say("bisecting " + ShortId(old_sha) + ".." + ShortId(new_sha) + (o.reverse ? " (looking for the fix)" : "") + " on " +
       (o.build_bisect ? "the builder (does it build?)" : o.machine) + ": " + std::to_string(graph.nodes.size()) +
       " commits; log: " + log_path);
   const double t0 = MonotonicSeconds();
@@ -344,7 +338,7 @@ int CmdRun(const Server& s, const Options& o) {
       std::string stop;
       if (stopped) stop = std::string(" (stopped by SIG") + sigabbrev_np(stop_signal) + ")";
       Say("the bisection did not end" + stop + ": " + rep.why);
-      Say("the repository is back at " + (branch.empty() ? Short(head) : branch) + "; to go on: kbisect run ... --resume " +
+      Say("the repository is back at " + (branch.empty() ? ShortId(head) : branch) + "; to go on: kbisect run ... --resume " +
           log_path);
       note("aborted" + stop + ": " + rep.why);
       exit_code = kAbort;

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "control/format.h"
+
 namespace kb {
 
 struct ConsoleJudge::Pattern {
@@ -13,11 +15,6 @@ constexpr std::string_view kKexec = "kbisect: kexec into ";
 constexpr const char* kCrash = "Kernel panic|Oops:|BUG:|general protection fault";
 constexpr const char* kCallTrace = "Call Trace:";
 
-std::string Seconds(double s) {
-  char buf[32];
-  snprintf(buf, sizeof buf, "%g", s);
-  return buf;
-}
 }  // namespace
 
 ConsoleJudge::ConsoleJudge(const JudgeRules& r)
@@ -109,9 +106,9 @@ ConsoleJudge::State ConsoleJudge::Tick(double now) {
     start_ = last_output_ = now;
   }
   if (now - start_ >= boot_timeout_)
-    Decide(State::kHang, "no verdict on the console within " + Seconds(boot_timeout_) + " s");
+    Decide(State::kHang, "no verdict on the console within " + Shortest(boot_timeout_) + " s");
   else if (silence_timeout_ > 0 && now - last_output_ >= silence_timeout_)
-    Decide(State::kHang, "no console output for " + Seconds(silence_timeout_) + " s");
+    Decide(State::kHang, "no console output for " + Shortest(silence_timeout_) + " s");
   return state_;
 }
 

@@ -2,19 +2,14 @@
 
 #include <cstdio>
 
+#include "control/format.h"
+
 namespace kb {
 
 namespace {
 
 const char* MarkName(Mark m) { return m == Mark::kOld ? "old" : m == Mark::kNew ? "new" : "skip"; }
 
-std::string Short(const std::string& id) { return id.substr(0, 12); }
-
-std::string Fixed(double v, int decimals) {
-  char buf[32];
-  snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 // About how long `seconds` is, for a progress line.
 std::string Roughly(double seconds) {
@@ -88,7 +83,7 @@ RunReport RunBisection(Bisection& b, Candidates& c, const RunOptions& o,
   };
   auto aborted = [&](const StepRecord& rec) {
     rep.outcome = RunReport::kAborted;
-    rep.why = Short(rec.commit) + ": " + rec.result.why;
+    rep.why = ShortId(rec.commit) + ": " + rec.result.why;
     return rep;
   };
 
@@ -118,10 +113,10 @@ RunReport RunBisection(Bisection& b, Candidates& c, const RunOptions& o,
     for (const End& e : ends) {
       StepRecord rec;
       if (!test(e.id, &rec)) return aborted(rec);
-      say("check: " + Short(e.id) + " is " + term(rec.mark) + " (" + rec.result.why + ")");
+      say("check: " + ShortId(e.id) + " is " + term(rec.mark) + " (" + rec.result.why + ")");
       if (rec.mark != e.want) {
         rep.outcome = RunReport::kEndsWrong;
-        rep.why = "the " + term(e.want) + " end " + Short(e.id) + " is " + term(rec.mark) + ": " + rec.result.why;
+        rep.why = "the " + term(e.want) + " end " + ShortId(e.id) + " is " + term(rec.mark) + ": " + rec.result.why;
         return rep;
       }
     }
@@ -154,7 +149,7 @@ RunReport RunBisection(Bisection& b, Candidates& c, const RunOptions& o,
     tested_seconds += rec.seconds;
     const int left = b.Open(), steps_left = b.StepsLeft();
     const double per_step = tested_seconds / static_cast<double>(rep.steps.size());
-    say("step " + std::to_string(rep.steps.size()) + ": " + Short(rec.commit) + " " + term(rec.mark) + " (" +
+    say("step " + std::to_string(rep.steps.size()) + ": " + ShortId(rec.commit) + " " + term(rec.mark) + " (" +
         Fixed(rec.seconds, 1) + " s): " + std::to_string(left) + (left == 1 ? " commit" : " commits") +
         " left, about " + std::to_string(steps_left) + (steps_left == 1 ? " step" : " steps") + " (~" +
         Roughly(steps_left * per_step) + ") to go");
@@ -173,7 +168,7 @@ RunReport RunBisection(Bisection& b, Candidates& c, const RunOptions& o,
       return rep;
     }
     if (!test(parent, &p)) return aborted(p);
-    say("verify: " + Short(rep.culprit) + " is " + term(a.mark) + ", its parent " + Short(parent) + " is " +
+    say("verify: " + ShortId(rep.culprit) + " is " + term(a.mark) + ", its parent " + ShortId(parent) + " is " +
         term(p.mark));
     rep.verified = a.mark == Mark::kNew && p.mark == Mark::kOld
                        ? "yes"

@@ -2,15 +2,12 @@
 
 #include <cstdio>
 
+#include "control/format.h"
+
 namespace kb {
 
 namespace {
 
-std::string Seconds(double s) {
-  char buf[32];
-  snprintf(buf, sizeof buf, "%g", s);
-  return buf;
-}
 
 // The image of a boot report line "<time> <image> <address>".
 std::string ImageOf(const std::string& line) {
@@ -78,7 +75,7 @@ StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOpt
       } else {
         if (!wait_report(t0, o.reboot_timeout)) return abort(abort_why);
         reported = !line.empty() && line != before;
-        if (!reported) r.fallback = "no boot report within " + Seconds(o.reboot_timeout) + " s of the reboot command";
+        if (!reported) r.fallback = "no boot report within " + Shortest(o.reboot_timeout) + " s of the reboot command";
       }
     }
     if (!reported) {
@@ -93,7 +90,7 @@ StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOpt
     }
     std::string problem;
     if (!reported)
-      problem = "no boot report within " + Seconds(o.report_timeout) + " s of the power cycle (is its stage-1 running?)";
+      problem = "no boot report within " + Shortest(o.report_timeout) + " s of the power cycle (is its stage-1 running?)";
     else if (ImageOf(line) != image)
       problem = "the machine booted " + ImageOf(line) + ", not " + image + ": no verdict for it";
     if (problem.empty()) {
@@ -116,7 +113,7 @@ StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOpt
       r.why = "the test asked for a skip (125)";
     } else if (rc == 124) {
       hang = true;
-      r.why = "the test timed out (exit 124: its own limit, or --test-timeout " + Seconds(o.test_timeout) + " s)";
+      r.why = "the test timed out (exit 124: its own limit, or --test-timeout " + Shortest(o.test_timeout) + " s)";
     } else {
       r.verdict = Verdict::kBad;
       r.why = "the test failed (exit " + std::to_string(rc) + ")";

@@ -1,0 +1,25 @@
+#include "control/format.h"
+
+#include <cmath>
+#include <cstring>
+#include <cstdio>
+
+namespace kb {
+
+std::string ShortId(const std::string& id) { return id.substr(0, 12); }
+
+std::string Fixed(double v, int decimals) {
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  // "-0.00": the sign of a value that rounds to zero says nothing.
+  if (buf[0] == '-' && std::strspn(buf + 1, "0.") == std::strlen(buf + 1)) return buf + 1;
+  return buf;
+}
+
+std::string Shortest(double v) {
+  char buf[64];
+  snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+}  // namespace kb

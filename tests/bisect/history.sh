@@ -8,7 +8,7 @@
 [ -n "${KBISECT_LAB_LINUX:-}" ] || lab_die "no lab kernel trees (lab_prepare --linux)"
 # Keyed by the scripts that make it: a changed history is made again.
 BISECT_CACHE=$KBISECT_LAB_LINUX/hist-$HISTORY-$(cat "$LAB_TOP/tests/bisect/make-history" \
-	"$LAB_TOP/tests/builder/commit-change" | sha256sum | cut -c1-12)
+	"$LAB_TOP/tests/builder/commit-change" <(echo "${KBISECT_VERSUS_HEADER:-}") | sha256sum | cut -c1-12)
 REPO=$KBISECT_LAB_LINUX/linux.git
 # The engineer's clone: one per test file (CLONE), as tests run side by side and
 # git bisect keeps its state in the clone; made once, like the history.
@@ -34,7 +34,7 @@ if [ ! -f "$TREE.complete" ]; then
 	git -C "$TREE" branch -m "hist-$HISTORY" master
 	touch "$TREE.complete"
 fi
-git -C "$TREE" bisect reset -q >/dev/null 2>&1
+git -C "$TREE" bisect reset >/dev/null 2>&1
 git -C "$TREE" checkout -q -f master
 # commit N: the sha of the history's N-th commit (0: linux-source itself).
 commit() {

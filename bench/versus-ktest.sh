@@ -1,0 +1,312 @@
+#!/bin/bash
+# bench/versus-ktest.sh [FIRMWARE_S...]: time to culprit on the same disk machine
+# (tests/lab/disk-image: Debian 12 on its own disk, GRUB, sshd), with the same
+# history, kernel config and test, bisected three ways:
+#   ktest.pl   from Debian's linux-source-6.1, configured by bench/ktest.conf:
+#              each step builds, installs over ssh (kernel, modules, initramfs),
+#              grub-reboots into the kernel, runs the test, reboots to the good
+#              kernel, power-cycles when the machine does not answer;
+#   kbisect, cold      kbisect-builder starts watching the branch at the same
+#              moment as `kbisect run`, which asks it for each image it needs;
+#   kbisect, prebuilt  the same bisection with the images already built (the
+#              server's normal state: its builder builds every new commit).
+# The history (tests/bisect/make-history versus): 30 commits on linux-source-6.1,
+# each but two editing include/linux/interrupt.h (half of the config's objects
+# include it), commit 12 breaks the dummy network driver (the test, `modprobe
+# dummy` over ssh, fails), commit 15 hangs at boot (git bisect's first pick) and 16
+# fixes it. Both tools must name commit 12.
+# FIRMWARE_S (default: 0 60): every pass through the machine's firmware takes that
+# much longer (KBISECT_LAB_FIRMWARE_SECONDS; a server's POST takes minutes); each
+# value runs the three bisections. Prints a table per bisection (per step: build,
+# install, firmware, boot and the rest, test), the times to culprit and their
+# ratios, and last, for 60 s and the prebuilt images, the line
+#   versus-ktest: culprit <sha12> both; ktest <s> s; kbisect <s> s; ratio <R>x
+# Takes about 2 hours on 2 cores: each ktest step and each cold kbisect step
+# compiles half the tree.
+. "$(dirname "$0")/../tests/lab/lib.sh"
+lab_prepare --disk --linux x86_64
+lab_enter --base 1200 --builds 30 --boots 80 "$0" "$@"
+lab_init
+fws=("$@")
+[ ${#fws[@]} -gt 0 ] || fws=(0 60)
+for f in "${fws[@]}"; do [[ $f =~ ^[0-9]+$ ]] && [ "$f" -le 65 ] || lab_die "FIRMWARE_S is 0 to 65, not '$f'"; done
+. "$KBISECT_LAB_DISK/facts"
+lab_kbisect_install
+lab_apache_start_with "$LAB_SNIPPET"
+KBISECT=$(lab_bin kbisect)
+BUILDER=$(lab_bin kbisect-builder)
+HISTORY=versus CLONE=ktest . "$LAB_TOP/tests/bisect/history.sh"
+good=$(commit 0) bad=$(commit 30) culprit=$(commit 12)
+# kbisect's work tree: its own clone (git bisect's state in ktest's is ktest's).
+KB_TREE=$BISECT_CACHE/kbisect
+[ -f "$KB_TREE.complete" ] || { rm -rf "$KB_TREE" && git clone -q -b hist-versus "$REPO" "$KB_TREE" &&
+	touch "$KB_TREE.complete"; } || lab_die "cannot clone $REPO"
+git -C "$KB_TREE" checkout -q -f --detach "$bad"
+BUILDER_INI=$LAB_DIR/builder.ini
+"$LAB_TOP/tests/builder/lab-ini" "$REPO" "$LAB_IMAGES" "$LAB_STATE" "$KBISECT_LAB_LINUX/trees" \
+	branch.ref=refs/heads/hist-versus "arch.x86_64.cmdline=root=UUID=$UUID ro console=ttyS0" \
+	"arch.x86_64.targets=bzImage modules" >"$BUILDER_INI" || lab_die "lab-ini failed"
+CONFIG_FILE=$KBISECT_LAB_LINUX/trees/x86_64/config/.config
+[ -s "$CONFIG_FILE" ] || lab_die "no builder config at $CONFIG_FILE"
+cp "$CONFIG_FILE" "$LAB_DIR/candidate.config"
+CONFIG_FILE=$LAB_DIR/candidate.config
+ms() { echo $(($(date +%s%N) / 1000000)); }
+# stamp: each line of stdin with the time it came (epoch seconds with ms).
+stamp() { while IFS= read -r l; do printf '%s %s\n' "${EPOCHREALTIME:0:-3}" "$l"; done; }
+# The test both tools run, timed: appends "START END RC" to FILE.
+cat >"$LAB_DIR/timed" <<'EOF'
+#!/bin/bash
+f=$1
+shift
+s=$EPOCHREALTIME
+"$@"
+rc=$?
+echo "$s $EPOCHREALTIME $rc" >>"$f"
+exit $rc
+EOF
+chmod +x "$LAB_DIR/timed"
+
+# ktest's O= directory (kept under the lab's cache, as an engineer keeps one),
+# built at the good commit before each ktest run (not timed), so that its first
+# step compiles what the history changed since, as the builder's first build
+# for kbisect does (its work tree is at the lab's base, whose interrupt.h is the
+# good commit's).
+KT_OUT=$BISECT_CACHE/ktest-out
+ktest_warm() {
+	lab_step "building ktest's O= directory at the good commit"
+	git -C "$TREE" bisect reset >/dev/null 2>&1
+	[ -f "$KT_OUT.complete" ] || { rm -rf "$KT_OUT" && mkdir -p "$KT_OUT"; } || lab_die "cannot make $KT_OUT"
+	git -C "$TREE" checkout -q -f "$good"
+	cp "$CONFIG_FILE" "$KT_OUT/.config"
+	echo -ktest >"$KT_OUT/localversion"
+	{ make -C "$TREE" O="$KT_OUT" olddefconfig && make -C "$TREE" O="$KT_OUT" -j2; } >"$LAB_DIR/ktest-warm.log" 2>&1 ||
+		{ tail -n 30 "$LAB_DIR/ktest-warm.log"; lab_die "the build of the good commit in ktest's O= failed"; }
+	touch "$KT_OUT.complete"
+	git -C "$TREE" checkout -q -f master
+}
+git --git-dir="$REPO" show "$good:tools/testing/ktest/ktest.pl" >"$LAB_DIR/ktest.pl" || lab_die "no ktest.pl in linux-source"
+
+lab_step "making ktest's machine"
+# ktest's machine: the lab's disk as an admin sets it up for ktest (bench/ktest.conf).
+cp --sparse=always "$KBISECT_LAB_DISK/base.img" "$LAB_DIR/ktest1.img" || lab_die "cannot copy the base disk"
+# shellcheck disable=SC2016 # expanded by disk-root's shell
+UUID=$UUID "$LAB_SRC/disk-root" "$LAB_DIR/ktest1.img" "$UUID" '
+cat >>"$ROOT/etc/grub.d/40_custom" <<ENTRY
+menuentry "ktest" {
+	search --no-floppy --fs-uuid --set=root $UUID
+	linux /boot/vmlinuz-ktest root=UUID=$UUID ro console=ttyS0
+	initrd /boot/initrd.img-ktest
+}
+ENTRY
+sed -i "s/^GRUB_DEFAULT=.*/GRUB_DEFAULT=saved/" "$ROOT/etc/default/grub"
+printf "%s\n" GRUB_DISABLE_SUBMENU=y "GRUB_CMDLINE_LINUX_DEFAULT=\"\"" >>"$ROOT/etc/default/grub"
+chroot "$ROOT" update-grub
+chroot "$ROOT" grub-set-default 0
+' >"$LAB_DIR/ktest1-setup.log" 2>&1 || { cat "$LAB_DIR/ktest1-setup.log"; lab_die "cannot set the ktest machine up"; }
+
+lab_step "installing the stage-1 on kbisect's machine"
+lab_disk_install disk1 "console=ttyS0 panic=-1 kbisect.machine=disk1"
+# Its default: Debian's own kernel, so that it boots before anything is built.
+DEFAULT_IMAGE=6.1.0-main_dddddddddddd_20261123_x86_64
+IMAGE_KERNEL=$KBISECT_LAB_DISK/vmlinuz-$KVER IMAGE_MODULES=$KBISECT_LAB_DISK/modules-$KVER.cpio.gz \
+	IMAGE_CMDLINE="root=UUID=$UUID ro console=ttyS0" lab_store_image "$DEFAULT_IMAGE"
+curl -sS -f -X PUT --data-binary "$DEFAULT_IMAGE" "$LAB_URL/default?machine=disk1" >/dev/null || exit 1
+
+# ssh_up NAME: until the machine's sshd runs a command (600 s at most).
+ssh_up() {
+	local deadline=$((SECONDS + 600))
+	until lab_ssh "$1" true 2>/dev/null; do
+		[ $SECONDS -lt $deadline ] || { echo "bench: $1 did not answer ssh within 600 s" >&2; return 1; }
+		sleep 1
+	done
+}
+# console_stamps NAME RUN: the machine's console, stamped, into $LAB_DIR/RUN.console.
+console_stamps() {
+	tail -n 0 -F "$LAB_OUT/$1.console" 2>/dev/null | stamp >"$LAB_DIR/$2.console" &
+	echo $! >"$LAB_DIR/$2.console.pid"
+}
+stop_stamps() { kill "$(cat "$LAB_DIR/$1.console.pid")" 2>/dev/null; pkill -f "tail -n 0 -F $LAB_OUT/" 2>/dev/null; true; }
+TEST="$LAB_TOP/scripts/kbisect-ssh-test --wait 120"
+
+# run_ktest F: ktest.pl's bisection with F s of firmware.
+run_ktest() {
+	local f=$1 run=ktest-$1 port=$((LAB_HTTP_PORT + 30)) ssh scp
+	export KBISECT_LAB_FIRMWARE_SECONDS=$f
+	ktest_warm
+	lab_step "ktest.pl, firmware $f s"
+	lab_disk_start ktest1 "$port"
+	ssh_up ktest1 || exit 1
+	ssh=$(lab_ssh_command ktest1)
+	scp=${ssh/ssh -q/scp -q}
+	scp=${scp/ -p $port/ -P $port}
+	git -C "$TREE" bisect reset >/dev/null 2>&1
+	git -C "$TREE" checkout -q -f master
+	mkdir -p "$LAB_DIR/ktest-tmp"
+	cat >"$LAB_DIR/$run.conf" <<-EOF
+	SSH := $ssh
+	SCP := $scp
+	BUILD_TREE := $TREE
+	OUT_TREE := $KT_OUT
+	KTEST_TMP := $LAB_DIR/ktest-tmp
+	KTEST_LOG := $LAB_OUT/$run.log
+	CONFIG_FILE := $CONFIG_FILE
+	POWER := $KBISECT qmp-reset $LAB_DIR/ktest1.qmp
+	CONSOLE_CMD := tail -n 0 -F $LAB_OUT/ktest1.console
+	GOOD := $good
+	BAD := $bad
+	TEST_CMD := $LAB_DIR/timed $LAB_DIR/$run.tests $TEST --ssh '$ssh' root@127.0.0.1 'modprobe dummy'
+	INCLUDE $LAB_TOP/bench/ktest.conf
+	EOF
+	console_stamps ktest1 "$run"
+	echo "$EPOCHREALTIME start" >"$LAB_DIR/$run.out"
+	# ktest reads the terminal (a key to the console): a stdin that never speaks.
+	perl "$LAB_DIR/ktest.pl" "$LAB_DIR/$run.conf" < <(sleep 100000) 2>&1 | stamp >>"$LAB_DIR/$run.out"
+	echo "$EPOCHREALTIME end" >>"$LAB_DIR/$run.out"
+	stop_stamps "$run"
+	lab_qemu_stop ktest1
+	cp "$LAB_DIR/$run.out" "$LAB_OUT/"
+	grep -q "Bad commit was \[" "$LAB_DIR/$run.out" ||
+		{ tail -n 15 "$LAB_DIR/$run.out"; lab_die "ktest.pl named no culprit (its log: $LAB_OUT/$run.log)"; }
+}
+
+# run_kbisect F cold|prebuilt: kbisect's bisection on disk1 (up, idle in a good OS).
+run_kbisect() {
+	local f=$1 mode=$2 run=kbisect-$2-$1 ssh builder_pid= extra=()
+	lab_step "kbisect $mode, firmware $f s"
+	ssh=$(lab_ssh_command disk1)
+	if [ "$mode" = cold ]; then
+		# Nothing built: the store holds only the machine's default.
+		find "$LAB_IMAGES" -mindepth 1 -maxdepth 1 -name '*-master_*' -exec rm -rf {} +
+		rm -rf "$LAB_STATE/builder" "$LAB_STATE/requests"
+		mkdir -p "$LAB_STATE/requests"
+		extra=(--request-dir "$LAB_STATE/requests")
+	fi
+	console_stamps disk1 "$run"
+	echo "$EPOCHREALTIME start" >"$LAB_DIR/$run.out"
+	if [ "$mode" = cold ]; then
+		"$BUILDER" --config "$BUILDER_INI" watch 2>&1 | stamp >"$LAB_DIR/$run.builder" &
+		builder_pid=$!
+	fi
+	(cd "$KB_TREE" && "$KBISECT" --server "$LAB_URL" run --machine disk1 --good "$good" --bad "$bad" \
+		--power "$KBISECT qmp-reset $LAB_DIR/disk1.qmp" --console "$LAB_OUT/disk1.console" \
+		--test "$LAB_DIR/timed $LAB_DIR/$run.tests $TEST --ssh '$ssh' root@127.0.0.1 'modprobe dummy'" \
+		--reboot "$ssh root@127.0.0.1 kbisect-reboot" --reboot-timeout 150 \
+		--log "$LAB_OUT/$run.log" "${extra[@]}") 2>&1 | stamp >>"$LAB_DIR/$run.out"
+	echo "$EPOCHREALTIME end" >>"$LAB_DIR/$run.out"
+	if [ -n "$builder_pid" ]; then
+		pkill -TERM -f "$BUILDER --config $BUILDER_INI watch"
+		timeout 120 tail --pid="$builder_pid" -f /dev/null
+		cp "$LAB_DIR/$run.builder" "$LAB_OUT/"
+	fi
+	stop_stamps "$run"
+	cp "$LAB_DIR/$run.out" "$LAB_OUT/"
+	grep -q "first bad commit: " "$LAB_DIR/$run.out" ||
+		{ tail -n 15 "$LAB_DIR/$run.out"; lab_die "kbisect named no culprit (its log: $LAB_OUT/$run.log)"; }
+}
+
+# table RUN F: the per-step table of a run, and "RUN culprit seconds steps" into
+# $LAB_DIR/summary. Steps end where the tool says a commit's verdict; a step's
+# build is ktest's "Build time" or, for kbisect, from asking the builder to the
+# image's publication; install is ktest's "Install time"; firmware is the GRUB
+# banners on the console in the step (each follows one firmware pass) times F;
+# test is the test command's own time; boot is the rest (reboots, boots, waits).
+table() {
+	local run=$1 f=$2
+	awk -v run="$run" -v f="$f" -v dir="$LAB_DIR" -v hist="$BISECT_CACHE/history" '
+	function secs(s,   t, n, i, a) { # "2 minutes 3 seconds" -> 123
+		t = 0; n = split(s, a, " ")
+		for (i = 1; i < n; i += 2) {
+			if (a[i + 1] ~ /^hour/) t += a[i] * 3600
+			else if (a[i + 1] ~ /^minute/) t += a[i] * 60
+			else if (a[i + 1] ~ /^second/) t += a[i]
+		}
+		return t
+	}
+	BEGIN {
+		while ((getline l < hist) > 0) { split(l, h, " "); num[h[2]] = h[1] }
+	}
+	FILENAME ~ /\.out$/ {
+		t = $1; $1 = ""; sub(/^ /, "")
+		if ($0 == "start") { t0 = t; last = t; next }
+		if ($0 == "end") { if (!t1) t1 = t; next }
+		if (run ~ /^ktest/) {
+			if ($0 ~ /^Bisecting: .*\[[0-9a-f]+\]/) { s = $0; sub(/.*\[/, "", s); sub(/\].*/, "", s); cur = s }
+			if ($0 ~ /^git bisect (good|bad|skip) \.\.\. .*SUCCESS/) {
+				n++; split($0, w, " "); verdict[n] = w[3]; c[n] = cur; start[n] = last; end[n] = t; last = t
+			}
+			if ($0 ~ /^Build time: /) { s = $0; sub(/^Build time: */, "", s); build[n] = secs(s) }
+			if ($0 ~ /^Install time: /) { s = $0; sub(/^Install time: */, "", s); inst[n] = secs(s) }
+			if ($0 ~ /^Bad commit was \[[0-9a-f]+\]/) { s = $0; sub(/.*\[/, "", s); sub(/\].*/, "", s); culprit = s; t1 = t }
+		} else {
+			if (match($0, /^kbisect: no image of [0-9a-f]+ yet/)) { split($0, w, " "); asked[w[5]] = t }
+			if (match($0, /^kbisect: step [0-9]+: [0-9a-f]+ [a-z]+ /)) {
+				n++; split($0, w, " "); c[n] = w[4]; verdict[n] = w[5]; start[n] = last; end[n] = t; last = t
+			}
+			if ($0 ~ /^first bad commit: /) { split($0, w, " "); culprit = w[4]; t1 = t }
+		}
+		next
+	}
+	FILENAME ~ /\.builder$/ {
+		if (match($0, /published [^ ]+ in /)) { split($0, w, " "); for (i = 1; i <= NF; i++) if (w[i] == "published") img = w[i + 1]
+			split(img, p, "_"); published[p[2]] = $1 }
+		next
+	}
+	FILENAME ~ /\.console$/ { if (index($0, "GNU GRUB")) grub[++ng] = $1; next }
+	FILENAME ~ /\.tests$/ { ts[++nt] = $1; te[nt] = $2; next }
+	END {
+		printf "%s, firmware %d s: culprit %s in %.0f s, %d steps\n", run, f, substr(culprit, 1, 12), t1 - t0, n
+		printf "  %4s %-12s %3s %-7s %7s %7s %9s %7s %7s %7s\n", "step", "commit", "#", "verdict", "build", "install", "firmware", "boot", "test", "total"
+		for (i = 1; i <= n; i++) {
+			b = build[i] + 0; in_ = inst[i] + 0
+			for (k in asked) if (index(c[i], k) == 1 && (substr(c[i], 1, 12) in published)) b = published[substr(c[i], 1, 12)] - asked[k]
+			if (b < 0) b = 0
+			g = 0; for (k = 1; k <= ng; k++) if (grub[k] >= start[i] && grub[k] < end[i]) g++
+			te_ = 0; for (k = 1; k <= nt; k++) if (ts[k] >= start[i] && ts[k] < end[i]) te_ += te[k] - ts[k]
+			tot = end[i] - start[i]; rest = tot - b - in_ - g * f - te_
+			cn = "?"; for (k in num) if (index(k, c[i]) == 1) cn = num[k]
+			printf "  %4d %-12s %3s %-7s %7.1f %7.1f %5.0f (%d) %7.1f %7.1f %7.1f\n", i, substr(c[i], 1, 12), cn, verdict[i], b, in_, g * f, g, rest, te_, tot
+			sb += b; si += in_; sf += g * f; sg += g; sr += rest; st += te_
+		}
+		printf "  %4s %-12s %3s %-7s %7.1f %7.1f %5.0f (%d) %7.1f %7.1f %7.1f\n", "all", "", "", "", sb, si, sf, sg, sr, st, t1 - t0
+		printf "%s %s %.0f %d\n", run, culprit, t1 - t0, n >>(dir "/summary")
+	}' "$LAB_DIR/$run.out" $([ -f "$LAB_DIR/$run.builder" ] && echo "$LAB_DIR/$run.builder") \
+		"$LAB_DIR/$run.console" $([ -f "$LAB_DIR/$run.tests" ] && echo "$LAB_DIR/$run.tests")
+}
+
+: >"$LAB_DIR/summary"
+for f in "${fws[@]}"; do
+	run_ktest "$f"
+	table "ktest-$f" "$f" | tee -a "$LAB_DIR/tables"
+	export KBISECT_LAB_FIRMWARE_SECONDS=$f
+	lab_disk_start disk1 $((LAB_HTTP_PORT + 31))
+	ssh_up disk1 || exit 1
+	run_kbisect "$f" cold
+	table "kbisect-cold-$f" "$f" | tee -a "$LAB_DIR/tables"
+	run_kbisect "$f" prebuilt
+	table "kbisect-prebuilt-$f" "$f" | tee -a "$LAB_DIR/tables"
+	lab_qemu_stop disk1
+done
+cp "$LAB_DIR/tables" "$LAB_DIR/summary" "$LAB_OUT/"
+
+echo
+echo "time to culprit, seconds (TCG QEMU, 2 cores; the history's culprit: ${culprit:0:12}, commit 12 of 30)"
+printf '  %-9s %-22s %-22s %-22s %-10s %-10s\n' firmware ktest.pl "kbisect cold" "kbisect prebuilt" "ktest/cold" "ktest/prebuilt"
+# ratio A B DECIMALS: A/B, rounded.
+ratio() { printf "%.$3f" "$(echo "$1 / $2" | bc -l)"; }
+rc=0
+for f in "${fws[@]}"; do
+	read -r _ kc kt ks < <(grep "^ktest-$f " "$LAB_DIR/summary")
+	read -r _ cc ct cs < <(grep "^kbisect-cold-$f " "$LAB_DIR/summary")
+	read -r _ pc pt ps < <(grep "^kbisect-prebuilt-$f " "$LAB_DIR/summary")
+	printf '  %-9s %-22s %-22s %-22s %-10s %-10s\n' "$f s" "$kt ($ks steps)" "$ct ($cs steps)" "$pt ($ps steps)" \
+		"$(ratio "$kt" "$ct" 2)x" "$(ratio "$kt" "$pt" 2)x"
+	for c in "$kc" "$cc" "$pc"; do
+		[ "$c" = "$culprit" ] || { echo "  firmware $f s: a bisection named ${c:-nothing}, not ${culprit:0:12}" >&2; rc=1; }
+	done
+	if [ "$f" = 60 ]; then
+		last="versus-ktest: culprit ${culprit:0:12} both; ktest $kt s; kbisect $pt s; ratio $(ratio "$kt" "$pt" 1)x"
+		[ "$kc" = "$culprit" ] && [ "$pc" = "$culprit" ] || last="versus-ktest: culprit differs: ktest ${kc:0:12}, kbisect ${pc:0:12}"
+	fi
+done
+echo "${last:-versus-ktest: no 60 s run (FIRMWARE_S: ${fws[*]})}"
+exit $rc

@@ -298,7 +298,7 @@ for f in "${fws[@]}"; do
 	read -r _ kc kt ks < <(grep "^ktest-$f " "$LAB_DIR/summary")
 	read -r _ cc ct cs < <(grep "^kbisect-cold-$f " "$LAB_DIR/summary")
 	read -r _ pc pt ps < <(grep "^kbisect-prebuilt-$f " "$LAB_DIR/summary")
-	printf '  %-9s %-22s %-22s %-22s %-10s %-10s\n' "$f s" "$kt ($ks steps)" "$ct ($cs steps)" "$pt ($ps steps)" \
+	printf '  %-9s %-22s %-22s %-22s %-10s %s\n' "$f s" "$kt ($ks steps)" "$ct ($cs steps)" "$pt ($ps steps)" \
 		"$(ratio "$kt" "$ct" 2)x" "$(ratio "$kt" "$pt" 2)x"
 	for c in "$kc" "$cc" "$pc"; do
 		[ "$c" = "$culprit" ] || { echo "  firmware $f s: a bisection named ${c:-nothing}, not ${culprit:0:12}" >&2; rc=1; }

@@ -112,14 +112,6 @@ IMAGE_KERNEL=$KBISECT_LAB_DISK/vmlinuz-$KVER IMAGE_MODULES=$KBISECT_LAB_DISK/mod
 	IMAGE_CMDLINE="root=UUID=$UUID ro console=ttyS0" lab_store_image "$DEFAULT_IMAGE"
 curl -sS -f -X PUT --data-binary "$DEFAULT_IMAGE" "$LAB_URL/default?machine=disk1" >/dev/null || exit 1
 
-# ssh_up NAME: until the machine's sshd runs a command (600 s at most).
-ssh_up() {
-	local deadline=$((SECONDS + 600))
-	until lab_ssh "$1" true 2>/dev/null; do
-		[ $SECONDS -lt $deadline ] || { echo "bench: $1 did not answer ssh within 600 s" >&2; return 1; }
-		sleep 1
-	done
-}
 # console_stamps NAME RUN: the machine's console, stamped, into $LAB_DIR/RUN.console.
 console_stamps() {
 	tail -n 0 -F "$LAB_OUT/$1.console" 2>/dev/null | stamp >"$LAB_DIR/$2.console" &
@@ -135,7 +127,7 @@ run_ktest() {
 	ktest_warm
 	lab_step "ktest.pl, firmware $f s"
 	lab_disk_start ktest1 "$port"
-	ssh_up ktest1 || exit 1
+	lab_ssh_wait ktest1 600 || exit 1
 	ssh=$(lab_ssh_command ktest1)
 	scp=${ssh/ssh -q/scp -q}
 	scp=${scp/ -p $port/ -P $port}
@@ -279,7 +271,7 @@ for f in "${fws[@]}"; do
 	table "ktest-$f" "$f" | tee -a "$LAB_DIR/tables"
 	export KBISECT_LAB_FIRMWARE_SECONDS=$f
 	lab_disk_start disk1 $((LAB_HTTP_PORT + 31))
-	ssh_up disk1 || exit 1
+	lab_ssh_wait disk1 600 || exit 1
 	run_kbisect "$f" cold
 	table "kbisect-cold-$f" "$f" | tee -a "$LAB_DIR/tables"
 	run_kbisect "$f" prebuilt

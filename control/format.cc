@@ -1,8 +1,7 @@
 #include "control/format.h"
 
-#include <cmath>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 
 namespace kb {
 

@@ -9,7 +9,9 @@
 #   kbisect, cold      kbisect-builder starts watching the branch at the same
 #              moment as `kbisect run`, which asks it for each image it needs;
 #   kbisect, prebuilt  the same bisection with the images already built (the
-#              server's normal state: its builder builds every new commit).
+#              server's normal state: its builder builds every new commit); run
+#              right after the cold one, whose builds (the tip and every commit
+#              the bisection visits) are what it needs.
 # The history (tests/bisect/make-history versus): 30 commits on linux-source-6.1,
 # each but two editing include/linux/interrupt.h (half of the config's objects
 # include it), commit 12 breaks the dummy network driver (the test, `modprobe

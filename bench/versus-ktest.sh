@@ -53,7 +53,6 @@ CONFIG_FILE=$KBISECT_LAB_LINUX/trees/x86_64/config/.config
 [ -s "$CONFIG_FILE" ] || lab_die "no builder config at $CONFIG_FILE"
 cp "$CONFIG_FILE" "$LAB_DIR/candidate.config"
 CONFIG_FILE=$LAB_DIR/candidate.config
-ms() { echo $(($(date +%s%N) / 1000000)); }
 # stamp: each line of stdin with the time it came (epoch seconds with ms).
 stamp() { while IFS= read -r l; do printf '%s %s\n' "${EPOCHREALTIME:0:-3}" "$l"; done; }
 # The test both tools run, timed: appends "START END RC" to FILE.
@@ -115,12 +114,10 @@ IMAGE_KERNEL=$KBISECT_LAB_DISK/vmlinuz-$KVER IMAGE_MODULES=$KBISECT_LAB_DISK/mod
 	IMAGE_CMDLINE="root=UUID=$UUID ro console=ttyS0" lab_store_image "$DEFAULT_IMAGE"
 curl -sS -f -X PUT --data-binary "$DEFAULT_IMAGE" "$LAB_URL/default?machine=disk1" >/dev/null || exit 1
 
-# console_stamps NAME RUN: the machine's console, stamped, into $LAB_DIR/RUN.console.
-console_stamps() {
-	tail -n 0 -F "$LAB_OUT/$1.console" 2>/dev/null | stamp >"$LAB_DIR/$2.console" &
-	echo $! >"$LAB_DIR/$2.console.pid"
-}
-stop_stamps() { kill "$(cat "$LAB_DIR/$1.console.pid")" 2>/dev/null; pkill -f "tail -n 0 -F $LAB_OUT/" 2>/dev/null; true; }
+# console_stamps NAME RUN: the machine's console, stamped, into $LAB_DIR/RUN.console,
+# until stop_stamps NAME.
+console_stamps() { tail -n 0 -F "$LAB_OUT/$1.console" 2>/dev/null | stamp >"$LAB_DIR/$2.console" & }
+stop_stamps() { pkill -f "tail -n 0 -F $LAB_OUT/$1.console" 2>/dev/null; true; }
 TEST="$LAB_TOP/scripts/kbisect-ssh-test --wait 120"
 
 # run_ktest F: ktest.pl's bisection with F s of firmware.
@@ -157,7 +154,7 @@ run_ktest() {
 	# ktest reads the terminal (a key to the console): a stdin that never speaks.
 	perl "$LAB_DIR/ktest.pl" "$LAB_DIR/$run.conf" < <(sleep 100000) 2>&1 | stamp >>"$LAB_DIR/$run.out"
 	echo "$EPOCHREALTIME end" >>"$LAB_DIR/$run.out"
-	stop_stamps "$run"
+	stop_stamps ktest1
 	lab_qemu_stop ktest1
 	cp "$LAB_DIR/$run.out" "$LAB_OUT/"
 	grep -q "Bad commit was \[" "$LAB_DIR/$run.out" ||
@@ -193,7 +190,7 @@ run_kbisect() {
 		timeout 120 tail --pid="$builder_pid" -f /dev/null
 		cp "$LAB_DIR/$run.builder" "$LAB_OUT/"
 	fi
-	stop_stamps "$run"
+	stop_stamps disk1
 	cp "$LAB_DIR/$run.out" "$LAB_OUT/"
 	grep -q "first bad commit: " "$LAB_DIR/$run.out" ||
 		{ tail -n 15 "$LAB_DIR/$run.out"; lab_die "kbisect named no culprit (its log: $LAB_OUT/$run.log)"; }

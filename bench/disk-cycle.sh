@@ -43,9 +43,7 @@ ssh_up() {
 verdict() { lab_ssh "$1" 'modprobe dummy && rmmod dummy'; }
 
 IMAGE=6.1.0-main_dddddddddddd_20261123_x86_64
-IMAGE_KERNEL=$KBISECT_LAB_DISK/vmlinuz-$KVER IMAGE_MODULES=$KBISECT_LAB_DISK/modules-$KVER.cpio.gz \
-	IMAGE_CMDLINE="root=UUID=$UUID ro console=ttyS0" lab_store_image "$IMAGE"
-curl -sS -f -X PUT --data-binary "$IMAGE" "$LAB_URL/default?machine=disk1" >/dev/null || exit 1
+lab_disk_debian_image "$IMAGE" disk1
 
 # kbisect: the stage-1 installed on the disk as the README tells an admin.
 lab_disk_install disk1 "console=ttyS0 panic=-1 kbisect.machine=disk1"

@@ -110,9 +110,7 @@ lab_step "installing the stage-1 on kbisect's machine"
 lab_disk_install disk1 "console=ttyS0 panic=-1 kbisect.machine=disk1"
 # Its default: Debian's own kernel, so that it boots before anything is built.
 DEFAULT_IMAGE=6.1.0-main_dddddddddddd_20261123_x86_64
-IMAGE_KERNEL=$KBISECT_LAB_DISK/vmlinuz-$KVER IMAGE_MODULES=$KBISECT_LAB_DISK/modules-$KVER.cpio.gz \
-	IMAGE_CMDLINE="root=UUID=$UUID ro console=ttyS0" lab_store_image "$DEFAULT_IMAGE"
-curl -sS -f -X PUT --data-binary "$DEFAULT_IMAGE" "$LAB_URL/default?machine=disk1" >/dev/null || exit 1
+lab_disk_debian_image "$DEFAULT_IMAGE" disk1
 
 # console_stamps NAME RUN: the machine's console, stamped, into $LAB_DIR/RUN.console,
 # until stop_stamps NAME.

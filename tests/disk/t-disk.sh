@@ -19,10 +19,7 @@ lab_apache_start_with "$LAB_SNIPPET"
 # The candidate, from the server: Debian's kernel and its modules, with a command
 # line of the image's own (marked, so the OS can tell who booted it).
 CAND=6.1.0-main_dddddddddddd_20261123_x86_64
-IMAGE_KERNEL=$KBISECT_LAB_DISK/vmlinuz-$KVER IMAGE_MODULES=$KBISECT_LAB_DISK/modules-$KVER.cpio.gz \
-	IMAGE_CMDLINE="root=UUID=$UUID ro console=ttyS0 kbisect.lab=candidate" lab_store_image "$CAND"
-curl -sS -f -X PUT --data-binary "$CAND" "$LAB_URL/default?machine=disk1" >/dev/null ||
-	lab_die "cannot set disk1's default"
+lab_disk_debian_image "$CAND" disk1 kbisect.lab=candidate
 
 lab_disk_install disk1 "console=ttyS0 panic=-1 kbisect.machine=disk1"
 t_check "install: the initramfs carries the disk kernel's NIC driver" \

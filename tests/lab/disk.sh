@@ -57,6 +57,19 @@ lab_disk_sums() {
 	return $rc
 }
 
+# lab_disk_debian_image IMAGE MACHINE [CMDLINE_EXTRA]: the disk's own Debian kernel
+# and its (trimmed) modules published as IMAGE, booting the disk's root with
+# CMDLINE_EXTRA, and made MACHINE's default: a kernel that boots the disk's OS
+# before anything is built.
+lab_disk_debian_image() {
+	# shellcheck disable=SC1091
+	. "$KBISECT_LAB_DISK/facts"
+	IMAGE_KERNEL=$KBISECT_LAB_DISK/vmlinuz-$KVER IMAGE_MODULES=$KBISECT_LAB_DISK/modules-$KVER.cpio.gz \
+		IMAGE_CMDLINE="root=UUID=$UUID ro console=ttyS0${3:+ $3}" lab_store_image "$1"
+	curl -sS -f -X PUT --data-binary "$1" "$LAB_URL/default?machine=$2" >/dev/null ||
+		lab_die "cannot make $1 $2's default"
+}
+
 # lab_ssh_command NAME: the ssh command (without its destination, root@127.0.0.1)
 # that reaches the machine's OS with the lab's key, as kbisect-ssh-test's --ssh
 # takes it (a key path without spaces: /var/cache/kbisect/...).

@@ -29,38 +29,28 @@ const char* VerdictName(Verdict v) {
   return "?";
 }
 
-StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOptions& o) {
-  StepResult r;
-  // Every abort leaves the machine without a `once` of ours (best effort: the
-  // server may be what failed).
-  auto abort = [&](std::string why) {
-    std::string ignored;
-    env.ClearOnce(&ignored);
-    r.verdict = Verdict::kAbort;
-    r.why = std::move(why);
-    return r;
-  };
-  const std::string stopped = "stopped by a signal";
-  // Rules that cannot judge refuse before the machine is touched.
-  ConsoleJudge judge(o.console);
-  if (!o.use_test && !judge.Error().empty()) {
-    r.why = judge.Error();
-    return r;
-  }
-  size_t offset = 0;
+namespace {
+
+const char kStopped[] = "stopped by a signal";
+
+// Sets the once, leaves the last candidate (the reboot command, else the power)
+// and waits for the stage-1's report that it boots `image` (one more power cycle
+// if it does not). True with r->left_by, fallback, booted_at and *offset (the
+// console's size before the boot); false with *abort_why.
+bool Boot(MachineEnv& env, const std::string& image, const StepOptions& o, StepResult* r, size_t* offset,
+          std::string* abort_why) {
   for (int attempt = 1;; ++attempt) {
-    if (env.Stopped()) return abort(stopped);
+    if (env.Stopped()) return *abort_why = kStopped, false;
     std::string before, line, why;
-    if (!env.NewestBoot(&before, &why)) return abort("cannot read the boot log: " + why);
-    if (!env.SetOnce(image, &why)) return abort("cannot set the next boot to " + image + ": " + why);
-    offset = env.ConsoleSize();
+    if (!env.NewestBoot(&before, &why)) return *abort_why = "cannot read the boot log: " + why, false;
+    if (!env.SetOnce(image, &why)) return *abort_why = "cannot set the next boot to " + image + ": " + why, false;
+    *offset = env.ConsoleSize();
     // Waits for a new boot report until `seconds` after t0; false on a stop or a
     // server error (abort_why).
-    std::string abort_why;
     auto wait_report = [&](double t0, double seconds) -> bool {
       while (env.Now() - t0 < seconds) {
-        if (env.Stopped()) return abort_why = stopped, false;
-        if (!env.NewestBoot(&line, &why)) return abort_why = "cannot read the boot log: " + why, false;
+        if (env.Stopped()) return *abort_why = kStopped, false;
+        if (!env.NewestBoot(&line, &why)) return *abort_why = "cannot read the boot log: " + why, false;
         if (!line.empty() && line != before) return true;
         env.Sleep(o.poll);
       }
@@ -69,23 +59,23 @@ StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOpt
     double t0 = env.Now();
     bool reported = false;
     if (o.use_reboot && attempt == 1) {
-      r.left_by = "reboot";
+      r->left_by = "reboot";
       if (!env.Reboot(&why)) {
-        r.fallback = "the reboot command failed (" + why + ")";
+        r->fallback = "the reboot command failed (" + why + ")";
       } else {
-        if (!wait_report(t0, o.reboot_timeout)) return abort(abort_why);
+        if (!wait_report(t0, o.reboot_timeout)) return false;
         reported = !line.empty() && line != before;
-        if (!reported) r.fallback = "no boot report within " + Shortest(o.reboot_timeout) + " s of the reboot command";
+        if (!reported) r->fallback = "no boot report within " + Shortest(o.reboot_timeout) + " s of the reboot command";
       }
     }
     if (!reported) {
-      if (env.Stopped()) return abort(stopped);
-      r.left_by = "power";
+      if (env.Stopped()) return *abort_why = kStopped, false;
+      r->left_by = "power";
       t0 = env.Now();
-      if (!env.PowerCycle(&why)) return abort("the power command failed: " + why);
+      if (!env.PowerCycle(&why)) return *abort_why = "the power command failed: " + why, false;
       // The stage-1's report of what it is about to kexec: the firmware's and the
       // stage-1's time (report_timeout), not the candidate's.
-      if (!wait_report(t0, o.report_timeout)) return abort(abort_why);
+      if (!wait_report(t0, o.report_timeout)) return false;
       reported = !line.empty() && line != before;
     }
     std::string problem;
@@ -94,50 +84,77 @@ StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOpt
     else if (ImageOf(line) != image)
       problem = "the machine booted " + ImageOf(line) + ", not " + image + ": no verdict for it";
     if (problem.empty()) {
-      r.booted_at = env.Now() - t0;
-      break;
+      r->booted_at = env.Now() - t0;
+      return true;
     }
-    if (attempt == 2) return abort(problem);
+    if (attempt == 2) return *abort_why = problem, false;
   }
+}
 
+// The verdict on the booted candidate: the test command, or the console read from
+// `offset` by `judge`. False (with *abort_why) when it cannot be had.
+bool Judge(MachineEnv& env, const std::string& image, size_t offset, const StepOptions& o, ConsoleJudge& judge,
+           StepResult* r, std::string* abort_why) {
   bool hang = false;
   if (o.use_test) {
     int rc = env.RunTest(image, offset, o.test_timeout);
-    if (env.Stopped()) return abort(stopped);
-    if (rc == -1) return abort("the test command could not be started");
+    if (env.Stopped()) return *abort_why = kStopped, false;
+    if (rc == -1) return *abort_why = "the test command could not be started", false;
     if (rc == 0) {
-      r.verdict = Verdict::kGood;
-      r.why = "the test passed";
+      r->verdict = Verdict::kGood;
+      r->why = "the test passed";
     } else if (rc == 125) {
-      r.verdict = Verdict::kSkip;
-      r.why = "the test asked for a skip (125)";
+      r->verdict = Verdict::kSkip;
+      r->why = "the test asked for a skip (125)";
     } else if (rc == 124) {
       hang = true;
-      r.why = "the test timed out (exit 124: its own limit, or --test-timeout " + Shortest(o.test_timeout) + " s)";
+      r->why = "the test timed out (exit 124: its own limit, or --test-timeout " + Shortest(o.test_timeout) + " s)";
     } else {
-      r.verdict = Verdict::kBad;
-      r.why = "the test failed (exit " + std::to_string(rc) + ")";
+      r->verdict = Verdict::kBad;
+      r->why = "the test failed (exit " + std::to_string(rc) + ")";
     }
   } else {
     size_t at = offset;
     ConsoleJudge::State s = ConsoleJudge::State::kPending;
     while (s == ConsoleJudge::State::kPending) {
-      if (env.Stopped()) return abort(stopped);
+      if (env.Stopped()) return *abort_why = kStopped, false;
       std::string text = env.ReadConsole(at);
       at += text.size();
       s = judge.Feed(text, env.Now());
       if (s == ConsoleJudge::State::kPending) env.Sleep(o.poll);
     }
-    r.why = judge.Reason();
-    if (s == ConsoleJudge::State::kPass) r.verdict = Verdict::kGood;
-    if (s == ConsoleJudge::State::kFail) r.verdict = Verdict::kBad;
+    r->why = judge.Reason();
+    if (s == ConsoleJudge::State::kPass) r->verdict = Verdict::kGood;
+    if (s == ConsoleJudge::State::kFail) r->verdict = Verdict::kBad;
     hang = s == ConsoleJudge::State::kHang;
   }
   if (hang) {
-    r.hang = true;
-    r.verdict = o.hang_is_skip ? Verdict::kSkip : Verdict::kBad;
-    r.why += ": a hang";
+    r->hang = true;
+    r->verdict = o.hang_is_skip ? Verdict::kSkip : Verdict::kBad;
+    r->why += ": a hang";
   }
+  return true;
+}
+
+}  // namespace
+
+StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOptions& o) {
+  StepResult r;
+  // Rules that cannot judge refuse before the machine is touched.
+  ConsoleJudge judge(o.console);
+  if (!o.use_test && !judge.Error().empty()) {
+    r.why = judge.Error();
+    return r;
+  }
+  size_t offset = 0;
+  std::string abort_why;
+  if (Boot(env, image, o, &r, &offset, &abort_why) && Judge(env, image, offset, o, judge, &r, &abort_why)) return r;
+  // Every abort leaves the machine without a `once` of ours (best effort: the
+  // server may be what failed).
+  std::string ignored;
+  env.ClearOnce(&ignored);
+  r.verdict = Verdict::kAbort;
+  r.why = abort_why;
   return r;
 }
 

@@ -47,4 +47,11 @@ int WriteAllFd(int fd, const char* data, size_t n) {
   return 0;
 }
 
+std::string_view ReadSmall(const char* path, std::span<char> buf) {
+  size_t len = 0;
+  if (ReadFile(path, buf, &len) != 0) return {};
+  while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\0')) --len;
+  return std::string_view(buf.data(), len);
+}
+
 }  // namespace kb

@@ -15,5 +15,9 @@ int ReadFile(const char* path, std::span<char> buf, size_t* len);
 
 int WriteAllFd(int fd, const char* data, size_t n);
 
+// One small text file (a sysfs attribute, /proc/cmdline) read into buf, without
+// its trailing newlines and NULs; empty when it cannot be read or is larger.
+std::string_view ReadSmall(const char* path, std::span<char> buf);
+
 
 }  // namespace kb

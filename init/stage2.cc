@@ -10,90 +10,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/cpio.h"
-#include "common/modalias.h"
 #include "common/rootdev.h"
 #include "init/clock.h"
 #include "init/console.h"
 #include "init/files.h"
+#include "init/find_root.h"
 #include "init/load_modules.h"
 
 extern char** environ;
 
 namespace kb {
-
-// ---- The stage-1's side: the candidate's initramfs ----
-
-namespace {
-
-// Writes one cpio entry's header (and the data's padding after `size` bytes).
-bool PutEntry(int fd, const CpioEntry& e) {
-  char buf[256];
-  size_t n = CpioHeader(e, buf);
-  return n > 0 && WriteAllFd(fd, buf, n) == 0;
-}
-
-bool PutPadding(int fd, uint64_t size) {
-  static const char kZeros[4] = {};
-  return WriteAllFd(fd, kZeros, CpioPadding(size)) == 0;
-}
-
-// The candidate's own archive: mount points, the console, this init, the marker.
-bool PutStage2Archive(int out, std::string_view name) {
-  Fd self(open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
-  struct stat st;
-  if (!self || fstat(self.get(), &st) != 0) {
-    SayFailure("stage-2", "cannot read this init (/proc/self/exe)", "open", errno);
-    return false;
-  }
-  uint32_t ino = 1;
-  for (std::string_view dir : {"dev", "proc", "sys", "root", "lib", "lib/modules"})
-    if (!PutEntry(out, {dir, 040755, 0, ino++})) return false;
-  if (!PutEntry(out, {"dev/console", 020600, 0, ino++, 5, 1})) return false;
-  if (!PutEntry(out, {kStage2Marker + 1, 0100644, uint32_t(name.size() + 1), ino++}) ||
-      WriteAllFd(out, name.data(), name.size()) != 0 || WriteAllFd(out, "\n", 1) != 0 ||
-      !PutPadding(out, name.size() + 1))
-    return false;
-  if (!PutEntry(out, {"init", 0100755, uint32_t(st.st_size), ino++})) return false;
-  static char buf[65536];
-  uint64_t copied = 0;
-  for (;;) {
-    ssize_t r = read(self.get(), buf, sizeof buf);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return false;
-    if (r == 0) break;
-    if (WriteAllFd(out, buf, size_t(r)) != 0) return false;
-    copied += uint64_t(r);
-  }
-  if (copied != uint64_t(st.st_size) || !PutPadding(out, copied)) return false;
-  char trailer[256];
-  size_t n = CpioTrailer(trailer);
-  return WriteAllFd(out, trailer, n) == 0;
-}
-
-}  // namespace
-
-Fd MakeStage2Initrd(const Site& site, std::string_view name, const ImageIni& ini, const char* path) {
-  Fd out(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!out) {
-    SayFailure("stage-2", path, "open", errno);
-    return Fd();
-  }
-  if (!PutStage2Archive(out.get(), name)) {
-    SayFailure("stage-2", "cannot write the candidate's initramfs", "write", errno);
-    return Fd();
-  }
-  if (!ini.modules.empty() && !AppendVerified(site, name, ini.modules, ini.modules_sha256, out.get())) return Fd();
-  if (out.Close() != 0) {
-    SayFailure("stage-2", path, "close", errno);
-    return Fd();
-  }
-  Say({"kbisect: stage-2: the candidate boots the machine's own OS (",
-       ini.modules.empty() ? "no modules in the image" : "with the image's modules", ")"});
-  return Fd(open(path, O_RDONLY | O_CLOEXEC));
-}
-
-// ---- The candidate's side: PID 1 of stage-2 ----
 
 namespace {
 
@@ -110,133 +36,6 @@ constexpr char kRoot[] = "/root";
   }
   Say({"kbisect: stage-2: ", std::string_view(line, n)});
   RebootAfter(kFailSeconds);
-}
-
-// One small text file (sysfs attributes), without its trailing newline.
-std::string_view ReadSmall(const char* path, std::span<char> buf) {
-  size_t len = 0;
-  if (ReadFile(path, buf, &len) != 0) return {};
-  while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\0')) --len;
-  return std::string_view(buf.data(), len);
-}
-
-// Coldplug for the root's way: the drivers of storage devices (IsStorageModalias)
-// under /sys/devices, each modalias once. Bounded in depth and entries.
-class Coldplug {
- public:
-  explicit Coldplug(ModuleIndex* index) : index_(index) {}
-  // Walks the devices; returns the number of modules loaded.
-  int Scan() {
-    entries_ = 0;
-    char path[512] = "/sys/devices";
-    return Walk(path, strlen(path), 0);
-  }
-
- private:
-  int Walk(char* path, size_t len, int depth) {
-    if (depth > 14) return 0;
-    int loaded = 0;
-    if (len + 10 < 512) {
-      memcpy(path + len, "/modalias", 10);
-      char buf[512];
-      std::string_view m = ReadSmall(path, buf);
-      path[len] = '\0';
-      if (!m.empty() && IsStorageModalias(m) && Remember(m)) loaded += index_->LoadForDevice(m);
-    }
-    DIR* d = opendir(path);
-    if (!d) return loaded;
-    while (dirent* e = readdir(d)) {
-      if (e->d_type != DT_DIR || e->d_name[0] == '.' || ++entries_ > 50000) continue;
-      size_t n = strlen(e->d_name);
-      if (len + 1 + n + 1 >= 512) continue;
-      path[len] = '/';
-      memcpy(path + len + 1, e->d_name, n + 1);
-      loaded += Walk(path, len + 1 + n, depth + 1);
-      path[len] = '\0';
-    }
-    closedir(d);
-    return loaded;
-  }
-  // True the first time a modalias is seen.
-  bool Remember(std::string_view m) {
-    uint64_t h = 1469598103934665603ull;
-    for (char c : m) h = (h ^ uint8_t(c)) * 1099511628211ull;
-    for (size_t i = 0; i < seen_count_; ++i)
-      if (seen_[i] == h) return false;
-    if (seen_count_ < std::size(seen_)) seen_[seen_count_++] = h;
-    return true;
-  }
-  ModuleIndex* index_;
-  uint64_t seen_[512] = {};
-  size_t seen_count_ = 0;
-  size_t entries_ = 0;
-};
-
-// Whether block device `name` (in /sys/class/block) is the root= device; for
-// PARTUUID=, a whole disk whose table names it gives the partition's name.
-bool Matches(const RootSpec& spec, const char* name, char (&found)[64], FsIdentity* fs) {
-  if (spec.kind == RootKind::kDevice) {
-    if (spec.value != name) return false;
-    strcpy(found, name);
-  }
-  char dev[96];
-  if (!JoinPath(dev, {"/dev/", name})) return false;
-  Fd fd(open(dev, O_RDONLY | O_CLOEXEC));
-  if (!fd) return false;  // devtmpfs has not made it yet
-  static uint8_t head[kDeviceHeadBytes];
-  ssize_t n = pread(fd.get(), head, sizeof head, 0);
-  if (n <= 0) return spec.kind == RootKind::kDevice;
-  std::span<const uint8_t> bytes(head, size_t(n));
-  FsIdentity id;
-  bool has_fs = ReadFsIdentity(bytes, &id) == nullptr;
-  if (spec.kind == RootKind::kDevice) {
-    if (has_fs) *fs = id;
-    return true;
-  }
-  if (spec.kind == RootKind::kUuid || spec.kind == RootKind::kLabel) {
-    if (!has_fs || !(spec.kind == RootKind::kUuid ? SameUuid(spec.value, id.uuid) : spec.value == id.label))
-      return false;
-    *fs = id;
-    strcpy(found, name);
-    return true;
-  }
-  char attr[128], buf[32];
-  if (!JoinPath(attr, {"/sys/class/block/", name, "/partition"}) || access(attr, F_OK) == 0) return false;
-  JoinPath(attr, {"/sys/class/block/", name, "/queue/logical_block_size"});
-  std::string_view ss = ReadSmall(attr, buf);
-  size_t sector = ss == "4096" ? 4096 : ss == "2048" ? 2048 : ss == "1024" ? 1024 : 512;
-  static PartitionId parts[kMaxPartitions];
-  size_t count = 0;
-  if (ReadPartitions(bytes, sector, parts, &count) != nullptr) return false;
-  for (size_t i = 0; i < count; ++i) {
-    if (!SameUuid(spec.value, parts[i].partuuid)) continue;
-    if (!PartitionName(name, parts[i].number, found)) return false;
-    JoinPath(attr, {"/sys/class/block/", found});
-    return access(attr, F_OK) == 0;  // the kernel has read the table too
-  }
-  return false;
-}
-
-// The root device's name, or false when none matches yet. `seen` lists the
-// block devices there were, for the failure's message.
-bool FindRoot(const RootSpec& spec, char (&found)[64], FsIdentity* fs, char (&seen)[256]) {
-  seen[0] = '\0';
-  DIR* d = opendir("/sys/class/block");
-  if (!d) return false;
-  bool ok = false;
-  size_t seen_len = 0;
-  while (dirent* e = readdir(d)) {
-    if (e->d_name[0] == '.') continue;
-    size_t n = strlen(e->d_name);
-    if (seen_len + n + 2 < sizeof seen) {
-      if (seen_len) seen[seen_len++] = ' ';
-      memcpy(seen + seen_len, e->d_name, n + 1);
-      seen_len += n;
-    }
-    if (!ok && Matches(spec, e->d_name, found, fs)) ok = true;
-  }
-  closedir(d);
-  return ok;
 }
 
 // The directory of the root's module trees (/lib/modules, through Debian's
@@ -382,45 +181,36 @@ void FreeInitramfs(int dirfd, dev_t rootdev, int depth) {
   closedir(d);
 }
 
-}  // namespace
-
-void RunStage2() {
+// /proc, /sys and /dev, as the kernel leaves PID 1 without them.
+void MountKernelFilesystems() {
   for (const char* dir : {"/proc", "/sys", "/dev"}) mkdir(dir, 0755);
   mount("proc", "/proc", "proc", 0, nullptr);
   mount("sysfs", "/sys", "sysfs", 0, nullptr);
   mount("devtmpfs", "/dev", "devtmpfs", 0, nullptr);
-  utsname u;
-  uname(&u);
-  char name_buf[128];
-  std::string_view image = ReadSmall(kStage2Marker, name_buf);
-  Say({"kbisect: stage-2: ", image, " (", u.release, ") boots the machine's own OS"});
-  SayAt("stage-2 started");
+}
 
-  static char line[4096];
-  std::string_view cmdline = ReadSmall("/proc/cmdline", line);
-  RootArgs args;
-  std::string_view param;
-  if (Error e = ParseRootArgs(cmdline, &args, &param)) Fail({"the command line's ", param, ": ", e});
-  if (!args.has_root) Fail({"no root= on the command line"});
-
-  // The candidate's modules: for this very release, or none at all.
-  ModuleIndex index;
+// The candidate's modules: for this very release (index opened; true), or none
+// at all (false). Modules of another release fail.
+bool OpenModules(const char* release, ModuleIndex* index) {
   char dir[320];
-  JoinPath(dir, {"/lib/modules/", u.release});
+  JoinPath(dir, {"/lib/modules/", release});
   struct stat st;
-  bool has_modules = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
-  if (!has_modules) {
-    DIR* d = opendir("/lib/modules");
-    while (dirent* e = d ? readdir(d) : nullptr) {
-      if (e->d_name[0] != '.') Fail({"the image's modules are for release ", e->d_name, ", this kernel is ", u.release});
-    }
-    if (d) closedir(d);
-    Say({"kbisect: stage-2: the image has no modules: its drivers must be built in"});
-  } else if (!index.Open(u.release)) {
-    Fail({"the image's modules have no modules.dep (depmod's indexes)"});
+  if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (!index->Open(release)) Fail({"the image's modules have no modules.dep (depmod's indexes)"});
+    return true;
   }
+  DIR* d = opendir("/lib/modules");
+  while (dirent* e = d ? readdir(d) : nullptr) {
+    if (e->d_name[0] != '.') Fail({"the image's modules are for release ", e->d_name, ", this kernel is ", release});
+  }
+  if (d) closedir(d);
+  Say({"kbisect: stage-2: the image has no modules: its drivers must be built in"});
+  return false;
+}
 
-  // The root device: storage drivers, then the device, within rootdelay.
+// The root device: storage drivers, then the device, within rootdelay; mounted
+// on kRoot with its filesystem's module.
+void MountRoot(const RootArgs& args, ModuleIndex& index) {
   Deadline wait(int64_t(args.delay_s) * 1000);
   Coldplug coldplug(&index);
   char found[64] = {}, seen[256];
@@ -458,10 +248,11 @@ void RunStage2() {
           e == ENODEV ? " (the kernel has no such filesystem, built in or as a module)" : ""});
   }
   Say({"kbisect: stage-2: root ", dev, " (", type, args.rw ? ", rw" : ", ro", ") mounted"});
-  if (has_modules) ShowModules(u.release);
-  if (!RootHasInit(args.init)) Fail({"the root has no executable ", args.init});
+}
 
-  // The hand-over: nothing above may fail after this point but the exec.
+// The hand-over: the initramfs freed, the kernel filesystems moved, the root
+// made /, its init executed. Nothing may fail after the freeing but the exec.
+[[noreturn]] void SwitchRoot(std::string_view init_path) {
   int self = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   struct stat root_st;
   if (self >= 0 && fstat(self, &root_st) == 0) FreeInitramfs(self, root_st.st_dev, 0);
@@ -473,12 +264,38 @@ void RunStage2() {
   if (chdir(kRoot) != 0 || mount(".", "/", nullptr, MS_MOVE, nullptr) != 0 || chroot(".") != 0 || chdir("/") != 0)
     Fail({"cannot switch to the root (", ErrnoName(errno), ")"});
   char init[256];
-  JoinPath(init, {args.init});
+  JoinPath(init, {init_path});
   Say({"kbisect: stage-2: exec ", init});
   SayAt("stage-2 done");
   char* argv[] = {init, nullptr};
   execve(init, argv, environ);
   Fail({"cannot execute ", init, " (", ErrnoName(errno), ")"});
+}
+
+}  // namespace
+
+void RunStage2() {
+  MountKernelFilesystems();
+  utsname u;
+  uname(&u);
+  char name_buf[128];
+  std::string_view image = ReadSmall(kStage2Marker, name_buf);
+  Say({"kbisect: stage-2: ", image, " (", u.release, ") boots the machine's own OS"});
+  SayAt("stage-2 started");
+
+  static char line[4096];
+  std::string_view cmdline = ReadSmall("/proc/cmdline", line);
+  RootArgs args;
+  std::string_view param;
+  if (Error e = ParseRootArgs(cmdline, &args, &param)) Fail({"the command line's ", param, ": ", e});
+  if (!args.has_root) Fail({"no root= on the command line"});
+
+  ModuleIndex index;
+  const bool has_modules = OpenModules(u.release, &index);
+  MountRoot(args, index);
+  if (has_modules) ShowModules(u.release);
+  if (!RootHasInit(args.init)) Fail({"the root has no executable ", args.init});
+  SwitchRoot(args.init);
 }
 
 }  // namespace kb

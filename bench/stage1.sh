@@ -15,7 +15,7 @@ modules=(virtio_pci virtio_net nfsv3 nfsv4)
 
 # The reference initramfs: busybox, the same modules, kexec-tools with its libraries.
 "$LAB_SRC/mkinitramfs-busybox" "$LAB_DIR/ref-base.cpio.gz" "$LAB_KROOT" "$LAB_KVER" \
-	"$LAB_TOP/bench/ref-stage1-init.sh" "${modules[@]}"
+	"$LAB_TOP/bench/ref/stage1-init" "${modules[@]}"
 ref=$LAB_DIR/ref-stage
 mkdir -p "$ref/sbin" "$ref/etc"
 (cd "$ref" && zcat "$LAB_DIR/ref-base.cpio.gz" | cpio -id --quiet)
@@ -24,7 +24,7 @@ for lib in $(ldd /sbin/kexec | grep -oE '/[^ ]+'); do
 	mkdir -p "$ref$(dirname "$lib")"
 	cp -L "$lib" "$ref$lib"
 done
-install -m 755 "$LAB_TOP/bench/ref-udhcpc.sh" "$ref/etc/udhcpc.sh"
+install -m 755 "$LAB_TOP/bench/ref/udhcpc-event" "$ref/etc/udhcpc.sh"
 (cd "$ref" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | gzip -9n >"$LAB_DIR/ref.cpio.gz"
 lab_stage1_initramfs "$LAB_DIR/ours.cpio.gz" $(printf -- '--module %s ' "${modules[@]}")
 "$LAB_TOP/scripts/kbisect-mkinitramfs" -o "$LAB_DIR/ours-bare.cpio.gz" --init "$(lab_bin kbisect-init)" >/dev/null

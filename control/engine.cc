@@ -45,136 +45,156 @@ bool ParseReplayLine(const std::string& line, std::pair<std::string, Mark>* out,
   return true;
 }
 
-RunReport RunBisection(Bisection& b, Candidates& c, const RunOptions& o,
-                       const std::function<void(const std::string&)>& progress) {
-  RunReport rep;
-  auto say = [&](const std::string& line) {
-    if (progress) progress(line);
-  };
-  const std::string term_old = !o.term_old.empty() ? o.term_old : o.reverse ? "bad" : "good";
-  const std::string term_new = !o.term_new.empty() ? o.term_new : o.reverse ? "good" : "bad";
-  auto term = [&](Mark m) { return m == Mark::kOld ? term_old : m == Mark::kNew ? term_new : std::string("skip"); };
-  if (!b.Error().empty()) {
-    rep.why = b.Error();
-    return rep;
-  }
-  if (o.repeat < 1) {
-    rep.why = "repeat must be at least 1";
-    return rep;
-  }
-  const CommitGraph& g = b.Graph();
+namespace {
 
-  // One commit's verdict in the bisection's terms: all repeats must pass.
-  auto test = [&](const std::string& id, StepRecord* rec) -> bool {
-    const double t0 = c.Now();
+// One run of RunBisection: its phases (replay, the ends' check, the bisection,
+// the culprit's verification) over the shared report. Each phase returns false
+// when the run ends there (the report says how).
+class Run {
+ public:
+  Run(Bisection& b, Candidates& c, const RunOptions& o, const std::function<void(const std::string&)>& progress)
+      : b_(b), c_(c), o_(o), progress_(progress), g_(b.Graph()) {
+    term_old_ = !o.term_old.empty() ? o.term_old : o.reverse ? "bad" : "good";
+    term_new_ = !o.term_new.empty() ? o.term_new : o.reverse ? "good" : "bad";
+  }
+
+  RunReport Go() {
+    if (!b_.Error().empty()) return rep_.why = b_.Error(), rep_;
+    if (o_.repeat < 1) return rep_.why = "repeat must be at least 1", rep_;
+    if (Replay() && (!o_.check_ends || CheckEnds()) && Bisect() && o_.verify) Verify();
+    return rep_;
+  }
+
+ private:
+  void Say(const std::string& line) {
+    if (progress_) progress_(line);
+  }
+  std::string Term(Mark m) const { return m == Mark::kOld ? term_old_ : m == Mark::kNew ? term_new_ : "skip"; }
+
+  // One commit's verdict in the bisection's terms: all repeats must pass. False
+  // (the report aborted) when a step aborted.
+  bool Test(const std::string& id, StepRecord* rec) {
+    const double t0 = c_.Now();
     rec->commit = id;
-    for (int i = 0; i < o.repeat; ++i) {
-      rec->result = c.Test(id);
+    for (int i = 0; i < o_.repeat; ++i) {
+      rec->result = c_.Test(id);
       if (rec->result.verdict != Verdict::kGood) break;
     }
-    rec->seconds = c.Now() - t0;
+    rec->seconds = c_.Now() - t0;
     switch (rec->result.verdict) {
-      case Verdict::kAbort: return false;
+      case Verdict::kAbort:
+        rep_.outcome = RunReport::kAborted;
+        rep_.why = ShortId(rec->commit) + ": " + rec->result.why;
+        return false;
       case Verdict::kSkip: rec->mark = Mark::kSkip; break;
-      case Verdict::kGood: rec->mark = o.reverse ? Mark::kNew : Mark::kOld; break;
-      case Verdict::kBad: rec->mark = o.reverse ? Mark::kOld : Mark::kNew; break;
+      case Verdict::kGood: rec->mark = o_.reverse ? Mark::kNew : Mark::kOld; break;
+      case Verdict::kBad: rec->mark = o_.reverse ? Mark::kOld : Mark::kNew; break;
     }
     return true;
-  };
-  auto aborted = [&](const StepRecord& rec) {
-    rep.outcome = RunReport::kAborted;
-    rep.why = ShortId(rec.commit) + ": " + rec.result.why;
-    return rep;
-  };
-
-  for (const auto& [id, mark] : o.replay) {
-    int i = g.Find(id);
-    std::string why;
-    if (i < 0) {
-      rep.why = "resume: commit " + id + " is not in the range";
-      return rep;
-    }
-    if (!b.Record(i, mark, &why)) {
-      rep.why = "resume: " + why;
-      return rep;
-    }
   }
-  if (!o.replay.empty())
-    say("resumed: " + std::to_string(o.replay.size()) + " decided commits replayed, " + std::to_string(b.Open()) +
-        " left");
 
-  if (o.check_ends) {
+  // The decided commits of an earlier run (--resume).
+  bool Replay() {
+    for (const auto& [id, mark] : o_.replay) {
+      int i = g_.Find(id);
+      std::string why;
+      if (i < 0) return rep_.why = "resume: commit " + id + " is not in the range", false;
+      if (!b_.Record(i, mark, &why)) return rep_.why = "resume: " + why, false;
+    }
+    if (!o_.replay.empty())
+      Say("resumed: " + std::to_string(o_.replay.size()) + " decided commits replayed, " + std::to_string(b_.Open()) +
+          " left");
+    return true;
+  }
+
+  // --check-ends: the new end shows the new state, the old end the old one.
+  bool CheckEnds() {
     struct End {
       std::string id;
       Mark want;
     };
-    std::vector<End> ends = {{g.nodes[b.NewEnd()].id, Mark::kNew}};
-    if (!o.old_end.empty()) ends.push_back({o.old_end, Mark::kOld});
+    std::vector<End> ends = {{g_.nodes[b_.NewEnd()].id, Mark::kNew}};
+    if (!o_.old_end.empty()) ends.push_back({o_.old_end, Mark::kOld});
     for (const End& e : ends) {
       StepRecord rec;
-      if (!test(e.id, &rec)) return aborted(rec);
-      say("check: " + ShortId(e.id) + " is " + term(rec.mark) + " (" + rec.result.why + ")");
+      if (!Test(e.id, &rec)) return false;
+      Say("check: " + ShortId(e.id) + " is " + Term(rec.mark) + " (" + rec.result.why + ")");
       if (rec.mark != e.want) {
-        rep.outcome = RunReport::kEndsWrong;
-        rep.why = "the " + term(e.want) + " end " + ShortId(e.id) + " is " + term(rec.mark) + ": " + rec.result.why;
-        return rep;
+        rep_.outcome = RunReport::kEndsWrong;
+        rep_.why = "the " + Term(e.want) + " end " + ShortId(e.id) + " is " + Term(rec.mark) + ": " + rec.result.why;
+        return false;
       }
     }
+    return true;
   }
 
-  double tested_seconds = 0;
-  const size_t bound = g.nodes.size() + 1;
-  for (size_t n = 0; n < bound; ++n) {
-    Bisection::Next next = b.Step();
-    if (next.kind == Bisection::Next::kDone) {
-      rep.outcome = RunReport::kFound;
-      rep.culprit = g.nodes[next.commit].id;
-      break;
+  // Steps until the culprit (true) or only skipped commits are left.
+  bool Bisect() {
+    double tested_seconds = 0;
+    const size_t bound = g_.nodes.size() + 1;
+    for (size_t n = 0; n < bound; ++n) {
+      Bisection::Next next = b_.Step();
+      if (next.kind == Bisection::Next::kDone) {
+        rep_.outcome = RunReport::kFound;
+        rep_.culprit = g_.nodes[next.commit].id;
+        return true;
+      }
+      if (next.kind != Bisection::Next::kTest) {
+        rep_.outcome = RunReport::kOnlySkipped;
+        for (int s : next.suspects) rep_.suspects.push_back(g_.nodes[s].id);
+        rep_.why = "only skipped commits are left: the first " + term_new_ + " commit is one of them";
+        return false;
+      }
+      StepRecord rec;
+      if (!Test(g_.nodes[next.commit].id, &rec)) return false;
+      std::string why;
+      if (!b_.Record(next.commit, rec.mark, &why)) return rep_.why = "internal: " + why, false;
+      if (o_.decided) o_.decided(rec.commit, rec.mark);
+      rep_.steps.push_back(rec);
+      tested_seconds += rec.seconds;
+      const int left = b_.Open(), steps_left = b_.StepsLeft();
+      const double per_step = tested_seconds / static_cast<double>(rep_.steps.size());
+      Say("step " + std::to_string(rep_.steps.size()) + ": " + ShortId(rec.commit) + " " + Term(rec.mark) + " (" +
+          Fixed(rec.seconds, 1) + " s): " + std::to_string(left) + (left == 1 ? " commit" : " commits") +
+          " left, about " + std::to_string(steps_left) + (steps_left == 1 ? " step" : " steps") + " (~" +
+          Roughly(steps_left * per_step) + ") to go");
     }
-    if (next.kind != Bisection::Next::kTest) {
-      rep.outcome = RunReport::kOnlySkipped;
-      for (int s : next.suspects) rep.suspects.push_back(g.nodes[s].id);
-      rep.why = "only skipped commits are left: the first " + term_new + " commit is one of them";
-      return rep;
-    }
-    StepRecord rec;
-    if (!test(g.nodes[next.commit].id, &rec)) return aborted(rec);
-    std::string why;
-    if (!b.Record(next.commit, rec.mark, &why)) {
-      rep.why = "internal: " + why;
-      return rep;
-    }
-    if (o.decided) o.decided(rec.commit, rec.mark);
-    rep.steps.push_back(rec);
-    tested_seconds += rec.seconds;
-    const int left = b.Open(), steps_left = b.StepsLeft();
-    const double per_step = tested_seconds / static_cast<double>(rep.steps.size());
-    say("step " + std::to_string(rep.steps.size()) + ": " + ShortId(rec.commit) + " " + term(rec.mark) + " (" +
-        Fixed(rec.seconds, 1) + " s): " + std::to_string(left) + (left == 1 ? " commit" : " commits") +
-        " left, about " + std::to_string(steps_left) + (steps_left == 1 ? " step" : " steps") + " (~" +
-        Roughly(steps_left * per_step) + ") to go");
-  }
-  if (rep.outcome != RunReport::kFound) {
-    rep.why = "internal: the bisection did not end";
-    return rep;
+    rep_.outcome = RunReport::kAborted;
+    rep_.why = "internal: the bisection did not end";
+    return false;
   }
 
-  if (o.verify) {
-    std::string parent = c.FirstParent(rep.culprit);
+  // --verify: the culprit again, and its parent.
+  void Verify() {
+    std::string parent = c_.FirstParent(rep_.culprit);
     StepRecord a, p;
-    if (!test(rep.culprit, &a)) return aborted(a);
+    if (!Test(rep_.culprit, &a)) return;
     if (parent.empty()) {
-      rep.verified = "no (the culprit has no parent to test)";
-      return rep;
+      rep_.verified = "no (the culprit has no parent to test)";
+      return;
     }
-    if (!test(parent, &p)) return aborted(p);
-    say("verify: " + ShortId(rep.culprit) + " is " + term(a.mark) + ", its parent " + ShortId(parent) + " is " +
-        term(p.mark));
-    rep.verified = a.mark == Mark::kNew && p.mark == Mark::kOld
-                       ? "yes"
-                       : "no (the culprit is " + term(a.mark) + ", its parent " + term(p.mark) + ")";
+    if (!Test(parent, &p)) return;
+    Say("verify: " + ShortId(rep_.culprit) + " is " + Term(a.mark) + ", its parent " + ShortId(parent) + " is " +
+        Term(p.mark));
+    rep_.verified = a.mark == Mark::kNew && p.mark == Mark::kOld
+                        ? "yes"
+                        : "no (the culprit is " + Term(a.mark) + ", its parent " + Term(p.mark) + ")";
   }
-  return rep;
+
+  Bisection& b_;
+  Candidates& c_;
+  const RunOptions& o_;
+  const std::function<void(const std::string&)>& progress_;
+  const CommitGraph& g_;
+  std::string term_old_, term_new_;
+  RunReport rep_;
+};
+
+}  // namespace
+
+RunReport RunBisection(Bisection& b, Candidates& c, const RunOptions& o,
+                       const std::function<void(const std::string&)>& progress) {
+  return Run(b, c, o, progress).Go();
 }
 
 }  // namespace kb

@@ -13,6 +13,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/fd.h"
+
 namespace kb {
 namespace {
 
@@ -26,18 +28,15 @@ std::string HostName() {
 // Holds <dir>/queue.lock for the queue's read-modify-write.
 class QueueLock {
  public:
-  explicit QueueLock(const std::string& dir) {
-    fd_ = open((dir + "/queue.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ >= 0)
-      while (flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+  explicit QueueLock(const std::string& dir)
+      : fd_(open((dir + "/queue.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+    if (fd_)
+      while (flock(fd_.get(), LOCK_EX) != 0 && errno == EINTR) {
       }
-  }
-  ~QueueLock() {
-    if (fd_ >= 0) close(fd_);
   }
 
  private:
-  int fd_;
+  Fd fd_;
 };
 
 std::vector<QueueItem> ParseQueue(const std::string& text) {
@@ -92,12 +91,10 @@ bool BuilderState::SetResult(const std::string& sha, const std::string& arch, co
 bool BuilderState::TryLock(const std::string& sha, const std::string& arch) {
   std::string path = dir_ + "/locks/" + sha + "-" + arch;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd >= 0) {
+    Fd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (fd) {
       std::string owner = std::to_string(getpid()) + " " + HostName() + "\n";
-      bool ok = write(fd, owner.data(), owner.size()) == ssize_t(owner.size());
-      close(fd);
-      return ok;
+      return write(fd.get(), owner.data(), owner.size()) == ssize_t(owner.size());
     }
     if (errno != EEXIST) return false;
     // A lock of a process of this host that is gone is stale.

@@ -29,10 +29,6 @@ bool MakeDir(const std::string& path, std::string* err) {
 MachineState::MachineState(std::string state_dir, std::string machine)
     : state_(std::move(state_dir)), dir_(state_ + "/machines/" + machine) {}
 
-MachineState::~MachineState() {
-  if (lock_fd_ >= 0) close(lock_fd_);
-}
-
 bool MachineState::ReadName(const char* file, std::optional<std::string>* name, std::string* err) const {
   std::string path = dir_ + "/" + file, text;
   bool missing;
@@ -51,26 +47,25 @@ bool MachineState::ReadName(const char* file, std::optional<std::string>* name, 
 }
 
 bool MachineState::Lock(std::string* err) {
-  if (lock_fd_ >= 0) return true;
+  if (lock_) return true;
   if (!MakeDir(state_ + "/machines", err) || !MakeDir(dir_, err)) return false;
   std::string path = dir_ + "/.lock";
-  lock_fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd_ < 0) {
+  Fd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd) {
     *err = Errno("cannot open " + path);
     return false;
   }
-  while (flock(lock_fd_, LOCK_EX) != 0) {
+  while (flock(fd.get(), LOCK_EX) != 0) {
     if (errno == EINTR) continue;
     *err = Errno("cannot lock " + path);
-    close(lock_fd_);
-    lock_fd_ = -1;
     return false;
   }
+  lock_ = std::move(fd);
   return true;
 }
 
 bool MachineState::WriteName(const char* file, std::string_view name, std::string* err) {
-  if (lock_fd_ < 0) {
+  if (!lock_) {
     *err = "internal error: write without the machine's lock";
     return false;
   }
@@ -88,25 +83,23 @@ bool MachineState::Remove(const char* file, std::string* err) {
 }
 
 bool MachineState::AppendBootLog(std::string_view line, std::string* err) {
-  if (lock_fd_ < 0) {
+  if (!lock_) {
     *err = "internal error: write without the machine's lock";
     return false;
   }
   std::string path = dir_ + "/booted";
-  int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
+  Fd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd) {
     *err = Errno("cannot open " + path);
     return false;
   }
   // One write(2) of a whole line with O_APPEND: readers never see half of it.
   std::string text = std::string(line) + "\n";
-  ssize_t w = write(fd, text.data(), text.size());
-  if (w != ssize_t(text.size()) || fsync(fd) != 0) {
+  ssize_t w = write(fd.get(), text.data(), text.size());
+  if (w != ssize_t(text.size()) || fsync(fd.get()) != 0) {
     *err = Errno("cannot append to " + path);
-    close(fd);
     return false;
   }
-  close(fd);
   return true;
 }
 

@@ -9,13 +9,14 @@
 #include <string_view>
 #include <vector>
 
+#include "common/fd.h"
+
 namespace kb {
 
 class MachineState {
  public:
   // `machine` must already be a valid machine name.
   MachineState(std::string state_dir, std::string machine);
-  ~MachineState();
   MachineState(const MachineState&) = delete;
   MachineState& operator=(const MachineState&) = delete;
 
@@ -39,7 +40,7 @@ class MachineState {
  private:
   std::string state_;
   std::string dir_;
-  int lock_fd_ = -1;
+  Fd lock_;  // held from Lock() on
 };
 
 // All machines that have a state directory, sorted.

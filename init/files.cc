@@ -4,31 +4,24 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "common/fd.h"
+
 namespace kb {
 
 int ReadFile(const char* path, std::span<char> buf, size_t* len) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -errno;
+  Fd f(open(path, O_RDONLY | O_CLOEXEC));
+  if (!f) return -errno;
   size_t n = 0;
   for (;;) {
     if (n == buf.size()) {
       char extra;
-      ssize_t r = read(fd, &extra, 1);
-      close(fd);
-      if (r > 0) return -EFBIG;
+      if (read(f.get(), &extra, 1) > 0) return -EFBIG;
       break;
     }
-    ssize_t r = read(fd, buf.data() + n, buf.size() - n);
+    ssize_t r = read(f.get(), buf.data() + n, buf.size() - n);
     if (r < 0 && errno == EINTR) continue;
-    if (r < 0) {
-      int e = errno;
-      close(fd);
-      return -e;
-    }
-    if (r == 0) {
-      close(fd);
-      break;
-    }
+    if (r < 0) return -errno;
+    if (r == 0) break;
     n += size_t(r);
   }
   *len = n;

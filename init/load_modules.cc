@@ -53,17 +53,16 @@ int LoadModules(std::string_view names) {
   int64_t start = NowMs();
   for (size_t i = 0; i < count; ++i) {
     if (!JoinPath(path, {dir, order[i]})) continue;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    Fd fd(open(path, O_RDONLY | O_CLOEXEC));
+    if (!fd) {
       SayFailure("modules", order[i], "open", errno);
       ++failed;
       continue;
     }
-    if (syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST) {
+    if (syscall(SYS_finit_module, fd.get(), "", 0) != 0 && errno != EEXIST) {
       SayFailure("modules", order[i], "finit_module", errno);
       ++failed;
     }
-    close(fd);
   }
   char num[24], ms[24];
   Say({"kbisect: modules: loaded ", FormatUnsigned(count - size_t(failed), num), " in ",

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/dhcp.h"
+#include "common/fd.h"
 #include "init/clock.h"
 #include "init/console.h"
 #include "init/files.h"
@@ -141,8 +142,9 @@ bool Await(int fd, const NetConfig& c, uint32_t xid, uint8_t type, int64_t ms, D
 }
 
 bool Dhcp(NetConfig* c) {
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
+  Fd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  const int fd = sock.get();
+  if (!sock) {
     SayFailure("dhcp", "socket", "socket", errno);
     return false;
   }
@@ -151,13 +153,11 @@ bool Dhcp(NetConfig* c) {
   setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
   if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, c->ifname, socklen_t(strlen(c->ifname))) != 0) {
     SayFailure("dhcp", c->ifname, "SO_BINDTODEVICE", errno);
-    close(fd);
     return false;
   }
   sockaddr_in local = Sin(0, 68);
   if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
     SayFailure("dhcp", "port 68", "bind", errno);
-    close(fd);
     return false;
   }
   uint32_t xid;
@@ -184,7 +184,7 @@ bool Dhcp(NetConfig* c) {
       if (!got && ack.type == kDhcpNak) break;
     }
   }
-  close(fd);
+  sock.Close();
   if (!got) {
     Say({"kbisect: dhcp: no answer on ", c->ifname, " after 4 tries in 15 s"});
     return false;
@@ -214,8 +214,9 @@ bool SetUpNetwork(const IpConfig& ip, NetConfig* out) {
     }
     SleepMs(100);
   }
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
+  Fd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  const int fd = sock.get();
+  if (!sock) {
     SayFailure("network", "socket", "socket", errno);
     return false;
   }
@@ -232,7 +233,7 @@ bool SetUpNetwork(const IpConfig& ip, NetConfig* out) {
     memcpy(c.host_name, ip.hostname.data(), n);
   }
   ok = ok && Apply(fd, c);
-  close(fd);
+  sock.Close();
   if (!ok) return false;
   char a[16], g[16], bits[24];
   Say({"kbisect: network: ", c.ifname, " ", FormatIpv4(c.address, a), "/",

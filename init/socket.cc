@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/fd.h"
+
 namespace kb {
 namespace {
 
@@ -33,15 +35,15 @@ bool Fail(Failure* why, const char* what, const char* syscall, int err) {
 }
 
 int Connect(uint32_t address, uint16_t port, const Deadline& total, Failure* why) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return Fail(why, "cannot make a socket", "socket", errno), -1;
+  Fd sock(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  const int fd = sock.get();
+  if (!sock) return Fail(why, "cannot make a socket", "socket", errno), -1;
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(port);
   sa.sin_addr.s_addr = htonl(address);
   if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 && errno != EINPROGRESS) {
     Fail(why, "cannot connect to the server", "connect", errno);
-    close(fd);
     return -1;
   }
   Deadline d(total.LeftMs() < kConnectMs ? total.LeftMs() : kConnectMs);
@@ -51,10 +53,9 @@ int Connect(uint32_t address, uint16_t port, const Deadline& total, Failure* why
   if (r == 0) getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
   if (r != 0 || err != 0) {
     Fail(why, "cannot connect to the server", "connect", r != 0 ? -r : err);
-    close(fd);
     return -1;
   }
-  return fd;
+  return sock.release();
 }
 
 int RawRead(int fd, char* buf, size_t n, const Deadline& d) {

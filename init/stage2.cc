@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <utility>
+
 #include "common/rootdev.h"
 #include "init/clock.h"
 #include "init/console.h"
@@ -159,20 +161,17 @@ bool RootHasInit(std::string_view init) {
 }
 
 // Removes the initramfs's files (not crossing into other mounts), freeing its memory.
-void FreeInitramfs(int dirfd, dev_t rootdev, int depth) {
-  DIR* d = fdopendir(dirfd);
-  if (!d) {
-    close(dirfd);
-    return;
-  }
+void FreeInitramfs(Fd dir, dev_t rootdev, int depth) {
+  DIR* d = fdopendir(dir.get());
+  if (!d) return;
+  const int dirfd = dir.release();  // closedir closes it
   while (dirent* e = readdir(d)) {
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
     struct stat st;
     if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_dev != rootdev) continue;
     if (S_ISDIR(st.st_mode)) {
-      int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (sub >= 0 && depth < 16) FreeInitramfs(sub, rootdev, depth + 1);
-      else if (sub >= 0) close(sub);
+      Fd sub(openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (sub && depth < 16) FreeInitramfs(std::move(sub), rootdev, depth + 1);
       unlinkat(dirfd, e->d_name, AT_REMOVEDIR);
     } else {
       unlinkat(dirfd, e->d_name, 0);
@@ -253,9 +252,9 @@ void MountRoot(const RootArgs& args, ModuleIndex& index) {
 // The hand-over: the initramfs freed, the kernel filesystems moved, the root
 // made /, its init executed. Nothing may fail after the freeing but the exec.
 [[noreturn]] void SwitchRoot(std::string_view init_path) {
-  int self = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  Fd self(open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   struct stat root_st;
-  if (self >= 0 && fstat(self, &root_st) == 0) FreeInitramfs(self, root_st.st_dev, 0);
+  if (self && fstat(self.get(), &root_st) == 0) FreeInitramfs(std::move(self), root_st.st_dev, 0);
   for (const char* m : {"/dev", "/proc", "/sys"}) {
     char to[32];
     JoinPath(to, {kRoot, m});

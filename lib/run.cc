@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fd.h"
+
 namespace kb {
 
 std::atomic<bool> g_stop{false};
@@ -56,6 +58,7 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, con
                int log_fd, const std::string& input, std::string* err, double timeout) {
   int in_pipe[2] = {-1, -1};
   if (!input.empty() && pipe2(in_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
+  Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
   pid_t pid = fork();
   if (pid < 0) return *err = std::string("fork: ") + strerror(errno), -1;
   if (pid == 0) {
@@ -64,7 +67,7 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, con
     signal(SIGINT, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
     int devnull = open("/dev/null", O_RDWR);
-    dup2(in_pipe[0] >= 0 ? in_pipe[0] : devnull, 0);
+    dup2(in_read ? in_read.get() : devnull, 0);
     dup2(log_fd >= 0 ? log_fd : devnull, 1);
     dup2(log_fd >= 0 ? log_fd : devnull, 2);
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
@@ -77,18 +80,18 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, con
     _exit(127);
   }
   setpgid(pid, pid);
-  if (in_pipe[0] >= 0) {
-    close(in_pipe[0]);
+  if (in_read) {
+    in_read.Close();
     const char* p = input.data();
     size_t left = input.size();
     while (left > 0) {
-      ssize_t w = write(in_pipe[1], p, left);
+      ssize_t w = write(in_write.get(), p, left);
       if (w < 0 && errno == EINTR) continue;
       if (w <= 0) break;
       p += w;
       left -= size_t(w);
     }
-    close(in_pipe[1]);
+    in_write.Close();
   }
   int status = 0;
   const double deadline = timeout > 0 ? MonotonicSeconds() + timeout : 0;

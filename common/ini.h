@@ -1,5 +1,6 @@
-// INI files on the glibc side (CGI configuration, image.ini, the builder's
-// configuration), read with inih. Not part of the init.
+// INI files on the glibc side (the CGI's configuration, the builder's, kbisect's
+// --config), read with inih. Not part of the init; image.ini has its own parser,
+// common/image_ini, which the init shares.
 #pragma once
 
 #include <functional>

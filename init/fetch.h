@@ -31,8 +31,4 @@ void SayFetchFailure(std::string_view step, const Failure& f);
 // Says "kbisect: <step>: <what>: the server answered <status><tail>".
 void SayBadStatus(std::string_view step, std::string_view what, int status, std::string_view tail = {});
 
-// Sets the trust anchors for https:// (from a PEM file). Returns the number of
-// certificates read, 0 or less on failure (said on the console).
-int LoadTrustAnchors(const char* pem_path);
-
 }  // namespace kb

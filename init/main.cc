@@ -21,6 +21,7 @@
 #include "init/net.h"
 #include "init/resolve.h"
 #include "init/stage2.h"
+#include "init/tls.h"
 
 namespace kb {
 namespace {

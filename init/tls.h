@@ -17,6 +17,10 @@ struct Conn {
   TlsSession* tls;  // null for plain HTTP
 };
 
+// Sets the trust anchors for https:// (from a PEM file). Returns the number of
+// certificates read, 0 or less on failure (said on the console).
+int LoadTrustAnchors(const char* pem_path);
+
 // Starts TLS on conn->fd for `host`: the server's certificate chain must lead to
 // a trust anchor from LoadTrustAnchors and name `host`.
 bool TlsStart(Conn* conn, std::string_view host, const Deadline& d, Failure* why);

@@ -5,11 +5,13 @@
 #include <vector>
 
 #include "builder/builder.h"
+#include "builder/publish.h"
 
 namespace {
 
 constexpr char kUsage[] =
     "usage: kbisect-builder --config FILE COMMAND\n"
+    "       kbisect-builder publish --images DIR ... (an image built elsewhere; publish --help)\n"
     "  watch                    fetch and build new commits, as a service (SIGTERM stops it)\n"
     "  poll                     fetch once and queue the new commits (for cron; watch builds them)\n"
     "  build COMMIT [--arch A]  build one commit now\n"
@@ -25,6 +27,7 @@ int Usage(const std::string& why) {
 }
 
 int Run(std::vector<std::string> args) {
+  if (!args.empty() && args[0] == "publish") return kb::PublishCommand({args.begin() + 1, args.end()});
   std::string config, arch;
   std::vector<std::string> words;
   for (size_t i = 0; i < args.size(); ++i) {

@@ -24,7 +24,7 @@ printf "%s\n" "KBISECT_SERVER=$SERVER" "KBISECT_KERNEL=/boot/vmlinuz-$KVER" \
 sed -i "s/^GRUB_DEFAULT=.*/GRUB_DEFAULT=kbisect/" "$ROOT/etc/default/grub"
 chroot "$ROOT" update-grub
 '
-	TOP=$LAB_TOP BUILD=${B:-build} INITRAMFS=$LAB_DIR/$name-initramfs.cpio.gz KVER=$KVER SERVER=$LAB_GUEST_URL \
+	TOP=$LAB_TOP BUILD=$LAB_BUILD INITRAMFS=$LAB_DIR/$name-initramfs.cpio.gz KVER=$KVER SERVER=$LAB_GUEST_URL \
 		CMDLINE=$cmdline "$LAB_SRC/disk-root" "$img" "$UUID" "$install" >"$LAB_DIR/$name-install.log" 2>&1 ||
 		{ cat "$LAB_DIR/$name-install.log" >&2; lab_die "installing the stage-1 on $name's disk failed"; }
 }

@@ -12,15 +12,16 @@ LAB_TOP=$(cd "$LAB_SRC/../.." && pwd)
 LAB_HTTP_PORT=8080
 LAB_NFS_PORT=2049
 LAB_MNT_PORT=20048
+# The build directory (make's B, relative to the top or absolute), taken when this
+# file is sourced: test scripts use B for their own things (an image name) later.
+LAB_BUILD=${B:-build}
 
 lab_log() { printf 'lab: %s\n' "$*" >&2; }
 lab_die() { lab_log "$*"; exit 1; }
 
-# lab_bin NAME: the built program NAME (B is the build directory, relative to the
-# top or absolute).
+# lab_bin NAME: the built program NAME (in LAB_BUILD).
 lab_bin() {
-	local b=${B:-build}
-	case $b in /*) echo "$b/$1" ;; *) echo "$LAB_TOP/$b/$1" ;; esac
+	case $LAB_BUILD in /*) echo "$LAB_BUILD/$1" ;; *) echo "$LAB_TOP/$LAB_BUILD/$1" ;; esac
 }
 
 # lab_prepare [--kernels N] [--linux [ARCH,...] [--alone]] [--disk]: downloads and makes
@@ -225,41 +226,26 @@ lab_kbisect_install() {
 }
 
 # lab_store_image NAME [BRANCH] [COMMIT]: an image in LAB_IMAGES with the contract's
-# files, published the builder's way (hidden directory, then rename). Its bzImage is
-# a stand-in unless IMAGE_KERNEL names a real one; IMAGE_INITRD, IMAGE_MODULES and
-# IMAGE_CMDLINE add an initrd, a modules.cpio.gz and a command line.
+# files, published by `kbisect-builder publish` (the store's own writer). Its
+# bzImage is a stand-in unless IMAGE_KERNEL names a real one; IMAGE_INITRD,
+# IMAGE_MODULES and IMAGE_CMDLINE add an initrd, a modules.cpio.gz and a command
+# line. NAME must be <release>-<branch>_<sha12>_<date>_<arch> with a release
+# without '-'; COMMIT defaults to the sha12 and zeros.
 lab_store_image() {
-	local name=$1 branch=${2:-main} commit=${3:-}
-	[[ $name =~ _([0-9a-f]{12})_([0-9]{8})_([a-z0-9_]+)$ ]] || lab_die "not an image name: $name"
-	local arch=${BASH_REMATCH[3]}
-	[ -n "$commit" ] || commit=${BASH_REMATCH[1]}$(printf '%028d' 0)
-	local tmp=$LAB_IMAGES/.tmp-$name
-	mkdir -p "$tmp"
-	if [ -n "${IMAGE_KERNEL:-}" ]; then
-		cp "$IMAGE_KERNEL" "$tmp/bzImage"
-	else
-		echo "stand-in kernel $name" >"$tmp/bzImage"
+	local name=$1 branch=${2:-main} commit=${3:-} kernel=${IMAGE_KERNEL:-} got args
+	[[ $name =~ ^([^-]+)-.*_([0-9a-f]{12})_([0-9]{8})_([a-z0-9_]+)$ ]] || lab_die "not an image name: $name"
+	[ -n "$commit" ] || commit=${BASH_REMATCH[2]}$(printf '%028d' 0)
+	if [ -z "$kernel" ]; then
+		kernel=$LAB_DIR/stand-in-$name
+		echo "stand-in kernel $name" >"$kernel"
 	fi
-	[ -n "${IMAGE_INITRD:-}" ] && cp "$IMAGE_INITRD" "$tmp/initrd"
-	[ -n "${IMAGE_MODULES:-}" ] && cp "$IMAGE_MODULES" "$tmp/modules.cpio.gz"
-	cat >"$tmp/image.ini" <<-EOF
-	[image]
-	name = $name
-	commit = $commit
-	branch = $branch
-	arch = $arch
-	kernelrelease = ${name%%-*}
-	built = $(date -u +%Y-%m-%dT%H:%M:%SZ)
-	kernel = bzImage
-	kernel_sha256 = $(sha256sum "$tmp/bzImage" | cut -d' ' -f1)
-	EOF
-	[ -n "${IMAGE_INITRD:-}" ] &&
-		printf 'initrd = initrd\ninitrd_sha256 = %s\n' "$(sha256sum "$tmp/initrd" | cut -d' ' -f1)" >>"$tmp/image.ini"
-	[ -n "${IMAGE_CMDLINE:-}" ] && printf 'cmdline = %s\n' "$IMAGE_CMDLINE" >>"$tmp/image.ini"
-	[ -n "${IMAGE_MODULES:-}" ] && printf 'modules = modules.cpio.gz\nmodules_sha256 = %s\n' \
-		"$(sha256sum "$tmp/modules.cpio.gz" | cut -d' ' -f1)" >>"$tmp/image.ini"
-	chmod -R a+rX "$tmp"
-	mv "$tmp" "$LAB_IMAGES/$name"
+	args=(--images "$LAB_IMAGES" --release "${BASH_REMATCH[1]}" --arch "${BASH_REMATCH[4]}" --branch "$branch"
+		--commit "$commit" --date "${BASH_REMATCH[3]}" --kernel "$kernel")
+	[ -n "${IMAGE_INITRD:-}" ] && args+=(--initrd "$IMAGE_INITRD")
+	[ -n "${IMAGE_MODULES:-}" ] && args+=(--modules "$IMAGE_MODULES")
+	[ -n "${IMAGE_CMDLINE:-}" ] && args+=(--cmdline "$IMAGE_CMDLINE")
+	got=$("$(lab_bin kbisect-builder)" publish "${args[@]}") || lab_die "cannot publish $name"
+	[ "$got" = "$name" ] || lab_die "lab_store_image: published $got, not $name"
 }
 
 # lab_nfs_start EXPORT_DIR: rpcbind + nfs-ganesha exporting EXPORT_DIR read-only over

@@ -59,7 +59,7 @@ lab_type() {
 }
 
 # lab_stage1_initramfs OUT [kbisect-mkinitramfs ARGS...]: our stage-1 initramfs with
-# the lab kernel's modules (run lab_stage1 first), and the init of this build ($B).
+# the lab kernel's modules (run lab_stage1 first), and the init of this build (LAB_BUILD).
 lab_stage1_initramfs() {
 	local out=$1
 	shift

@@ -33,135 +33,20 @@ lab_init
 fws=("$@")
 [ ${#fws[@]} -gt 0 ] || fws=(0 60)
 for f in "${fws[@]}"; do [[ $f =~ ^[0-9]+$ ]] && [ "$f" -le 65 ] || lab_die "FIRMWARE_S is 0 to 65, not '$f'"; done
-. "$KBISECT_LAB_DISK/facts"
-lab_kbisect_install
-lab_apache_start_with "$LAB_SNIPPET"
-KBISECT=$(lab_bin kbisect)
-BUILDER=$(lab_bin kbisect-builder)
-HISTORY=versus CLONE=ktest . "$LAB_TOP/tests/bisect/history.sh"
+. "$LAB_TOP/bench/ktest-lab.bash"
 good=$(commit 0) bad=$(commit 30) culprit=$(commit 12)
-# kbisect's work tree: its own clone (git bisect's state in ktest's is ktest's).
-KB_TREE=$BISECT_CACHE/kbisect
-[ -f "$KB_TREE.complete" ] || { rm -rf "$KB_TREE" && git clone -q -b hist-versus "$REPO" "$KB_TREE" &&
-	touch "$KB_TREE.complete"; } || lab_die "cannot clone $REPO"
 git -C "$KB_TREE" checkout -q -f --detach "$bad"
-BUILDER_INI=$LAB_DIR/builder.ini
-"$LAB_TOP/tests/builder/lab-ini" "$REPO" "$LAB_IMAGES" "$LAB_STATE" "$KBISECT_LAB_LINUX/trees" \
-	branch.ref=refs/heads/hist-versus "arch.x86_64.cmdline=root=UUID=$UUID ro console=ttyS0" \
-	"arch.x86_64.targets=bzImage modules" >"$BUILDER_INI" || lab_die "lab-ini failed"
-CONFIG_FILE=$KBISECT_LAB_LINUX/trees/x86_64/config/.config
-[ -s "$CONFIG_FILE" ] || lab_die "no builder config at $CONFIG_FILE"
-cp "$CONFIG_FILE" "$LAB_DIR/candidate.config"
-CONFIG_FILE=$LAB_DIR/candidate.config
-# stamp: each line of stdin with the time it came (epoch seconds with ms).
-stamp() { while IFS= read -r l; do printf '%s %s\n' "${EPOCHREALTIME:0:-3}" "$l"; done; }
-# The test both tools run, timed: appends "START END RC" to FILE.
-cat >"$LAB_DIR/timed" <<'EOF'
-#!/bin/bash
-f=$1
-shift
-s=$EPOCHREALTIME
-"$@"
-rc=$?
-echo "$s $EPOCHREALTIME $rc" >>"$f"
-exit $rc
-EOF
-chmod +x "$LAB_DIR/timed"
 
-# ktest's O= directory (kept under the lab's cache, as an engineer keeps one),
-# built at the good commit before each ktest run (not timed), so that its first
-# step compiles what the history changed since, as the builder's first build
-# for kbisect does (its work tree is at the lab's base, whose interrupt.h is the
-# good commit's).
-KT_OUT=$BISECT_CACHE/ktest-out
-ktest_warm() {
-	lab_step "building ktest's O= directory at the good commit"
-	git -C "$TREE" bisect reset >/dev/null 2>&1
-	[ -f "$KT_OUT.complete" ] || { rm -rf "$KT_OUT" && mkdir -p "$KT_OUT"; } || lab_die "cannot make $KT_OUT"
-	git -C "$TREE" checkout -q -f "$good"
-	cp "$CONFIG_FILE" "$KT_OUT/.config"
-	echo -ktest >"$KT_OUT/localversion"
-	{ make -C "$TREE" O="$KT_OUT" olddefconfig && make -C "$TREE" O="$KT_OUT" -j2; } >"$LAB_DIR/ktest-warm.log" 2>&1 ||
-		{ tail -n 30 "$LAB_DIR/ktest-warm.log"; lab_die "the build of the good commit in ktest's O= failed"; }
-	touch "$KT_OUT.complete"
-	git -C "$TREE" checkout -q -f master
-}
-git --git-dir="$REPO" show "$good:tools/testing/ktest/ktest.pl" >"$LAB_DIR/ktest.pl" || lab_die "no ktest.pl in linux-source"
-
-lab_step "making ktest's machine"
-# ktest's machine: the lab's disk as an admin sets it up for ktest (bench/ktest.conf).
-cp --sparse=always "$KBISECT_LAB_DISK/base.img" "$LAB_DIR/ktest1.img" || lab_die "cannot copy the base disk"
-# shellcheck disable=SC2016 # expanded by disk-root's shell
-UUID=$UUID "$LAB_SRC/disk-root" "$LAB_DIR/ktest1.img" "$UUID" '
-cat >>"$ROOT/etc/grub.d/40_custom" <<ENTRY
-menuentry "ktest" {
-	search --no-floppy --fs-uuid --set=root $UUID
-	linux /boot/vmlinuz-ktest root=UUID=$UUID ro console=ttyS0
-	initrd /boot/initrd.img-ktest
-}
-ENTRY
-sed -i "s/^GRUB_DEFAULT=.*/GRUB_DEFAULT=saved/" "$ROOT/etc/default/grub"
-printf "%s\n" GRUB_DISABLE_SUBMENU=y "GRUB_CMDLINE_LINUX_DEFAULT=\"\"" >>"$ROOT/etc/default/grub"
-chroot "$ROOT" update-grub
-chroot "$ROOT" grub-set-default 0
-' >"$LAB_DIR/ktest1-setup.log" 2>&1 || { cat "$LAB_DIR/ktest1-setup.log"; lab_die "cannot set the ktest machine up"; }
-
-lab_step "installing the stage-1 on kbisect's machine"
-lab_disk_install disk1 "console=ttyS0 panic=-1 kbisect.machine=disk1"
-# Its default: Debian's own kernel, so that it boots before anything is built.
-DEFAULT_IMAGE=6.1.0-main_dddddddddddd_20261123_x86_64
-lab_disk_debian_image "$DEFAULT_IMAGE" disk1
-
-# console_stamps NAME RUN: the machine's console, stamped, into $LAB_DIR/RUN.console,
-# until stop_stamps NAME.
-console_stamps() { tail -n 0 -F "$LAB_OUT/$1.console" 2>/dev/null | stamp >"$LAB_DIR/$2.console" & }
-stop_stamps() { pkill -f "tail -n 0 -F $LAB_OUT/$1.console" 2>/dev/null; true; }
-TEST="$LAB_TOP/scripts/kbisect-ssh-test --wait 120"
-
-# run_ktest F: ktest.pl's bisection with F s of firmware.
+# run_ktest F: ktest.pl's bisection with F s of firmware (bench/ktest-bisect.conf).
 run_ktest() {
-	local f=$1 run=ktest-$1 port=$((LAB_HTTP_PORT + 30)) ssh scp
-	export KBISECT_LAB_FIRMWARE_SECONDS=$f
-	ktest_warm
-	lab_step "ktest.pl, firmware $f s"
-	lab_disk_start ktest1 "$port"
-	lab_ssh_wait ktest1 600 || exit 1
-	ssh=$(lab_ssh_command ktest1)
-	scp=${ssh/ssh -q/scp -q}
-	scp=${scp/ -p $port/ -P $port}
-	git -C "$TREE" bisect reset >/dev/null 2>&1
-	git -C "$TREE" checkout -q -f master
-	mkdir -p "$LAB_DIR/ktest-tmp"
-	cat >"$LAB_DIR/$run.conf" <<-EOF
-	SSH := $ssh
-	SCP := $scp
-	BUILD_TREE := $TREE
-	OUT_TREE := $KT_OUT
-	KTEST_TMP := $LAB_DIR/ktest-tmp
-	KTEST_LOG := $LAB_OUT/$run.log
-	CONFIG_FILE := $CONFIG_FILE
-	POWER := $KBISECT qmp-reset $LAB_DIR/ktest1.qmp
-	CONSOLE_CMD := tail -n 0 -F $LAB_OUT/ktest1.console
-	GOOD := $good
-	BAD := $bad
-	TEST_CMD := $LAB_DIR/timed $LAB_DIR/$run.tests $TEST --ssh '$ssh' root@127.0.0.1 'modprobe dummy'
-	INCLUDE $LAB_TOP/bench/ktest.conf
-	EOF
-	console_stamps ktest1 "$run"
-	echo "$EPOCHREALTIME start" >"$LAB_DIR/$run.out"
-	# ktest reads the terminal (a key to the console): a stdin that never speaks.
-	perl "$LAB_DIR/ktest.pl" "$LAB_DIR/$run.conf" < <(sleep 100000) 2>&1 | stamp >>"$LAB_DIR/$run.out"
-	echo "$EPOCHREALTIME end" >>"$LAB_DIR/$run.out"
-	stop_stamps ktest1
-	lab_qemu_stop ktest1
-	cp "$LAB_DIR/$run.out" "$LAB_OUT/"
-	grep -q "Bad commit was \[" "$LAB_DIR/$run.out" ||
-		{ tail -n 15 "$LAB_DIR/$run.out"; lab_die "ktest.pl named no culprit (its log: $LAB_OUT/$run.log)"; }
+	ktest_run "ktest-$1" "$1" "$LAB_TOP/bench/ktest-bisect.conf" GOOD="$good" BAD="$bad"
+	grep -q "Bad commit was \[" "$LAB_DIR/ktest-$1.out" ||
+		{ tail -n 15 "$LAB_DIR/ktest-$1.out"; lab_die "ktest.pl named no culprit (its log: $LAB_OUT/ktest-$1.log)"; }
 }
 
 # run_kbisect F cold|prebuilt: kbisect's bisection on disk1 (up, idle in a good OS).
 run_kbisect() {
-	local f=$1 mode=$2 run=kbisect-$2-$1 ssh builder_pid= extra=()
+	local f=$1 mode=$2 run=kbisect-$2-$1 ssh builder_pid='' extra=()
 	lab_step "kbisect $mode, firmware $f s"
 	ssh=$(lab_ssh_command disk1)
 	if [ "$mode" = cold ]; then
@@ -194,12 +79,10 @@ run_kbisect() {
 		{ tail -n 15 "$LAB_DIR/$run.out"; lab_die "kbisect named no culprit (its log: $LAB_OUT/$run.log)"; }
 }
 
-# table RUN F: the per-step table of a run, and "RUN culprit seconds steps" into
-# $LAB_DIR/summary. Steps end where the tool says a commit's verdict; a step's
-# build is ktest's "Build time" or, for kbisect, from asking the builder to the
-# image's publication; install is ktest's "Install time"; firmware is the GRUB
-# banners on the console in the step (each follows one firmware pass) times F;
-# test is the test command's own time; boot is the rest (reboots, boots, waits).
+# table RUN F: the per-step table of a run (bench/steps.awk), and "RUN culprit
+# seconds steps" into $LAB_DIR/summary. Steps end where the tool says a commit's
+# verdict; a step's build is ktest's "Build time" or, for kbisect, from asking the
+# builder to the image's publication; install is ktest's "Install time".
 table() {
 	local run=$1 f=$2
 	awk -v run="$run" -v f="$f" -v dir="$LAB_DIR" -v hist="$BISECT_CACHE/history" '
@@ -241,26 +124,20 @@ table() {
 			split(img, p, "_"); published[p[2]] = $1 }
 		next
 	}
-	FILENAME ~ /\.console$/ { if (index($0, "GNU GRUB")) grub[++ng] = $1; next }
-	FILENAME ~ /\.tests$/ { ts[++nt] = $1; te[nt] = $2; next }
 	END {
 		printf "%s, firmware %d s: culprit %s in %.0f s, %d steps\n", run, f, substr(culprit, 1, 12), t1 - t0, n
-		printf "  %4s %-12s %3s %-7s %7s %7s %9s %7s %7s %7s\n", "step", "commit", "#", "verdict", "build", "install", "firmware", "boot", "test", "total"
 		for (i = 1; i <= n; i++) {
-			b = build[i] + 0; in_ = inst[i] + 0
+			b = build[i] + 0
 			for (k in asked) if (index(c[i], k) == 1 && (substr(c[i], 1, 12) in published)) b = published[substr(c[i], 1, 12)] - asked[k]
 			if (b < 0) b = 0
-			g = 0; for (k = 1; k <= ng; k++) if (grub[k] >= start[i] && grub[k] < end[i]) g++
-			te_ = 0; for (k = 1; k <= nt; k++) if (ts[k] >= start[i] && ts[k] < end[i]) te_ += te[k] - ts[k]
-			tot = end[i] - start[i]; rest = tot - b - in_ - g * f - te_
 			cn = "?"; for (k in num) if (index(k, c[i]) == 1) cn = num[k]
-			printf "  %4d %-12s %3s %-7s %7.1f %7.1f %5.0f (%d) %7.1f %7.1f %7.1f\n", i, substr(c[i], 1, 12), cn, verdict[i], b, in_, g * f, g, rest, te_, tot
-			sb += b; si += in_; sf += g * f; sg += g; sr += rest; st += te_
+			printf "%s %s %.1f %.1f %4d %-12s %3s %-7s\n", start[i], end[i], b, inst[i] + 0, i, substr(c[i], 1, 12), cn, verdict[i] >(dir "/" run ".steps")
 		}
-		printf "  %4s %-12s %3s %-7s %7.1f %7.1f %5.0f (%d) %7.1f %7.1f %7.1f\n", "all", "", "", "", sb, si, sf, sg, sr, st, t1 - t0
+		printf "%.3f\n", t1 - t0 >(dir "/" run ".total")
 		printf "%s %s %.0f %d\n", run, culprit, t1 - t0, n >>(dir "/summary")
-	}' "$LAB_DIR/$run.out" $([ -f "$LAB_DIR/$run.builder" ] && echo "$LAB_DIR/$run.builder") \
-		"$LAB_DIR/$run.console" $([ -f "$LAB_DIR/$run.tests" ] && echo "$LAB_DIR/$run.tests")
+	}' "$LAB_DIR/$run.out" $([ -f "$LAB_DIR/$run.builder" ] && echo "$LAB_DIR/$run.builder")
+	touch "$LAB_DIR/$run.steps"
+	steps_table "$run" "$f" "$(printf '%4s %-12s %3s %-7s' step commit '#' verdict)" "$(cat "$LAB_DIR/$run.total")"
 }
 
 : >"$LAB_DIR/summary"

@@ -229,42 +229,37 @@ bool ReadManifest(const Site& site, std::string_view name, std::span<char> text,
   return true;
 }
 
-// Step 2, for the kernel and the initrd: opened from NFS or downloaded to `local`
-// over HTTP, hashed on the way, and compared with the manifest's sum. An fd of
-// the checked bytes, or a closed one when said why.
+// Step 2, for the kernel and the initrd: copied to `local` (from NFS or over
+// HTTP; a file in the initramfs's memory), hashed on the way, and compared with
+// the manifest's sum, so that the bytes kexec loads are the bytes hashed. An fd
+// of the checked copy, or a closed one when said why.
 Fd LoadPart(const Site& site, std::string_view name, std::string_view file, const uint8_t want[32],
             const char* local) {
-  char path[768];
-  uint8_t sum[32];
-  Fd fd;
-  if (!site.nfs_root.empty()) {
-    if (!JoinPath(path, {site.nfs_root, "/", name, "/", file})) return Fd();
-    fd = Fd(open(path, O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-      SayFailure("image", path, "open", errno);
-      return Fd();
-    }
-    if (!HashFd(fd.get(), file, sum)) return Fd();
-  } else {
-    Fd out(open(local, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (!out) {
-      SayFailure("image", local, "open", errno);
-      return Fd();
-    }
-    if (!HttpDownload(site, name, file, out.get(), sum)) return Fd();
-    out.Close();
-    fd = Fd(open(local, O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-      SayFailure("image", local, "open", errno);
-      return Fd();
-    }
-  }
-  if (memcmp(sum, want, 32) != 0) {
-    Say({"kbisect: image: ", name, "/", file, ": sha256 mismatch, refusing to boot it"});
+  Fd out(open(local, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!out) {
+    SayFailure("image", local, "open", errno);
     return Fd();
   }
-  Say({"kbisect: image: ", file, " sha256 ok"});
+  if (!AppendVerified(site, name, file, want, out.get())) return Fd();
+  if (out.Close() != 0) {
+    SayFailure("image", local, "close", errno);
+    return Fd();
+  }
+  Fd fd(open(local, O_RDONLY | O_CLOEXEC));
+  if (!fd) SayFailure("image", local, "open", errno);
   return fd;
+}
+
+// kexec_file_load of kernel (and initrd, when open) with cmdline; false when said
+// why (step: the console's step name, what: the kernel's name).
+bool KexecLoad(const Fd& kernel, const Fd& initrd, const char* cmdline, std::string_view step,
+               std::string_view what) {
+  unsigned long flags = initrd ? 0 : kKexecNoInitramfs;
+  if (syscall(SYS_kexec_file_load, kernel.get(), initrd.get(), strlen(cmdline) + 1, cmdline, flags) == 0) return true;
+  int e = errno;
+  SayFailure(step, e == ENOEXEC ? "the kernel file is not a bzImage this kernel can load" : what, "kexec_file_load",
+             e);
+  return false;
 }
 
 // Step 3: kexec_file_load, the boot report, the reboot into the loaded kernel.
@@ -272,13 +267,7 @@ Fd LoadPart(const Site& site, std::string_view name, std::string_view file, cons
 void Kexec(const Site& site, std::string_view name, const Fd& kernel, const Fd& initrd, std::string_view append) {
   static char cmdline[kMaxImageCmdline + 64];
   JoinPath(cmdline, {append});
-  unsigned long flags = initrd ? 0 : kKexecNoInitramfs;
-  if (syscall(SYS_kexec_file_load, kernel.get(), initrd.get(), append.size() + 1, cmdline, flags) != 0) {
-    int e = errno;
-    SayFailure("kexec", e == ENOEXEC ? "the kernel file is not a bzImage this kernel can load" : name,
-               "kexec_file_load", e);
-    return;
-  }
+  if (!KexecLoad(kernel, initrd, cmdline, "kexec", name)) return;
   Report(site, name);
   Say({"kbisect: kexec into ", name, " (", append, ")"});
   SayAt("kexec");
@@ -294,13 +283,7 @@ int LoadForReboot(const char* kernel, const char* initrd, const char* cmdline) {
   if (!k) return SayFailure("load", kernel, "open", errno), 1;
   Fd i;
   if (*initrd && !(i = Fd(open(initrd, O_RDONLY | O_CLOEXEC)))) return SayFailure("load", initrd, "open", errno), 1;
-  unsigned long flags = i ? 0 : kKexecNoInitramfs;
-  if (syscall(SYS_kexec_file_load, k.get(), i.get(), strlen(cmdline) + 1, cmdline, flags) != 0) {
-    int e = errno;
-    SayFailure("load", e == ENOEXEC ? "the kernel file is not a bzImage this kernel can load" : kernel,
-               "kexec_file_load", e);
-    return 1;
-  }
+  if (!KexecLoad(k, i, cmdline, "load", kernel)) return 1;
   Say({"kbisect: loaded ", kernel, " for a kexec reboot (", cmdline, ")"});
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "common/names.h"
 
 #include "common/chars.h"
+#include "common/text.h"
 
 namespace kb {
 namespace {
@@ -116,10 +117,8 @@ std::string_view ChooseMachineName(std::string_view configured, std::string_view
                                    char* buf) {
   if (!configured.empty()) return configured;
   if (!host_name.empty() && CheckMachineName(host_name) == nullptr) return host_name;
-  static constexpr char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 6; ++i) {
-    buf[3 * i] = kHex[mac[i] >> 4];
-    buf[3 * i + 1] = kHex[mac[i] & 15];
+    FormatHex({mac + i, 1}, buf + 3 * i);
     if (i < 5) buf[3 * i + 2] = '-';
   }
   return std::string_view(buf, 17);

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "common/cmdline.h"
+#include "common/text.h"
 
 namespace kb {
 namespace {
@@ -27,15 +28,8 @@ uint16_t Le16(const uint8_t* p) { return uint16_t(p[0] | p[1] << 8); }
 uint32_t Le32(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
 uint64_t Le64(const uint8_t* p) { return uint64_t(Le32(p)) | uint64_t(Le32(p + 4)) << 32; }
 
-const char kHex[] = "0123456789abcdef";
-
 // Writes bytes as hex into out, advancing it.
-void PutHex(const uint8_t* b, size_t n, char** out) {
-  for (size_t i = 0; i < n; ++i) {
-    *(*out)++ = kHex[b[i] >> 4];
-    *(*out)++ = kHex[b[i] & 15];
-  }
-}
+void PutHex(const uint8_t* b, size_t n, char** out) { *out += FormatHex({b, n}, *out).size(); }
 
 // 16 bytes in order, as 8-4-4-4-12 (a filesystem's UUID).
 void FormatUuid(const uint8_t* b, char out[37]) {

@@ -159,6 +159,14 @@ Error ParseImageIni(std::string_view text, ImageIni* out, size_t* line) {
   return nullptr;
 }
 
+Error ParseImageIniOf(std::string_view name, std::string_view text, ImageIni* out, size_t* line) {
+  ImageIni ini;
+  if (Error e = ParseImageIni(text, &ini, line)) return e;
+  if (ini.name != name) return "it names another image, not its directory's";
+  *out = ini;
+  return nullptr;
+}
+
 Error FormatImageIni(const ImageIni& ini, char* buf, size_t cap, size_t* len) {
   Out o{buf, cap};
   o.Put("[image]\n");

@@ -48,6 +48,11 @@ Error ParseSha256Hex(std::string_view hex, uint8_t out[32]);
 // missing key). On error *out is untouched.
 Error ParseImageIni(std::string_view text, ImageIni* out, size_t* line);
 
+// ParseImageIni for the manifest of image `name` (its directory's name): one that
+// names another image is refused too ("it names another image, not its
+// directory's": a manifest copied or moved to another directory).
+Error ParseImageIniOf(std::string_view name, std::string_view text, ImageIni* out, size_t* line);
+
 // Writes the manifest of `ini` into buf (the keys in the table's order, sums in
 // hex), after checking it as ParseImageIni would. *len is its length.
 Error FormatImageIni(const ImageIni& ini, char* buf, size_t cap, size_t* len);

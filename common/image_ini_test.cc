@@ -41,6 +41,22 @@ TEST(ImageIni, ReadsEveryKey) {
   EXPECT_EQ(ini.modules_sha256[0], 0xcc);
 }
 
+TEST(ImageIni, OfAnImageRefusesAManifestThatNamesAnother) {
+  ImageIni ini;
+  size_t line = 7;
+  const std::string text = Manifest();  // ini's views point into it
+  ASSERT_EQ(ParseImageIniOf(kName, text, &ini, &line), nullptr);
+  EXPECT_EQ(ini.name, kName);
+  ImageIni untouched;
+  const char* e = ParseImageIniOf("6.1.0-main_cccccccccccc_20261122_x86_64", text, &untouched, &line);
+  ASSERT_NE(e, nullptr);
+  EXPECT_STREQ(e, "it names another image, not its directory's");
+  EXPECT_TRUE(untouched.name.empty());
+  // The manifest's own errors come first, with their line.
+  EXPECT_STREQ(ParseImageIniOf(kName, Manifest("future = 1\n"), &untouched, &line), "unknown key");
+  EXPECT_EQ(line, 11u);  // after the comment and the ten lines of Manifest()
+}
+
 TEST(ImageIni, OptionalKeysMayBeAbsentOrEmpty) {
   ImageIni ini;
   size_t line;

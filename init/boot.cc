@@ -217,13 +217,9 @@ bool ReadManifest(const Site& site, std::string_view name, std::span<char> text,
     return false;
   }
   size_t line = 0;
-  if (Error e = ParseImageIni(std::string_view(text.data(), len), ini, &line)) {
+  if (Error e = ParseImageIniOf(name, std::string_view(text.data(), len), ini, &line)) {
     char num[24];
     Say({"kbisect: image: ", name, "/image.ini", line ? ":" : "", line ? FormatUnsigned(line, num) : "", ": ", e});
-    return false;
-  }
-  if (ini->name != name) {
-    Say({"kbisect: image: ", name, "/image.ini names another image (", ini->name, "): refused"});
     return false;
   }
   return true;

@@ -61,12 +61,8 @@ bool ReadManifest(const std::string& images, std::string_view name, Manifest* ou
   if (!ReadFile(path, text.get(), err, nullptr, kMaxImageIni)) return false;
   ImageIni ini;
   size_t line = 0;
-  if (Error e = ParseImageIni(*text, &ini, &line)) {
+  if (Error e = ParseImageIniOf(name, *text, &ini, &line)) {
     *err = path + (line ? ":" + std::to_string(line) : "") + ": " + e;
-    return false;
-  }
-  if (ini.name != name) {
-    *err = path + ": names the image " + std::string(ini.name) + ", not its directory";
     return false;
   }
   out->text = std::move(text);

@@ -165,7 +165,7 @@ TEST(Store, EachBadManifestGetsOneClearError) {
       {good + "kernel_sha256 = 12\n", "image.ini:10: duplicate key"},
       {good + "future = 1\n", "image.ini:10: unknown key"},
       {good.substr(0, good.find("kernel_sha256")) + "kernel_sha256 = xyz\n", "image.ini:9: sha256 is not 64 hex"},
-      {"[image]\nname = " + kB + good.substr(good.find("\ncommit")), "image.ini: names the image " + kB},
+      {"[image]\nname = " + kB + good.substr(good.find("\ncommit")), "image.ini: it names another image"},
   };
   for (const Case& c : kCases) {
     d.Write(kA + "/image.ini", c.text);

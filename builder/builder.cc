@@ -79,8 +79,8 @@ void Builder::Poll() {
     std::vector<QueueItem> items;
     for (size_t i = 0; i < commits.size(); ++i)
       for (const ArchConfig& a : c_.arches) items.push_back({i == 0 ? kTip : kBetween, commits[i], a.name, b.name});
-    int added = state_.Enqueue(items, &err);
-    if (added < 0) {
+    int added = 0;
+    if (!state_.Enqueue(items, &added, &err)) {
       Log(err);
       continue;
     }
@@ -110,7 +110,8 @@ void Builder::TakeRequests() {
       state_.DropRequest(req);
       continue;
     }
-    if (state_.Enqueue(items, &err) < 0) Log(err);
+    int added = 0;
+    if (!state_.Enqueue(items, &added, &err)) Log(err);
   }
 }
 
@@ -281,8 +282,8 @@ int Builder::Backfill(const std::string& range) {
     std::string branch = BranchOf(sha);
     for (const ArchConfig& a : c_.arches) items.push_back({kBetween, sha, a.name, branch});
   }
-  int added = state_.Enqueue(items, &err);
-  if (added < 0) {
+  int added = 0;
+  if (!state_.Enqueue(items, &added, &err)) {
     Log(err);
     return 3;
   }

@@ -114,12 +114,12 @@ void BuilderState::Unlock(const std::string& sha, const std::string& arch) {
   unlink((dir_ + "/locks/" + sha + "-" + arch).c_str());
 }
 
-int BuilderState::Enqueue(const std::vector<QueueItem>& items, std::string* err) {
+bool BuilderState::Enqueue(const std::vector<QueueItem>& items, int* added, std::string* err) {
   QueueLock lock(dir_);
   std::string text;
   ReadSmallFile(dir_ + "/queue", &text);
   std::vector<QueueItem> q = ParseQueue(text);
-  int added = 0;
+  *added = 0;
   for (const QueueItem& i : items) {
     std::string done;
     if (Result(i.sha, i.arch, &done)) continue;
@@ -130,11 +130,10 @@ int BuilderState::Enqueue(const std::vector<QueueItem>& items, std::string* err)
       continue;
     }
     q.push_back(i);
-    ++added;
+    ++*added;
   }
   std::stable_sort(q.begin(), q.end(), [](const QueueItem& a, const QueueItem& b) { return a.prio < b.prio; });
-  if (!WriteFileAtomic(dir_ + "/queue", FormatQueue(q), err)) return -1;
-  return added;
+  return WriteFileAtomic(dir_ + "/queue", FormatQueue(q), err);
 }
 
 bool BuilderState::Queue(std::vector<QueueItem>* out) const {

@@ -37,8 +37,8 @@ class BuilderState {
   void Unlock(const std::string& sha, const std::string& arch);
 
   // Adds items that are neither queued nor built; keeps the queue sorted by
-  // priority (stable). Returns how many were added.
-  int Enqueue(const std::vector<QueueItem>& items, std::string* err);
+  // priority (stable). *added: how many were added.
+  bool Enqueue(const std::vector<QueueItem>& items, int* added, std::string* err);
   bool Queue(std::vector<QueueItem>* out) const;
   bool Dequeue(const std::string& sha, const std::string& arch, std::string* err);
 

@@ -48,7 +48,7 @@ CGI_LIB := $(filter-out %_test.cc,$(wildcard cgi/*.cc)) $(STORE_LIB)
 # glibc-side edges shared by the builder and the control program: git (libgit2)
 # and processes.
 LIB_SRC := $(filter-out %_test.cc,$(wildcard lib/*.cc))
-BUILDER_LIB := $(filter-out builder/main.cc %_test.cc,$(wildcard builder/*.cc)) $(STORE_LIB) $(LIB_SRC)
+BUILDER_LIB := $(filter-out builder/main.cc %_test.cc,$(wildcard builder/*.cc)) cgi/state.cc $(STORE_LIB) $(LIB_SRC)
 # The control program `kbisect` (issue 13): its pure core (also in the fuzzers) and
 # its edges (HTTP with libcurl, git, processes, files), unit-tested; main.cc is thin.
 CONTROL_PURE := control/format.cc control/bisection.cc control/console_judge.cc control/step.cc control/engine.cc control/options.cc

@@ -8,8 +8,9 @@
 #include <map>
 
 #include "builder/mail.h"
-#include "lib/run.h"
+#include "cgi/state.h"
 #include "common/fileio.h"
+#include "lib/run.h"
 #include "store/store.h"
 
 namespace kb {
@@ -346,6 +347,13 @@ int Builder::Prune() {
     gmtime_r(&t, &tm);
     strftime(cutoff, sizeof cutoff, "%Y-%m-%dT%H:%M:%SZ", &tm);
   }
+  // What a machine has chosen stays: pruning it would make the list refuse the
+  // machine (cgi/list.cc). A state that cannot be read prunes nothing.
+  std::vector<std::pair<std::string, std::string>> chosen;
+  if (!ChosenImages(c_.state, &chosen, &err)) {
+    Log("prune: " + err + ": nothing pruned");
+    return 3;
+  }
   int removed = 0;
   for (auto& [key, imgs] : groups) {
     std::sort(imgs.begin(), imgs.end(), [](const Img& a, const Img& b) { return a.built > b.built; });
@@ -353,6 +361,11 @@ int Builder::Prune() {
       bool too_many = c_.keep_per_branch_arch > 0 && i >= size_t(c_.keep_per_branch_arch);
       bool too_old = cutoff[0] && imgs[i].built < cutoff;
       if (!too_many && !too_old) continue;
+      auto by = std::find_if(chosen.begin(), chosen.end(), [&](const auto& c) { return c.first == imgs[i].name; });
+      if (by != chosen.end()) {
+        Log("prune: kept " + imgs[i].name + ": " + by->second);
+        continue;
+      }
       if (!RemoveImage(c_.images, imgs[i].name, &err)) {
         Log("prune: " + err);
         continue;

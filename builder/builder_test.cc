@@ -4,14 +4,17 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "builder/build.h"
+#include "builder/builder.h"
 #include "builder/config.h"
 #include "lib/git.h"
 #include "builder/state.h"
 #include "common/test_temp_dir.h"
+#include "store/store.h"
 
 namespace kb {
 namespace {
@@ -210,6 +213,58 @@ TEST(Build, KnowsWhatFeedsTheConfiguration) {
   for (const char* p : {"init/main.c", "kernel/sched/sched.h", "arch/x86/boot/Makefile", "drivers/Makefile",
                         "Documentation/kbuild/kconfig.rst", "tools/scripts/Makefile.include", "mykconfig"})
     EXPECT_FALSE(FeedsConfig(p)) << p;
+}
+
+}  // namespace
+}  // namespace kb
+
+namespace kb {
+namespace {
+
+// Prune keeps what a machine has chosen, whatever [keep] says, and says why.
+TEST(Prune, KeepsTheImagesMachinesHaveChosen) {
+  TempDir d;
+  BuilderConfig c;
+  c.images = d.path() + "/images";
+  c.state = d.path() + "/state";
+  c.keep_per_branch_arch = 1;
+  std::filesystem::create_directories(c.images);
+  std::string kernel = d.Write("bzImage", "k"), err;
+  std::vector<std::string> names;
+  for (int day = 20; day <= 23; ++day) {
+    std::string name = "6.1.0-main_aaaaaaaaaa" + std::to_string(day) + "_202611" + std::to_string(day) + "_x86_64";
+    std::string commit = "aaaaaaaaaa" + std::to_string(day) + std::string(28, '0');
+    std::string built = "2026-11-" + std::to_string(day) + "T00:00:00Z";
+    ImageIni ini;
+    ini.name = name;
+    ini.commit = commit;
+    ini.branch = "main";
+    ini.arch = "x86_64";
+    ini.kernelrelease = "6.1.0";
+    ini.built = built;
+    ini.kernel = "bzImage";
+    bool already;
+    ASSERT_TRUE(PublishImage(c.images, ini, {{kernel, "bzImage"}}, &already, &err)) << err;
+    names.push_back(name);
+  }
+  d.Write("state/machines/m1/default", names[0] + "\n");
+  d.Write("state/machines/m2/once", names[1] + "\n");
+  Builder b(c);
+  EXPECT_EQ(b.Prune(), 0);
+  std::vector<StoreImage> left;
+  ASSERT_TRUE(ListImages(c.images, "", &left, &err)) << err;
+  std::vector<std::string> kept;
+  for (const StoreImage& i : left) kept.push_back(i.name);
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(kept, (std::vector<std::string>{names[0], names[1], names[3]}))
+      << "the newest (keep 1) and the two chosen ones stay";
+  // A machine state that cannot be read prunes nothing.
+  d.Write("state/machines/m3/default", "not an image\n");
+  c.keep_per_branch_arch = 0;
+  c.keep_days = 1;
+  EXPECT_EQ(b.Prune(), 3);
+  ASSERT_TRUE(ListImages(c.images, "", &left, &err)) << err;
+  EXPECT_EQ(left.size(), 3u);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "common/fileio.h"
 #include "common/test_temp_dir.h"
+#include "store/store.h"
 
 namespace kb {
 namespace {
@@ -89,10 +90,26 @@ TEST_F(Server, ListIsOnceThenDefaultThenNewestFirstEachOnce) {
   ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1&once=1", kA), cfg_).status, 200);
   EXPECT_EQ(HandleList(Req("GET", "machine=m1"), cfg_).body, kA + "\n" + kC + "\n" + kB + "\n")
       << "once and default the same image: listed once";
-  // A chosen image that is gone, or a damaged state file, does not stop the list.
-  d_.Write("state/machines/m1/once", "garbage\n");
-  d_.Write("state/machines/m1/default", kI + "x\n");
-  EXPECT_EQ(HandleList(Req("GET", "machine=m1"), cfg_).body, kC + "\n" + kB + "\n" + kA + "\n");
+}
+
+TEST_F(Server, ListRefusesAChoiceItCannotHonour) {
+  // A chosen image no longer in the store: an error, never the next kernel.
+  ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1", kA), cfg_).status, 200);
+  ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1&once=1", kB), cfg_).status, 200);
+  std::string err;
+  ASSERT_TRUE(RemoveImage(cfg_.images, kB, &err)) << err;
+  for (const char* f : {"", "&format=tsv", "&format=json"})
+    EXPECT_ANSWER(HandleList(Req("GET", std::string("machine=m1") + f), cfg_), 409,
+                  "machine m1: its once image " + kB + " is not in the store");
+  ASSERT_EQ(HandleDefault(Req("DELETE", "machine=m1&once=1"), cfg_).status, 200);
+  EXPECT_EQ(HandleList(Req("GET", "machine=m1"), cfg_).body, kA + "\n" + kC + "\n");
+  ASSERT_TRUE(RemoveImage(cfg_.images, kA, &err)) << err;
+  EXPECT_ANSWER(HandleList(Req("GET", "machine=m1"), cfg_), 409, "its default image " + kA);
+  // A damaged state file: the server's own trouble, said.
+  d_.Write("state/machines/m2/default", "garbage\n");
+  EXPECT_ANSWER(HandleList(Req("GET", "machine=m2"), cfg_), 500, "does not hold an image name");
+  // Other machines are served as usual.
+  EXPECT_EQ(HandleList(Req("GET", "machine=m3"), cfg_).body, kC + "\n");
 }
 
 TEST_F(Server, ListFormats) {

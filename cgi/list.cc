@@ -20,17 +20,19 @@ bool CheckArch(std::string_view a) {
   return true;
 }
 
-// The machine's choice in `file`, if it names an image of the store. A damaged
-// state file is logged and ignored: the list must still be served.
-std::optional<std::string> Chosen(const MachineState& st, const char* file, const ServerConfig& cfg) {
-  std::optional<std::string> name;
-  std::string err;
-  if (!st.ReadName(file, &name, &err)) {
-    fprintf(stderr, "kbisect-list: ignoring %s\n", err.c_str());
-    return std::nullopt;
-  }
-  if (name && !ImageExists(cfg.images, *name)) return std::nullopt;
-  return name;
+// The machine's choice in `file` ("once" or "default"). A choice that cannot be
+// honoured is an error, never silently another kernel: a damaged state file
+// (500), or an image that is no longer in the store (409: removed by hand; prune
+// keeps chosen images).
+bool Chosen(const MachineState& st, std::string_view machine, const char* file, const ServerConfig& cfg,
+            std::optional<std::string>* name, Response* err) {
+  std::string why;
+  if (!st.ReadName(file, name, &why)) return *err = Text(500, why), false;
+  if (*name && !ImageExists(cfg.images, **name))
+    return *err = Text(409, "machine " + std::string(machine) + ": its " + file + " image " + **name +
+                                " is not in the store (removed?): choose another (kbisect set or once)"),
+           false;
+  return true;
 }
 
 // An image whose manifest cannot be read is still listed (the stage-1 will say
@@ -71,7 +73,9 @@ Response HandleList(const Request& req, const ServerConfig& cfg) {
     return Text(400, "bad format: expected text, json or tsv");
 
   MachineState st(cfg.state, std::string(machine.value));
-  std::optional<std::string> once = Chosen(st, "once", cfg), dflt = Chosen(st, "default", cfg);
+  std::optional<std::string> once, dflt;
+  if (!Chosen(st, machine.value, "once", cfg, &once, &err) || !Chosen(st, machine.value, "default", cfg, &dflt, &err))
+    return err;
   std::vector<StoreImage> images;
   std::string list_err;
   if (!ListImages(cfg.images, arch, &images, &list_err)) return Text(500, list_err);

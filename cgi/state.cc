@@ -136,4 +136,20 @@ bool ListMachines(const std::string& state_dir, std::vector<std::string>* out, s
   return true;
 }
 
+bool ChosenImages(const std::string& state_dir, std::vector<std::pair<std::string, std::string>>* out,
+                  std::string* err) {
+  out->clear();
+  std::vector<std::string> machines;
+  if (!ListMachines(state_dir, &machines, err)) return false;
+  for (const std::string& m : machines) {
+    MachineState st(state_dir, m);
+    for (const char* file : {"default", "once"}) {
+      std::optional<std::string> name;
+      if (!st.ReadName(file, &name, err)) return false;
+      if (name) out->emplace_back(*name, "machine " + m + "'s " + file);
+    }
+  }
+  return true;
+}
+
 }  // namespace kb

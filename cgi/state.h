@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/fd.h"
@@ -45,5 +46,11 @@ class MachineState {
 
 // All machines that have a state directory, sorted.
 bool ListMachines(const std::string& state_dir, std::vector<std::string>* out, std::string* err);
+
+// The images some machine has as its default or once: what the builder's prune
+// keeps, each with why ("machine M's default").
+// Fails (nothing may then be pruned) when a machine's state cannot be read.
+bool ChosenImages(const std::string& state_dir, std::vector<std::pair<std::string, std::string>>* out,
+                  std::string* err);
 
 }  // namespace kb

@@ -95,7 +95,11 @@ cp "$LAB_DIR/c.ini" "$LAB_IMAGES/$C/image.ini"
 t_eq "the images are downloadable under images/" "stand-in kernel $A" "$(curl -sS "$LAB_URL/images/$A/bzImage")"
 
 rm -rf "${LAB_IMAGES:?}/$B"
-t_eq "a default whose image left the store is not listed" "$C $A" "$(list machine=m2)"
+t_eq "a default whose image left the store: 409 and why, never another kernel" \
+	"409 machine m2: its default image $B is not in the store (removed?): choose another (kbisect set or once)" \
+	"$(curl -sS -w '%{http_code} ' -o "$LAB_DIR/body" "$LAB_URL/list?machine=m2")$(cat "$LAB_DIR/body")"
+curl -sS -f -X DELETE "$LAB_URL/default?machine=m2" >/dev/null
+t_eq "... and with the default cleared, the list is back" "$C $A" "$(list machine=m2)"
 
 # --- bad input: right status, clear message, state unchanged ----------------------
 snapshot() { (cd "$LAB_STATE" && find . -printf '%p %m %s %T@\n' | sort && find . -type f -exec md5sum {} + | sort) | md5sum; }

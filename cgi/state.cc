@@ -82,40 +82,121 @@ bool MachineState::Remove(const char* file, std::string* err) {
   return SyncDir(dir_, err);
 }
 
+namespace {
+
+// Up to `max` bytes of fd before offset `end`, read backwards in chunks, stopping
+// once more than `lines` newlines were read (enough for that many whole lines).
+// *start: the offset of the first byte returned.
+bool ReadBack(int fd, off_t end, size_t lines, off_t max, std::string* out, off_t* start) {
+  std::vector<std::string> chunks;
+  size_t newlines = 0;
+  off_t pos = end;
+  const off_t floor = end > max ? end - max : 0;
+  while (pos > floor && newlines <= lines) {
+    size_t n = size_t(std::min<off_t>(pos - floor, 64 << 10));
+    std::string c(n, '\0');
+    if (pread(fd, c.data(), n, pos - off_t(n)) != ssize_t(n)) return false;
+    pos -= off_t(n);
+    newlines += size_t(std::count(c.begin(), c.end(), '\n'));
+    chunks.push_back(std::move(c));
+  }
+  out->clear();
+  for (auto it = chunks.rbegin(); it != chunks.rend(); ++it) *out += *it;
+  *start = pos;
+  return true;
+}
+
+}  // namespace
+
 bool MachineState::AppendBootLog(std::string_view line, std::string* err) {
   if (!lock_) {
     *err = "internal error: write without the machine's lock";
     return false;
   }
   std::string path = dir_ + "/booted";
-  Fd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd) {
+  Fd fd(open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
+  struct stat st;
+  if (!fd || fstat(fd.get(), &st) != 0) {
     *err = Errno("cannot open " + path);
     return false;
   }
-  // One write(2) of a whole line with O_APPEND: readers never see half of it.
+  off_t size = st.st_size;
+  if (size > kBootLogMax) {
+    // Over its cap: the newest kBootLogKeep bytes of whole lines, replacing it atomically.
+    std::string tail;
+    off_t start = 0;
+    if (!ReadBack(fd.get(), size, SIZE_MAX, kBootLogKeep, &tail, &start)) {
+      *err = Errno("cannot read " + path);
+      return false;
+    }
+    size_t nl = tail.find('\n');
+    tail.erase(0, nl == std::string::npos ? tail.size() : nl + 1);
+    tail.erase(tail.rfind('\n') == std::string::npos ? 0 : tail.rfind('\n') + 1);
+    if (!WriteFileAtomic(path, tail, err)) return false;
+    fd = Fd(open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC));
+    if (!fd) {
+      *err = Errno("cannot open " + path);
+      return false;
+    }
+    size = off_t(tail.size());
+  } else if (size > 0) {
+    // A last line without its newline is what a crash mid-append left: dropped,
+    // so that this line does not join it.
+    char last = 0;
+    if (pread(fd.get(), &last, 1, size - 1) != 1) {
+      *err = Errno("cannot read " + path);
+      return false;
+    }
+    if (last != '\n') {
+      std::string tail;
+      off_t start = 0;
+      if (!ReadBack(fd.get(), size, 1, size, &tail, &start)) {
+        *err = Errno("cannot read " + path);
+        return false;
+      }
+      size_t nl = tail.rfind('\n');
+      size = nl == std::string::npos ? start : start + off_t(nl) + 1;
+      if (ftruncate(fd.get(), size) != 0) {
+        *err = Errno("cannot repair " + path);
+        return false;
+      }
+    }
+  }
+  // One write(2) of a whole line with O_APPEND: readers never see half of it. A
+  // short write (a full disk) is taken back, so the next line starts clean.
   std::string text = std::string(line) + "\n";
   ssize_t w = write(fd.get(), text.data(), text.size());
   if (w != ssize_t(text.size()) || fsync(fd.get()) != 0) {
-    *err = Errno("cannot append to " + path);
+    *err = w >= 0 && w < ssize_t(text.size()) ? "cannot append to " + path + ": a short write (disk full?)"
+                                               : Errno("cannot append to " + path);
+    if (w > 0 && ftruncate(fd.get(), size) != 0) *err += "; and cannot take it back: " + std::string(strerror(errno));
     return false;
   }
   return true;
 }
 
 bool MachineState::ReadBootLog(size_t limit, std::vector<std::string>* lines, std::string* err) const {
-  std::string text;
-  bool missing;
-  if (!ReadFile(dir_ + "/booted", &text, err, &missing)) return false;
   lines->clear();
-  // Whole lines only: a line without its newline is an append in progress.
+  std::string path = dir_ + "/booted";
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd && errno == ENOENT) return true;
+  struct stat st;
+  std::string text;
+  off_t start = 0;
+  if (!fd || fstat(fd.get(), &st) != 0 || !ReadBack(fd.get(), st.st_size, limit, st.st_size, &text, &start)) {
+    *err = Errno("cannot read " + path);
+    return false;
+  }
+  // Whole lines only: a line without its newline is an append in progress; the
+  // first line read is whole only when the read began at the file's start.
   size_t end = text.rfind('\n');
   end = end == std::string::npos ? 0 : end + 1;
   while (end > 0 && lines->size() < limit) {
-    size_t start = end >= 2 ? text.rfind('\n', end - 2) : std::string::npos;
-    start = start == std::string::npos ? 0 : start + 1;
-    lines->push_back(text.substr(start, end - 1 - start));
-    end = start;
+    size_t at = end >= 2 ? text.rfind('\n', end - 2) : std::string::npos;
+    if (at == std::string::npos && start > 0) break;
+    at = at == std::string::npos ? 0 : at + 1;
+    lines->push_back(text.substr(at, end - 1 - at));
+    end = at;
   }
   return true;
 }

@@ -14,6 +14,10 @@
 
 namespace kb {
 
+// The boot log's cap: an append that finds it larger first keeps only its newest
+// kBootLogKeep bytes (whole lines). Readers read it from its end.
+inline constexpr long long kBootLogMax = 1 << 20, kBootLogKeep = 512 << 10;
+
 class MachineState {
  public:
   // `machine` must already be a valid machine name.
@@ -31,6 +35,8 @@ class MachineState {
 
   bool WriteName(const char* file, std::string_view name, std::string* err);
   bool Remove(const char* file, std::string* err);  // absent is fine
+  // One line, whole or not at all (a short write is taken back; a torn last line
+  // a crash left is dropped first); the log trimmed to its cap first.
   bool AppendBootLog(std::string_view line, std::string* err);
 
   // The boot log's lines, newest first, at most `limit` of them.

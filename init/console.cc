@@ -37,7 +37,12 @@ void Say(std::initializer_list<std::string_view> parts) {
   for (std::string_view p : parts) {
     size_t room = sizeof(line) - 1 - n;
     size_t take = p.size() < room ? p.size() : room;
-    for (size_t i = 0; i < take; ++i) line[n++] = p[i];
+    // Control bytes (a server's error body, a name from the network) could drive
+    // the terminal: each becomes '?'.
+    for (size_t i = 0; i < take; ++i) {
+      const unsigned char c = static_cast<unsigned char>(p[i]);
+      line[n++] = c < 0x20 || c == 0x7f ? '?' : p[i];
+    }
   }
   line[n++] = '\n';
   for (size_t off = 0; off < n;) {

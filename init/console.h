@@ -12,6 +12,8 @@ namespace kb {
 // "ENOENT" etc. for the errnos the init meets; "errno" for others.
 std::string_view ErrnoName(int err);
 
+// One line: the parts, cut at 1 KiB, then a newline; a control byte in a part
+// (what a server or the network sent) is written as '?'.
 void Say(std::initializer_list<std::string_view> parts);
 
 // Says "kbisect: <step>: <what> (<syscall>: <ERRNO>)".

@@ -71,7 +71,13 @@ size_t RunMenu(std::span<const std::string_view> entries, std::span<const bool> 
   MenuInput input(entries.size());
   bool stopped = false;
   Deadline countdown(int64_t(timeout_s) * 1000);
-  int64_t idle_since = NowMs();
+  // From the key that stops the countdown, the menu waits kIdleMs in all: an
+  // absolute deadline, so that a noisy serial line cannot hold it forever.
+  int64_t stopped_at = 0;
+  auto stop = [&] {
+    if (!stopped) stopped_at = NowMs();
+    stopped = true;
+  };
   unsigned shown = timeout_s + 1;
   for (;;) {
     if (!stopped) {
@@ -82,20 +88,18 @@ size_t RunMenu(std::span<const std::string_view> entries, std::span<const bool> 
         Say({"kbisect: booting ", FormatUnsigned(first + 1, num), " in ", FormatUnsigned(left, more),
              " s; a key stops, a number and Enter picks"});
       }
-    } else if (NowMs() - idle_since > kIdleMs) {
-      Say({"kbisect: no choice for 5 minutes, booting ", FormatUnsigned(first + 1, num)});
+    } else if (NowMs() - stopped_at > kIdleMs) {
+      Say({"kbisect: no choice within 5 minutes of the stop, booting ", FormatUnsigned(first + 1, num)});
       return first;
     }
     int64_t wait = stopped ? 1000 : (countdown.LeftMs() % 1000 == 0 ? 1000 : countdown.LeftMs() % 1000);
     int key = ReadKey(wait);
     if (key < 0) continue;
-    idle_since = NowMs();
     size_t typed_before = input.typed().size();
     MenuInput::Action action = input.Key(char(key));
-    if (action == MenuInput::kStopped && !stopped) {
-      Say({"kbisect: countdown stopped; type a number and Enter"});
-      stopped = true;
-    }
+    if (action == MenuInput::kStopped && !stopped)
+      Say({"kbisect: countdown stopped; type a number and Enter (5 minutes at most)"});
+    if (action == MenuInput::kStopped) stop();
     // Echo the number being typed on a line of its own.
     if (action != MenuInput::kStopped) {
       if (typed_before > 0) write(1, "\n", 1);
@@ -111,7 +115,7 @@ size_t RunMenu(std::span<const std::string_view> entries, std::span<const bool> 
         size_t pick = input.by_default() ? first : input.choice();
         if (failed[pick]) {
           Say({"kbisect: ", FormatUnsigned(pick + 1, num), " failed already; pick another"});
-          stopped = true;
+          stop();
           break;
         }
         Say({"kbisect: picked ", FormatUnsigned(pick + 1, num)});
@@ -119,7 +123,7 @@ size_t RunMenu(std::span<const std::string_view> entries, std::span<const bool> 
       }
       case MenuInput::kBadNumber:
         Say({"kbisect: no entry with that number"});
-        stopped = true;
+        stop();
         break;
       case MenuInput::kNone:
         break;

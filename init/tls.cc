@@ -200,6 +200,15 @@ bool TlsStart(Conn* conn, std::string_view host, const Deadline& d, Failure* why
   }
   TlsSession* s = &g_session;
   br_ssl_client_init_full(&s->cc, &s->xc, g_anchors, g_anchor_count);
+  // TLS 1.2 (BearSSL's newest), ECDHE key exchange and AEAD ciphers only:
+  // forward secrecy, and no CBC suite with its padding oracles.
+  br_ssl_engine_set_versions(&s->cc.eng, BR_TLS12, BR_TLS12);
+  static const uint16_t kSuites[] = {
+      BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,       BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+      BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,       BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+      BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+  };
+  br_ssl_engine_set_suites(&s->cc.eng, kSuites, sizeof kSuites / sizeof kSuites[0]);
   // Certificates are checked against the clock; a machine whose clock is older
   // than this build (no RTC battery, never set) checks them as of the build.
   time_t now = time(nullptr);

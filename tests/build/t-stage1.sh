@@ -35,8 +35,8 @@ KBISECT_INITRAMFS=$tmp/initramfs
 KBISECT_CMDLINE="console=ttyS0,115200 kbisect.machine=skl-3"
 DEFAULTS
 entry=$(KBISECT_DEFAULTS=$tmp/default "$grubd" 2>/dev/null)
-t_check "the GRUB entry boots the stage-1 kernel with kbisect.server and the extra parameters" \
-	bash -c 'grep -qP "^\tlinux\t$2 kbisect.server=http://kernels.lab/kbisect console=ttyS0,115200 kbisect.machine=skl-3$" <<<"$1" &&
+t_check "the GRUB entry boots the stage-1 kernel with kbisect.server, panic=10 and the extra parameters" \
+	bash -c 'grep -qP "^\tlinux\t$2 kbisect.server=http://kernels.lab/kbisect panic=10 console=ttyS0,115200 kbisect.machine=skl-3$" <<<"$1" &&
 		grep -qP "^\tinitrd\t$3$" <<<"$1"' _ "$entry" "$tmp/vmlinuz" "$tmp/initramfs"
 t_check "grub-script-check accepts the entry" bash -c 'grub-script-check <<<"$1"' _ "$entry"
 for bad in "KBISECT_SERVER=" "KBISECT_SERVER=ftp://x" "KBISECT_KERNEL=$tmp/missing" \

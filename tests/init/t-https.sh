@@ -1,23 +1,28 @@
 #!/bin/bash
 # Stage-1 over HTTPS in QEMU: the server is named (kernels.lab, looked up with the
 # DHCP-given DNS server), its certificate is checked against the CA in the
-# initramfs, and the list and the image both come over TLS. A wrong CA and a
-# certificate for another name are refused, said, and end in a reboot.
+# initramfs, and the list and the image both come over TLS. A wrong CA, a
+# certificate for another name and a server without ECDHE and an AEAD suite are
+# refused, said, and end in a reboot.
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 lab_prepare --kernels 2
-lab_enter --boots 4 "$0" "$@"
+lab_enter --boots 5 "$0" "$@"
 lab_init
 lab_dns_start kernels.lab=10.0.2.2
 lab_tls_ca "$LAB_DIR/tls" kernels.lab
 lab_tls_ca "$LAB_DIR/other-ca" kernels.lab
 TLS_CONF=$(lab_apache_tls_conf "$LAB_DIR/tls" 8443)
+# A server that offers only TLS 1.2 with a CBC suite and RSA key exchange (no
+# forward secrecy): what the stage-1 refuses to talk to.
+CBC_CONF=$(lab_apache_tls_conf "$LAB_DIR/tls" 8444 "SSLProtocol TLSv1.2" "SSLCipherSuite AES128-SHA256")
 # setup.sh starts Apache with the snippet; restart it with TLS as well.
 . "$LAB_TOP/tests/init/setup.sh"
 apache2 -f "$LAB_DIR/apache/httpd.conf" -k stop
 lab_wait_port_closed "$LAB_HTTP_PORT" 10
-lab_apache_start_with "$LAB_SNIPPET" "$TLS_CONF"
+lab_apache_start_with "$LAB_SNIPPET" "$TLS_CONF" "$CBC_CONF"
 lab_wait_port 8443 10
+lab_wait_port 8444 10
 HTTPS=https://kernels.lab:8443/kbisect
 lab_stage1_initramfs "$LAB_DIR/stage1-ca.cpio.gz" --ca "$LAB_DIR/tls/ca.pem"
 lab_stage1_initramfs "$LAB_DIR/stage1-other.cpio.gz" --ca "$LAB_DIR/other-ca/ca.pem"
@@ -51,4 +56,12 @@ tls_boot byip "$LAB_DIR/stage1-ca.cpio.gz" "https://10.0.2.2:8443/kbisect" -no-r
 t_check "certificate for another name: refused and said" \
 	wait_for byip "^kbisect: list: TLS: the server's certificate is for another name" 90
 lab_qemu_stop byip
+
+t_check "the CBC-only server does talk TLS 1.2 (to openssl)" \
+	bash -c "openssl s_client -connect 127.0.0.1:8444 -tls1_2 -cipher AES128-SHA256 </dev/null 2>&1 | grep -q 'Cipher is AES128-SHA256'"
+tls_boot cbc "$LAB_DIR/stage1-ca.cpio.gz" "https://kernels.lab:8444/kbisect" -no-reboot
+t_check "a server with only a CBC suite and no ECDHE: refused (ECDHE with AEAD only), said" \
+	wait_for cbc "^kbisect: list: TLS: the server sent a fatal alert" 90
+t_check "... and nothing was fetched or booted" bash -c "! grep -aq 'kbisect: image:' '$LAB_OUT/cbc.console'"
+lab_qemu_stop cbc
 t_done

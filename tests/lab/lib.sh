@@ -324,19 +324,27 @@ lab_tls_ca() {
 		-days 30 -extfile "$d/ext" -out "$d/server.pem" >/dev/null 2>&1 || lab_die "openssl: sign"
 }
 
-# lab_apache_tls_conf DIR PORT: an Apache snippet serving everything over TLS on
-# 127.0.0.1:PORT with DIR/server.pem (pass it to lab_apache_start_with).
+# lab_apache_tls_conf DIR PORT [DIRECTIVE...]: an Apache snippet serving everything
+# over TLS on 127.0.0.1:PORT with DIR/server.pem and the mod_ssl DIRECTIVEs (e.g.
+# "SSLCipherSuite AES128-SHA256"); pass it to lab_apache_start_with.
 lab_apache_tls_conf() {
-	cat >"$1/apache-tls.conf" <<-EOF
-	LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
-	Listen 127.0.0.1:$2
-	<VirtualHost 127.0.0.1:$2>
-	    SSLEngine on
-	    SSLCertificateFile $1/server.pem
-	    SSLCertificateKeyFile $1/server.key
-	</VirtualHost>
-	EOF
-	echo "$1/apache-tls.conf"
+	local dir=$1 port=$2 d
+	shift 2
+	{
+		cat <<-EOF
+		<IfModule !ssl_module>
+		LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
+		</IfModule>
+		Listen 127.0.0.1:$port
+		<VirtualHost 127.0.0.1:$port>
+		    SSLEngine on
+		    SSLCertificateFile $dir/server.pem
+		    SSLCertificateKeyFile $dir/server.key
+		EOF
+		for d in "$@"; do printf '    %s\n' "$d"; done
+		echo "</VirtualHost>"
+	} >"$dir/apache-tls-$port.conf"
+	echo "$dir/apache-tls-$port.conf"
 }
 
 . "$LAB_SRC/machines.sh"

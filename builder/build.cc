@@ -48,7 +48,7 @@ std::vector<std::string> FirstErrors(const std::string& log) {
   for (std::string line; std::getline(in, line) && out.size() < 10;)
     if (line.find("error:") != std::string::npos || line.find("Error ") != std::string::npos ||
         line.find("undefined reference") != std::string::npos)
-      out.push_back(line);
+      out.push_back(line.size() > 300 ? line.substr(0, 300) + " [...]" : line);  // a mail's line, not a log's
   return out;
 }
 

@@ -139,6 +139,15 @@ TEST(BuilderState, TipsHealthAndRequests) {
   EXPECT_EQ(s.Tip("main"), kS1);
   ASSERT_TRUE(s.SetHealth("main", "i386", "fail", &err));
   EXPECT_EQ(s.Health("main", "i386"), "fail");
+  // Branch names may hold '/' (and '%'): each is one file, and names do not collide.
+  ASSERT_TRUE(s.SetTip("drm/fixes", kS2, &err)) << err;
+  ASSERT_TRUE(s.SetTip("drm%2Ffixes", kS3, &err)) << err;
+  EXPECT_EQ(s.Tip("drm/fixes"), kS2);
+  EXPECT_EQ(s.Tip("drm%2Ffixes"), kS3);
+  ASSERT_TRUE(s.SetHealth("drm/fixes", "x86_64", "fail", &err)) << err;
+  EXPECT_EQ(s.Health("drm/fixes", "x86_64"), "fail");
+  EXPECT_EQ(s.Health("drm%2Ffixes", "x86_64"), "");
+  EXPECT_EQ(BranchFileName("a/b%c"), "a%2Fb%25c");
   d.Write("requests/" + kS2, "");
   d.Write("requests/not-a-sha", "");
   EXPECT_EQ(s.Requests(), std::vector<std::string>{kS2});

@@ -1,5 +1,7 @@
 // kbisect-builder --config FILE COMMAND: builds a kernel image for every new
 // commit of the watched branches and publishes it to the image store.
+#include <signal.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -80,4 +82,9 @@ int Run(std::vector<std::string> args) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return Run(std::vector<std::string>(argv + 1, argv + argc)); }
+int main(int argc, char** argv) {
+  // A command that exits before reading its input (sendmail refusing a mail) must
+  // not kill the builder: the write fails with EPIPE instead.
+  signal(SIGPIPE, SIG_IGN);
+  return Run(std::vector<std::string>(argv + 1, argv + argc));
+}

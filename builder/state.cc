@@ -153,27 +153,37 @@ bool BuilderState::Dequeue(const std::string& sha, const std::string& arch, std:
   return WriteFileAtomic(dir_ + "/queue", FormatQueue(q), err);
 }
 
+std::string BranchFileName(const std::string& branch) {
+  std::string out;
+  for (char c : branch) {
+    if (c == '%') out += "%25";
+    else if (c == '/') out += "%2F";
+    else out += c;
+  }
+  return out;
+}
+
 std::string BuilderState::Tip(const std::string& branch) const {
   std::string t;
-  ReadSmallFile(dir_ + "/tips/" + branch, &t);
+  ReadSmallFile(dir_ + "/tips/" + BranchFileName(branch), &t);
   while (!t.empty() && t.back() == '\n') t.pop_back();
   return t;
 }
 
 bool BuilderState::SetTip(const std::string& branch, const std::string& sha, std::string* err) {
-  return WriteFileAtomic(dir_ + "/tips/" + branch, sha + "\n", err);
+  return WriteFileAtomic(dir_ + "/tips/" + BranchFileName(branch), sha + "\n", err);
 }
 
 std::string BuilderState::Health(const std::string& branch, const std::string& arch) const {
   std::string h;
-  ReadSmallFile(dir_ + "/health/" + branch + "-" + arch, &h);
+  ReadSmallFile(dir_ + "/health/" + BranchFileName(branch) + "-" + arch, &h);
   while (!h.empty() && h.back() == '\n') h.pop_back();
   return h;
 }
 
 bool BuilderState::SetHealth(const std::string& branch, const std::string& arch, const std::string& h,
                              std::string* err) {
-  return WriteFileAtomic(dir_ + "/health/" + branch + "-" + arch, h + "\n", err);
+  return WriteFileAtomic(dir_ + "/health/" + BranchFileName(branch) + "-" + arch, h + "\n", err);
 }
 
 std::vector<std::string> BuilderState::Requests() const {

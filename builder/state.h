@@ -23,6 +23,10 @@ struct QueueItem {
   std::string sha, arch, branch;
 };
 
+// A branch's name as one file name under tips/ and health/: '%' and '/' (which
+// branch names may hold) written as %25 and %2F.
+std::string BranchFileName(const std::string& branch);
+
 class BuilderState {
  public:
   explicit BuilderState(std::string state) : state_(std::move(state)), dir_(state_ + "/builder") {}

@@ -1,5 +1,7 @@
 #include "control/commands.h"
 
+#include <signal.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -95,6 +97,9 @@ int CmdWrapper(const Server& s, const std::string& cmd, const std::vector<std::s
 }  // namespace
 
 int Main(int argc, char** argv) {
+  // A command that exits before reading its input must not kill kbisect (EPIPE
+  // instead); RunCommand gives the commands the default back.
+  signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> a(argv + 1, argv + argc);
   const char* env = getenv("KBISECT_SERVER");
   const std::string server_env = env ? env : "";

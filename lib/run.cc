@@ -63,6 +63,7 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, con
   if (pid < 0) return *err = std::string("fork: ") + strerror(errno), -1;
   if (pid == 0) {
     setpgid(0, 0);
+    signal(SIGPIPE, SIG_DFL);  // the callers ignore it; the commands expect the default
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     signal(SIGHUP, SIG_DFL);

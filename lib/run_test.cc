@@ -48,3 +48,20 @@ TEST(RunCommand, AStopEndsTheCommandEarly) {
 
 }  // namespace
 }  // namespace kb
+
+namespace kb {
+namespace {
+
+// With SIGPIPE ignored, as the builder and kbisect run: a command that exits
+// without reading its input is an error, not the caller's death, and the
+// commands themselves get SIGPIPE's default back (`yes | head` ends).
+TEST(RunCommand, SigpipeIgnoredHereDefaultInTheCommand) {
+  auto old = signal(SIGPIPE, SIG_IGN);
+  std::string err;
+  EXPECT_EQ(RunCommand({"sh", "-c", "exit 3"}, "", {}, -1, std::string(1 << 20, 'x'), &err, 30), 3);
+  EXPECT_EQ(RunCommand({"sh", "-c", "yes | head -n 1 >/dev/null"}, "", {}, -1, "", &err, 30), 0);
+  signal(SIGPIPE, old);
+}
+
+}  // namespace
+}  // namespace kb

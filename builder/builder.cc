@@ -44,6 +44,10 @@ bool Builder::Open(std::string* err) {
   if (!git_.Open(c_.repo, err)) return false;
   if (!state_.Init(err)) return false;
   if (!MakeDirs(c_.images, err) || !MakeDirs(c_.work, err)) return false;
+  // What a builder that died mid-publication left in the store (an hour old).
+  std::vector<std::string> removed;
+  if (!CleanLeftovers(c_.images, 3600, &removed, err)) return false;
+  for (const std::string& r : removed) Log("removed the leftover " + c_.images + "/" + r);
   return true;
 }
 

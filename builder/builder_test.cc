@@ -1,6 +1,8 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include "builder/config.h"
 #include "lib/git.h"
 #include "builder/state.h"
+#include "common/fileio.h"
 #include "common/test_temp_dir.h"
 #include "store/store.h"
 
@@ -125,8 +128,20 @@ TEST(BuilderState, LocksAreExclusiveAndStaleOnesAreTakenOver) {
   gethostname(host, sizeof host - 1);
   d.Write("builder/locks/" + kS2 + "-x86_64", "999999999 " + std::string(host) + "\n");
   EXPECT_TRUE(s.TryLock(kS2, "x86_64")) << "the owner is dead";
-  d.Write("builder/locks/" + kS3 + "-x86_64", "999999999 another-host\n");
-  EXPECT_FALSE(s.TryLock(kS3, "x86_64")) << "another host's lock is never taken over";
+  std::string boot;
+  ReadSmallFile("/proc/sys/kernel/random/boot_id", &boot);
+  boot.pop_back();
+  d.Write("builder/locks/" + kS2 + "-i386", std::to_string(getpid()) + " " + host + " another-boot\n");
+  EXPECT_TRUE(s.TryLock(kS2, "i386")) << "a claim from an earlier boot of this host, its pid reused";
+  d.Write("builder/locks/" + kS1 + "-arm64", std::to_string(getpid()) + " " + host + " " + boot + "\n");
+  EXPECT_FALSE(s.TryLock(kS1, "arm64")) << "a live claim of this boot";
+  const std::string other = "builder/locks/" + kS3 + "-x86_64";
+  d.Write(other, "999999999 another-host some-boot\n");
+  EXPECT_FALSE(s.TryLock(kS3, "x86_64")) << "another host's recent claim is kept";
+  const std::string old = d.path() + "/" + other;
+  struct timespec times[2] = {{time(nullptr) - 7 * 3600, 0}, {time(nullptr) - 7 * 3600, 0}};
+  ASSERT_EQ(utimensat(AT_FDCWD, old.c_str(), times, 0), 0);
+  EXPECT_TRUE(s.TryLock(kS3, "x86_64")) << "another host's claim of 7 hours ago: that host died mid-build";
 }
 
 TEST(BuilderState, TipsHealthAndRequests) {

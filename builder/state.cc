@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +19,18 @@
 namespace kb {
 namespace {
 
+
+// A claim of another host is broken when it is older than this.
+constexpr time_t kClaimMaxAge = 6 * 3600;
+
+// This boot's id (the kernel's random boot_id): a claim from an earlier boot of
+// this host is stale whatever its pid is now.
+std::string BootId() {
+  std::string id;
+  ReadSmallFile("/proc/sys/kernel/random/boot_id", &id);
+  while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+  return id.empty() ? "-" : id;
+}
 
 std::string HostName() {
   char h[256] = {};
@@ -93,18 +106,27 @@ bool BuilderState::TryLock(const std::string& sha, const std::string& arch) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     Fd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (fd) {
-      std::string owner = std::to_string(getpid()) + " " + HostName() + "\n";
+      std::string owner = std::to_string(getpid()) + " " + HostName() + " " + BootId() + "\n";
       return write(fd.get(), owner.data(), owner.size()) == ssize_t(owner.size());
     }
     if (errno != EEXIST) return false;
-    // A lock of a process of this host that is gone is stale.
+    // Stale: a claim of this host from before its last boot or of a process that
+    // is gone; a claim of another host older than kClaimMaxAge (that host died
+    // mid-build: no build takes that long).
     std::string text;
-    if (!ReadSmallFile(path, &text)) continue;
+    struct stat st;
+    if (!ReadSmallFile(path, &text) || stat(path.c_str(), &st) != 0) continue;
     std::istringstream in(text);
     long pid = 0;
-    std::string host;
-    if (!(in >> pid >> host) || host != HostName() || pid <= 0 || kill(pid_t(pid), 0) == 0 || errno != ESRCH)
-      return false;
+    std::string host, boot;
+    if (!(in >> pid >> host) || pid <= 0) return false;
+    in >> boot;
+    bool stale;
+    if (host == HostName())
+      stale = (!boot.empty() && boot != BootId()) || (kill(pid_t(pid), 0) != 0 && errno == ESRCH);
+    else
+      stale = time(nullptr) - st.st_mtime > kClaimMaxAge;
+    if (!stale) return false;
     unlink(path.c_str());
   }
   return false;

@@ -131,4 +131,23 @@ bool RemoveImage(const std::string& images, std::string_view name, std::string* 
   return SyncDir(images, err);
 }
 
+bool CleanLeftovers(const std::string& images, int64_t min_age_s, std::vector<std::string>* removed,
+                    std::string* err) {
+  removed->clear();
+  std::error_code ec;
+  const auto now = std::filesystem::file_time_type::clock::now();
+  for (const auto& e : std::filesystem::directory_iterator(images, ec)) {
+    const std::string n = e.path().filename();
+    if (n.rfind(".tmp-", 0) != 0 && n.rfind(".rm-", 0) != 0) continue;
+    std::error_code age_ec;
+    auto t = std::filesystem::last_write_time(e.path(), age_ec);
+    if (age_ec || now - t < std::chrono::seconds(min_age_s)) continue;
+    std::filesystem::remove_all(e.path(), age_ec);
+    if (age_ec) return *err = "cannot remove " + e.path().string() + ": " + age_ec.message(), false;
+    removed->push_back(n);
+  }
+  if (ec) return *err = "cannot list " + images + ": " + ec.message(), false;
+  return removed->empty() || SyncDir(images, err);
+}
+
 }  // namespace kb

@@ -69,4 +69,11 @@ bool PublishImage(const std::string& images, ImageIni ini, const std::vector<Ima
 // whole or not at all.
 bool RemoveImage(const std::string& images, std::string_view name, std::string* err);
 
+// Removes what a publisher or a remover that died left behind (hidden .tmp-* and
+// .rm-* directories) once older than min_age_s: a live publication takes
+// seconds, and the store may be shared by builders on several hosts. *removed:
+// their names.
+bool CleanLeftovers(const std::string& images, int64_t min_age_s, std::vector<std::string>* removed,
+                    std::string* err);
+
 }  // namespace kb

@@ -1,8 +1,10 @@
 #include "store/store.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -188,6 +190,37 @@ TEST(Store, EachBadManifestGetsOneClearError) {
   d.Write(kC + "/image.ini", std::string(kMaxImageIni + 1, ';'));
   EXPECT_FALSE(ReadManifest(d.path(), kC, &m, &err));
   EXPECT_NE(err.find("larger than"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace kb
+
+namespace kb {
+namespace {
+
+TEST(Store, LeftoversOfADeadPublisherAreCleanedOnceOld) {
+  TempDir d;
+  const std::string images = d.path();
+  d.Write(".tmp-6.1.0-main_aaaaaaaaaaaa_20261120_x86_64.123/bzImage", "half");
+  d.Write(".rm-6.1.0-main_bbbbbbbbbbbb_20261121_x86_64.456/bzImage", "going");
+  d.Write(".tmp-6.1.0-main_cccccccccccc_20261122_x86_64.789/bzImage", "being published now");
+  d.Write("6.1.0-main_dddddddddddd_20261122_x86_64/bzImage", "an image");
+  d.Write(".hidden-by-someone/x", "not ours");
+  for (const char* old : {".tmp-6.1.0-main_aaaaaaaaaaaa_20261120_x86_64.123",
+                          ".rm-6.1.0-main_bbbbbbbbbbbb_20261121_x86_64.456", ".hidden-by-someone"}) {
+    struct timespec t[2] = {{time(nullptr) - 7200, 0}, {time(nullptr) - 7200, 0}};
+    ASSERT_EQ(utimensat(AT_FDCWD, (images + "/" + old).c_str(), t, 0), 0);
+  }
+  std::vector<std::string> removed;
+  std::string err;
+  ASSERT_TRUE(CleanLeftovers(images, 3600, &removed, &err)) << err;
+  std::sort(removed.begin(), removed.end());
+  EXPECT_EQ(removed, (std::vector<std::string>{".rm-6.1.0-main_bbbbbbbbbbbb_20261121_x86_64.456",
+                                               ".tmp-6.1.0-main_aaaaaaaaaaaa_20261120_x86_64.123"}));
+  EXPECT_EQ(Entries(images), (std::vector<std::string>{".hidden-by-someone",
+                                                       ".tmp-6.1.0-main_cccccccccccc_20261122_x86_64.789",
+                                                       "6.1.0-main_dddddddddddd_20261122_x86_64"}));
+  EXPECT_FALSE(CleanLeftovers(images + "/nonexistent", 3600, &removed, &err));
 }
 
 }  // namespace

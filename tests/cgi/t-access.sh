@@ -1,7 +1,8 @@
 #!/bin/bash
 # The installed Apache snippet keeps reading open and refuses write methods on
 # /kbisect/default from outside its Require: by address (as shipped), and by user
-# (the Basic auth variant its comments document).
+# (the Basic auth variant its comments document); boot reports only from the test
+# machines' addresses.
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 lab_enter "$0" "$@"
@@ -30,8 +31,14 @@ done
 t_eq "the refused requests wrote nothing" "$before" "$(state)"
 t_eq "GET default from that address is open" 200 "$(status GET 'default?machine=m1' 127.0.0.2)"
 t_eq "GET list from that address is open" 200 "$(status GET 'list?machine=m1' 127.0.0.2)"
-t_eq "a test machine outside the Require can still report its boot" 200 \
+curl -sS -f -X PUT --data-binary "$A" "$LAB_URL/default?machine=m1&once=1" >/dev/null
+before=$(state)
+t_eq "a boot report from outside the test machines' Require (127.0.0.2) is refused with 403" 403 \
 	"$(status POST 'booted?machine=m1' 127.0.0.2 --data-binary "$A")"
+t_eq "... and wrote nothing: the once is intact, the log unchanged" "$before" "$(state)"
+t_eq "a test machine inside it (127.0.0.1) reports its boot" 200 \
+	"$(status POST 'booted?machine=m1' 127.0.0.1 --data-binary "$A")"
+t_eq "GET booted from outside is open" 200 "$(status GET 'booted?machine=m1' 127.0.0.2)"
 
 # The Basic auth variant, made from the installed snippet as its comments say.
 apache2 -f "$LAB_DIR/apache/httpd.conf" -k stop

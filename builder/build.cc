@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,9 +53,20 @@ std::vector<std::string> FirstErrors(const std::string& log) {
   return out;
 }
 
-bool LogHas(const std::string& log, const std::string& text) {
-  std::string all;
-  return ReadSmallFile(log, &all) && all.find(text) != std::string::npos;
+// Under this much free space, a failed step is the disk's fault, not the commit's.
+constexpr uint64_t kLowSpace = 64ull << 20;
+
+// The free space (MiB) of the file system of the first of `paths` that is low on
+// it, or -1 when none is: what a full disk looks like, read from the file
+// system itself (statvfs), never from what a build printed.
+long long LowSpace(std::initializer_list<const std::string*> paths) {
+  for (const std::string* p : paths) {
+    struct statvfs s;
+    if (statvfs(p->c_str(), &s) != 0) continue;
+    uint64_t avail = uint64_t(s.f_bavail) * s.f_frsize;
+    if (avail < kLowSpace) return (long long)(avail >> 20);
+  }
+  return -1;
 }
 
 // What the steps of one build share. A step returns true to go on; false when it
@@ -90,10 +102,13 @@ struct Build {
 };
 
 // A step's command failed: the commit does not build (its log is kept under the
-// state), unless the disk is full, which is the builder's trouble. Returns false.
+// state), unless a disk the build writes is (nearly) full, which is the builder's
+// trouble (retried, never remembered). Returns false.
 bool CommitFailed(Build& b) {
-  if (LogHas(b.r.log, "No space left on device")) {
-    b.r.error = "no space left on device (see " + b.r.log + ")";
+  const std::string state_dir = b.state.LogPath(b.commit.sha, b.arch.name);
+  const std::string logs = state_dir.substr(0, state_dir.rfind('/'));
+  if (long long mib = LowSpace({&b.out, &b.work, &logs}); mib >= 0) {
+    b.r.error = "no space left for the build (" + std::to_string(mib) + " MiB free; see " + b.r.log + ")";
     return false;
   }
   std::string kept = b.state.LogPath(b.commit.sha, b.arch.name), why;
@@ -233,13 +248,19 @@ bool Package(Build& b) {
   std::string release;
   ReadSmallFile(release_file, &release);
   while (!release.empty() && (release.back() == '\n' || release.back() == ' ')) release.pop_back();
-  if (rc != 0 || release.empty()) return b.r.error = "make kernelrelease failed", false;
+  // The release comes from the commit's Makefile: a failure here is the commit's.
+  if (rc != 0 || release.empty()) {
+    dprintf(b.log, "kbisect-builder: make kernelrelease failed\n");
+    return CommitFailed(b);
+  }
 
   std::string date = Utc(b.commit.time, "%Y%m%d"), built = Utc(time(nullptr), "%Y-%m-%dT%H:%M:%SZ");
   char name_buf[kMaxImageName];
   size_t name_len = 0;
-  if (Error e = FormatImageName({release, b.branch, b.commit.sha, date, b.arch.name}, name_buf, &name_len))
-    return b.r.error = std::string("no image name: ") + e, false;
+  if (Error e = FormatImageName({release, b.branch, b.commit.sha, date, b.arch.name}, name_buf, &name_len)) {
+    dprintf(b.log, "kbisect-builder: no image name from the kernel release '%s': %s\n", release.c_str(), e);
+    return CommitFailed(b);
+  }
   std::string name(name_buf, name_len);
 
   std::vector<ImageFile> files = {{b.out + "/arch/x86/boot/bzImage", "bzImage"},

@@ -212,6 +212,25 @@ t_check "full disk: no result is remembered" test ! -e "$d/state/builder/results
 umount "$d/small"
 "$builder" --config "$d/full.ini" build "$c10" --arch x86_64 >"$d/full2.log" 2>&1
 t_eq "with room again the build carries on" 0 $?
+
+# Poisoned commits fail as commits, are remembered and let the queue move on: a
+# build that only prints "No space left on device" (every disk has room), and a
+# kernel release with a character no image name can hold.
+p1=$(change init/main.c 's/^static int __ref kernel_init(void \*unused)$/#error No space left on device (kbisect p1: printed only)\n&/' "init: p1")
+p2=$(change init/main.c '/^#error No space left on device/d' "init: p2")
+p2=$(change Makefile 's/^EXTRAVERSION =.*/EXTRAVERSION = -kbisect~p2/' "Makefile: p2")
+p3=$(change Makefile 's/^EXTRAVERSION =.*/EXTRAVERSION =/' "Makefile: p3")
+lab_step "building the poisoned commits"
+kb build "$p1" --arch x86_64 >"$d/p1.log" 2>&1
+t_eq "a build that prints 'No space left on device' with room: the commit's failure (1)" 1 $?
+t_eq "... remembered as failed" fail "$(cut -d' ' -f1 "$d/state/builder/results/$p1-x86_64")"
+kb build "$p2" --arch x86_64 >"$d/p2.log" 2>&1
+t_eq "a kernel release outside the name set: the commit's failure (1)" 1 $?
+t_eq "... remembered as failed" fail "$(cut -d' ' -f1 "$d/state/builder/results/$p2-x86_64")"
+t_check "... and its kept log says why" \
+	grep -q "no image name from the kernel release '6.1.192-kbisect~p2" "$d/state/builder/logs/$p2-x86_64.log"
+kb build "$p3" --arch x86_64 >"$d/p3.log" 2>&1
+t_eq "the commit after them builds" 0 $?
 git --git-dir="$repo" update-ref -d "refs/heads/$tb-master"
 git --git-dir="$repo" update-ref -d "refs/heads/$tb-side"
 t_done

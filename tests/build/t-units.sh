@@ -1,0 +1,20 @@
+#!/bin/bash
+# The builder's systemd unit as make install-builder writes it: systemd accepts
+# it, and a commit's build runs without new privileges, with the system read-only
+# and writes limited to the builder's own directories.
+. "$(dirname "$0")/../tap.sh"
+B=${B:-build}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+make -s -C "$top" B="$B" DESTDIR="$tmp" PREFIX=/usr/local install-builder >/dev/null 2>&1
+unit=$tmp/etc/systemd/system/kbisect-builder.service
+t_check "make install-builder writes the unit" test -s "$unit"
+# Verified with the ExecStart pointed at the built program (the DESTDIR copy).
+sed "s|/usr/local/bin/kbisect-builder|$tmp/usr/local/bin/kbisect-builder|" "$unit" >"$tmp/kbisect-builder.service"
+out=$(systemd-analyze verify "$tmp/kbisect-builder.service" 2>&1)
+t_eq "systemd-analyze verify accepts it without a word (it warns on unknown keys and bad values, exit 0)" "" "$out"
+for k in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes User=kbisect \
+	"ReadWritePaths=/srv/kbisect /var/lib/kbisect /var/cache/kbisect"; do
+	t_check "the unit has $k" grep -qx "$k" "$unit"
+done

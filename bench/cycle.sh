@@ -85,16 +85,8 @@ run_kbisect() {
 # ktest_steps RUN: RUN.steps from ktest's output: a test from its "RUNNING TEST"
 # line to the next one (or ktest's end), with its "Build time" and "Install time".
 ktest_steps() {
-	awk -v labels="a step|a hang|after it" '
-	function secs(s,   t, n, i, a) { # "2 minutes 3 seconds" -> 123
-		t = 0; n = split(s, a, " ")
-		for (i = 1; i < n; i += 2) {
-			if (a[i + 1] ~ /^hour/) t += a[i] * 3600
-			else if (a[i + 1] ~ /^minute/) t += a[i] * 60
-			else if (a[i + 1] ~ /^second/) t += a[i]
-		}
-		return t
-	}
+	awk -v labels="a step|a hang|after it" -f "$LAB_TOP/bench/ktest-time.awk" -f /dev/stdin \
+		"$LAB_DIR/$1.out" >"$LAB_DIR/$1.steps" <<'AWK'
 	BEGIN { split(labels, label, "|") }
 	{ t = $1; $1 = ""; sub(/^ /, "") }
 	/^RUNNING TEST [0-9]+ of / || $0 == "end" {
@@ -103,7 +95,7 @@ ktest_steps() {
 	}
 	/^Build time: / { sub(/^Build time: */, ""); build = secs($0) }
 	/^Install time: / { sub(/^Install time: */, ""); inst = secs($0) }
-	' "$LAB_DIR/$1.out" >"$LAB_DIR/$1.steps"
+AWK
 }
 
 # run_ktest F: ktest.pl's three tests; the step and the one after it must pass,

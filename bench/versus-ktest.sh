@@ -85,16 +85,10 @@ run_kbisect() {
 # builder to the image's publication; install is ktest's "Install time".
 table() {
 	local run=$1 f=$2
-	awk -v run="$run" -v f="$f" -v dir="$LAB_DIR" -v hist="$BISECT_CACHE/history" '
-	function secs(s,   t, n, i, a) { # "2 minutes 3 seconds" -> 123
-		t = 0; n = split(s, a, " ")
-		for (i = 1; i < n; i += 2) {
-			if (a[i + 1] ~ /^hour/) t += a[i] * 3600
-			else if (a[i + 1] ~ /^minute/) t += a[i] * 60
-			else if (a[i + 1] ~ /^second/) t += a[i]
-		}
-		return t
-	}
+	# The program from stdin, after ktest-time.awk's secs().
+	awk -v run="$run" -v f="$f" -v dir="$LAB_DIR" -v hist="$BISECT_CACHE/history" \
+		-f "$LAB_TOP/bench/ktest-time.awk" -f /dev/stdin \
+		"$LAB_DIR/$run.out" $([ -f "$LAB_DIR/$run.builder" ] && echo "$LAB_DIR/$run.builder") <<'AWK'
 	BEGIN {
 		while ((getline l < hist) > 0) { split(l, h, " "); num[h[2]] = h[1] }
 	}
@@ -135,7 +129,8 @@ table() {
 		}
 		printf "%.3f\n", t1 - t0 >(dir "/" run ".total")
 		printf "%s %s %.0f %d\n", run, culprit, t1 - t0, n >>(dir "/summary")
-	}' "$LAB_DIR/$run.out" $([ -f "$LAB_DIR/$run.builder" ] && echo "$LAB_DIR/$run.builder")
+	}
+AWK
 	touch "$LAB_DIR/$run.steps"
 	steps_table "$run" "$f" "$(printf '%4s %-12s %3s %-7s' step commit '#' verdict)" "$(cat "$LAB_DIR/$run.total")"
 }

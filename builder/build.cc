@@ -30,12 +30,8 @@ using Clock = std::chrono::steady_clock;
 double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 std::string Utc(int64_t t, const char* fmt) {
-  time_t tt = time_t(t);
-  struct tm tm;
-  gmtime_r(&tt, &tm);
   char buf[64];
-  strftime(buf, sizeof buf, fmt, &tm);
-  return buf;
+  return std::string(FormatUtc(t, fmt, buf));
 }
 
 bool SameFile(const std::string& a, const std::string& b) {
@@ -254,7 +250,7 @@ bool Package(Build& b) {
     return CommitFailed(b);
   }
 
-  std::string date = Utc(b.commit.time, "%Y%m%d"), built = Utc(time(nullptr), "%Y-%m-%dT%H:%M:%SZ");
+  std::string date = Utc(b.commit.time, "%Y%m%d"), built = Utc(time(nullptr), kUtcIso);
   char name_buf[kMaxImageName];
   size_t name_len = 0;
   if (Error e = FormatImageName({release, b.branch, b.commit.sha, date, b.arch.name}, name_buf, &name_len)) {

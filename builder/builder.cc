@@ -10,6 +10,7 @@
 #include "builder/mail.h"
 #include "cgi/state.h"
 #include "common/fileio.h"
+#include "common/text.h"
 #include "lib/run.h"
 #include "store/store.h"
 
@@ -346,10 +347,7 @@ int Builder::Prune() {
   }
   char cutoff[32] = "";
   if (c_.keep_days > 0) {
-    time_t t = time(nullptr) - time_t(c_.keep_days) * 86400;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(cutoff, sizeof cutoff, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    FormatUtc(time(nullptr) - int64_t(c_.keep_days) * 86400, kUtcIso, cutoff);
   }
   // What a machine has chosen stays: pruning it would make the list refuse the
   // machine (cgi/list.cc). A state that cannot be read prunes nothing.

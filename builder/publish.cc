@@ -8,6 +8,7 @@
 
 #include "common/image_ini.h"
 #include "common/names.h"
+#include "common/text.h"
 #include "store/store.h"
 
 namespace kb {
@@ -28,12 +29,8 @@ int PublishUsage(const std::string& why) {
 }
 
 std::string Today(const char* fmt) {
-  time_t t = time(nullptr);
-  struct tm tm;
-  gmtime_r(&t, &tm);
   char buf[32];
-  strftime(buf, sizeof buf, fmt, &tm);
-  return buf;
+  return std::string(FormatUtc(time(nullptr), fmt, buf));
 }
 
 }  // namespace
@@ -67,7 +64,7 @@ int PublishCommand(const std::vector<std::string>& args) {
   size_t name_len = 0;
   if (Error e = FormatImageName({release, branch, commit, date, arch}, name_buf, &name_len))
     return PublishUsage(std::string("no image name from these: ") + e);
-  const std::string name(name_buf, name_len), built = Today("%Y-%m-%dT%H:%M:%SZ");
+  const std::string name(name_buf, name_len), built = Today(kUtcIso);
   ImageIni ini;
   ini.name = name;
   ini.commit = commit;

@@ -13,13 +13,7 @@
 namespace kb {
 namespace {
 
-// The names in a directory, hidden ones too, sorted.
-std::vector<std::string> Entries(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path().filename());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<std::string> Entries(const std::string& dir) { return TempDir::Entries(dir); }
 
 class PublishTest : public ::testing::Test {
  protected:

@@ -8,17 +8,14 @@
 #include "cgi/state.h"
 #include "store/store.h"
 #include "common/names.h"
+#include "common/text.h"
 
 namespace kb {
 namespace {
 
 std::string UtcNow() {
-  time_t now = time(nullptr);
-  struct tm tm;
-  gmtime_r(&now, &tm);
   char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return std::string(FormatUtc(time(nullptr), kUtcIso, buf));
 }
 
 bool ParseLimit(const QueryParam& p, size_t* limit, Response* err) {

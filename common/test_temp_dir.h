@@ -3,8 +3,11 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace kb {
 
@@ -28,6 +31,14 @@ class TempDir {
     (void)!system(("mkdir -p \"$(dirname '" + p + "')\"").c_str());
     std::ofstream(p) << text;
     return p;
+  }
+
+  // The names in a directory, hidden ones too, sorted.
+  static std::vector<std::string> Entries(const std::string& dir) {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path().filename());
+    std::sort(out.begin(), out.end());
+    return out;
   }
 
  private:

@@ -1,5 +1,7 @@
 #include "common/text.h"
 
+#include <time.h>
+
 namespace kb {
 
 std::string_view FormatHex(std::span<const uint8_t> bytes, char* buf) {
@@ -51,6 +53,15 @@ bool JoinPath(std::span<char> buf, std::initializer_list<std::string_view> parts
   }
   buf[n] = '\0';
   return true;
+}
+
+std::string_view FormatUtc(int64_t t, const char* fmt, std::span<char> buf) {
+  time_t tt = time_t(t);
+  struct tm tm;
+  if (buf.empty() || !gmtime_r(&tt, &tm)) return {};
+  size_t n = strftime(buf.data(), buf.size(), fmt, &tm);
+  if (n == 0) buf[0] = '\0';
+  return std::string_view(buf.data(), n);
 }
 
 }  // namespace kb

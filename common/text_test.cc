@@ -35,3 +35,17 @@ TEST(Text, JoinPathFitsOrRefuses) {
 
 }  // namespace
 }  // namespace kb
+
+namespace kb {
+namespace {
+
+TEST(Text, FormatUtc) {
+  char buf[32];
+  EXPECT_EQ(FormatUtc(1795784475, kUtcIso, buf), "2026-11-27T13:01:15Z");
+  EXPECT_EQ(FormatUtc(0, "%Y%m%d", buf), "19700101");
+  char small[8];
+  EXPECT_EQ(FormatUtc(1795784475, kUtcIso, small), "") << "does not fit: empty";
+}
+
+}  // namespace
+}  // namespace kb

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/ini.h"
+#include "common/text.h"
 #include "control/bisection.h"
 #include "control/candidates.h"
 #include "control/cli.h"
@@ -39,12 +40,8 @@ bool ReadConfig(const std::string& path, std::vector<std::pair<std::string, std:
 }
 
 std::string UtcStamp() {
-  time_t t = time(nullptr);
-  tm tm;
-  gmtime_r(&t, &tm);
   char buf[32];
-  strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
+  return std::string(FormatUtc(time(nullptr), "%Y%m%dT%H%M%SZ", buf));
 }
 
 int CmdStep(const Server& s, const Options& o) {

@@ -24,13 +24,7 @@ const std::string kC = "6.1.0-main_cccccccccccc_20261121_x86_64";
 const std::string kI = "6.1.0-main_dddddddddddd_20261122_i386";
 const std::string kCommit(40, 'a');
 
-// The names in a directory, hidden ones too, sorted.
-std::vector<std::string> Entries(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path().filename());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<std::string> Entries(const std::string& dir) { return TempDir::Entries(dir); }
 
 // The fields of a manifest for `name`, as the builder fills them before publishing.
 ImageIni Fields(const std::string& name) {

@@ -32,9 +32,6 @@
 lab_prepare --disk --linux x86_64
 lab_enter --base 1800 --builds 12 --boots 30 "$0" "$@"
 lab_init
-fws=("$@")
-[ ${#fws[@]} -gt 0 ] || fws=(0 60)
-for f in "${fws[@]}"; do [[ $f =~ ^[0-9]+$ ]] && [ "$f" -le 65 ] || lab_die "FIRMWARE_S is 0 to 65, not '$f'"; done
 . "$LAB_TOP/bench/ktest-lab.bash"
 # The candidates: a good commit, the one that hangs at boot, another good one.
 step=$(commit 8) hang=$(commit 15) next=$(commit 5)
@@ -112,8 +109,6 @@ run_ktest() {
 
 # secs RUN LINE: the total of the LINE-th step of RUN.
 secs() { awk -v n="$2" 'NR == n {printf "%.1f", $2 - $1}' "$LAB_DIR/$1.steps"; }
-# ratio A B: A/B, two decimals.
-ratio() { printf "%.2f" "$(echo "$1 / $2" | bc -l)"; }
 for f in "${fws[@]}"; do
 	export KBISECT_LAB_FIRMWARE_SECONDS=$f
 	lab_disk_start disk1 $((LAB_HTTP_PORT + 31))

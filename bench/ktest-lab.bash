@@ -9,7 +9,11 @@
 #     then CONF: its tests) and runs ktest.pl on it with F s of firmware.
 # Both run the same test, TEST (`modprobe dummy` over ssh) through $LAB_DIR/timed,
 # which appends "START END RC" of each run to a file. Sets TREE, REPO, commit()
-# (tests/bisect/history.sh), KBISECT, BUILDER, CONFIG_FILE (the builder's .config).
+# (tests/bisect/history.sh), KBISECT, BUILDER, CONFIG_FILE (the builder's .config),
+# and fws: the script's FIRMWARE_S arguments (default 0 60).
+fws=("$@")
+[ ${#fws[@]} -gt 0 ] || fws=(0 60)
+for f in "${fws[@]}"; do [[ $f =~ ^[0-9]+$ ]] && [ "$f" -le 65 ] || lab_die "FIRMWARE_S is 0 to 65, not '$f'"; done
 . "$KBISECT_LAB_DISK/facts"
 lab_kbisect_install
 lab_apache_start_with "$LAB_SNIPPET"
@@ -147,3 +151,6 @@ steps_table() {
 	awk -v f="$2" -v head="$3" -v total="${4:-}" -f "$LAB_TOP/bench/steps.awk" \
 		"$LAB_DIR/$1.steps" "$LAB_DIR/$1.console" "$tests"
 }
+
+# ratio A B [DECIMALS]: A/B, rounded (default: two decimals).
+ratio() { printf "%.${3:-2}f" "$(echo "$1 / $2" | bc -l)"; }

@@ -30,9 +30,6 @@
 lab_prepare --disk --linux x86_64
 lab_enter --base 1200 --builds 30 --boots 80 "$0" "$@"
 lab_init
-fws=("$@")
-[ ${#fws[@]} -gt 0 ] || fws=(0 60)
-for f in "${fws[@]}"; do [[ $f =~ ^[0-9]+$ ]] && [ "$f" -le 65 ] || lab_die "FIRMWARE_S is 0 to 65, not '$f'"; done
 . "$LAB_TOP/bench/ktest-lab.bash"
 good=$(commit 0) bad=$(commit 30) culprit=$(commit 12)
 git -C "$KB_TREE" checkout -q -f --detach "$bad"
@@ -153,8 +150,6 @@ cp "$LAB_DIR/tables" "$LAB_DIR/summary" "$LAB_OUT/"
 echo
 echo "time to culprit, seconds (TCG QEMU, 2 cores; the history's culprit: ${culprit:0:12}, commit 12 of 30)"
 printf '  %-9s %-22s %-22s %-22s %-10s %-10s\n' firmware ktest.pl "kbisect cold" "kbisect prebuilt" "ktest/cold" "ktest/prebuilt"
-# ratio A B DECIMALS: A/B, rounded.
-ratio() { printf "%.$3f" "$(echo "$1 / $2" | bc -l)"; }
 rc=0
 for f in "${fws[@]}"; do
 	read -r _ kc kt ks < <(grep "^ktest-$f " "$LAB_DIR/summary")

@@ -127,9 +127,9 @@ bool HttpDownload(const Site& site, std::string_view name, std::string_view file
   return true;
 }
 
-// Hashes an open file (NFS) from its start, copying it onto `copy` too when that
-// is not -1 (then the bytes hashed are the bytes kept: one read).
-bool HashFd(int fd, std::string_view label, uint8_t sum[32], int copy = -1) {
+// Hashes an open file (NFS) from its start while copying it onto `copy`: the bytes
+// hashed are the bytes kept, in one read.
+bool HashFd(int fd, std::string_view label, uint8_t sum[32], int copy) {
   struct stat st;
   fstat(fd, &st);
   FileSink s{fd, {}, 0, static_cast<unsigned long long>(st.st_size), NowMs(), NowMs(), label, 0};
@@ -144,18 +144,15 @@ bool HashFd(int fd, std::string_view label, uint8_t sum[32], int copy = -1) {
     }
     if (r == 0) break;
     br_sha256_update(&s.sha, buf, size_t(r));
-    if (copy >= 0) {
-      if (int e = WriteAllFd(copy, buf, size_t(r))) {
-        SayFailure("image", label, "write", -e);
-        return false;
-      }
+    if (int e = WriteAllFd(copy, buf, size_t(r))) {
+      SayFailure("image", label, "write", -e);
+      return false;
     }
     s.bytes += size_t(r);
     Progress(&s, false);
   }
   Progress(&s, true);
   br_sha256_out(&s.sha, sum);
-  lseek(fd, 0, SEEK_SET);
   return true;
 }
 

@@ -1,6 +1,8 @@
 // <server>/booted?machine=M
 //   POST  body NAME: stage-1 is about to kexec NAME. Appends "TIME NAME ADDRESS" to
-//         the machine's log and consumes its `once` if that was NAME.
+//         the machine's log and consumes its `once` if that was NAME. Only for a
+//         known machine (one that has had a default or once): a report never
+//         creates one.
 //   GET   the log, newest first; limit=N lines (default 100).
 #include <time.h>
 
@@ -66,6 +68,8 @@ Response HandleBooted(const Request& req, const ServerConfig& cfg) {
   if (body.empty()) return Text(400, "empty body: expected the image name being booted");
   if (Error bad = CheckImageName(body)) return Text(400, std::string("bad image name: ") + bad);
   if (!ImageExists(cfg.images, body)) return Text(404, "no image named " + body);
+  if (!st.Known())
+    return Text(404, "unknown machine " + machine + ": reports are taken once it has a default (PUT /default)");
   std::string addr = req.remote_addr.empty() ? "-" : req.remote_addr;
   for (char& c : addr)
     if (c <= ' ' || c == 0x7f) c = '?';

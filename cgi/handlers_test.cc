@@ -222,6 +222,16 @@ TEST_F(Server, BootedRefusesBadRequests) {
   EXPECT_EQ(State("m1/booted"), "(none)");
 }
 
+TEST_F(Server, BootedFromAnUnknownMachineCreatesNothing) {
+  EXPECT_ANSWER(HandleBooted(Req("POST", "machine=stranger", kA), cfg_), 404,
+                "unknown machine stranger: reports are taken once it has a default (PUT /default)");
+  struct stat st;
+  EXPECT_NE(stat((cfg_.state + "/machines/stranger").c_str(), &st), 0) << "no directory made";
+  EXPECT_EQ(HandleBooted(Req("GET", "machine=stranger"), cfg_).body, "");
+  ASSERT_EQ(HandleDefault(Req("PUT", "machine=stranger", kA), cfg_).status, 200);
+  EXPECT_EQ(HandleBooted(Req("POST", "machine=stranger", kA), cfg_).status, 200) << "known once it has a default";
+}
+
 TEST_F(Server, StatusShowsMachinesAndImages) {
   ASSERT_EQ(HandleDefault(Req("PUT", "machine=lab-1", kA), cfg_).status, 200);
   ASSERT_EQ(HandleBooted(Req("POST", "machine=lab-1", kA), cfg_).status, 200);

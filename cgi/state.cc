@@ -46,6 +46,11 @@ bool MachineState::ReadName(const char* file, std::optional<std::string>* name, 
   return true;
 }
 
+bool MachineState::Known() const {
+  struct stat st;
+  return stat(dir_.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 bool MachineState::Lock(std::string* err) {
   if (lock_) return true;
   if (!MakeDir(state_ + "/machines", err) || !MakeDir(dir_, err)) return false;

@@ -29,6 +29,10 @@ class MachineState {
   // Fails when the file cannot be read or does not hold a valid image name.
   bool ReadName(const char* file, std::optional<std::string>* name, std::string* err) const;
 
+  // Whether the machine is known: its directory exists (made by the first PUT of a
+  // default or once, or by an admin). Boot reports are taken only from known ones.
+  bool Known() const;
+
   // Creates the machine's directory if needed and takes its lock (blocking, bounded
   // by the web server's own timeout). Every write below needs it.
   bool Lock(std::string* err);

@@ -155,7 +155,7 @@ int CheckServerAndMachine(const Server& s, const Options& o) {
   if (!s.NewestBoot(o.machine, &line, &why)) return Say(why), kUnreachable;
   if (line.empty())
     return Usage("machine " + o.machine + " has never reported a boot to " + s.Base() +
-                 " (check its kbisect.machine, or boot it once)");
+                 " (check its kbisect.machine, or boot it once: the server takes reports from a machine once it has a default)");
   return kDone;
 }
 

@@ -20,6 +20,7 @@ KBISECT=$(lab_bin kbisect)
 # machine NAME BUG: a test machine on our stage-1 whose candidates boot with
 # kbisect_bug=BUG (the planted regression that shows).
 machine() {
+	lab_register "$1"
 	lab_qemu_start "$1" "$LAB_VMLINUZ" "$LAB_DIR/stage1.cpio.gz" \
 		"console=ttyS0 panic=-1 kbisect.server=$LAB_GUEST_URL kbisect.machine=$1 kbisect.timeout=0 kbisect.append=\"console=ttyS0 kbisect_bug=$2\""
 }

@@ -34,6 +34,7 @@ port=$((LAB_HTTP_PORT + 23))
 # (kbisect run checks that the machine has reported a boot: its name is right).
 "$BUILDER" --config "$BUILDER_INI" build master >"$LAB_DIR/tip-build.log" 2>&1 ||
 	{ cat "$LAB_DIR/tip-build.log"; lab_die "the tip does not build"; }
+lab_register disk1
 lab_disk_start disk1 "$port"
 wait_for disk1 "^kbisect: kexec into" 300 >/dev/null || lab_die "disk1: no stage-1 kexec"
 

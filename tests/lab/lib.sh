@@ -229,7 +229,7 @@ lab_kbisect_install() {
 # files, published by `kbisect-builder publish` (the store's own writer). Its
 # bzImage is a stand-in unless IMAGE_KERNEL names a real one; IMAGE_INITRD,
 # IMAGE_MODULES and IMAGE_CMDLINE add an initrd, a modules.cpio.gz and a command
-# line. NAME must be <release>-<branch>_<sha12>_<date>_<arch> with a release
+# line; IMAGE_SIGNING_KEY signs it. NAME must be <release>-<branch>_<sha12>_<date>_<arch> with a release
 # without '-'; COMMIT defaults to the sha12 and zeros.
 lab_store_image() {
 	local name=$1 branch=${2:-main} commit=${3:-} kernel=${IMAGE_KERNEL:-} got args
@@ -244,8 +244,23 @@ lab_store_image() {
 	[ -n "${IMAGE_INITRD:-}" ] && args+=(--initrd "$IMAGE_INITRD")
 	[ -n "${IMAGE_MODULES:-}" ] && args+=(--modules "$IMAGE_MODULES")
 	[ -n "${IMAGE_CMDLINE:-}" ] && args+=(--cmdline "$IMAGE_CMDLINE")
+	[ -n "${IMAGE_SIGNING_KEY:-}" ] && args+=(--signing-key "$IMAGE_SIGNING_KEY")
 	got=$("$(lab_bin kbisect-builder)" publish "${args[@]}") || lab_die "cannot publish $name"
 	[ "$got" = "$name" ] || lab_die "lab_store_image: published $got, not $name"
+}
+
+# lab_register MACHINE: makes MACHINE known to the server (a boot report from an
+# unknown machine is refused: design.md, "Per-machine state"), as an admin adding
+# a machine sets its default; then clears that default again, so that the machine
+# boots what it did before (its once, else the newest image). A machine that has
+# a default is left as it is.
+lab_register() {
+	curl -sf "$LAB_URL/default?machine=$1" >/dev/null && return 0
+	local newest
+	newest=$(curl -sf "$LAB_URL/list?machine=$1" | head -n 1)
+	[ -n "$newest" ] || lab_die "lab_register $1: the store has no image to make its default"
+	curl -sf -X PUT --data-binary "$newest" "$LAB_URL/default?machine=$1" >/dev/null &&
+		curl -sf -X DELETE "$LAB_URL/default?machine=$1" >/dev/null || lab_die "lab_register $1: the server refused"
 }
 
 # lab_nfs_start EXPORT_DIR: rpcbind + nfs-ganesha exporting EXPORT_DIR read-only over
@@ -349,3 +364,7 @@ lab_apache_tls_conf() {
 
 . "$LAB_SRC/machines.sh"
 . "$LAB_SRC/disk.sh"
+
+# verifies PUB FILE: FILE.sig is PUB's signature of FILE, as an admin checks one
+# (doc/design.md "Signed images").
+verifies() { openssl dgst -sha256 -verify "$1" -signature "$2.sig" "$2" >/dev/null; }

@@ -84,14 +84,16 @@ IMAGES ?= /srv/kbisect/images
 STATE ?= /var/lib/kbisect
 KBISECT_INI ?= $(SYSCONFDIR)/kbisect/kbisect.ini
 
-# make initramfs [KERNEL_MODULES=/lib/modules/<release>] [CA=ca.pem]: the stage-1
-# initramfs; without KERNEL_MODULES, for a stage-1 kernel with its drivers built in.
+# make initramfs [KERNEL_MODULES=/lib/modules/<release>] [CA=ca.pem] [SIGNING_KEY=pub.pem]:
+# the stage-1 initramfs; without KERNEL_MODULES, for a stage-1 kernel with its drivers
+# built in; with SIGNING_KEY (the builder's public key), it boots only signed images.
 # make install-initramfs: it in /boot, the GRUB snippet in /etc/grub.d, an example
 # /etc/default/kbisect, kbisect-init + kbisect-mkinitramfs for rebuilding, and
 # kbisect-reboot (leaves a candidate for the stage-1 by kexec, without the firmware).
 INITRAMFS := $(B)/kbisect-initramfs.cpio.gz
 KERNEL_MODULES ?=
 CA ?=
+SIGNING_KEY ?=
 BOOTDIR ?= /boot
 
 .PHONY: all build check deps fuzz bench demo clean install-cgi initramfs install-initramfs install-builder install-control
@@ -129,9 +131,11 @@ install-cgi: $(CGIS)
 
 initramfs: $(INITRAMFS)
 
-$(INITRAMFS): $(INIT) scripts/kbisect-mkinitramfs $(shell find rootfs-skel -type f)
+# Always made again: CA and SIGNING_KEY are arguments, not files make can compare.
+$(INITRAMFS): $(INIT) scripts/kbisect-mkinitramfs $(shell find rootfs-skel -type f) FORCE
 	scripts/kbisect-mkinitramfs -o $@ --init $(INIT) --skel rootfs-skel \
-		$(if $(KERNEL_MODULES),--kernel-modules $(KERNEL_MODULES)) $(if $(CA),--ca $(CA))
+		$(if $(KERNEL_MODULES),--kernel-modules $(KERNEL_MODULES)) $(if $(CA),--ca $(CA)) \
+		$(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY))
 
 install-initramfs: $(INITRAMFS)
 	install -d $(DESTDIR)$(BOOTDIR) $(DESTDIR)$(SYSCONFDIR)/grub.d $(DESTDIR)$(SYSCONFDIR)/default \
@@ -210,3 +214,6 @@ clean:
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+.PHONY: FORCE
+FORCE:

@@ -85,7 +85,10 @@ struct Build {
   // Returns the exit status, or -1 when the build must end now.
   int Run(const std::vector<std::string>& argv, int fd) {
     std::string e;
-    int rc = RunCommand(argv, "", env, fd, "", &e);
+    // The commit's own code runs here: confined, it cannot touch the store, the
+    // state or the repository, nor reach the network.
+    Confinement confine{{c.repo, c.images, c.state}, true};
+    int rc = RunCommand(argv, "", env, fd, "", &e, 0, c.confine ? &confine : nullptr);
     if (rc == -2) r.outcome = Outcome::kStopped;
     if (rc == -1) r.error = e;
     return rc < 0 ? -1 : rc;
@@ -279,7 +282,7 @@ bool Package(Build& b) {
   ini.cmdline = b.arch.cmdline;
   ini.has_cmdline = !b.arch.cmdline.empty();
   bool already = false;
-  if (!PublishImage(b.c.images, ini, files, &already, &b.r.error)) return false;
+  if (!PublishImage(b.c.images, ini, files, b.c.sign ? &b.c.key : nullptr, &already, &b.r.error)) return false;
   b.r.image = name;
   b.r.outcome = Outcome::kPublished;
   return true;

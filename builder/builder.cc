@@ -210,7 +210,9 @@ bool Builder::BuildNext() {
 
 int Builder::Watch() {
   InstallStopHandlers();
-  Log("watching " + std::to_string(c_.branches.size()) + " branch(es) every " + std::to_string(c_.poll) + " s");
+  Log("watching " + std::to_string(c_.branches.size()) + " branch(es) every " + std::to_string(c_.poll) + " s; " +
+      (c_.sign ? "signing images with key " + c_.key.Fingerprint() : std::string("images unsigned (no signing_key)")) +
+      (c_.confine ? "; builds confined" : "; builds NOT confined (confine = no)"));
   time_t last_poll = 0;
   while (!g_stop) {
     if (time(nullptr) - last_poll >= c_.poll) {

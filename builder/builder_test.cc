@@ -49,6 +49,8 @@ TEST(BuilderConfig, ReadsEveryKey) {
   EXPECT_EQ(c.arches[0].targets, (std::vector<std::string>{"bzImage", "modules"}));
   EXPECT_EQ(c.arches[1].targets, std::vector<std::string>{"bzImage"});
   EXPECT_EQ(c.keep_per_branch_arch, 100);
+  EXPECT_TRUE(c.confine) << "builds are confined unless told otherwise";
+  EXPECT_FALSE(c.sign);
 }
 
 TEST(BuilderConfig, NamesTheFileAndLineOfEveryBadInput) {
@@ -74,6 +76,11 @@ TEST(BuilderConfig, NamesTheFileAndLineOfEveryBadInput) {
       {"[builder]\nrepo=/r\nimages=/i\nstate=/s\nwork=/w\n[branch b]\n", "no [arch NAME] section"},
       {"[builder]\nrepo=/r\nimages=/i\nstate=/s\nwork=/w\n[branch b]\n[arch i386]\n", "[arch i386] config is missing"},
       {base + "[mail]\nto = a@b\n", "[mail] needs both to and from"},
+      {"[builder]\nrepo=/r\nimages=/i\nstate=/s\nwork=/s/work\n[branch b]\n[arch i386]\nconfig=tinyconfig\n",
+       "b.ini: [builder] work /s/work is inside /s, which builds see read-only (put it elsewhere, or confine = no)"},
+      {"[builder]\nconfine = perhaps\n", "b.ini:2: [builder] confine: not yes or no"},
+      {"[builder]\nsigning_key = /nonexistent/key.pem\n" + base.substr(10),
+       "b.ini: [builder] signing_key: cannot open /nonexistent/key.pem: No such file or directory"},
   };
   for (const auto& [text, want] : kCases) {
     BuilderConfig c;
@@ -268,7 +275,7 @@ TEST(Prune, KeepsTheImagesMachinesHaveChosen) {
     ini.built = built;
     ini.kernel = "bzImage";
     bool already;
-    ASSERT_TRUE(PublishImage(c.images, ini, {{kernel, "bzImage"}}, &already, &err)) << err;
+    ASSERT_TRUE(PublishImage(c.images, ini, {{kernel, "bzImage"}}, nullptr, &already, &err)) << err;
     names.push_back(name);
   }
   d.Write("state/machines/m1/default", names[0] + "\n");

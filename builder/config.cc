@@ -63,7 +63,9 @@ std::string BuilderKey(BuilderConfig& c, std::string_view key, std::string_view 
   if (key == "ccache") return Bool(v, &c.ccache);
   if (key == "poll") return Int(v, 1, 86400, &c.poll);
   if (key == "first_parent") return Bool(v, &c.first_parent);
-  return "unknown key (repo, images, state, work, jobs, ccache, poll, first_parent)";
+  if (key == "signing_key") return Path(v, &c.signing_key);
+  if (key == "confine") return Bool(v, &c.confine);
+  return "unknown key (repo, images, state, work, jobs, ccache, poll, first_parent, confine, signing_key)";
 }
 
 std::string MailKey(BuilderConfig& c, std::string_view key, std::string_view v) {
@@ -159,6 +161,17 @@ bool LoadBuilderConfig(const std::string& path, BuilderConfig* out, std::string*
     if (a.config.empty()) return *err = path + ": [arch " + a.name + "] config is missing", false;
   if (c.mail_to.empty() != c.mail_from.empty())
     return *err = path + ": [mail] needs both to and from", false;
+  // A build writes only under work: it must not be under what a build sees read-only.
+  for (const std::string* ro : {&c.repo, &c.images, &c.state})
+    if (c.confine && (c.work == *ro || c.work.rfind(*ro + "/", 0) == 0))
+      return *err = path + ": [builder] work " + c.work + " is inside " + *ro +
+                    ", which builds see read-only (put it elsewhere, or confine = no)",
+             false;
+  if (!c.signing_key.empty()) {
+    std::string why;
+    if (!c.key.Load(c.signing_key, &why)) return *err = path + ": [builder] signing_key: " + why, false;
+    c.sign = true;
+  }
   *out = std::move(c);
   return true;
 }

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "store/signing.h"
+
 namespace kb {
 
 struct BranchConfig {
@@ -34,6 +36,10 @@ struct BuilderConfig {
   std::vector<ArchConfig> arches;
   int keep_per_branch_arch = 0;  // 0: keep all
   int keep_days = 0;             // 0: no age limit
+  bool confine = true;           // builds see repo, images and state read-only, no network
+  std::string signing_key;       // [builder] signing_key: a PEM P-256 private key
+  bool sign = false;             // loaded into `key`: every image is signed
+  SigningKey key;
 };
 
 // Reads and checks the file. Errors name the file and line ("F:12: [builder]

@@ -18,10 +18,11 @@ namespace {
 constexpr char kPublishUsage[] =
     "usage: kbisect-builder publish --images DIR --release R --arch A --kernel FILE\n"
     "         [--branch B] [--commit SHA] [--date YYYYMMDD] [--initrd FILE]\n"
-    "         [--modules FILE] [--cmdline TEXT]\n"
+    "         [--modules FILE] [--cmdline TEXT] [--signing-key KEY.pem]\n"
     "  publishes FILE as an image of the store DIR and prints its name; --modules is a\n"
     "  gzip'd newc cpio of lib/modules/<release>/; the branch defaults to 'local', the\n"
-    "  commit to 40 zeros (an image that no commit made), the date to today (UTC)\n";
+    "  commit to 40 zeros (an image that no commit made), the date to today (UTC);\n"
+    "  --signing-key signs its image.ini as the builder's [builder] signing_key does\n";
 
 int PublishUsage(const std::string& why) {
   fprintf(stderr, "kbisect-builder: publish: %s\n%s", why.c_str(), kPublishUsage);
@@ -37,7 +38,7 @@ std::string Today(const char* fmt) {
 
 int PublishCommand(const std::vector<std::string>& args) {
   std::string images, release, arch, kernel, branch = "local", commit(40, '0'), date = Today("%Y%m%d"), initrd,
-                                                  modules, cmdline;
+                                                  modules, cmdline, signing_key;
   bool has_cmdline = false;
   struct Opt {
     const char* name;
@@ -46,7 +47,7 @@ int PublishCommand(const std::vector<std::string>& args) {
   const Opt opts[] = {{"--images", &images}, {"--release", &release}, {"--arch", &arch},
                       {"--kernel", &kernel}, {"--branch", &branch},   {"--commit", &commit},
                       {"--date", &date},     {"--initrd", &initrd},   {"--modules", &modules},
-                      {"--cmdline", &cmdline}};
+                      {"--cmdline", &cmdline}, {"--signing-key", &signing_key}};
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "-h" || args[i] == "--help") return fputs(kPublishUsage, stdout), 0;
     const Opt* o = nullptr;
@@ -82,9 +83,11 @@ int PublishCommand(const std::vector<std::string>& args) {
   char text[kMaxImageIni];
   size_t len = 0;
   if (Error e = FormatImageIni(ini, text, sizeof text, &len)) return PublishUsage(std::string("image.ini: ") + e);
-  bool already = false;
+  SigningKey key;
   std::string err;
-  if (!PublishImage(images, ini, files, &already, &err)) {
+  if (!signing_key.empty() && !key.Load(signing_key, &err)) return PublishUsage("--signing-key: " + err);
+  bool already = false;
+  if (!PublishImage(images, ini, files, signing_key.empty() ? nullptr : &key, &already, &err)) {
     fprintf(stderr, "kbisect-builder: publish: %s\n", err.c_str());
     return 3;
   }

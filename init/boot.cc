@@ -14,6 +14,7 @@
 #include "common/fd.h"
 #include "common/image_ini.h"
 #include "common/rootdev.h"
+#include "common/signature.h"
 #include "init/clock.h"
 #include "init/console.h"
 #include "init/fetch.h"
@@ -87,7 +88,7 @@ bool HttpGetSmall(const Site& site, std::string_view name, std::string_view file
   Failure why;
   FetchRequest req{&site.config->server_url, site.server_address, "GET", target, {}, 30000};
   if (!Fetch(req, &resp, &why)) {
-    if (sink.overflow) why.what = "image.ini is larger than 16 KiB";
+    if (sink.overflow) why.what = "the file is larger than the stage-1 takes";
     SayFetchFailure("image", why);
     return false;
   }
@@ -197,22 +198,74 @@ bool MountNfs(const Config& c, uint32_t host, const char* target) {
   return false;
 }
 
+void LoadImageKey(const char* path, ImageKey* key) {
+  char buf[kImageKeySize + 1];
+  size_t len = 0;
+  int e = ReadFile(path, buf, &len);
+  if (e == -ENOENT) {
+    key->state = ImageKey::kNone;
+    Say({"kbisect: images are not signature-checked: this stage-1 has no key (make initramfs SIGNING_KEY=PUB.pem)"});
+    return;
+  }
+  auto point = std::span(reinterpret_cast<const uint8_t*>(buf), len);
+  key->why = e && e != -EFBIG ? "it cannot be read" : CheckImageKey(e ? std::span<const uint8_t>() : point);
+  if (key->why) {
+    key->state = ImageKey::kDamaged;
+    Say({"kbisect: the image key ", path, " is damaged (", key->why, "): every image will be refused"});
+    return;
+  }
+  key->state = ImageKey::kKey;
+  memcpy(key->point, buf, kImageKeySize);
+  char fp[17];
+  ImageKeyFingerprint(point, fp);
+  Say({"kbisect: images must be signed by key ", fp});
+}
+
 namespace {
 
-// Step 1: the image's manifest, fetched (HTTP) or read (NFS), parsed and checked.
-// `text` holds it (ini's views point into it). False when said why.
-bool ReadManifest(const Site& site, std::string_view name, std::span<char> text, ImageIni* ini) {
+// A small file of the image: read from NFS or fetched over HTTP into `buf`. False
+// when said why (missing, too large, unreachable).
+bool GetSmall(const Site& site, std::string_view name, std::string_view file, std::span<char> buf, size_t* len) {
+  if (site.nfs_root.empty()) return HttpGetSmall(site, name, file, buf.data(), buf.size(), len);
   char path[768];
-  size_t len = 0;
-  if (!site.nfs_root.empty()) {
-    if (!JoinPath(path, {site.nfs_root, "/", name, "/image.ini"})) return false;
-    if (int e = ReadFile(path, text, &len)) {
-      SayFailure("image", path, "open", -e);
-      return false;
-    }
-  } else if (!HttpGetSmall(site, name, "image.ini", text.data(), text.size(), &len)) {
+  if (!JoinPath(path, {site.nfs_root, "/", name, "/", file})) return false;
+  if (int e = ReadFile(path, buf, len)) {
+    SayFailure("image", path, "open", -e);
     return false;
   }
+  return true;
+}
+
+// The manifest's signature with the stage-1's key, before anything in it is
+// parsed or believed. False when said why (the image is refused).
+bool CheckSignature(const Site& site, std::string_view name, std::string_view manifest) {
+  if (site.key->state == ImageKey::kNone) return true;
+  if (site.key->state == ImageKey::kDamaged) {
+    Say({"kbisect: image: ", name, ": refused: this stage-1's image key is damaged (", site.key->why, ")"});
+    return false;
+  }
+  char sig[kMaxImageSignature + 1];
+  size_t len = 0;
+  if (!GetSmall(site, name, "image.ini.sig", sig, &len)) {
+    Say({"kbisect: image: ", name, ": no signature to check (image.ini.sig), refusing to boot it"});
+    return false;
+  }
+  if (Error e = VerifyImageSignature(manifest, std::span(reinterpret_cast<const uint8_t*>(sig), len),
+                                     site.key->point)) {
+    Say({"kbisect: image: ", name, "/image.ini: ", e, ", refusing to boot it"});
+    return false;
+  }
+  Say({"kbisect: image: image.ini signature ok"});
+  return true;
+}
+
+// Step 1: the image's manifest, fetched (HTTP) or read (NFS), its signature
+// checked, parsed and checked. `text` holds it (ini's views point into it). False
+// when said why.
+bool ReadManifest(const Site& site, std::string_view name, std::span<char> text, ImageIni* ini) {
+  size_t len = 0;
+  if (!GetSmall(site, name, "image.ini", text, &len)) return false;
+  if (!CheckSignature(site, name, std::string_view(text.data(), len))) return false;
   size_t line = 0;
   if (Error e = ParseImageIniOf(name, std::string_view(text.data(), len), ini, &line)) {
     char num[24];

@@ -10,8 +10,22 @@
 
 namespace kb {
 
+// The stage-1's key for signed images (doc/design.md "Signed images"): none (every
+// image accepted on its sha256 sums, said once), a key (only images whose
+// image.ini it verifies), or a damaged key file (every image refused).
+struct ImageKey {
+  enum State { kNone, kKey, kDamaged } state = kNone;
+  uint8_t point[65] = {};
+  const char* why = nullptr;  // kDamaged: what is wrong
+};
+
+// Reads `path` (put there by make initramfs SIGNING_KEY=) and says on the console
+// which of the three it is.
+void LoadImageKey(const char* path, ImageKey* key);
+
 struct Site {
   const Config* config;
+  const ImageKey* key;
   uint32_t server_address;   // resolved host of kbisect.server
   std::string_view machine;
   std::string_view nfs_root;  // mount point of kbisect.nfs, empty: HTTP

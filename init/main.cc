@@ -124,6 +124,9 @@ void Run() {
     RebootAfter(60);
   }
 
+  static ImageKey key;
+  LoadImageKey("/etc/kbisect/image-key", &key);
+
   static char modules_file[4096];
   size_t modules_len = 0;
   std::string_view modules = config.modules;
@@ -173,7 +176,7 @@ void Run() {
     RebootAfter(60);
   }
   bool failed[kMenuEntries] = {};
-  Site site{&config, address, machine, nfs_root};
+  Site site{&config, &key, address, machine, nfs_root};
   for (;;) {
     size_t pick = RunMenu(std::span(entries, r.count), std::span(failed, r.count), r.total, config.timeout);
     if (pick >= r.count) break;

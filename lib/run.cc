@@ -55,10 +55,13 @@ void InstallStopHandlers() {
 }
 
 int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env,
-               int log_fd, const std::string& input, std::string* err, double timeout) {
-  int in_pipe[2] = {-1, -1};
+               int log_fd, const std::string& input, std::string* err, double timeout, const Confinement* confine) {
+  int in_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1};
   if (!input.empty() && pipe2(in_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
   Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
+  // The child's word when it cannot start: closed by a successful exec.
+  if (pipe2(status_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
+  Fd status_read(status_pipe[0]), status_write(status_pipe[1]);
   pid_t pid = fork();
   if (pid < 0) return *err = std::string("fork: ") + strerror(errno), -1;
   if (pid == 0) {
@@ -71,16 +74,35 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, con
     dup2(in_read ? in_read.get() : devnull, 0);
     dup2(log_fd >= 0 ? log_fd : devnull, 1);
     dup2(log_fd >= 0 ? log_fd : devnull, 2);
-    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+    auto fail = [&](const std::string& what) {
+      std::string msg = what + ": " + strerror(errno);
+      (void)!write(status_write.get(), msg.data(), msg.size());
+      _exit(127);
+    };
+    std::string what;
+    if (confine) {
+      if (int e = ConfineSelf(*confine, &what)) errno = e, fail("cannot confine the command: " + what);
+    }
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) fail("chdir " + cwd);
     for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     execvp(args[0], args.data());
-    dprintf(2, "cannot run %s: %s\n", args[0], strerror(errno));
-    _exit(127);
+    fail("cannot run " + argv[0]);
   }
   setpgid(pid, pid);
+  status_write.Close();
+  char said[512];
+  ssize_t n;
+  while ((n = read(status_read.get(), said, sizeof said)) < 0 && errno == EINTR) {
+  }
+  if (n > 0) {
+    int ignored;
+    while (waitpid(pid, &ignored, 0) < 0 && errno == EINTR) {
+    }
+    return *err = std::string(said, size_t(n)), -1;
+  }
   if (in_read) {
     in_read.Close();
     const char* p = input.data();

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "lib/confine.h"
+
 namespace kb {
 
 // Set by SIGTERM, SIGINT and SIGHUP (InstallStopHandlers): finish cleanly, now.
@@ -23,8 +25,11 @@ double MonotonicSeconds();
 // the exit status (128+N for a signal), -1 when it could not start (*err), or
 // -2 when a stop was requested (the process group was terminated). With a
 // timeout > 0 (seconds), a command still running then is terminated with its
-// group and 124 is returned (timeout(1)'s code).
+// group and 124 is returned (timeout(1)'s code). With `confine`, the command runs
+// confined (lib/confine.h); a confinement that cannot be made is -1 (*err says
+// which step and why), as is a command that cannot be executed.
 int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env,
-               int log_fd, const std::string& input, std::string* err, double timeout = 0);
+               int log_fd, const std::string& input, std::string* err, double timeout = 0,
+               const Confinement* confine = nullptr);
 
 }  // namespace kb

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include <thread>
@@ -16,7 +22,93 @@ TEST(RunCommand, ReturnsTheExitStatusAndSeesTheEnvironment) {
   std::string err;
   EXPECT_EQ(RunCommand({"bash", "-c", "exit 7"}, "", {}, -1, "", &err, 10), 7);
   EXPECT_EQ(RunCommand({"bash", "-c", "[ \"$KB_X\" = yes ]"}, "", {"KB_X=yes"}, -1, "", &err, 10), 0);
-  EXPECT_EQ(RunCommand({"/nonexistent/program"}, "", {}, -1, "", &err, 10), 127);
+  EXPECT_EQ(RunCommand({"/nonexistent/program"}, "", {}, -1, "", &err, 10), -1) << "it could not start";
+  EXPECT_EQ(err, "cannot run /nonexistent/program: No such file or directory");
+  EXPECT_EQ(RunCommand({"true"}, "/nonexistent", {}, -1, "", &err, 10), -1);
+  EXPECT_EQ(err, "chdir /nonexistent: No such file or directory");
+}
+
+// A TCP listener on 127.0.0.1 of this (the test's) network namespace.
+struct Listener {
+  Fd fd{socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  int port = 0;
+  Listener() {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && listen(fd.get(), 4) == 0 &&
+        getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len) == 0)
+      port = ntohs(a.sin_port);
+  }
+};
+
+// What a commit's build may do when confined as the builder confines it:
+// write its work tree, not the read-only directories, and reach no network.
+// Returns a line per check, for the caller to compare.
+std::string ConfinedChecks(const TempDir& d, int port) {
+  std::string err, out;
+  Confinement c{{d.path() + "/store"}, true};
+  auto rc = [&](const std::string& cmd) {
+    int r = RunCommand({"bash", "-c", cmd}, "", {}, -1, "", &err, 30, &c);
+    return std::to_string(r) + (r == -1 ? " (" + err + ")" : "");
+  };
+  out += "write store " + rc("echo evil >" + d.path() + "/store/x") + "\n";
+  out += "remove in store " + rc("rm -f " + d.path() + "/store/kept") + "\n";
+  out += "write work " + rc("echo ok >" + d.path() + "/work/x-$(id -u)") + "\n";
+  out += "connect " + rc("exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port)) + "\n";
+  out += "uid " + rc("[ $(id -u) = " + std::to_string(geteuid()) + " ]") + "\n";
+  return out;
+}
+
+TEST(RunCommand, AConfinedCommandCannotWriteTheReadOnlyDirectoriesNorReachTheNetwork) {
+  TempDir d;
+  d.Write("store/kept", "image");
+  d.Write("work/.keep", "");
+  Listener l;
+  ASSERT_NE(l.port, 0);
+  std::string err;
+  EXPECT_EQ(RunCommand({"bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(l.port)}, "", {}, -1, "", &err,
+                       30),
+            0)
+      << "unconfined, the listener answers";
+  EXPECT_EQ(ConfinedChecks(d, l.port), "write store 1\nremove in store 1\nwrite work 0\nconnect 1\nuid 0\n");
+  std::string kept;
+  EXPECT_TRUE(ReadFile(d.path() + "/store/kept", &kept, &err) && kept == "image");
+  EXPECT_NE(access((d.path() + "/store/x").c_str(), F_OK), 0);
+  // The same as an unprivileged user (the builder's service runs as its own): a
+  // user namespace of its own maps it to itself.
+  ASSERT_EQ(chmod(d.path().c_str(), 0777) | chmod((d.path() + "/work").c_str(), 0777) |
+                chmod((d.path() + "/store").c_str(), 0777),
+            0);
+  int pipefd[2];
+  ASSERT_EQ(pipe(pipefd), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(pipefd[0]);
+    if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(3);
+    prctl(PR_SET_DUMPABLE, 1);  // as after an exec (the service's start): /proc/self is its own
+    std::string r = ConfinedChecks(d, l.port);
+    (void)!write(pipefd[1], r.data(), r.size());
+    _exit(0);
+  }
+  close(pipefd[1]);
+  std::string got;
+  char buf[256];
+  for (ssize_t n; (n = read(pipefd[0], buf, sizeof buf)) > 0;) got.append(buf, size_t(n));
+  close(pipefd[0]);
+  int status;
+  waitpid(pid, &status, 0);
+  EXPECT_EQ(got, "write store 1\nremove in store 1\nwrite work 0\nconnect 1\nuid 0\n") << "as nobody";
+}
+
+TEST(RunCommand, AConfinementThatCannotBeMadeIsSaidAndNothingRuns) {
+  TempDir d;
+  Confinement c{{d.path() + "/missing"}, true};
+  std::string err;
+  EXPECT_EQ(RunCommand({"touch", d.path() + "/ran"}, "", {}, -1, "", &err, 30, &c), -1);
+  EXPECT_EQ(err, "cannot confine the command: bind mount " + d.path() + "/missing: No such file or directory");
+  EXPECT_NE(access((d.path() + "/ran").c_str(), F_OK), 0);
 }
 
 TEST(RunCommand, ATimeoutEndsTheWholeProcessGroup) {

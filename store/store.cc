@@ -70,8 +70,8 @@ bool ReadManifest(const std::string& images, std::string_view name, Manifest* ou
   return true;
 }
 
-bool PublishImage(const std::string& images, ImageIni ini, const std::vector<ImageFile>& files, bool* already,
-                  std::string* err) {
+bool PublishImage(const std::string& images, ImageIni ini, const std::vector<ImageFile>& files,
+                  const SigningKey* key, bool* already, std::string* err) {
   *already = false;
   std::string name(ini.name);
   if (Error e = CheckImageName(name)) return *err = std::string("bad image name: ") + e, false;
@@ -104,6 +104,12 @@ bool PublishImage(const std::string& images, ImageIni ini, const std::vector<Ima
   std::string why;
   if (!WriteFileAtomic(tmp + "/image.ini", std::string_view(text, len), &why)) return fail(why);
   chmod((tmp + "/image.ini").c_str(), 0644);
+  if (key) {
+    std::string sig;
+    if (!key->Sign(std::string_view(text, len), &sig, &why)) return fail(why);
+    if (!WriteFileAtomic(tmp + "/image.ini.sig", sig, &why)) return fail(why);
+    chmod((tmp + "/image.ini.sig").c_str(), 0644);
+  }
   if (!SyncDir(tmp, &why)) return fail(why);
   std::string final_dir = images + "/" + name;
   if (rename(tmp.c_str(), final_dir.c_str()) != 0) {

@@ -5,6 +5,7 @@
 //
 //   <images>/<name>/image.ini   the manifest: names every file the stage-1 uses,
 //                                with its sha256
+//   <images>/<name>/image.ini.sig  its signature, when the builder has a key
 //   <images>/<name>/...         bzImage, initrd, config, System.map, build.log
 //
 // An image appears whole or not at all: it is made in a hidden directory of the
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "common/image_ini.h"
+#include "store/signing.h"
 
 namespace kb {
 
@@ -59,11 +61,13 @@ struct ImageFile {
 // Publishes an image: copies `files` into a hidden directory of the store,
 // fills in the sha256 of ini.kernel (and ini.initrd, ini.modules) from the copies,
 // writes the manifest, makes it all world-readable, syncs, and renames it into
-// place. The kernel, initrd and modules named must be among `files`. If an image of that name is already
-// published it is kept (an image is built once) and *already is set. On any
-// error nothing is left in the store.
-bool PublishImage(const std::string& images, ImageIni ini, const std::vector<ImageFile>& files, bool* already,
-                  std::string* err);
+// place. With `key`, image.ini.sig (its signature) is written beside the
+// manifest before the rename, so an image is signed from its first moment. The
+// kernel, initrd and modules named must be among `files`. If an image of that name
+// is already published it is kept (an image is built once) and *already is set.
+// On any error nothing is left in the store.
+bool PublishImage(const std::string& images, ImageIni ini, const std::vector<ImageFile>& files,
+                  const SigningKey* key, bool* already, std::string* err);
 
 // Removes a published image: renamed out of sight first, so a reader sees it
 // whole or not at all.

@@ -81,7 +81,7 @@ TEST(Store, PublishesWholeWithSumsAndReadsItBack) {
   std::string err;
   ASSERT_TRUE(PublishImage(images, ini,
                            {{kernel, "bzImage"}, {config, "config"}, {initrd, "initrd"}, {modules, "modules.cpio.gz"}},
-                           &already, &err))
+                           nullptr, &already, &err))
       << err;
   EXPECT_FALSE(already);
   EXPECT_EQ(Entries(images), std::vector<std::string>{kA}) << "nothing hidden is left";
@@ -108,7 +108,7 @@ TEST(Store, PublishesWholeWithSumsAndReadsItBack) {
 
   // The same image again: kept as it is, nothing left behind.
   d.Write("out/bzImage", "other bytes");
-  ASSERT_TRUE(PublishImage(images, Fields(kA), {{kernel, "bzImage"}}, &already, &err)) << err;
+  ASSERT_TRUE(PublishImage(images, Fields(kA), {{kernel, "bzImage"}}, nullptr, &already, &err)) << err;
   EXPECT_TRUE(already);
   EXPECT_EQ(Entries(images), std::vector<std::string>{kA});
   ASSERT_TRUE(ReadManifest(images, kA, &m, &err));
@@ -129,21 +129,21 @@ TEST(Store, AFailedPublishLeavesNothing) {
   ASSERT_EQ(symlink("/etc/shadow", (d.path() + "/out/secret").c_str()), 0);
   bool already;
   std::string err;
-  EXPECT_FALSE(PublishImage(images, Fields(kA), {{kernel, "bzImage"}, {d.path() + "/out/none", "config"}}, &already,
+  EXPECT_FALSE(PublishImage(images, Fields(kA), {{kernel, "bzImage"}, {d.path() + "/out/none", "config"}}, nullptr, &already,
                             &err));
   EXPECT_NE(err.find("cannot read " + d.path() + "/out/none"), std::string::npos) << err;
   EXPECT_FALSE(PublishImage(images, Fields(kA), {{kernel, "bzImage"}, {d.path() + "/out/secret", "config"}},
-                            &already, &err));
+                            nullptr, &already, &err));
   EXPECT_NE(err.find("refusing the symbolic link"), std::string::npos) << err;
-  EXPECT_FALSE(PublishImage(images, Fields(kA), {{d.path() + "/out/none", "bzImage"}}, &already, &err));
+  EXPECT_FALSE(PublishImage(images, Fields(kA), {{d.path() + "/out/none", "bzImage"}}, nullptr, &already, &err));
   ImageIni bad = Fields(kA);
   bad.commit = "HEAD";
-  EXPECT_FALSE(PublishImage(images, bad, {{kernel, "bzImage"}}, &already, &err));
+  EXPECT_FALSE(PublishImage(images, bad, {{kernel, "bzImage"}}, nullptr, &already, &err));
   EXPECT_NE(err.find("commit is not 40 lowercase hex"), std::string::npos) << err;
-  EXPECT_FALSE(PublishImage(images, Fields(kA), {{kernel, "vmlinuz"}}, &already, &err)) << "no kernel among the files";
-  EXPECT_FALSE(PublishImage(images, Fields("not-a-name"), {{kernel, "bzImage"}}, &already, &err));
+  EXPECT_FALSE(PublishImage(images, Fields(kA), {{kernel, "vmlinuz"}}, nullptr, &already, &err)) << "no kernel among the files";
+  EXPECT_FALSE(PublishImage(images, Fields("not-a-name"), {{kernel, "bzImage"}}, nullptr, &already, &err));
   EXPECT_TRUE(Entries(images).empty()) << "no image and no temporary directory";
-  EXPECT_FALSE(PublishImage(d.path() + "/missing", Fields(kA), {{kernel, "bzImage"}}, &already, &err));
+  EXPECT_FALSE(PublishImage(d.path() + "/missing", Fields(kA), {{kernel, "bzImage"}}, nullptr, &already, &err));
 }
 
 TEST(Store, EachBadManifestGetsOneClearError) {

@@ -21,6 +21,25 @@ t_check "kbisect-mkinitramfs refuses an unknown argument" bash -c "! '$top/scrip
 t_check "kbisect-mkinitramfs refuses a CA that is not PEM" \
 	bash -c "echo junk >'$tmp/ca' && ! '$top/scripts/kbisect-mkinitramfs' -o '$tmp/x' --ca '$tmp/ca' 2>/dev/null && test ! -e '$tmp/x'"
 
+# SIGNING_KEY: the builder's public key as the raw P-256 point; wrong keys refused.
+mk() { "$top/scripts/kbisect-mkinitramfs" -o "$tmp/keyed.cpio.gz" --init "$B/kbisect-init" --signing-key "$@"; }
+openssl ecparam -name prime256v1 -genkey -noout -out "$tmp/key.pem" 2>/dev/null
+openssl pkey -in "$tmp/key.pem" -pubout -out "$tmp/pub.pem"
+point=$(openssl pkey -in "$tmp/key.pem" -pubout -outform DER | tail -c 65 | od -An -tx1 | tr -d ' \n')
+said=$(mk "$tmp/pub.pem" 2>&1 >/dev/null)
+t_eq "--signing-key puts the public key's point at /etc/kbisect/image-key" "$point" \
+	"$(zcat "$tmp/keyed.cpio.gz" | cpio -i --to-stdout etc/kbisect/image-key 2>/dev/null | od -An -tx1 | tr -d ' \n')"
+t_eq "--signing-key says the key's fingerprint" \
+	"kbisect-mkinitramfs: images must be signed by key $(printf '%s' "$point" | xxd -r -p | sha256sum | cut -c1-16)" "$said"
+openssl ecparam -name secp384r1 -genkey -noout 2>/dev/null | openssl pkey -pubout -out "$tmp/p384.pem"
+# refused KEY TEXT: mk refuses KEY, says TEXT, and leaves no initramfs.
+refused() { ! out=$(mk "$tmp/$1" 2>&1) && grep -qF -- "$2" <<<"$out" && test ! -e "$tmp/keyed.cpio.gz"; }
+for bad in "key.pem:is not a PEM public key (openssl pkey -in PRIVATE.pem -pubout makes one)" \
+	"p384.pem:is not a key on P-256 (prime256v1)" "none.pem:cannot read"; do
+	rm -f "$tmp/keyed.cpio.gz"
+	t_check "--signing-key refuses ${bad%%:*}: ${bad#*:}" refused "${bad%%:*}" "${bad#*:}"
+done
+
 make -s -C "$top" install-initramfs DESTDIR="$tmp/root" >/dev/null 2>&1
 t_check "make install-initramfs installs the initramfs, the GRUB snippet and an example default" \
 	bash -c "test -f '$tmp/root/boot/kbisect-initramfs.cpio.gz' && test -x '$tmp/root/etc/grub.d/42_kbisect' &&

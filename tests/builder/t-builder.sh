@@ -13,7 +13,7 @@ lab_prepare --linux --alone
 # commit-change dates each commit from its parent).
 : "${KBISECT_BUILDER_BRANCH:=kbt-$$}"
 export KBISECT_BUILDER_BRANCH
-lab_enter --builds 26 --boots 1 "$0" "$@"
+lab_enter --builds 27 --boots 1 "$0" "$@"
 lab_init
 builder=$(lab_bin kbisect-builder)
 d=$LAB_DIR/b
@@ -27,7 +27,10 @@ export MAIL_DIR=$d/mail
 # mail, this run's branch and a command line for x86_64 images.
 "$here/lab-ini" "$repo" "$d/images" "$d/state" "$work" arches=x86_64,i386 \
 	mail.to=gfx-kernel@example.org mail.from=kbisect@example.org mail.sendmail="$here/sendmail-capture" \
-	branch.ref="refs/heads/$tb-master" arch.x86_64.cmdline=console=ttyS0 >"$d/builder.ini" || exit 1
+	branch.ref="refs/heads/$tb-master" arch.x86_64.cmdline=console=ttyS0 builder.signing_key="$d/key.pem" \
+	>"$d/builder.ini" || exit 1
+openssl ecparam -name prime256v1 -genkey -noout -out "$d/key.pem" 2>/dev/null
+openssl pkey -in "$d/key.pem" -pubout -out "$d/key.pub"
 kb() { "$builder" --config "$d/builder.ini" "$@"; }
 change() { "$here/commit-change" "$repo" "$tb-master" "$@"; }
 image_of() { sed -n 's/^ok //p' "$d/state/builder/results/$1-$2"; }
@@ -68,6 +71,8 @@ for img in "$x1" "$i1"; do
 		"$(sed -n 's/^kernel_sha256 = //p' "$dir/image.ini")"
 	t_eq "$img: image.ini names its commit and branch" "commit = $c1|branch = master" \
 		"$(grep -E '^(commit|branch) = ' "$dir/image.ini" | paste -sd'|')"
+	t_check "$img: signed with the builder's key (openssl verifies image.ini.sig)" \
+		verifies "$d/key.pub" "$dir/image.ini"
 done
 # The clean build was made (and timed) on this machine with the lab's trees.
 clean=$(cat "$KBISECT_LAB_LINUX/clean-x86_64")
@@ -231,6 +236,22 @@ t_check "... and its kept log says why" \
 	grep -q "no image name from the kernel release '6.1.192-kbisect~p2" "$d/state/builder/logs/$p2-x86_64.log"
 kb build "$p3" --arch x86_64 >"$d/p3.log" 2>&1
 t_eq "the commit after them builds" 0 $?
+
+# A commit whose build reaches for what it must not (scripts/setlocalversion runs
+# in every build): it plants files in the store and the state, removes every
+# image, and notes the namespaces it ran in. Confined, it can do none of that
+# and still builds.
+probe=$work/x86_64/p4-probe
+rm -f "$probe"
+images_before=$(ls "$d/images" | sort)
+p4=$(change scripts/setlocalversion "1a touch $d/images/planted $d/state/planted 2>/dev/null; rm -rf $d/images/6.* 2>/dev/null; echo \$(readlink /proc/self/ns/net) \$(readlink /proc/self/ns/mnt) >>$probe" "scripts: p4")
+kb build "$p4" --arch x86_64 >"$d/p4.log" 2>&1
+t_eq "a commit that attacks the store still builds, confined" 0 $?
+t_check "... it planted nothing in the store or the state" test ! -e "$d/images/planted" -a ! -e "$d/state/planted"
+t_eq "... and removed no image (its own is the one new)" "$images_before" \
+	"$(ls "$d/images" | grep -v "_${p4:0:12}_" | sort)"
+t_check "... it ran in a network and a mount namespace of its own" \
+	bash -c '[ -s "$1" ] && ! grep -qF -e "$(readlink /proc/self/ns/net)" -e "$(readlink /proc/self/ns/mnt)" "$1"' _ "$probe"
 git --git-dir="$repo" update-ref -d "refs/heads/$tb-master"
 git --git-dir="$repo" update-ref -d "refs/heads/$tb-side"
 t_done

@@ -1,0 +1,45 @@
+#include "common/signature.h"
+
+#include <bearssl.h>
+
+namespace kb {
+
+Error CheckImageKey(std::span<const uint8_t> key) {
+  if (key.size() != kImageKeySize || key[0] != 0x04)
+    return "not a P-256 public key (65 bytes: 0x04, X, Y)";
+  return nullptr;
+}
+
+Error VerifyImageSignature(std::string_view manifest, std::span<const uint8_t> sig, std::span<const uint8_t> key) {
+  if (Error e = CheckImageKey(key)) return e;
+  if (sig.empty()) return "the signature is empty";
+  if (sig.size() > kMaxImageSignature) return "the signature is too long to be an ECDSA P-256 one";
+  uint8_t hash[32];
+  br_sha256_context sha;
+  br_sha256_init(&sha);
+  br_sha256_update(&sha, manifest.data(), manifest.size());
+  br_sha256_out(&sha, hash);
+  // BearSSL keeps the key's point as a non-const pointer but does not write it.
+  uint8_t q[kImageKeySize];
+  for (size_t i = 0; i < kImageKeySize; ++i) q[i] = key[i];
+  br_ec_public_key pk{BR_EC_secp256r1, q, sizeof q};
+  if (br_ecdsa_i31_vrfy_asn1(&br_ec_p256_m31, hash, sizeof hash, &pk, sig.data(), sig.size()) != 1)
+    return "the signature does not verify with this key";
+  return nullptr;
+}
+
+void ImageKeyFingerprint(std::span<const uint8_t> key, char out[17]) {
+  uint8_t hash[32];
+  br_sha256_context sha;
+  br_sha256_init(&sha);
+  br_sha256_update(&sha, key.data(), key.size());
+  br_sha256_out(&sha, hash);
+  constexpr char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < 8; ++i) {
+    out[2 * i] = kHex[hash[i] >> 4];
+    out[2 * i + 1] = kHex[hash[i] & 15];
+  }
+  out[16] = '\0';
+}
+
+}  // namespace kb

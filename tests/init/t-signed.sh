@@ -1,0 +1,82 @@
+#!/bin/bash
+# Signed images in QEMU (design.md "Signed images"): a stage-1 made with
+# SIGNING_KEY boots only images whose image.ini the builder's key signed and whose
+# files match it, over HTTP and over NFS. Each machine's list holds, newest first,
+# one image spoilt each way an attacker or a fault could, the two unsigned images
+# of setup.sh, and last the good signed one: every bad entry is refused with its
+# reason, and the machine ends up in the good one.
+. "$(dirname "$0")/../lab/lib.sh"
+. "$LAB_TOP/tests/tap.sh"
+lab_prepare --kernels 2
+lab_enter --boots 6 "$0" "$@"
+lab_init
+. "$LAB_TOP/tests/init/setup.sh"
+
+keys=$LAB_DIR/keys
+mkdir -p "$keys"
+for k in a b; do
+	openssl ecparam -name prime256v1 -genkey -noout -out "$keys/$k.pem" 2>/dev/null
+	openssl pkey -in "$keys/$k.pem" -pubout -out "$keys/$k.pub"
+done
+fingerprint=$(openssl pkey -in "$keys/a.pem" -pubout -outform DER | tail -c 65 | sha256sum | cut -c1-16)
+lab_stage1_initramfs "$LAB_DIR/keyed.cpio.gz" --signing-key "$keys/a.pub"
+
+sha256() { sha256sum "$1" | cut -d' ' -f1; }
+# spoil FILE: one byte of FILE changed in place.
+spoil() { printf 'X' | dd of="$1" bs=1 seek=$(($(stat -c %s "$1") / 2)) conv=notrunc status=none; }
+signed() { # signed NAME MARKER [KEY]: an image of the candidate signed by KEY (default a)
+	IMAGE_KERNEL=$CAND_ROOT/boot/vmlinuz-$CAND_KVER IMAGE_INITRD=$LAB_DIR/candidate.cpio.gz \
+		IMAGE_CMDLINE="console=ttyS0 candidate.marker=$2" IMAGE_SIGNING_KEY=$keys/${3:-a}.pem lab_store_image "$1"
+}
+GOOD=6.1.0-main_0000000000a1_20261101_x86_64
+KERNEL=6.1.0-main_0000000000b1_20261130_x86_64
+INITRD=6.1.0-main_0000000000b2_20261129_x86_64
+FORGED=6.1.0-main_0000000000b3_20261128_x86_64
+OTHERKEY=6.1.0-main_0000000000b4_20261127_x86_64
+MODULES=6.1.0-main_0000000000b5_20261126_x86_64
+signed "$GOOD" signed
+signed "$KERNEL" evil && spoil "$LAB_IMAGES/$KERNEL/bzImage"
+signed "$INITRD" evil && spoil "$LAB_IMAGES/$INITRD/initrd"
+# Another initrd, and the manifest rewritten to name it: what a server that an
+# attacker answers for would send. The signature no longer matches the manifest.
+signed "$FORGED" evil
+echo "not the candidate's initrd" >"$LAB_IMAGES/$FORGED/initrd"
+sed -i "s/^initrd_sha256 = .*/initrd_sha256 = $(sha256 "$LAB_IMAGES/$FORGED/initrd")/" "$LAB_IMAGES/$FORGED/image.ini"
+signed "$OTHERKEY" evil b
+# Stage-2's modules archive: checked before the kexec, as the kernel and initrd are.
+(cd "$LAB_DIR" && mkdir -p mods/lib/modules/$CAND_KVER && cd mods &&
+	find lib | cpio --quiet -o -H newc -R 0:0 | gzip -n >"$LAB_DIR/modules.cpio.gz")
+IMAGE_KERNEL=$CAND_ROOT/boot/vmlinuz-$CAND_KVER IMAGE_MODULES=$LAB_DIR/modules.cpio.gz \
+	IMAGE_CMDLINE="console=ttyS0 root=/dev/vda1" IMAGE_SIGNING_KEY=$keys/a.pem lab_store_image "$MODULES"
+spoil "$LAB_IMAGES/$MODULES/modules.cpio.gz"
+
+t_check "the builder's signatures verify with openssl, as an admin would check one" \
+	verifies "$keys/a.pub" "$LAB_IMAGES/$GOOD/image.ini"
+
+refusals=(
+	"$KERNEL/bzImage: sha256 mismatch, refusing to boot it"
+	"$INITRD/initrd: sha256 mismatch, refusing to boot it"
+	"$FORGED/image.ini: the signature does not verify with this key, refusing to boot it"
+	"$OTHERKEY/image.ini: the signature does not verify with this key, refusing to boot it"
+	"$MODULES/modules.cpio.gz: sha256 mismatch, refusing to boot it"
+	"$CAND: no signature to check (image.ini.sig), refusing to boot it"
+	"$OTHER: no signature to check (image.ini.sig), refusing to boot it"
+)
+for m in sighttp signfs; do
+	how=HTTP extra=""
+	[ $m = signfs ] && how=NFS extra="kbisect.nfs=10.0.2.2:/export"
+	set_default $m "$KERNEL"  # on top, as the newest is: the list's order is the dates'
+	lab_qemu_start $m "$LAB_VMLINUZ" "$LAB_DIR/keyed.cpio.gz" \
+		"console=ttyS0 panic=-1 kbisect.server=$LAB_GUEST_URL kbisect.machine=$m kbisect.timeout=0 $extra" -no-reboot
+	t_check "$how: after every spoilt or unsigned entry, the good signed image runs" \
+		wait_for $m "^candidate: running $CAND_KVER marker=signed" 240
+	t_check "$how: the stage-1 says whose signatures it takes" console_has $m "kbisect: images must be signed by key $fingerprint"
+	for r in "${refusals[@]}"; do
+		t_check "$how: refused: $r" console_has $m "kbisect: image: $r"
+	done
+	t_eq "$how: only the good image is in the boot log" "$GOOD" \
+		"$(curl -sS "$LAB_URL/booted?machine=$m" | awk '{print $2}' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+	t_check "$how: nothing of a spoilt image reached kexec" bash -c "! grep -aq 'marker=evil' '$LAB_OUT/$m.console'"
+	lab_qemu_stop $m
+done
+t_done

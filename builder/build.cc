@@ -75,7 +75,8 @@ struct Build {
   const std::string& branch;
   const ArchConfig& arch;
   BuildReport& r;
-  std::string work, src, out, cfgdir;
+  std::string work, src, out, cfgdir, mods;
+  Confinement confine;  // for every command of the build
   int log = -1;
   std::vector<std::string> env, make;
   std::string note;  // said after the step's name in its progress line
@@ -85,10 +86,9 @@ struct Build {
   // Returns the exit status, or -1 when the build must end now.
   int Run(const std::vector<std::string>& argv, int fd) {
     std::string e;
-    // The commit's own code runs here: confined, it cannot touch the store, the
-    // state or the repository, nor reach the network.
-    Confinement confine{{c.repo, c.images, c.state}, true};
-    int rc = RunCommand(argv, "", env, fd, "", &e, 0, c.confine ? &confine : nullptr);
+    // The commit's own code runs here: confined, it writes only its output
+    // directories (and runs in one of them), sees no signing key, reaches no network.
+    int rc = RunCommand(argv, cfgdir, env, fd, "", &e, 0, c.confine ? &confine : nullptr);
     if (rc == -2) r.outcome = Outcome::kStopped;
     if (rc == -1) r.error = e;
     return rc < 0 ? -1 : rc;
@@ -132,7 +132,7 @@ std::string ConfigInputs(Build& b) {
   }
   for (const std::string& v : b.arch.make_vars) all += v + "\n";
   std::string version = b.work + "/compiler";
-  Fd fd(open(version.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  Fd fd(open(version.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
   if (!fd || b.Run({"gcc", "--version"}, fd.get()) != 0 || !ReadSmallFile(version, &text)) return "";
   all += text;
   uint8_t sum[32];
@@ -216,9 +216,12 @@ bool PackModules(Build& b, const std::string& release, std::vector<ImageFile>* f
   bool wanted = false;
   for (const std::string& t : b.arch.targets) wanted = wanted || t == "modules";
   if (!wanted) return true;
-  std::string mods = b.work + "/modules", archive = b.work + "/modules.cpio.gz";
+  // Both in directories the confined build may write.
+  const std::string& mods = b.mods;
+  std::string archive = b.out + "/kbisect-modules.cpio.gz";
   std::error_code ec;
   std::filesystem::remove_all(mods, ec);
+  if (!MakeDirs(mods, &b.r.error)) return false;
   int rc = b.Run(b.Make({"O=" + b.out, "INSTALL_MOD_PATH=" + mods, "modules_install"}), b.log);
   if (rc == 0) {
     static const char kPack[] =
@@ -240,7 +243,7 @@ bool PackModules(Build& b, const std::string& release, std::vector<ImageFile>* f
 // Names the image and publishes it into the store (store/store.h).
 bool Package(Build& b) {
   std::string release_file = b.work + "/kernelrelease";
-  Fd rel(open(release_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  Fd rel(open(release_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
   int rc = b.Run(b.Make({"-s", "O=" + b.out, "kernelrelease"}), rel.get());
   rel.Close();
   if (rc < 0) return false;
@@ -317,17 +320,30 @@ BuildReport BuildOne(const BuilderConfig& c, Git& git, const BuilderState& state
   BuildReport r;
   auto start = Clock::now();
   std::string work = c.work + "/" + arch.name;
-  Build b{c, git, state, commit, branch, arch, r, work, work + "/src", work + "/out", work + "/config", -1, {}, {}, {}};
-  if (!MakeDirs(b.work, &r.error) || !MakeDirs(b.out, &r.error)) return r;
+  Build b{c,  git, state, commit, branch, arch, r, work, work + "/src", work + "/out", work + "/config", work + "/modules",
+          {}, -1, {}, {}, {}};
+  // What a build writes: directories, never symbolic links (which a build could
+  // have left to make the builder write elsewhere).
+  std::vector<std::string> writable = {b.out, b.cfgdir, b.mods};
+  if (c.ccache) writable.push_back(c.work + "/ccache");
+  for (const std::string& d : writable)
+    if (!MakeDirs(d, &r.error)) return r;
+  for (const std::string& d : {b.work, b.out, b.cfgdir, b.mods}) {
+    struct stat st;
+    if (lstat(d.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+      return r.error = d + " is not a directory (a symbolic link?): refusing to build there", r;
+  }
+  b.confine = {{c.repo, c.images, c.state, c.work}, writable, {}, true};
+  if (c.sign) b.confine.hidden.push_back(c.signing_key);
 
   // One build at a time in an arch's work tree, across builders sharing it.
-  Fd lock(open((b.work + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  Fd lock(open((b.work + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
   if (!lock || flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
     r.outcome = Outcome::kBusy;
     return r;
   }
   r.log = b.work + "/build.log";
-  Fd log(open(r.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  Fd log(open(r.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
   if (!log) return r.error = "cannot write " + r.log + ": " + strerror(errno), r;
   b.log = log.get();
   dprintf(b.log, "kbisect-builder: %s (%s) for %s on %s\n", commit.sha.c_str(), commit.summary.c_str(),

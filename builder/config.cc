@@ -1,6 +1,7 @@
 #include "builder/config.h"
 
 #include <functional>
+#include <filesystem>
 #include <sstream>
 
 #include "common/ini.h"
@@ -162,8 +163,15 @@ bool LoadBuilderConfig(const std::string& path, BuilderConfig* out, std::string*
   if (c.mail_to.empty() != c.mail_from.empty())
     return *err = path + ": [mail] needs both to and from", false;
   // A build writes only under work: it must not be under what a build sees read-only.
+  // Compared as the kernel will resolve them (symbolic links, "..", a trailing '/').
+  auto real = [](const std::string& p) {
+    std::error_code ec;
+    std::string r = std::filesystem::weakly_canonical(p, ec).string();
+    return ec || r.empty() ? p : r;
+  };
+  const std::string work = real(c.work);
   for (const std::string* ro : {&c.repo, &c.images, &c.state})
-    if (c.confine && (c.work == *ro || c.work.rfind(*ro + "/", 0) == 0))
+    if (c.confine && (work == real(*ro) || work.rfind(real(*ro) + "/", 0) == 0))
       return *err = path + ": [builder] work " + c.work + " is inside " + *ro +
                     ", which builds see read-only (put it elsewhere, or confine = no)",
              false;

@@ -1,6 +1,7 @@
 // kbisect-builder --config FILE COMMAND: builds a kernel image for every new
 // commit of the watched branches and publishes it to the image store.
 #include <signal.h>
+#include <sys/prctl.h>
 
 #include <cstdio>
 #include <string>
@@ -86,5 +87,8 @@ int main(int argc, char** argv) {
   // A command that exits before reading its input (sendmail refusing a mail) must
   // not kill the builder: the write fails with EPIPE instead.
   signal(SIGPIPE, SIG_IGN);
+  // Not dumpable: a build (same user) cannot go around its confinement through
+  // /proc/<builder>/root, /mem or /fd.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   return Run(std::vector<std::string>(argv + 1, argv + argc));
 }

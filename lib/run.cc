@@ -59,7 +59,9 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, con
   int in_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1};
   if (!input.empty() && pipe2(in_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
   Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
-  // The child's word when it cannot start: closed by a successful exec.
+  // The child's word when it cannot be set up (confinement, cwd): closed by the
+  // exec. The child allocates after fork: fine while this process has no threads
+  // (the builder and kbisect have none; libgit2 starts none for what they use).
   if (pipe2(status_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
   Fd status_read(status_pipe[0]), status_write(status_pipe[1]);
   pid_t pid = fork();
@@ -89,7 +91,11 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, con
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     execvp(args[0], args.data());
-    fail("cannot run " + argv[0]);
+    // The command's own failure (a commit's script gone or not executable), as
+    // a shell says it: in its log, 127 or 126.
+    int e = errno;
+    dprintf(2, "cannot run %s: %s\n", args[0], strerror(e));
+    _exit(e == EACCES || e == ENOEXEC ? 126 : 127);
   }
   setpgid(pid, pid);
   status_write.Close();

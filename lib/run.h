@@ -26,8 +26,10 @@ double MonotonicSeconds();
 // -2 when a stop was requested (the process group was terminated). With a
 // timeout > 0 (seconds), a command still running then is terminated with its
 // group and 124 is returned (timeout(1)'s code). With `confine`, the command runs
-// confined (lib/confine.h); a confinement that cannot be made is -1 (*err says
-// which step and why), as is a command that cannot be executed.
+// confined (lib/confine.h). A confinement that cannot be made, or a cwd that
+// cannot be entered, is -1 (*err says which step and why); a program that cannot
+// be executed is the command's failure: 127 (126 when not executable), said in
+// the log as a shell says it.
 int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env,
                int log_fd, const std::string& input, std::string* err, double timeout = 0,
                const Confinement* confine = nullptr);

@@ -22,8 +22,10 @@ TEST(RunCommand, ReturnsTheExitStatusAndSeesTheEnvironment) {
   std::string err;
   EXPECT_EQ(RunCommand({"bash", "-c", "exit 7"}, "", {}, -1, "", &err, 10), 7);
   EXPECT_EQ(RunCommand({"bash", "-c", "[ \"$KB_X\" = yes ]"}, "", {"KB_X=yes"}, -1, "", &err, 10), 0);
-  EXPECT_EQ(RunCommand({"/nonexistent/program"}, "", {}, -1, "", &err, 10), -1) << "it could not start";
-  EXPECT_EQ(err, "cannot run /nonexistent/program: No such file or directory");
+  EXPECT_EQ(RunCommand({"/nonexistent/program"}, "", {}, -1, "", &err, 10), 127) << "the command's failure";
+  TempDir d;
+  std::string script = d.Write("not-executable", "#!/bin/sh\n");
+  EXPECT_EQ(RunCommand({script}, "", {}, -1, "", &err, 10), 126);
   EXPECT_EQ(RunCommand({"true"}, "/nonexistent", {}, -1, "", &err, 10), -1);
   EXPECT_EQ(err, "chdir /nonexistent: No such file or directory");
 }
@@ -43,19 +45,29 @@ struct Listener {
   }
 };
 
-// What a commit's build may do when confined as the builder confines it:
-// write its work tree, not the read-only directories, and reach no network.
-// Returns a line per check, for the caller to compare.
+// What a commit's build may do when confined as the builder confines it: write
+// its output directory, not the read-only ones (nor through /proc/<parent>/root,
+// the unconfined view), not read the hidden key, not undo the mounts, not reach
+// the network. One line per check with the command's exit status.
+const char kConfinedWant[] =
+    "write store 1\nremove in store 1\nwrite work 1\nwrite work/out 0\nread key 0\nremount 1\n"
+    "via /proc 1\nconnect 1\nuid 0\n";
+
 std::string ConfinedChecks(const TempDir& d, int port) {
   std::string err, out;
-  Confinement c{{d.path() + "/store"}, true};
+  const std::string store = d.path() + "/store", work = d.path() + "/work", key = d.path() + "/key.pem";
+  Confinement c{{store, work}, {work + "/out"}, {key}, true};
   auto rc = [&](const std::string& cmd) {
     int r = RunCommand({"bash", "-c", cmd}, "", {}, -1, "", &err, 30, &c);
     return std::to_string(r) + (r == -1 ? " (" + err + ")" : "");
   };
-  out += "write store " + rc("echo evil >" + d.path() + "/store/x") + "\n";
-  out += "remove in store " + rc("rm -f " + d.path() + "/store/kept") + "\n";
-  out += "write work " + rc("echo ok >" + d.path() + "/work/x-$(id -u)") + "\n";
+  out += "write store " + rc("echo evil >" + store + "/x") + "\n";
+  out += "remove in store " + rc("rm -f " + store + "/kept") + "\n";
+  out += "write work " + rc("echo ok >" + work + "/x-$(id -u)") + "\n";
+  out += "write work/out " + rc("echo ok >" + work + "/out/x-$(id -u)") + "\n";
+  out += "read key " + rc("[ -z \"$(cat " + key + ")\" ]") + "\n";
+  out += "remount " + rc("mount -o remount,bind,rw " + store + " 2>/dev/null && exit 0 || exit 1") + "\n";
+  out += "via /proc " + rc("echo evil >/proc/$PPID/root" + store + "/y") + "\n";
   out += "connect " + rc("exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port)) + "\n";
   out += "uid " + rc("[ $(id -u) = " + std::to_string(geteuid()) + " ]") + "\n";
   return out;
@@ -64,7 +76,8 @@ std::string ConfinedChecks(const TempDir& d, int port) {
 TEST(RunCommand, AConfinedCommandCannotWriteTheReadOnlyDirectoriesNorReachTheNetwork) {
   TempDir d;
   d.Write("store/kept", "image");
-  d.Write("work/.keep", "");
+  d.Write("work/out/.keep", "");
+  d.Write("key.pem", "-----BEGIN EC PRIVATE KEY-----");
   Listener l;
   ASSERT_NE(l.port, 0);
   std::string err;
@@ -72,39 +85,44 @@ TEST(RunCommand, AConfinedCommandCannotWriteTheReadOnlyDirectoriesNorReachTheNet
                        30),
             0)
       << "unconfined, the listener answers";
-  EXPECT_EQ(ConfinedChecks(d, l.port), "write store 1\nremove in store 1\nwrite work 0\nconnect 1\nuid 0\n");
+  EXPECT_EQ(RunCommand({"bash", "-c", "echo ok >/proc/$PPID/root" + d.path() + "/store/z"}, "", {}, -1, "", &err, 30),
+            0)
+      << "unconfined, /proc/<parent>/root is writable";
+  // As the builder: non-dumpable, so that its /proc entries are no way around.
+  ASSERT_EQ(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), 0);
+  std::string got = ConfinedChecks(d, l.port);
+  prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+  EXPECT_EQ(got, kConfinedWant) << "as root";
   std::string kept;
   EXPECT_TRUE(ReadFile(d.path() + "/store/kept", &kept, &err) && kept == "image");
   EXPECT_NE(access((d.path() + "/store/x").c_str(), F_OK), 0);
   // The same as an unprivileged user (the builder's service runs as its own): a
   // user namespace of its own maps it to itself.
-  ASSERT_EQ(chmod(d.path().c_str(), 0777) | chmod((d.path() + "/work").c_str(), 0777) |
-                chmod((d.path() + "/store").c_str(), 0777),
-            0);
+  for (const char* dir : {"", "/work", "/work/out", "/store"}) ASSERT_EQ(chmod((d.path() + dir).c_str(), 0777), 0);
   int pipefd[2];
   ASSERT_EQ(pipe(pipefd), 0);
   pid_t pid = fork();
   if (pid == 0) {
     close(pipefd[0]);
     if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(3);
-    prctl(PR_SET_DUMPABLE, 1);  // as after an exec (the service's start): /proc/self is its own
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     std::string r = ConfinedChecks(d, l.port);
     (void)!write(pipefd[1], r.data(), r.size());
     _exit(0);
   }
   close(pipefd[1]);
-  std::string got;
+  got.clear();
   char buf[256];
   for (ssize_t n; (n = read(pipefd[0], buf, sizeof buf)) > 0;) got.append(buf, size_t(n));
   close(pipefd[0]);
   int status;
   waitpid(pid, &status, 0);
-  EXPECT_EQ(got, "write store 1\nremove in store 1\nwrite work 0\nconnect 1\nuid 0\n") << "as nobody";
+  EXPECT_EQ(got, kConfinedWant) << "as nobody";
 }
 
 TEST(RunCommand, AConfinementThatCannotBeMadeIsSaidAndNothingRuns) {
   TempDir d;
-  Confinement c{{d.path() + "/missing"}, true};
+  Confinement c{{d.path() + "/missing"}, {}, {}, true};
   std::string err;
   EXPECT_EQ(RunCommand({"touch", d.path() + "/ran"}, "", {}, -1, "", &err, 30, &c), -1);
   EXPECT_EQ(err, "cannot confine the command: bind mount " + d.path() + "/missing: No such file or directory");

@@ -238,18 +238,26 @@ kb build "$p3" --arch x86_64 >"$d/p3.log" 2>&1
 t_eq "the commit after them builds" 0 $?
 
 # A commit whose build reaches for what it must not (scripts/setlocalversion runs
-# in every build): it plants files in the store and the state, removes every
-# image, and notes the namespaces it ran in. Confined, it can do none of that
-# and still builds.
-probe=$work/x86_64/p4-probe
+# in every build): it plants files in the store and the state (directly and
+# through the builder's /proc/PID/root), removes every image, reads the signing
+# key, and notes the namespaces it ran in. Confined, it can do none of that and
+# still builds.
+probe=$work/x86_64/out/p4-probe
 rm -f "$probe"
 images_before=$(ls "$d/images" | sort)
-p4=$(change scripts/setlocalversion "1a touch $d/images/planted $d/state/planted 2>/dev/null; rm -rf $d/images/6.* 2>/dev/null; echo \$(readlink /proc/self/ns/net) \$(readlink /proc/self/ns/mnt) >>$probe" "scripts: p4")
+evil="touch $d/images/planted $d/state/planted 2>/dev/null; rm -rf $d/images/6.* 2>/dev/null"
+evil+="; p=\$\$; while [ \$p -gt 1 ] && [ \"\$(cat /proc/\$p/comm)\" != kbisect-builder ]; do p=\$(cut -d' ' -f4 /proc/\$p/stat); done"
+evil+="; touch /proc/\$p/root$d/images/planted-via-proc 2>/dev/null; echo builder \$p >>$probe"
+evil+="; cat $d/key.pem >>$probe 2>/dev/null; echo \$(readlink /proc/self/ns/net) \$(readlink /proc/self/ns/mnt) >>$probe"
+p4=$(change scripts/setlocalversion "1a $evil" "scripts: p4")
 kb build "$p4" --arch x86_64 >"$d/p4.log" 2>&1
 t_eq "a commit that attacks the store still builds, confined" 0 $?
-t_check "... it planted nothing in the store or the state" test ! -e "$d/images/planted" -a ! -e "$d/state/planted"
+t_check "... it planted nothing in the store or the state, nor through /proc/<builder>/root" \
+	bash -c '[ ! -e "$1/images/planted" ] && [ ! -e "$1/state/planted" ] && [ ! -e "$1/images/planted-via-proc" ] &&
+		grep -q "^builder [0-9]" "$2" && ! grep -q "^builder 1$" "$2"' _ "$d" "$probe"
 t_eq "... and removed no image (its own is the one new)" "$images_before" \
 	"$(ls "$d/images" | grep -v "_${p4:0:12}_" | sort)"
+t_check "... it could not read the signing key" bash -c '! grep -q "PRIVATE KEY" "$1"' _ "$probe"
 t_check "... it ran in a network and a mount namespace of its own" \
 	bash -c '[ -s "$1" ] && ! grep -qF -e "$(readlink /proc/self/ns/net)" -e "$(readlink /proc/self/ns/mnt)" "$1"' _ "$probe"
 git --git-dir="$repo" update-ref -d "refs/heads/$tb-master"

@@ -7,6 +7,11 @@ namespace kb {
 Error CheckImageKey(std::span<const uint8_t> key) {
   if (key.size() != kImageKeySize || key[0] != 0x04)
     return "not a P-256 public key (65 bytes: 0x04, X, Y)";
+  // Decoded by the curve's code (a multiplication by 1 checks the point).
+  uint8_t q[kImageKeySize];
+  for (size_t i = 0; i < kImageKeySize; ++i) q[i] = key[i];
+  static const uint8_t kOne[1] = {1};
+  if (br_ec_p256_m31.mul(q, sizeof q, kOne, sizeof kOne, BR_EC_secp256r1) != 1) return "not a point on P-256";
   return nullptr;
 }
 

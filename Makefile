@@ -129,13 +129,17 @@ install-cgi: $(CGIS)
 	test -e $(DESTDIR)$(KBISECT_INI) || \
 		printf '[server]\nimages = %s\nstate = %s\n' '$(IMAGES)' '$(STATE)' >$(DESTDIR)$(KBISECT_INI)
 
-initramfs: $(INITRAMFS)
+# `make initramfs` always makes it again (KERNEL_MODULES, CA and SIGNING_KEY are
+# arguments, not files make can compare); install-initramfs installs the one made
+# last (made only if there is none), so the arguments are given once.
+MKINITRAMFS = scripts/kbisect-mkinitramfs -o $(INITRAMFS) --init $(INIT) --skel rootfs-skel \
+	$(if $(KERNEL_MODULES),--kernel-modules $(KERNEL_MODULES)) $(if $(CA),--ca $(CA)) \
+	$(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY))
+initramfs: $(INIT) scripts/kbisect-mkinitramfs
+	$(MKINITRAMFS)
 
-# Always made again: CA and SIGNING_KEY are arguments, not files make can compare.
-$(INITRAMFS): $(INIT) scripts/kbisect-mkinitramfs $(shell find rootfs-skel -type f) FORCE
-	scripts/kbisect-mkinitramfs -o $@ --init $(INIT) --skel rootfs-skel \
-		$(if $(KERNEL_MODULES),--kernel-modules $(KERNEL_MODULES)) $(if $(CA),--ca $(CA)) \
-		$(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY))
+$(INITRAMFS): $(INIT) scripts/kbisect-mkinitramfs $(shell find rootfs-skel -type f)
+	$(MKINITRAMFS)
 
 install-initramfs: $(INITRAMFS)
 	install -d $(DESTDIR)$(BOOTDIR) $(DESTDIR)$(SYSCONFDIR)/grub.d $(DESTDIR)$(SYSCONFDIR)/default \
@@ -215,5 +219,3 @@ clean:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
-.PHONY: FORCE
-FORCE:

@@ -40,6 +40,12 @@ for bad in "key.pem:is not a PEM public key (openssl pkey -in PRIVATE.pem -pubou
 	t_check "--signing-key refuses ${bad%%:*}: ${bad#*:}" refused "${bad%%:*}" "${bad#*:}"
 done
 
+# make initramfs with arguments, then make install-initramfs: what is installed is
+# what was made (an admin gives the arguments once).
+make -s -C "$top" B="$B" INITRAMFS="$tmp/made.cpio.gz" SIGNING_KEY="$tmp/pub.pem" initramfs >/dev/null 2>&1
+make -s -C "$top" B="$B" INITRAMFS="$tmp/made.cpio.gz" DESTDIR="$tmp/keyroot" install-initramfs >/dev/null 2>&1
+t_check "make install-initramfs installs the initramfs make initramfs made, key and all" \
+	bash -c "zcat '$tmp/keyroot/boot/kbisect-initramfs.cpio.gz' | cpio -t 2>/dev/null | grep -qx etc/kbisect/image-key"
 make -s -C "$top" install-initramfs DESTDIR="$tmp/root" >/dev/null 2>&1
 t_check "make install-initramfs installs the initramfs, the GRUB snippet and an example default" \
 	bash -c "test -f '$tmp/root/boot/kbisect-initramfs.cpio.gz' && test -x '$tmp/root/etc/grub.d/42_kbisect' &&

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 lab_prepare --kernels 2
-lab_enter --boots 6 "$0" "$@"
+lab_enter --boots 8 "$0" "$@"
 lab_init
 . "$LAB_TOP/tests/init/setup.sh"
 
@@ -34,6 +34,7 @@ INITRD=6.1.0-main_0000000000b2_20261129_x86_64
 FORGED=6.1.0-main_0000000000b3_20261128_x86_64
 OTHERKEY=6.1.0-main_0000000000b4_20261127_x86_64
 MODULES=6.1.0-main_0000000000b5_20261126_x86_64
+BIGSIG=6.1.0-main_0000000000b6_20261125_x86_64
 signed "$GOOD" signed
 signed "$KERNEL" evil && spoil "$LAB_IMAGES/$KERNEL/bzImage"
 signed "$INITRD" evil && spoil "$LAB_IMAGES/$INITRD/initrd"
@@ -49,6 +50,8 @@ signed "$OTHERKEY" evil b
 IMAGE_KERNEL=$CAND_ROOT/boot/vmlinuz-$CAND_KVER IMAGE_MODULES=$LAB_DIR/modules.cpio.gz \
 	IMAGE_CMDLINE="console=ttyS0 root=/dev/vda1" IMAGE_SIGNING_KEY=$keys/a.pem lab_store_image "$MODULES"
 spoil "$LAB_IMAGES/$MODULES/modules.cpio.gz"
+# A signature file larger than any ECDSA P-256 signature.
+signed "$BIGSIG" evil && head -c 300 /dev/urandom >"$LAB_IMAGES/$BIGSIG/image.ini.sig"
 
 t_check "the builder's signatures verify with openssl, as an admin would check one" \
 	verifies "$keys/a.pub" "$LAB_IMAGES/$GOOD/image.ini"
@@ -59,6 +62,7 @@ refusals=(
 	"$FORGED/image.ini: the signature does not verify with this key, refusing to boot it"
 	"$OTHERKEY/image.ini: the signature does not verify with this key, refusing to boot it"
 	"$MODULES/modules.cpio.gz: sha256 mismatch, refusing to boot it"
+	"$BIGSIG: no signature to check (image.ini.sig), refusing to boot it"
 	"$CAND: no signature to check (image.ini.sig), refusing to boot it"
 	"$OTHER: no signature to check (image.ini.sig), refusing to boot it"
 )
@@ -79,4 +83,21 @@ for m in sighttp signfs; do
 	t_check "$how: nothing of a spoilt image reached kexec" bash -c "! grep -aq 'marker=evil' '$LAB_OUT/$m.console'"
 	lab_qemu_stop $m
 done
+
+# A stage-1 whose key file is damaged (65 bytes, but no point on the curve):
+# said at start, and every image refused, the good one too.
+mkdir "$LAB_DIR/damaged"
+(cd "$LAB_DIR/damaged" && zcat "$LAB_DIR/keyed.cpio.gz" | cpio -id --quiet &&
+	{ printf '\004'; head -c 64 /dev/zero; } >etc/kbisect/image-key &&
+	find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -n >"$LAB_DIR/damaged.cpio.gz")
+set_default sigbad "$GOOD"
+lab_qemu_start sigbad "$LAB_VMLINUZ" "$LAB_DIR/damaged.cpio.gz" \
+	"console=ttyS0 panic=-1 kbisect.server=$LAB_GUEST_URL kbisect.machine=sigbad kbisect.timeout=0" -no-reboot
+t_check "damaged key: every image refused, then the reboot" wait_for sigbad "^kbisect: no kernel of the list could be booted" 240
+t_check "damaged key: said at start" \
+	console_has sigbad "kbisect: the image key /etc/kbisect/image-key is damaged (not a point on P-256): every image will be refused"
+t_check "damaged key: the good image refused with the reason" \
+	console_has sigbad "kbisect: image: $GOOD: refused: this stage-1's image key is damaged (not a point on P-256)"
+t_eq "damaged key: nothing booted" "" "$(curl -sS "$LAB_URL/booted?machine=sigbad")"
+lab_qemu_stop sigbad
 t_done

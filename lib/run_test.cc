@@ -55,7 +55,7 @@ const char kConfinedWant[] =
 
 std::string ConfinedChecks(const TempDir& d, int port) {
   std::string err, out;
-  const std::string store = d.path() + "/store", work = d.path() + "/work", key = d.path() + "/key.pem";
+  const std::string store = d.path() + "/store", work = d.path() + "/tree", key = d.path() + "/key.pem";
   Confinement c{{store, work}, {work + "/out"}, {key}, true};
   auto rc = [&](const std::string& cmd) {
     int r = RunCommand({"bash", "-c", cmd}, "", {}, -1, "", &err, 30, &c);
@@ -76,7 +76,7 @@ std::string ConfinedChecks(const TempDir& d, int port) {
 TEST(RunCommand, AConfinedCommandCannotWriteTheReadOnlyDirectoriesNorReachTheNetwork) {
   TempDir d;
   d.Write("store/kept", "image");
-  d.Write("work/out/.keep", "");
+  d.Write("tree/out/.keep", "");
   d.Write("key.pem", "-----BEGIN EC PRIVATE KEY-----");
   Listener l;
   ASSERT_NE(l.port, 0);
@@ -98,7 +98,7 @@ TEST(RunCommand, AConfinedCommandCannotWriteTheReadOnlyDirectoriesNorReachTheNet
   EXPECT_NE(access((d.path() + "/store/x").c_str(), F_OK), 0);
   // The same as an unprivileged user (the builder's service runs as its own): a
   // user namespace of its own maps it to itself.
-  for (const char* dir : {"", "/work", "/work/out", "/store"}) ASSERT_EQ(chmod((d.path() + dir).c_str(), 0777), 0);
+  for (const char* dir : {"", "/tree", "/tree/out", "/store"}) ASSERT_EQ(chmod((d.path() + dir).c_str(), 0777), 0);
   int pipefd[2];
   ASSERT_EQ(pipe(pipefd), 0);
   pid_t pid = fork();

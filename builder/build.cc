@@ -1,6 +1,5 @@
 #include "builder/build.h"
 
-#include <bearssl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "lib/run.h"
 #include "common/fileio.h"
 #include "common/names.h"
+#include "common/signature.h"
 #include "common/text.h"
 #include "store/store.h"
 
@@ -136,10 +136,7 @@ std::string ConfigInputs(Build& b) {
   if (!fd || b.Run({"gcc", "--version"}, fd.get()) != 0 || !ReadSmallFile(version, &text)) return "";
   all += text;
   uint8_t sum[32];
-  br_sha256_context ctx;
-  br_sha256_init(&ctx);
-  br_sha256_update(&ctx, all.data(), all.size());
-  br_sha256_out(&ctx, sum);
+  Sha256(all, sum);
   char hex[64];
   return std::string(FormatHex(sum, hex));
 }

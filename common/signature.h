@@ -21,6 +21,10 @@ inline constexpr size_t kImageKeySize = 65;
 // A DER ECDSA P-256 signature takes at most 72 bytes; a larger file is not one.
 inline constexpr size_t kMaxImageSignature = 128;
 
+// The SHA-256 of `data` in one call (the manifest's hash here; any part's small
+// texts elsewhere).
+void Sha256(std::string_view data, uint8_t out[32]);
+
 // Whether `key` has the form of an uncompressed P-256 point (the curve check is
 // the verifier's).
 Error CheckImageKey(std::span<const uint8_t> key);

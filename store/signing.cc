@@ -71,10 +71,7 @@ bool SigningKey::Load(const std::string& pem_path, std::string* err) {
 
 bool SigningKey::Sign(std::string_view manifest, std::string* der, std::string* err) const {
   uint8_t hash[32];
-  br_sha256_context sha;
-  br_sha256_init(&sha);
-  br_sha256_update(&sha, manifest.data(), manifest.size());
-  br_sha256_out(&sha, hash);
+  Sha256(manifest, hash);
   std::vector<uint8_t> x = secret_;
   br_ec_private_key sk{BR_EC_secp256r1, x.data(), x.size()};
   uint8_t sig[kMaxImageSignature];

@@ -8,7 +8,6 @@
 #include "common/fileio.h"
 #include "common/signature.h"
 #include "common/test_temp_dir.h"
-#include "store/store.h"
 
 namespace kb {
 namespace {
@@ -100,31 +99,6 @@ TEST(Signing, BadKeyFilesAreRefusedWithTheirReason) {
   EXPECT_NE(err.find("not an EC private key"), std::string::npos) << err;
   EXPECT_FALSE(key.Load(d.Write("junk.pem", "-----BEGIN EC PRIVATE KEY-----\n!!!\n"), &err));
   EXPECT_NE(err.find("not valid PEM"), std::string::npos) << err;
-}
-
-TEST(Signing, PublishWithAKeyPutsTheSignatureBesideTheManifest) {
-  Keys k;
-  SigningKey key;
-  std::string err;
-  ASSERT_TRUE(key.Load(k.key, &err)) << err;
-  TempDir d;
-  std::string kernel = d.Write("bzImage", "kernel"), images = d.path() + "/images";
-  ASSERT_TRUE(MakeDirs(images, &err)) << err;
-  const std::string commit(40, 'a');
-  ImageIni ini;
-  ini.name = "6.1.0-main_aaaaaaaaaaaa_20261120_x86_64";
-  ini.commit = commit;
-  ini.branch = "main";
-  ini.arch = "x86_64";
-  ini.kernelrelease = "6.1.0";
-  ini.built = "2026-11-22T02:30:31Z";
-  ini.kernel = "bzImage";
-  bool already = false;
-  ASSERT_TRUE(PublishImage(images, ini, {{kernel, "bzImage"}}, &key, &already, &err)) << err;
-  std::string dir = images + "/" + std::string(ini.name);
-  EXPECT_EQ(TempDir::Entries(dir), (std::vector<std::string>{"bzImage", "image.ini", "image.ini.sig"}));
-  EXPECT_EQ(Sh("openssl dgst -sha256 -verify " + k.pub + " -signature " + dir + "/image.ini.sig " + dir + "/image.ini"),
-            0);
 }
 
 }  // namespace

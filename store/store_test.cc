@@ -217,5 +217,26 @@ TEST(Store, LeftoversOfADeadPublisherAreCleanedOnceOld) {
   EXPECT_FALSE(CleanLeftovers(images + "/nonexistent", 3600, &removed, &err));
 }
 
+TEST(Store, PublishWithAKeyPutsTheSignatureBesideTheManifest) {
+  TempDir d;
+  const std::string key_pem = d.path() + "/key.pem", pub = d.path() + "/pub.pem";
+  ASSERT_EQ(system(("openssl ecparam -name prime256v1 -genkey -noout -out " + key_pem + " 2>/dev/null && " +
+                    "openssl pkey -in " + key_pem + " -pubout -out " + pub).c_str()),
+            0);
+  SigningKey key;
+  std::string err;
+  ASSERT_TRUE(key.Load(key_pem, &err)) << err;
+  std::string kernel = d.Write("bzImage", "kernel"), images = d.path() + "/images";
+  ASSERT_TRUE(MakeDirs(images, &err)) << err;
+  bool already = false;
+  ASSERT_TRUE(PublishImage(images, Fields(kA), {{kernel, "bzImage"}}, &key, &already, &err)) << err;
+  const std::string dir = images + "/" + kA;
+  EXPECT_EQ(Entries(dir), (std::vector<std::string>{"bzImage", "image.ini", "image.ini.sig"}));
+  EXPECT_EQ(system(("openssl dgst -sha256 -verify " + pub + " -signature " + dir + "/image.ini.sig " + dir +
+                    "/image.ini >/dev/null").c_str()),
+            0)
+      << "openssl accepts the signature the store wrote";
+}
+
 }  // namespace
 }  // namespace kb

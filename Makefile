@@ -40,7 +40,7 @@ COMMON_GLIBC := common/ini.cc common/fileio.cc
 COMMON_SRC := $(filter-out %_test.cc,$(wildcard common/*.cc))
 COMMON_PURE := $(filter-out $(COMMON_GLIBC),$(COMMON_SRC))
 INIT_SRC := $(wildcard init/*.cc)
-CGI_PROGRAMS := list default booted status
+CGI_PROGRAMS := list default booted status lease
 # The image store's module: written by the builder, read by the CGI.
 STORE_LIB := $(filter-out %_test.cc,$(wildcard store/*.cc))
 # The handlers are a library (unit-tested); cgi/bin/ has one thin main a program.

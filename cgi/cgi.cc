@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,10 +19,12 @@ namespace {
 const char* Reason(int status) {
   switch (status) {
     case 200: return "OK";
+    case 201: return "Created";
     case 400: return "Bad Request";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
     case 411: return "Length Required";
     case 413: return "Content Too Large";
     case 500: return "Internal Server Error";
@@ -174,6 +177,7 @@ Response MethodNotAllowed(std::string_view method, std::string_view allow) {
 int RunCgi(const char* program, const Handler& handler) {
   Getenv env = [](const char* name) { return ::getenv(name); };
   Request req = RequestFromEnv(env);
+  req.now = time(nullptr);
   ServerConfig config;
   std::string err;
   Response resp;

@@ -2,6 +2,7 @@
 // hands it over, the response, and the driver every program's main() calls.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <span>
 #include <string>
@@ -26,6 +27,7 @@ struct Request {
   std::string content_type;
   long long content_length = 0;  // CONTENT_LENGTH; -1 when malformed
   int body_fd = 0;               // stdin
+  int64_t now = 0;               // the request's time (UTC, seconds since the epoch): RunCgi's clock; tests choose it
   // Body bytes not read yet. RunCgi drains them (bounded) after the handler: a CGI
   // that answers without reading the body makes mod_cgid cut the response short.
   mutable long long body_left = 0;

@@ -1,12 +1,15 @@
-// <server>/default?machine=M[&once=1]: the kernel a machine boots.
+// <server>/default?machine=M[&once=1][&lease=TOKEN]: the kernel a machine boots.
 //   GET     the name, or 404
 //   PUT     body NAME; POST form kernel=NAME[&once=1]: set it (404 unknown image)
 //   DELETE  clear it (idempotent)
-// With once=1 the `once` file (next boot only) instead of `default`.
+// With once=1 the `once` file (next boot only) instead of `default`. While the
+// machine is leased (cgi/lease.cc), PUT, POST and DELETE need the lease's token
+// as lease=TOKEN: 409 naming the holder otherwise.
 #include <errno.h>
 #include <sys/stat.h>
 
 #include "cgi/handlers.h"
+#include "cgi/lease.h"
 #include "cgi/state.h"
 #include "store/store.h"
 #include "common/names.h"
@@ -49,12 +52,13 @@ Response HandleDefault(const Request& req, const ServerConfig& cfg) {
   bool get = req.method == "GET" || req.method == "HEAD";
   if (!get && req.method != "PUT" && req.method != "POST" && req.method != "DELETE")
     return MethodNotAllowed(req.method, kAllow);
-  QueryParam params[] = {{"machine"}, {"once"}};
+  QueryParam params[] = {{"machine"}, {"once"}, {"lease"}};
+  const QueryParam& lease = params[2];
   std::vector<char> storage;
   Response err;
   bool once = false;
   if (!ParseParams(req.query, params, &storage, &err) || !CheckMachineParam(params[0], &err) ||
-      !OnceValue(params[1], &once, &err))
+      !OnceValue(params[1], &once, &err) || !CheckLeaseParam(lease, &err))
     return err;
   std::string machine(params[0].value);
   const char* file = once ? "once" : "default";
@@ -74,7 +78,9 @@ Response HandleDefault(const Request& req, const ServerConfig& cfg) {
     struct stat sb;
     if (lstat((st.dir() + "/" + file).c_str(), &sb) != 0 && errno == ENOENT)
       return Text(200, "machine " + machine + " has no " + file);
-    if (!st.Lock(&e) || !st.Remove(file, &e)) return Text(500, e);
+    if (!st.Lock(&e)) return Text(500, e);
+    if (!LeaseAllows(st, machine, lease, req.now, &err)) return err;
+    if (!st.Remove(file, &e)) return Text(500, e);
     return Text(200, "machine " + machine + ": " + file + " cleared");
   }
 
@@ -94,7 +100,9 @@ Response HandleDefault(const Request& req, const ServerConfig& cfg) {
     return err;
   }
   if (!ImageExists(cfg.images, name)) return Text(404, "no image named " + name);
-  if (!st.Lock(&e) || !st.WriteName(file, name, &e)) return Text(500, e);
+  if (!st.Lock(&e)) return Text(500, e);
+  if (!LeaseAllows(st, machine, lease, req.now, &err)) return err;
+  if (!st.WriteName(file, name, &e)) return Text(500, e);
   return Text(200, "machine " + machine + ": " + file + " is " + name);
 }
 

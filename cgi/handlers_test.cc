@@ -1,4 +1,4 @@
-// The four CGI handlers without Apache: every rule of the HTTP interface
+// The five CGI handlers without Apache: every rule of the HTTP interface
 // (doc/design.md) and every status code, on a store and a state in a temporary
 // directory. tests/cgi/ checks the same programs behind a real Apache.
 #include "cgi/handlers.h"
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cgi/state.h"
 #include "common/fileio.h"
 #include "common/test_temp_dir.h"
 #include "store/store.h"
@@ -61,6 +62,7 @@ class Server : public ::testing::Test {
     r.body_fd = p[0];
     r.content_length = (long long)body.size();
     r.body_left = r.content_length;
+    r.now = now_;
     return r;
   }
   std::string State(const std::string& rel) {
@@ -71,6 +73,7 @@ class Server : public ::testing::Test {
   TempDir d_;
   ServerConfig cfg_;
   std::vector<int> fds_;
+  int64_t now_ = 1795000000;  // 2026-11-18T11:06:40Z: the clock of every request made after it is set
 };
 
 #define EXPECT_ANSWER(resp, code, text)                                        \
@@ -244,6 +247,192 @@ TEST_F(Server, StatusShowsMachinesAndImages) {
   EXPECT_NE(r.body.find("topic/x · x86_64"), std::string::npos);
   EXPECT_EQ(HandleStatus(Req("GET", "x=1"), cfg_).status, 400);
   EXPECT_EQ(HandleStatus(Req("POST", ""), cfg_).status, 405);
+}
+
+// --- leases ------------------------------------------------------------------------
+
+const std::string kAlice = "owner=alice@ws-1\npurpose=bisect drm v6.1..v6.2\nseconds=600\n";
+const std::string kBob = "owner=bob\npurpose=nightly\nseconds=60\n";
+
+class Leases : public Server {
+ protected:
+  void SetUp() override {
+    Server::SetUp();
+    ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1", kA), cfg_).status, 200);
+  }
+};
+
+// Takes a lease on m1 as `body`: its token.
+#define TAKE(text)                                                                   \
+  [&] {                                                                              \
+    Response r_ = HandleLease(Req("POST", "machine=m1", text), cfg_);                \
+    EXPECT_EQ(r_.status, 201) << r_.body;                                            \
+    EXPECT_EQ(r_.body.size(), kLeaseTokenHex + 1) << r_.body;                        \
+    return r_.body.substr(0, kLeaseTokenHex);                                        \
+  }()
+
+TEST_F(Leases, TakeShowRenewAndRelease) {
+  EXPECT_ANSWER(HandleLease(Req("GET", "machine=m1"), cfg_), 200, "free");
+  std::string token = TAKE(kAlice);
+  EXPECT_EQ(State("m1/lease"), "owner=alice@ws-1\npurpose=bisect drm v6.1..v6.2\nseconds=600\nexpires=" +
+                                   std::to_string(now_ + 600) + "\ntoken=" + token + "\n");
+  Response get = HandleLease(Req("GET", "machine=m1"), cfg_);
+  EXPECT_EQ(get.body, "owner=alice@ws-1\npurpose=bisect drm v6.1..v6.2\nseconds=600\nexpires=1795000600\n"
+                      "until=2026-11-18T11:16:40Z\nleft=600\n");
+  EXPECT_EQ(get.body.find(token), std::string::npos) << "GET never shows the token";
+  EXPECT_ANSWER(HandleLease(Req("POST", "machine=m1", kBob), cfg_), 409,
+                "machine m1 is leased by alice@ws-1 (bisect drm v6.1..v6.2) until 2026-11-18T11:16:40Z");
+  now_ += 300;
+  EXPECT_ANSWER(HandleLease(Req("GET", "machine=m1"), cfg_), 200, "left=300\n");
+  EXPECT_ANSWER(HandleLease(Req("PUT", "machine=m1&lease=" + token), cfg_), 200,
+                "machine m1 is leased by alice@ws-1 (bisect drm v6.1..v6.2) until 2026-11-18T11:21:40Z");
+  EXPECT_ANSWER(HandleLease(Req("PUT", "machine=m1&lease=" + token + "&seconds=60"), cfg_), 200, "until 2026-11-18T11:12:40Z");
+  EXPECT_NE(State("m1/lease").find("seconds=60\n"), std::string::npos) << "the term is now 60 s";
+  EXPECT_ANSWER(HandleLease(Req("DELETE", "machine=m1&lease=" + token), cfg_), 200, "machine m1: lease released");
+  EXPECT_EQ(State("m1/lease"), "(none)");
+  EXPECT_ANSWER(HandleLease(Req("DELETE", "machine=m1&lease=" + token), cfg_), 200, "machine m1 has no lease");
+  EXPECT_ANSWER(HandleLease(Req("GET", "machine=m1"), cfg_), 200, "free");
+  EXPECT_ANSWER(HandleLease(Req("PUT", "machine=m1&lease=" + token), cfg_), 409, "machine m1 has no lease of this token");
+  std::string again = TAKE(kBob);
+  EXPECT_NE(again, token) << "every lease has a token of its own";
+}
+
+TEST_F(Leases, AnExpiredLeaseFreesTheMachine) {
+  std::string alice = TAKE(kAlice);
+  now_ += 599;
+  EXPECT_ANSWER(HandleLease(Req("POST", "machine=m1", kBob), cfg_), 409, "leased by alice@ws-1");
+  now_ += 1;  // expires is the first second it is no longer live
+  EXPECT_ANSWER(HandleLease(Req("GET", "machine=m1"), cfg_), 200, "free");
+  EXPECT_ANSWER(HandleLease(Req("PUT", "machine=m1&lease=" + alice), cfg_), 409,
+                "machine m1: this lease expired at 2026-11-18T11:16:40Z: take a new one (POST)");
+  EXPECT_ANSWER(HandleDefault(Req("PUT", "machine=m1&once=1", kB), cfg_), 200, "once is " + kB);
+  std::string bob = TAKE(kBob);
+  EXPECT_ANSWER(HandleLease(Req("PUT", "machine=m1&lease=" + alice), cfg_), 409, "machine m1 is leased by bob (nightly)");
+  EXPECT_ANSWER(HandleLease(Req("DELETE", "machine=m1&lease=" + alice), cfg_), 409, "machine m1 is leased by bob");
+  EXPECT_NE(State("m1/lease").find("token=" + bob), std::string::npos) << "a stranger's release leaves it";
+  now_ += 60;
+  EXPECT_ANSWER(HandleLease(Req("DELETE", "machine=m1&lease=" + alice), cfg_), 200, "machine m1 has no live lease");
+  // Its own expired lease: released with its token.
+  EXPECT_ANSWER(HandleLease(Req("DELETE", "machine=m1&lease=" + bob), cfg_), 200, "lease released");
+}
+
+TEST_F(Leases, OnceAndDefaultNeedTheTokenWhileLeased) {
+  std::string token = TAKE(kAlice), other(kLeaseTokenHex, 'f');
+  const std::string held = "machine m1 is leased by alice@ws-1 (bisect drm v6.1..v6.2) until 2026-11-18T11:16:40Z";
+  for (const std::string& q : {std::string("machine=m1"), "machine=m1&lease=" + other}) {
+    EXPECT_ANSWER(HandleDefault(Req("PUT", q + "&once=1", kB), cfg_), 409, held);
+    EXPECT_ANSWER(HandleDefault(Req("PUT", q, kB), cfg_), 409, held);
+    EXPECT_ANSWER(HandleDefault(Req("POST", q, "kernel=" + kB + "&once=1"), cfg_), 409, held);
+    EXPECT_ANSWER(HandleDefault(Req("DELETE", q), cfg_), 409, held);
+  }
+  EXPECT_EQ(State("m1/default"), kA + "\n") << "nothing written";
+  EXPECT_EQ(State("m1/once"), "(none)");
+  EXPECT_ANSWER(HandleDefault(Req("PUT", "machine=m1&once=1&lease=" + token, kB), cfg_), 200, "once is " + kB);
+  EXPECT_ANSWER(HandleDefault(Req("POST", "machine=m1&lease=" + token, "kernel=" + kC), cfg_), 200, "default is " + kC);
+  // Reading is never refused, nor a boot report.
+  EXPECT_ANSWER(HandleDefault(Req("GET", "machine=m1&once=1"), cfg_), 200, kB);
+  EXPECT_ANSWER(HandleBooted(Req("POST", "machine=m1", kB), cfg_), 200, "(once consumed)");
+  EXPECT_ANSWER(HandleDefault(Req("DELETE", "machine=m1&lease=" + token), cfg_), 200, "default cleared");
+  EXPECT_ANSWER(HandleDefault(Req("PUT", "machine=m1&lease=xyz", kB), cfg_), 400, "bad lease: expected the token");
+  // Other machines are not concerned.
+  EXPECT_ANSWER(HandleDefault(Req("PUT", "machine=m2", kB), cfg_), 200, "default is " + kB);
+  // Once it expires, anyone may change the machine again; a stale token is no obstacle.
+  now_ += 600;
+  EXPECT_ANSWER(HandleDefault(Req("PUT", "machine=m1", kA), cfg_), 200, "default is " + kA);
+  EXPECT_ANSWER(HandleDefault(Req("PUT", "machine=m1&lease=" + token, kB), cfg_), 200, "default is " + kB);
+}
+
+TEST_F(Leases, BadRequestsAreRefusedAndWriteNothing) {
+  struct Case {
+    std::string method, query, body;
+    int status;
+    std::string text;
+  };
+  const std::string tok(kLeaseTokenHex, 'a');
+  const Case kCases[] = {
+      {"POST", "", kAlice, 400, "missing parameter 'machine'"},
+      {"POST", "machine=../x", kAlice, 400, "bad machine name"},
+      {"POST", "machine=stranger", kAlice, 404,
+       "unknown machine stranger: leases are taken once it has a default (PUT /default)"},
+      {"PUT", "machine=stranger&lease=" + tok, "", 404, "unknown machine stranger"},
+      {"POST", "machine=m1", "", 400, "bad lease request: missing owner"},
+      {"POST", "machine=m1", "garbage", 400, "bad lease request: line 1: not key=value"},
+      {"POST", "machine=m1", "owner=a\npurpose=b\n", 400, "missing seconds"},
+      {"POST", "machine=m1", "owner=a\nseconds=5\n", 400, "missing purpose"},
+      {"POST", "machine=m1", "owner=a\npurpose=b\nseconds=0\n", 400, "line 3: bad seconds: expected a number of seconds from 1 to 86400"},
+      {"POST", "machine=m1", "owner=a\npurpose=b\nseconds=86401\n", 400, "bad seconds"},
+      {"POST", "machine=m1", "owner=a\npurpose=b\nseconds=-5\n", 400, "bad seconds"},
+      {"POST", "machine=m1", "owner=a\npurpose=b\nseconds=99999999999999999999\n", 400, "bad seconds"},
+      {"POST", "machine=m1", "owner=a\npurpose=b\nseconds=1h\n", 400, "bad seconds"},
+      {"POST", "machine=m1", "owner=\npurpose=b\nseconds=5\n", 400, "line 1: bad owner: expected printable ASCII"},
+      {"POST", "machine=m1", "owner=a\x01z\npurpose=b\nseconds=5\n", 400, "bad owner"},
+      {"POST", "machine=m1", "owner=caf\xc3\xa9\npurpose=b\nseconds=5\n", 400, "bad owner"},
+      {"POST", "machine=m1", "owner=" + std::string(65, 'o') + "\npurpose=b\nseconds=5\n", 400, "bad owner"},
+      {"POST", "machine=m1", "owner=a\npurpose=" + std::string(201, 'p') + "\nseconds=5\n", 400, "bad purpose"},
+      {"POST", "machine=m1", "owner=a\nowner=b\npurpose=b\nseconds=5\n", 400, "line 2: owner given more than once"},
+      {"POST", "machine=m1", "owner=a\npurpose=b\nseconds=5\ntoken=" + tok + "\n", 400,
+       "line 4: unknown key 'token' (expected owner, purpose, seconds)"},
+      {"POST", "machine=m1", "owner=a\npurpose=b\nseconds=5\nexpires=1\n", 400, "unknown key 'expires'"},
+      {"POST", "machine=m1", std::string("\x1b[2J=x\n"), 400, "line 1: unknown key (expected"},
+      {"POST", "machine=m1", std::string(kMaxBody + 1, 'x'), 413, "longer than"},
+      {"POST", "machine=m1&seconds=5", kAlice, 400, "seconds= is for PUT (renew)"},
+      {"POST", "machine=m1&lease=" + tok, kAlice, 400, "lease=TOKEN is for PUT (renew) and DELETE (release)"},
+      {"GET", "machine=m1&lease=" + tok, "", 400, "lease=TOKEN is for PUT"},
+      {"PUT", "machine=m1", "", 400, "missing parameter 'lease'"},
+      {"DELETE", "machine=m1", "", 400, "missing parameter 'lease'"},
+      {"PUT", "machine=m1&lease=" + tok.substr(1), "", 400, "bad lease"},
+      {"PUT", "machine=m1&lease=" + std::string(kLeaseTokenHex, 'A'), "", 400, "bad lease"},
+      {"PUT", "machine=m1&lease=" + tok + "&seconds=0", "", 400, "bad seconds: expected a number from 1 to 86400"},
+      {"PUT", "machine=m1&lease=" + tok + "&seconds=86401", "", 400, "bad seconds"},
+      {"PUT", "machine=m1&lease=" + tok, "", 409, "machine m1 has no lease of this token"},
+      {"PUT", "machine=m1&owner=x", "", 400, "unknown parameter (this program takes machine, lease, seconds)"},
+      {"PATCH", "machine=m1", "", 405, "allowed: GET, HEAD, POST, PUT, DELETE"},
+  };
+  for (const Case& c : kCases)
+    EXPECT_ANSWER(HandleLease(Req(c.method, c.query, c.body), cfg_), c.status, c.text);
+  EXPECT_EQ(State("m1/lease"), "(none)");
+  struct stat st;
+  EXPECT_NE(stat((cfg_.state + "/machines/stranger").c_str(), &st), 0) << "no directory made";
+  EXPECT_ANSWER(HandleLease(Req("DELETE", "machine=stranger&lease=" + tok), cfg_), 200, "machine stranger has no lease");
+  EXPECT_NE(stat((cfg_.state + "/machines/stranger").c_str(), &st), 0) << "nor by a release";
+  EXPECT_ANSWER(HandleLease(Req("GET", "machine=stranger"), cfg_), 200, "free");
+  // Spaces around keys and values and CRLF line ends are taken.
+  EXPECT_ANSWER(HandleLease(Req("POST", "machine=m1", " owner = bob \r\n\r\npurpose=a b\r\nseconds= 9\r\n"), cfg_), 201, "");
+  EXPECT_NE(State("m1/lease").find("owner=bob\npurpose=a b\nseconds=9\n"), std::string::npos) << State("m1/lease");
+}
+
+TEST_F(Leases, ADamagedLeaseFileIsAClearErrorAndRefusesWrites) {
+  std::string token = TAKE(kAlice);
+  std::string whole = State("m1/lease");
+  for (const std::string& bad : {whole.substr(0, whole.size() / 2), std::string("\x00\xff garbage", 10),
+                                 whole + "extra=1\n", std::string(5000, 'x')}) {
+    d_.Write("state/machines/m1/lease", bad);
+    Response get = HandleLease(Req("GET", "machine=m1"), cfg_);
+    EXPECT_EQ(get.status, 500) << get.body;
+    EXPECT_NE(get.body.find("/machines/m1/lease"), std::string::npos) << get.body;
+    EXPECT_ANSWER(HandleLease(Req("POST", "machine=m1", kBob), cfg_), 500, "m1/lease");
+    EXPECT_ANSWER(HandleLease(Req("PUT", "machine=m1&lease=" + token), cfg_), 500, "m1/lease");
+    EXPECT_ANSWER(HandleDefault(Req("PUT", "machine=m1&once=1", kB), cfg_), 500, "m1/lease");
+    EXPECT_EQ(State("m1/once"), "(none)") << "a damaged lease refuses writes: nobody can say who holds it";
+    EXPECT_ANSWER(HandleStatus(Req("GET", ""), cfg_), 200, "m1/lease");
+  }
+  d_.Write("state/machines/m1/lease", whole.substr(0, whole.size() - 10));
+  EXPECT_ANSWER(HandleLease(Req("GET", "machine=m1"), cfg_), 500,
+                "/machines/m1/lease is damaged (line 5: bad token: expected 32 lowercase hex digits): remove it to free the machine");
+}
+
+TEST_F(Leases, StatusShowsTheLiveLease) {
+  EXPECT_EQ(HandleStatus(Req("GET", ""), cfg_).body.find("leased by"), std::string::npos);
+  TAKE("owner=<alice>\npurpose=a & b\nseconds=600\n");
+  Response r = HandleStatus(Req("GET", ""), cfg_);
+  EXPECT_NE(r.body.find("<dt>leased by</dt><dd class=\"lease\">&lt;alice&gt; (a &amp; b) until 2026-11-18T11:16:40Z</dd>"),
+            std::string::npos)
+      << r.body;
+  EXPECT_EQ(r.body.find(State("m1/lease").substr(State("m1/lease").find("token=") + 6, kLeaseTokenHex)),
+            std::string::npos)
+      << "nor the status page the token";
+  now_ += 600;
+  EXPECT_EQ(HandleStatus(Req("GET", ""), cfg_).body.find("leased by"), std::string::npos) << "expired: not shown";
 }
 
 }  // namespace

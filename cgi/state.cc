@@ -5,13 +5,16 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "common/fileio.h"
 #include "common/names.h"
+#include "common/text.h"
 
 namespace kb {
 namespace {
@@ -204,6 +207,161 @@ bool MachineState::ReadBootLog(size_t limit, std::vector<std::string>* lines, st
     end = at;
   }
   return true;
+}
+
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool Printable(std::string_view s, size_t max) {
+  if (s.empty() || s.size() > max) return false;
+  for (char c : s)
+    if (c < 0x20 || c > 0x7e) return false;
+  return true;
+}
+
+// Decimal digits only, no sign, at most `max`.
+bool ParseNumber(std::string_view s, int64_t max, int64_t* out) {
+  if (s.empty() || s.size() > 18) return false;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  if (v > max) return false;
+  *out = v;
+  return true;
+}
+
+// The keys of both lease texts, in the file's order. A request gives only the
+// first three; the server adds the rest.
+struct LeaseKey {
+  std::string_view name;
+  bool in_request;
+  bool (*set)(std::string_view value, Lease* l);
+  const char* rule;  // said when set refuses the value
+};
+constexpr LeaseKey kLeaseKeys[] = {
+    {"owner", true,
+     [](std::string_view v, Lease* l) { return Printable(v, kLeaseOwnerMax) && (l->owner = v, true); },
+     "printable ASCII, 1 to 64 characters"},
+    {"purpose", true,
+     [](std::string_view v, Lease* l) { return Printable(v, kLeasePurposeMax) && (l->purpose = v, true); },
+     "printable ASCII, 1 to 200 characters"},
+    {"seconds", true, [](std::string_view v, Lease* l) { return ParseLeaseSeconds(v, &l->seconds); },
+     "a number of seconds from 1 to 86400"},
+    {"expires", false,
+     [](std::string_view v, Lease* l) { return ParseNumber(v, int64_t(1) << 40, &l->expires) && l->expires > 0; },
+     "seconds since the epoch"},
+    {"token", false,
+     [](std::string_view v, Lease* l) {
+       if (v.size() != kLeaseTokenHex) return false;
+       for (char c : v)
+         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+       l->token = v;
+       return true;
+     },
+     "32 lowercase hex digits"},
+};
+
+}  // namespace
+
+bool ParseLeaseSeconds(std::string_view s, int64_t* seconds) {
+  int64_t v = 0;
+  if (!ParseNumber(s, kLeaseMaxSeconds, &v) || v < 1) return false;
+  *seconds = v;
+  return true;
+}
+
+bool ParseLease(std::string_view text, LeaseText which, Lease* out, std::string* err) {
+  Lease l;
+  bool seen[std::size(kLeaseKeys)] = {};
+  auto wanted = [&](const LeaseKey& k) { return which == LeaseText::kFile || k.in_request; };
+  std::string names;
+  for (const LeaseKey& k : kLeaseKeys)
+    if (wanted(k)) names += (names.empty() ? "" : ", ") + std::string(k.name);
+  for (size_t n = 1; !text.empty(); ++n) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    line = Trim(line);
+    if (line.empty()) continue;
+    const std::string at = "line " + std::to_string(n) + ": ";
+    size_t eq = line.find('=');
+    if (eq == std::string_view::npos) return *err = at + "not key=value", false;
+    std::string_view key = Trim(line.substr(0, eq)), value = Trim(line.substr(eq + 1));
+    size_t i = 0;
+    while (i < std::size(kLeaseKeys) && !(kLeaseKeys[i].name == key && wanted(kLeaseKeys[i]))) ++i;
+    if (i == std::size(kLeaseKeys)) {
+      // The key is quoted only when it cannot garble the message.
+      std::string quoted = Printable(key, 32) ? " '" + std::string(key) + "'" : "";
+      return *err = at + "unknown key" + quoted + " (expected " + names + ")", false;
+    }
+    const LeaseKey& k = kLeaseKeys[i];
+    if (seen[i]) return *err = at + std::string(k.name) + " given more than once", false;
+    seen[i] = true;
+    if (!k.set(value, &l)) return *err = at + "bad " + std::string(k.name) + ": expected " + k.rule, false;
+  }
+  for (size_t i = 0; i < std::size(kLeaseKeys); ++i)
+    if (wanted(kLeaseKeys[i]) && !seen[i]) return *err = "missing " + std::string(kLeaseKeys[i].name), false;
+  *out = std::move(l);
+  return true;
+}
+
+std::string FormatLease(const Lease& l) {
+  return "owner=" + l.owner + "\npurpose=" + l.purpose + "\nseconds=" + std::to_string(l.seconds) +
+         "\nexpires=" + std::to_string(l.expires) + "\ntoken=" + l.token + "\n";
+}
+
+bool NewLeaseToken(std::string* token, std::string* err) {
+  uint8_t bytes[kLeaseTokenHex / 2];
+  ssize_t r;
+  while ((r = getrandom(bytes, sizeof bytes, 0)) < 0 && errno == EINTR) {
+  }
+  if (r != ssize_t(sizeof bytes)) {
+    *err = r < 0 ? Errno("getrandom") : "getrandom: a short read";
+    return false;
+  }
+  char hex[kLeaseTokenHex];
+  *token = FormatHex(bytes, hex);
+  return true;
+}
+
+bool LeaseTokenMatches(std::string_view given, std::string_view token) {
+  if (given.size() != kLeaseTokenHex || token.size() != kLeaseTokenHex) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < kLeaseTokenHex; ++i) diff |= static_cast<unsigned char>(given[i] ^ token[i]);
+  return diff == 0;
+}
+
+bool MachineState::ReadLease(std::optional<Lease>* lease, std::string* err) const {
+  std::string path = dir_ + "/lease", text, why;
+  bool missing;
+  if (!ReadFile(path, &text, err, &missing, 4096)) return false;
+  if (missing) {
+    lease->reset();
+    return true;
+  }
+  Lease l;
+  if (!ParseLease(text, LeaseText::kFile, &l, &why)) {
+    *err = path + " is damaged (" + why + "): remove it to free the machine";
+    return false;
+  }
+  *lease = std::move(l);
+  return true;
+}
+
+bool MachineState::WriteLease(const Lease& lease, std::string* err) {
+  if (!lock_) {
+    *err = "internal error: write without the machine's lock";
+    return false;
+  }
+  return WriteFileAtomic(dir_ + "/lease", FormatLease(lease), err);
 }
 
 bool ListMachines(const std::string& state_dir, std::vector<std::string>* out, std::string* err) {

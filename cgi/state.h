@@ -1,9 +1,10 @@
-// Per-machine state (design.md): <state>/machines/<machine>/{default,once,booted}.
+// Per-machine state (design.md): <state>/machines/<machine>/{default,once,booted,lease}.
 // Writers hold the machine's flock; files are replaced atomically (temporary
 // file, fsync, rename, fsync of the directory), so a reader sees the old or the
 // new content, never a torn one.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,38 @@ namespace kb {
 // The boot log's cap: an append that finds it larger first keeps only its newest
 // kBootLogKeep bytes (whole lines). Readers read it from its end.
 inline constexpr long long kBootLogMax = 1 << 20, kBootLogKeep = 512 << 10;
+
+// A machine's lease (design.md "Per-machine state"): who holds the machine, why,
+// until when, and the token that proves it. Live while now < expires; an expired
+// one frees the machine even before its file is removed.
+struct Lease {
+  std::string owner;    // printable ASCII, 1..kLeaseOwnerMax
+  std::string purpose;  // printable ASCII, 1..kLeasePurposeMax
+  int64_t seconds = 0;  // its term, 1..kLeaseMaxSeconds: what a renewal extends it by
+  int64_t expires = 0;  // UTC, seconds since the epoch
+  std::string token;    // kLeaseTokenHex lowercase hex digits (128 random bits)
+  bool Live(int64_t now) const { return now < expires; }
+};
+inline constexpr size_t kLeaseOwnerMax = 64, kLeasePurposeMax = 200, kLeaseTokenHex = 32;
+inline constexpr int64_t kLeaseMaxSeconds = 86400;
+
+// The two texts of a lease, both `key=value` lines (spaces around either trimmed,
+// blank lines ignored, CRLF taken): kRequest is a POST body (owner, purpose,
+// seconds; the server adds the rest), kFile the `lease` file (all five). A key
+// missing, unknown or given twice, or a value that breaks its rule, fails with
+// *err naming it. Untrusted bytes (a request; a file damaged by hand): never more
+// than a message.
+enum class LeaseText { kRequest, kFile };
+bool ParseLease(std::string_view text, LeaseText which, Lease* out, std::string* err);
+// The kFile text of a lease ParseLease accepts.
+std::string FormatLease(const Lease& lease);
+// A term in seconds: decimal digits, 1..kLeaseMaxSeconds.
+bool ParseLeaseSeconds(std::string_view s, int64_t* seconds);
+// A fresh token: 128 bits from getrandom(2), as hex.
+bool NewLeaseToken(std::string* token, std::string* err);
+// Whether `given` is `token`, in time independent of where they differ (the
+// length is public: always kLeaseTokenHex).
+bool LeaseTokenMatches(std::string_view given, std::string_view token);
 
 class MachineState {
  public:
@@ -45,6 +78,12 @@ class MachineState {
 
   // The boot log's lines, newest first, at most `limit` of them.
   bool ReadBootLog(size_t limit, std::vector<std::string>* lines, std::string* err) const;
+
+  // The `lease` file, live or expired; nullopt when there is none. Fails, naming
+  // the file, when it cannot be read or is damaged (the machine is then neither
+  // free nor leased: an admin removes the file).
+  bool ReadLease(std::optional<Lease>* lease, std::string* err) const;
+  bool WriteLease(const Lease& lease, std::string* err);  // under the lock
 
   const std::string& dir() const { return dir_; }
 

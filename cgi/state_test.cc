@@ -1,5 +1,6 @@
 // The per-machine boot log (cgi/state.h): capped, read from its end, and whole
-// lines only, through a full disk and a crash mid-append.
+// lines only, through a full disk and a crash mid-append. The lease record: its
+// two texts, its token, its file.
 #include "cgi/state.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <optional>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -99,6 +102,103 @@ TEST_F(BootLog, AShortWriteIsTakenBackAndATornLineDropped) {
   }
   ASSERT_TRUE(st.AppendBootLog(Line(2), &err)) << err;
   EXPECT_EQ(Read(5), (std::vector<std::string>{Line(2), Line(0)}));
+}
+
+const std::string kToken = "0123456789abcdef0123456789abcdef";
+const std::string kFileText =
+    "owner=alice\npurpose=bisect x\nseconds=600\nexpires=1795000600\ntoken=" + kToken + "\n";
+
+TEST(Lease, ParsesBothTextsAndRoundTripsTheFile) {
+  Lease l;
+  std::string err;
+  ASSERT_TRUE(ParseLease(kFileText, LeaseText::kFile, &l, &err)) << err;
+  EXPECT_EQ(l.owner, "alice");
+  EXPECT_EQ(l.purpose, "bisect x");
+  EXPECT_EQ(l.seconds, 600);
+  EXPECT_EQ(l.expires, 1795000600);
+  EXPECT_EQ(l.token, kToken);
+  EXPECT_EQ(FormatLease(l), kFileText);
+  EXPECT_TRUE(l.Live(1795000599));
+  EXPECT_FALSE(l.Live(1795000600));
+  ASSERT_TRUE(ParseLease("\r\n  seconds =86400\t\r\nowner= b o b \npurpose=p", LeaseText::kRequest, &l, &err)) << err;
+  EXPECT_EQ(l.owner, "b o b");
+  EXPECT_EQ(l.seconds, 86400);
+  EXPECT_EQ(l.purpose, "p");
+}
+
+TEST(Lease, RefusesEveryBadTextSayingWhy) {
+  const std::string tok = "token=" + kToken + "\n";
+  const std::string head = "owner=a\npurpose=b\nseconds=5\n";
+  const std::tuple<LeaseText, std::string, std::string> kCases[] = {
+      {LeaseText::kRequest, "", "missing owner"},
+      {LeaseText::kRequest, "owner=a\npurpose=b\n", "missing seconds"},
+      {LeaseText::kRequest, head + "owner=c\n", "line 4: owner given more than once"},
+      {LeaseText::kRequest, head + "colour=blue\n", "line 4: unknown key 'colour' (expected owner, purpose, seconds)"},
+      {LeaseText::kRequest, head + tok, "unknown key 'token'"},
+      {LeaseText::kRequest, head + "junk\n", "line 4: not key=value"},
+      {LeaseText::kRequest, std::string("owner=a\0b\npurpose=b\nseconds=5\n", 30), "line 1: bad owner"},
+      {LeaseText::kRequest, "owner=a\npurpose=tab\there\nseconds=5\n", "line 2: bad purpose"},
+      {LeaseText::kRequest, "owner=a\npurpose=b\nseconds=05x\n", "line 3: bad seconds"},
+      {LeaseText::kRequest, "owner=a\npurpose=b\nseconds=+5\n", "bad seconds"},
+      {LeaseText::kRequest, "owner=a\npurpose=b\nseconds=\n", "bad seconds"},
+      {LeaseText::kFile, head, "missing expires"},
+      {LeaseText::kFile, head + "expires=1\n", "missing token"},
+      {LeaseText::kFile, head + "expires=0\n" + tok, "bad expires"},
+      {LeaseText::kFile, head + "expires=99999999999999\n" + tok, "bad expires"},
+      {LeaseText::kFile, head + "expires=1\ntoken=" + kToken.substr(2) + "\n", "bad token: expected 32 lowercase hex digits"},
+      {LeaseText::kFile, head + "expires=1\ntoken=" + std::string(32, 'G') + "\n", "bad token"},
+      {LeaseText::kFile, head + "expires=1\n" + tok + tok, "token given more than once"},
+      {LeaseText::kFile, kFileText.substr(0, 40), "missing expires"},
+  };
+  for (const auto& [which, text, want] : kCases) {
+    Lease l;
+    std::string err;
+    EXPECT_FALSE(ParseLease(text, which, &l, &err)) << text;
+    EXPECT_NE(err.find(want), std::string::npos) << err << " lacks " << want;
+  }
+}
+
+TEST(Lease, TokensAreFreshHexAndComparedWhole) {
+  std::string a, b, err;
+  ASSERT_TRUE(NewLeaseToken(&a, &err)) << err;
+  ASSERT_TRUE(NewLeaseToken(&b, &err)) << err;
+  EXPECT_EQ(a.size(), kLeaseTokenHex);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos) << a;
+  EXPECT_NE(a, b);
+  EXPECT_TRUE(LeaseTokenMatches(a, a));
+  EXPECT_FALSE(LeaseTokenMatches(b, a));
+  std::string last = a;
+  last.back() = last.back() == '0' ? '1' : '0';
+  EXPECT_FALSE(LeaseTokenMatches(last, a));
+  EXPECT_FALSE(LeaseTokenMatches(a.substr(0, 31), a));
+  EXPECT_FALSE(LeaseTokenMatches("", ""));
+}
+
+TEST(Lease, ItsFileIsWrittenUnderTheLockAndReadBackOrRefused) {
+  TempDir d;
+  MachineState st(d.path(), "m1");
+  std::optional<Lease> l;
+  std::string err;
+  ASSERT_TRUE(st.ReadLease(&l, &err)) << err;
+  EXPECT_FALSE(l) << "no file: no lease";
+  Lease want;
+  ASSERT_TRUE(ParseLease(kFileText, LeaseText::kFile, &want, &err)) << err;
+  EXPECT_FALSE(st.WriteLease(want, &err));
+  EXPECT_NE(err.find("without the machine's lock"), std::string::npos) << err;
+  ASSERT_TRUE(st.Lock(&err)) << err;
+  ASSERT_TRUE(st.WriteLease(want, &err)) << err;
+  ASSERT_TRUE(st.ReadLease(&l, &err)) << err;
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->token, kToken);
+  d.Write("machines/m1/lease", kFileText.substr(0, kFileText.size() - 5));  // torn
+  EXPECT_FALSE(st.ReadLease(&l, &err));
+  EXPECT_NE(err.find("m1/lease is damaged (line 5: bad token"), std::string::npos) << err;
+  d.Write("machines/m1/lease", std::string(5000, '\n'));
+  EXPECT_FALSE(st.ReadLease(&l, &err));
+  EXPECT_NE(err.find("larger than 4096 bytes"), std::string::npos) << err;
+  ASSERT_TRUE(st.Remove("lease", &err)) << err;
+  ASSERT_TRUE(st.ReadLease(&l, &err)) << err;
+  EXPECT_FALSE(l);
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 // GET <server>/status: an HTML page for people: every machine with its default,
-// once and last boot, and the newest images per branch and arch.
+// once, last boot and live lease, and the newest images per branch and arch.
 #include <map>
 
 #include "cgi/handlers.h"
+#include "cgi/lease.h"
 #include "cgi/state.h"
 #include "store/store.h"
 
@@ -38,7 +39,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.15em .8em;margin:.3em
 dt{color:#666}dd{margin:0;min-width:0}
 code{font:13px ui-monospace,monospace;overflow-wrap:anywhere}
 ul{list-style:none;padding:0;margin:0}li{padding:.35em 0;border-bottom:1px solid #eee}
-small{color:#666}.none{color:#999}.once{color:#a50}
+small{color:#666}.none{color:#999}.once{color:#a50}.lease{color:#06c}.bad{color:#b00}
 </style></head><body>
 <h1>kbisect status</h1>
 )";
@@ -49,7 +50,16 @@ std::string Value(const std::optional<std::string>& v, const char* cls = nullptr
   return open + "<code>" + Html(*v) + "</code></dd>";
 }
 
-std::string Machines(const ServerConfig& cfg) {
+// A live lease's row, a damaged lease file's reason, or nothing.
+std::string LeaseRow(const MachineState& st, int64_t now) {
+  std::optional<Lease> l;
+  std::string e;
+  if (!st.ReadLease(&l, &e)) return "<dt>lease</dt><dd class=\"bad\">" + Html(e) + "</dd>";
+  if (!l || !l->Live(now)) return "";
+  return "<dt>leased by</dt><dd class=\"lease\">" + Html(DescribeLease(*l)) + "</dd>";
+}
+
+std::string Machines(const ServerConfig& cfg, int64_t now) {
   std::vector<std::string> machines;
   std::string err;
   if (!ListMachines(cfg.state, &machines, &err)) return "<p>" + Html(err) + "</p>\n";
@@ -73,7 +83,8 @@ std::string Machines(const ServerConfig& cfg) {
     out += "<div class=\"card\" id=\"machine-" + Html(m) + "\"><b>" + Html(m) + "</b><dl>" +
            "<dt>default</dt>" + Value(dflt) + "<dt>once</dt>" + Value(once, "once") +
            "<dt>last boot</dt>" + Value(image) + "<dt>when</dt>" +
-           (when ? "<dd>" + Html(*when) + "</dd>" : "<dd class=\"none\">never</dd>") + "</dl></div>\n";
+           (when ? "<dd>" + Html(*when) + "</dd>" : "<dd class=\"none\">never</dd>") + LeaseRow(st, now) +
+           "</dl></div>\n";
   }
   return out;
 }
@@ -110,7 +121,7 @@ Response HandleStatus(const Request& req, const ServerConfig& cfg) {
   if (!req.query.empty()) return Text(400, "status takes no parameters");
   Response r;
   r.content_type = "text/html; charset=utf-8";
-  r.body = std::string(kHead) + Machines(cfg) + Images(cfg) + "</body></html>\n";
+  r.body = std::string(kHead) + Machines(cfg, req.now) + Images(cfg) + "</body></html>\n";
   return r;
 }
 

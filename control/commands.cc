@@ -1,6 +1,7 @@
 #include "control/commands.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -22,14 +23,19 @@ const char kUsageText[] =
     "usage: kbisect [--server URL] COMMAND ...\n"
     "  list MACHINE [--arch A] [--json]   the machine's images, its default on top\n"
     "  default MACHINE                    the machine's default image\n"
-    "  set MACHINE IMAGE                  the default: every boot\n"
-    "  once MACHINE IMAGE                 the next boot only\n"
-    "  clear MACHINE [--once]\n"
+    "  set MACHINE IMAGE [--lease T]      the default: every boot\n"
+    "  once MACHINE IMAGE [--lease T]     the next boot only\n"
+    "  clear MACHINE [--once] [--lease T]\n"
     "  booted MACHINE [--limit N]         the machine's boot log, newest first\n"
+    "  lease MACHINE [--owner O] [--purpose P] [--seconds N]\n"
+    "                                     take the machine's lease, print its token T\n"
+    "                                     (default: $USER@host, 'kbisect lease', 3600 s)\n"
+    "  lease MACHINE --renew T [--seconds N] | --release T | --show\n"
     "  step OPTIONS                       one `git bisect run` step on HEAD\n"
     "  run --good G --bad B OPTIONS       a whole bisection\n"
     "  qmp-reset SOCKET                   power-cycle a QEMU machine (its -qmp socket)\n"
-    "The server comes from --server or $KBISECT_SERVER.\n"
+    "The server comes from --server or $KBISECT_SERVER. While a machine is leased,\n"
+    "set, once and clear are refused unless they give its token (--lease T).\n"
     "Exit codes: wrappers 0 done, 1 refused by the server (the reason is printed),\n"
     "2 usage, 3 server unreachable. step follows `git bisect run`: 0 good, 1 bad,\n"
     "125 skip, 128 abort. run: 0 culprit found, 1 no single culprit (or --verify\n"
@@ -56,9 +62,74 @@ bool BadMachine(const std::string& m, int* rc) {
   return true;
 }
 
-int CmdWrapper(const Server& s, const std::string& cmd, const std::vector<std::string>& a) {
+// Moves `name VALUE` out of a (after the machine, a[0]) into *value, which starts
+// empty; false (a usage error) when VALUE is missing or empty, or name comes twice.
+bool TakeOption(std::vector<std::string>* a, const std::string& name, std::string* value) {
+  for (size_t i = 1; i < a->size(); ++i) {
+    if ((*a)[i] != name) continue;
+    if (i + 1 >= a->size() || (*a)[i + 1].empty() || !value->empty()) return false;
+    *value = (*a)[i + 1];
+    a->erase(a->begin() + long(i), a->begin() + long(i) + 2);
+    --i;
+  }
+  return true;
+}
+
+// $USER@host, within the server's 64 characters.
+std::string DefaultOwner() {
+  const char* user = getenv("USER");
+  if (!user || !*user) user = getenv("LOGNAME");
+  char host[256] = "";
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = 0;
+  std::string owner = std::string(user && *user ? user : "kbisect") + (host[0] ? "@" + std::string(host) : "");
+  return owner.substr(0, 64);
+}
+
+// kbisect lease: take (POST), renew (PUT), release (DELETE) or show (GET).
+int CmdLease(const Server& s, std::vector<std::string> a) {
+  const std::string usage =
+      "usage: lease MACHINE [--owner O] [--purpose P] [--seconds N] | --renew TOKEN [--seconds N] | "
+      "--release TOKEN | --show";
+  std::string owner, purpose, seconds, renew, release;
+  const std::pair<const char*, std::string*> options[] = {
+      {"--owner", &owner}, {"--purpose", &purpose}, {"--seconds", &seconds},
+      {"--renew", &renew}, {"--release", &release}};
+  for (auto [name, value] : options)
+    if (!TakeOption(&a, name, value)) return Usage(usage);
+  bool show = a.size() == 2 && a[1] == "--show";
+  if (show) a.pop_back();
+  if (a.size() != 1) return Usage(usage);
+  int rc = kUsage;
+  if (BadMachine(a[0], &rc)) return rc;
+  bool take = renew.empty() && release.empty() && !show;
+  if (int(!renew.empty()) + int(!release.empty()) + int(show) > 1 || (!take && (!owner.empty() || !purpose.empty())) ||
+      ((show || !release.empty()) && !seconds.empty()))
+    return Usage(usage);
+  if (!seconds.empty() && (seconds.size() > 5 || seconds.find_first_not_of("0123456789") != std::string::npos ||
+                           std::stoi(seconds) < 1 || std::stoi(seconds) > 86400))
+    return Usage("--seconds is a number from 1 to 86400");
+  const std::string path = "lease?machine=" + UrlEncode(a[0]);
+  if (show) return Wrap(s, "GET", path);
+  if (!release.empty()) return Wrap(s, "DELETE", path + "&lease=" + UrlEncode(release));
+  if (!renew.empty())
+    return Wrap(s, "PUT", path + "&lease=" + UrlEncode(renew) + (seconds.empty() ? "" : "&seconds=" + seconds));
+  if (owner.empty()) owner = DefaultOwner();
+  if (purpose.empty()) purpose = "kbisect lease";
+  if (seconds.empty()) seconds = "3600";
+  if ((owner + purpose).find_first_of("\r\n") != std::string::npos)
+    return Usage("--owner and --purpose are one line each");
+  return Wrap(s, "POST", path, "owner=" + owner + "\npurpose=" + purpose + "\nseconds=" + seconds + "\n");
+}
+
+int CmdWrapper(const Server& s, const std::string& cmd, std::vector<std::string> a) {
   int rc = kUsage;
   const std::string m = a.empty() ? "" : UrlEncode(a[0]);
+  if (cmd == "lease") return CmdLease(s, a);
+  // The token of the machine's lease, for the commands that change what it boots.
+  std::string token;
+  if ((cmd == "set" || cmd == "once" || cmd == "clear") && !TakeOption(&a, "--lease", &token))
+    return Usage("--lease needs the lease's token, given once");
+  const std::string lease = token.empty() ? "" : "&lease=" + UrlEncode(token);
   if (cmd == "list") {
     if (a.empty()) return Usage("usage: list MACHINE [--arch A] [--json]");
     std::string arch = "x86_64", fmt;
@@ -76,14 +147,15 @@ int CmdWrapper(const Server& s, const std::string& cmd, const std::vector<std::s
     return Wrap(s, "GET", "default?machine=" + m);
   }
   if (cmd == "set" || cmd == "once") {
-    if (a.size() != 2) return Usage("usage: " + cmd + " MACHINE IMAGE");
+    if (a.size() != 2) return Usage("usage: " + cmd + " MACHINE IMAGE [--lease TOKEN]");
     if (BadMachine(a[0], &rc)) return rc;
-    return Wrap(s, "PUT", "default?machine=" + m + (cmd == "once" ? "&once=1" : ""), a[1]);
+    return Wrap(s, "PUT", "default?machine=" + m + (cmd == "once" ? "&once=1" : "") + lease, a[1]);
   }
   if (cmd == "clear") {
-    if (a.empty() || a.size() > 2 || (a.size() == 2 && a[1] != "--once")) return Usage("usage: clear MACHINE [--once]");
+    if (a.empty() || a.size() > 2 || (a.size() == 2 && a[1] != "--once"))
+      return Usage("usage: clear MACHINE [--once] [--lease TOKEN]");
     if (BadMachine(a[0], &rc)) return rc;
-    return Wrap(s, "DELETE", "default?machine=" + m + (a.size() == 2 ? "&once=1" : ""));
+    return Wrap(s, "DELETE", "default?machine=" + m + (a.size() == 2 ? "&once=1" : "") + lease);
   }
   // booted
   std::string limit;
@@ -124,7 +196,8 @@ int Main(int argc, char** argv) {
     return kDone;
   }
   if (cmd == "step" || cmd == "run") return CmdStepOrRun(server_flag, server_env, cmd == "run", a);
-  if (cmd == "list" || cmd == "default" || cmd == "set" || cmd == "once" || cmd == "clear" || cmd == "booted") {
+  if (cmd == "list" || cmd == "default" || cmd == "set" || cmd == "once" || cmd == "clear" || cmd == "booted" ||
+      cmd == "lease") {
     if (server.empty()) return Usage("no server: give --server URL or set KBISECT_SERVER");
     return CmdWrapper(Server(server), cmd, a);
   }

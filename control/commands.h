@@ -1,5 +1,5 @@
 // The `kbisect` program's commands (issue 13): the server's wrappers (list,
-// default, set, once, clear, booted), qmp-reset, one `git bisect run` step, and a
+// default, set, once, clear, booted, lease), qmp-reset, one `git bisect run` step, and a
 // whole bisection (run). main.cc only calls Main.
 //
 // Exit codes: wrappers 0 done, 1 refused by the server (its reason printed), 2

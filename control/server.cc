@@ -139,11 +139,49 @@ bool Server::NewestBoot(const std::string& machine, std::string* line, std::stri
 }
 
 bool Server::SetOnce(const std::string& machine, const std::string& image, std::string* why) const {
-  return Call("PUT", "default?machine=" + UrlEncode(machine) + "&once=1", image, nullptr, why);
+  return Call("PUT", "default?machine=" + UrlEncode(machine) + "&once=1" + LeaseParam(machine), image, nullptr, why);
 }
 
 bool Server::ClearOnce(const std::string& machine, std::string* why) const {
-  return Call("DELETE", "default?machine=" + UrlEncode(machine) + "&once=1", "", nullptr, why, nullptr, false);
+  return Call("DELETE", "default?machine=" + UrlEncode(machine) + "&once=1" + LeaseParam(machine), "", nullptr, why,
+              nullptr, false);
+}
+
+bool Server::TakeLease(const std::string& machine, const std::string& owner, const std::string& purpose, int seconds,
+                       std::string* token, std::string* why) const {
+  // One line each: a newline would smuggle in a key of its own.
+  for (const std::string* s : {&owner, &purpose})
+    if (s->find_first_of("\r\n") != std::string::npos)
+      return *why = "a lease's owner and purpose are one line each", false;
+  std::string body = "owner=" + owner + "\npurpose=" + purpose + "\nseconds=" + std::to_string(seconds) + "\n", out;
+  if (!Call("POST", "lease?machine=" + UrlEncode(machine), body, &out, why)) return false;
+  out = out.substr(0, out.find('\n'));
+  if (out.size() != 32 || out.find_first_not_of("0123456789abcdef") != std::string::npos)
+    return *why = "the server's answer to a lease is not a token", false;
+  *token = out;
+  return true;
+}
+
+bool Server::RenewLease(const std::string& machine, const std::string& token, int seconds, std::string* why) const {
+  return Call("PUT",
+              "lease?machine=" + UrlEncode(machine) + "&lease=" + UrlEncode(token) +
+                  (seconds > 0 ? "&seconds=" + std::to_string(seconds) : ""),
+              "", nullptr, why);
+}
+
+bool Server::ReleaseLease(const std::string& machine, const std::string& token, std::string* why) const {
+  return Call("DELETE", "lease?machine=" + UrlEncode(machine) + "&lease=" + UrlEncode(token), "", nullptr, why,
+              nullptr, false);
+}
+
+void Server::SetLease(const std::string& machine, const std::string& token) {
+  if (token.empty()) leases_.erase(machine);
+  else leases_[machine] = token;
+}
+
+std::string Server::LeaseParam(const std::string& machine) const {
+  auto it = leases_.find(machine);
+  return it == leases_.end() ? "" : "&lease=" + UrlEncode(it->second);
 }
 
 }  // namespace kb

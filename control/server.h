@@ -5,6 +5,7 @@
 #ifndef KBISECT_CONTROL_SERVER_H
 #define KBISECT_CONTROL_SERVER_H
 
+#include <map>
 #include <string>
 
 namespace kb {
@@ -38,13 +39,32 @@ class Server {
                std::string* why) const;
   // The machine's newest boot report line ("" for none).
   bool NewestBoot(const std::string& machine, std::string* line, std::string* why) const;
+  // Both present the machine's lease token when SetLease gave one.
   bool SetOnce(const std::string& machine, const std::string& image, std::string* why) const;
   // Not ended by a stop: it is the clean-up after one.
   bool ClearOnce(const std::string& machine, std::string* why) const;
 
+  // Machine leases (design.md "HTTP interface", lease). While a lease is live the
+  // server refuses another client's once and default (409, naming the holder).
+  // Takes one for `seconds` (1..86400): *token proves it. Refused, naming the
+  // holder, while another lease is live; owner and purpose are one line each.
+  bool TakeLease(const std::string& machine, const std::string& owner, const std::string& purpose, int seconds,
+                 std::string* token, std::string* why) const;
+  // Extends the live lease to `seconds` from now (0: its own term). Refused once
+  // it has expired: the machine was free meanwhile.
+  bool RenewLease(const std::string& machine, const std::string& token, int seconds, std::string* why) const;
+  // Not ended by a stop: it is the clean-up after one. An expired lease is no error.
+  bool ReleaseLease(const std::string& machine, const std::string& token, std::string* why) const;
+  // The token SetOnce and ClearOnce present for machine from now on ("": none).
+  // Not for calling while another thread uses this Server.
+  void SetLease(const std::string& machine, const std::string& token);
+
  private:
+  std::string LeaseParam(const std::string& machine) const;  // "&lease=TOKEN" or ""
+
   std::string base_;
   double timeout_;
+  std::map<std::string, std::string> leases_;  // machine -> token
 };
 
 // %XX-encodes everything but [A-Za-z0-9._~-], for a query value.

@@ -126,6 +126,56 @@ TEST(ServerClient, SetsAndClearsTheOnce) {
   EXPECT_EQ(s.requests_[1].rfind("DELETE /kbisect/default?machine=m1&once=1 ", 0), 0u);
 }
 
+TEST(ServerClient, TakesRenewsAndReleasesALease) {
+  const std::string token = "0123456789abcdef0123456789abcdef";
+  OneShot take(Answer(201, token + "\n"));
+  std::string got, why;
+  ASSERT_TRUE(Server(take.Url(), 5).TakeLease("m 1", "alice@ws", "bisect x", 600, &got, &why)) << why;
+  EXPECT_EQ(got, token);
+  ASSERT_EQ(take.requests_.size(), 1u);
+  EXPECT_EQ(take.requests_[0].rfind("POST /kbisect/lease?machine=m%201 ", 0), 0u) << take.requests_[0];
+  EXPECT_NE(take.requests_[0].find("\r\n\r\nowner=alice@ws\npurpose=bisect x\nseconds=600\n"), std::string::npos);
+
+  OneShot ok(Answer(200, "machine m1 is leased by alice\n"), 3);
+  Server server(ok.Url(), 5);
+  ASSERT_TRUE(server.RenewLease("m1", token, 0, &why)) << why;
+  ASSERT_TRUE(server.RenewLease("m1", token, 60, &why)) << why;
+  ASSERT_TRUE(server.ReleaseLease("m1", token, &why)) << why;
+  ASSERT_EQ(ok.requests_.size(), 3u);
+  EXPECT_EQ(ok.requests_[0].rfind("PUT /kbisect/lease?machine=m1&lease=" + token + " ", 0), 0u) << ok.requests_[0];
+  EXPECT_EQ(ok.requests_[1].rfind("PUT /kbisect/lease?machine=m1&lease=" + token + "&seconds=60 ", 0), 0u);
+  EXPECT_EQ(ok.requests_[2].rfind("DELETE /kbisect/lease?machine=m1&lease=" + token + " ", 0), 0u);
+}
+
+TEST(ServerClient, ALeaseRefusedOrNotATokenIsAnError) {
+  OneShot held(Answer(409, "machine m1 is leased by bob (nightly) until 2026-11-18T11:16:40Z\n"));
+  std::string token, why;
+  EXPECT_FALSE(Server(held.Url(), 5).TakeLease("m1", "alice", "x", 60, &token, &why));
+  EXPECT_EQ(why, "the server answered 409: machine m1 is leased by bob (nightly) until 2026-11-18T11:16:40Z");
+  OneShot odd(Answer(201, "<html>proxy</html>\n"));
+  EXPECT_FALSE(Server(odd.Url(), 5).TakeLease("m1", "alice", "x", 60, &token, &why));
+  EXPECT_EQ(why, "the server's answer to a lease is not a token");
+  EXPECT_FALSE(Server("http://127.0.0.1:9/", 5).TakeLease("m1", "alice\nseconds=1", "x", 60, &token, &why));
+  EXPECT_EQ(why, "a lease's owner and purpose are one line each") << "refused before any request";
+  EXPECT_EQ(token, "");
+}
+
+TEST(ServerClient, SetOnceAndClearOncePresentTheLease) {
+  const std::string token = "0123456789abcdef0123456789abcdef";
+  OneShot s(Answer(200, "ok\n"), 3);
+  Server server(s.Url(), 5);
+  server.SetLease("m1", token);
+  std::string why;
+  ASSERT_TRUE(server.SetOnce("m1", "img-a", &why)) << why;
+  ASSERT_TRUE(server.ClearOnce("m1", &why)) << why;
+  server.SetLease("m1", "");
+  ASSERT_TRUE(server.ClearOnce("m1", &why)) << why;
+  ASSERT_EQ(s.requests_.size(), 3u);
+  EXPECT_EQ(s.requests_[0].rfind("PUT /kbisect/default?machine=m1&once=1&lease=" + token + " ", 0), 0u);
+  EXPECT_EQ(s.requests_[1].rfind("DELETE /kbisect/default?machine=m1&once=1&lease=" + token + " ", 0), 0u);
+  EXPECT_EQ(s.requests_[2].rfind("DELETE /kbisect/default?machine=m1&once=1 ", 0), 0u) << "forgotten";
+}
+
 TEST(ServerClient, UrlEncodeLeavesOnlyUnreservedBytes) { EXPECT_EQ(UrlEncode("a b/c&d=é"), "a%20b%2Fc%26d%3D%C3%A9"); }
 
 }  // namespace

@@ -3,7 +3,7 @@
 # Apache; each answers a request with no configuration with a clear 500.
 . "$(dirname "$0")/../tap.sh"
 B=${B:-build}
-for p in list default booted status; do
+for p in list default booted status lease; do
 	f=$B/cgi/$p
 	t_check "cgi/$p is built" test -x "$f"
 	t_check "cgi/$p has no program interpreter (static)" bash -c "! readelf -lW '$f' | grep -q INTERP"

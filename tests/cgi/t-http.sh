@@ -122,7 +122,7 @@ done <<CASES
 400 bad machine name: machine name is longer than 64 characters|PUT|default?machine=$long|$A
 400 bad machine name: machine name has a character outside [A-Za-z0-9._-]|PUT|default?machine=caf%C3%A9|$A
 400 parameter 'machine': '%' is not followed by two hex digits|GET|list?machine=a%zz
-400 parameter 'machnie': unknown parameter (this program takes machine, once)|PUT|default?machnie=m1|$A
+400 parameter 'machnie': unknown parameter (this program takes machine, once, lease)|PUT|default?machnie=m1|$A
 400 parameter 'machine': parameter given more than once|GET|list?machine=a&machine=b
 400 bad arch: expected [a-z0-9_], 1 to 16 characters|GET|list?machine=m1&arch=../x
 400 bad format: expected text, json or tsv|GET|list?machine=m1&format=xml

@@ -23,6 +23,31 @@ t_check "list --json gives JSON with the once flag" bash -c "kb() { '$KB' \"\$@\
 t_eq "clear --once clears it" "machine m1: once cleared" "$(kb clear m1 --once)"
 curl -sS -X POST --data-binary "$IMG_A" "$LAB_URL/booted?machine=m1" >/dev/null
 t_check "booted prints the boot log" bash -c "'$KB' booted m1 | grep -q ' $IMG_A 127.0.0.1$'"
+# Leases (issue 16): taken, refused to another, presented with --lease, released.
+token=$(kb lease m1 --owner alice --purpose "bisect drm" --seconds 600)
+t_check "lease prints the lease's token" bash -c '[[ $1 =~ ^[0-9a-f]{32}$ ]]' _ "$token"
+out=$(kb lease m1 2>&1)
+t_check "a second lease: exit 1 and the holder's name" \
+	bash -c '[ "$1" = 1 ] && [[ $2 =~ ^"kbisect: the server answered 409: machine m1 is leased by alice (bisect drm) until 20" ]]' _ $? "$out"
+out=$(kb once m1 "$IMG_B" 2>&1)
+t_check "once without the lease's token: exit 1 and the holder's name" \
+	bash -c '[ "$1" = 1 ] && grep -q "machine m1 is leased by alice (bisect drm)" <<<"$2"' _ $? "$out"
+t_eq "once --lease TOKEN goes through" "machine m1: once is $IMG_B" "$(kb once m1 "$IMG_B" --lease "$token")"
+t_eq "clear --once --lease TOKEN too" "machine m1: once cleared" "$(kb clear m1 --once --lease "$token")"
+t_check "lease --show prints the holder, never the token" \
+	bash -c 'out=$("$1" lease m1 --show) && grep -qx "owner=alice" <<<"$out" && ! grep -q "$2" <<<"$out"' _ "$KB" "$token"
+t_check "lease --renew TOKEN renews it" bash -c '"$1" lease m1 --renew "$2" --seconds 60 | grep -q "^machine m1 is leased by alice"' _ "$KB" "$token"
+t_eq "lease --release TOKEN releases it" "machine m1: lease released" "$(kb lease m1 --release "$token")"
+t_eq "... and the machine is free" "free" "$(kb lease m1 --show)"
+out=$(kb lease m1 --seconds 0 2>&1)
+t_check "lease --seconds 0: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q "seconds is a number from 1 to 86400" <<<"$2"' _ $? "$out"
+out=$(kb lease m1 --release 2>&1)
+t_check "lease --release without a token: exit 2 and the usage" bash -c '[ "$1" = 2 ] && grep -q "usage: lease MACHINE" <<<"$2"' _ $? "$out"
+out=$(kb once m1 "$IMG_B" --lease 2>&1)
+t_check "once --lease without a token: exit 2" bash -c '[ "$1" = 2 ] && grep -q "lease needs the lease" <<<"$2"' _ $? "$out"
+t_eq "a lease taken without --owner names the user and the host" "owner=${USER:-${LOGNAME:-kbisect}}@$(hostname)" \
+	"$(t=$(kb lease m1) && kb lease m1 --show | head -n1; kb lease m1 --release "$t" >/dev/null)"
+
 t_eq "--server overrides KBISECT_SERVER" "$IMG_A" "$(KBISECT_SERVER=http://127.0.0.1:1/x kb --server "$LAB_URL" default m1)"
 
 out=$(kb set m1 6.1.0-main_eeeeeeeeeeee_20261122_x86_64 2>&1)

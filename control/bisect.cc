@@ -3,8 +3,14 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <set>
 #include <cstdio>
 #include <string>
 #include <utility>
@@ -19,8 +25,11 @@
 #include "control/format.h"
 #include "control/options.h"
 #include "control/range.h"
+#include "control/report.h"
 #include "control/server.h"
+#include "common/fileio.h"
 #include "lib/git.h"
+#include "lib/mail.h"
 #include "lib/run.h"
 
 namespace kb {
@@ -69,7 +78,7 @@ std::string RangeLine(const std::string& old_sha, const std::string& new_sha, bo
   return "range " + old_sha + ".." + new_sha + (reverse ? " reverse" : "");
 }
 
-bool ReadResume(const std::string& path, const std::string& range, std::vector<std::pair<std::string, Mark>>* out,
+bool ReadResume(const std::string& path, const std::string& range, bool reverse, std::vector<std::pair<std::string, Ran>>* out,
                 std::string* why) {
   FILE* f = fopen(path.c_str(), "re");
   if (!f) return *why = "--resume: cannot read " + path + ": " + strerror(errno), false;
@@ -85,9 +94,9 @@ bool ReadResume(const std::string& path, const std::string& range, std::vector<s
     if (l.rfind("range ", 0) == 0) {
       if (l != range) *why = "--resume: " + path + " is the log of another bisection (" + l + ", not " + range + ")", ok = false;
       range_seen = true;
-    } else if (l.rfind("decided ", 0) == 0) {
-      std::pair<std::string, Mark> d;
-      if (!ParseReplayLine(l.substr(8), &d, why)) *why = "--resume: " + path + ":" + std::to_string(lineno) + ": " + *why, ok = false;
+    } else if (l.rfind("ran ", 0) == 0 || l.rfind("decided ", 0) == 0) {
+      std::pair<std::string, Ran> d;
+      if (!ParseReplayLine(l.substr(l.find(' ') + 1), reverse, &d, why)) *why = "--resume: " + path + ":" + std::to_string(lineno) + ": " + *why, ok = false;
       else out->push_back(d);
     }
   }
@@ -97,14 +106,35 @@ bool ReadResume(const std::string& path, const std::string& range, std::vector<s
   return ok;
 }
 
-void PrintTable(const std::vector<StepRow>& rows, double total) {
-  printf("%-4s %-12s %-58s %7s %-7s %-6s %7s\n", "step", "commit", "image", "boot_s", "verdict", "via", "step_s");
+// The boots, one a row; for a pool with each one's round and machine, and the
+// rounds' time (boots of a round run at once).
+void PrintTable(const std::vector<StepRow>& rows, double total, bool pool) {
+  if (pool)
+    printf("%-5s %-12s %-12s %-58s %7s %-7s %-6s %7s\n", "round", "machine", "commit", "image", "boot_s", "verdict",
+           "via", "step_s");
+  else
+    printf("%-4s %-12s %-58s %7s %-7s %-6s %7s\n", "step", "commit", "image", "boot_s", "verdict", "via", "step_s");
   double sum = 0;
   int n = 0;
   for (const StepRow& r : rows) {
-    printf("%-4d %-12.12s %-58s %7s %-7s %-6s %7s\n", ++n, r.commit.c_str(), r.image.c_str(),
-           r.boot >= 0 ? Fixed(r.boot).c_str() : "-", VerdictName(r.verdict), r.via.c_str(), Fixed(r.seconds).c_str());
+    const std::string verdict = r.hang ? std::string(VerdictName(r.verdict)) + "*" : VerdictName(r.verdict);
+    if (pool)
+      printf("%-5d %-12.12s %-12.12s %-58s %7s %-7s %-6s %7s\n", r.round, r.machine.c_str(), r.commit.c_str(),
+             r.image.c_str(), r.boot >= 0 ? Fixed(r.boot).c_str() : "-", verdict.c_str(), r.via.c_str(),
+             Fixed(r.seconds).c_str());
+    else
+      printf("%-4d %-12.12s %-58s %7s %-7s %-6s %7s\n", ++n, r.commit.c_str(), r.image.c_str(),
+             r.boot >= 0 ? Fixed(r.boot).c_str() : "-", verdict.c_str(), r.via.c_str(), Fixed(r.seconds).c_str());
     sum += std::stod(Fixed(r.seconds));
+  }
+  if (std::any_of(rows.begin(), rows.end(), [](const StepRow& r) { return r.hang; }))
+    printf("(* a hang)\n");
+  if (pool) {
+    std::set<std::string> machines;
+    for (const StepRow& r : rows) machines.insert(r.machine);
+    printf("%zu boots in %d rounds on %zu machines: total %s s\n", rows.size(), rows.empty() ? 0 : rows.back().round,
+           machines.size(), Fixed(total).c_str());
+    return;
   }
   // The rounded figures add up: what is not in a step is between steps (never < 0).
   const double rest = std::max(0.0, std::stod(Fixed(total)) - sum);
@@ -152,10 +182,12 @@ int CheckServerAndMachine(const Server& s, const Options& o) {
               &unreachable))
     return Say(why), kUnreachable;
   if (o.build_bisect) return kDone;
-  if (!s.NewestBoot(o.machine, &line, &why)) return Say(why), kUnreachable;
-  if (line.empty())
-    return Usage("machine " + o.machine + " has never reported a boot to " + s.Base() +
-                 " (check its kbisect.machine, or boot it once: the server takes reports from a machine once it has a default)");
+  for (const std::string& m : o.machines) {
+    if (!s.NewestBoot(m, &line, &why)) return Say(why), kUnreachable;
+    if (line.empty())
+      return Usage("machine " + m + " has never reported a boot to " + s.Base() +
+                   " (check its kbisect.machine, or boot it once: the server takes reports from a machine once it has a default)");
+  }
   return kDone;
 }
 
@@ -182,42 +214,120 @@ struct RunLogs {
 };
 
 // How the run ended, printed and noted; the exit code.
-int Report(const RunReport& rep, const Options& o, Git& git, const RunRange& r, const std::string& log_path,
-           bool stopped, int stop_signal, RunLogs& logs) {
+int Report(const RunReport& rep, const Options& o, const RunOptions& ro, Git& git, const RunRange& r,
+           const std::string& log_path, bool stopped, int stop_signal, RunLogs& logs, std::string* ending,
+           CommitInfo* culprit) {
   const std::string term_new = !o.term_new.empty() ? o.term_new : o.reverse ? "good" : "bad";
+  auto say = [&](const std::string& line) {
+    printf("%s\n", line.c_str());
+    logs.Note(line);
+  };
+  // The commits whose runs were counted more than once, with their counts.
+  for (const auto& [id, c] : rep.counts)
+    if (c.Runs() > 1 || c.Flaky())
+      say("runs: " + ShortId(id) + " " + c.Text() + (c.Flaky() ? " (flaky)" : ""));
+  for (const std::string& d : rep.dropped) say("taken out of the pool: " + d);
   switch (rep.outcome) {
     case RunReport::kFound: {
       CommitInfo info;
       std::string err, subject = git.Info(rep.culprit, &info, &err) ? info.summary : "";
-      printf("first %s commit: %s %s\n", term_new.c_str(), rep.culprit.c_str(), subject.c_str());
-      logs.Note("first " + term_new + " commit: " + rep.culprit + " " + subject);
-      if (!o.verify) return kDone;
-      printf("verified: %s (the culprit is %s, its parent is not)\n", rep.verified.c_str(), term_new.c_str());
-      logs.Note("verified: " + rep.verified);
+      if (info.sha.empty()) info.sha = rep.culprit;
+      *culprit = info;
+      *ending = "first " + term_new + " commit: " + ShortId(rep.culprit) + " " + subject;
+      say("first " + term_new + " commit: " + rep.culprit + " " + subject);
+      if (o.machines.size() > 1)
+        say("rounds: " + std::to_string(rep.rounds) + " to bisect, on " + std::to_string(o.machines.size()) +
+            " machines (" + std::to_string(rep.dropped.size()) + " taken out)");
+      if (!rep.sureness.empty()) say("sure: " + rep.sureness);
+      if (!ro.verify) return kDone;
+      say("verified: " + rep.verified + " (the culprit is " + term_new + ", its parent is not)");
       return rep.verified == "yes" ? kDone : kRefused;
     }
     case RunReport::kOnlySkipped:
-      printf("no single culprit: %s\n", rep.why.c_str());
+      *ending = "no single culprit: " + rep.why;
+      say("no single culprit: " + rep.why);
       for (const std::string& id : rep.suspects) printf("  %s\n", id.c_str());
-      logs.Note("no single culprit: " + rep.why);
       return kRefused;
     case RunReport::kEndsWrong:
-      printf("the ends are wrong: %s\n", rep.why.c_str());
-      logs.Note("the ends are wrong: " + rep.why);
+      *ending = "the ends are wrong: " + rep.why;
+      say("the ends are wrong: " + rep.why);
+      return kRefused;
+    case RunReport::kContradiction:
+      *ending = "no answer: the verdicts contradict each other: " + rep.why;
+      say(*ending);
       return kRefused;
     case RunReport::kAborted:
       break;
   }
   std::string stop;
   if (stopped) stop = std::string(" (stopped by SIG") + sigabbrev_np(stop_signal) + ")";
-  Say("the bisection did not end" + stop + ": " + rep.why);
+  *ending = "the bisection did not end" + stop + ": " + rep.why;
+  Say(*ending);
+  if (rep.left >= 0) Say("where it stood: " + std::to_string(rep.left) + " commits left to decide");
   Say("the repository is back at " + (r.branch.empty() ? ShortId(r.head) : r.branch) +
       "; to go on: kbisect run ... --resume " + log_path);
   logs.Note("aborted" + stop + ": " + rep.why);
   return kAbort;
 }
 
-int CmdRun(const Server& s, const Options& o) {
+// The pool's leases for as long as the run lasts: taken before anything is
+// touched, renewed at a third of their term by a thread of their own, released
+// however the run ends (a stop included: the releases are not stoppable).
+class PoolLeases {
+ public:
+  PoolLeases(Server& s, int seconds) : s_(s), seconds_(seconds) {}
+  ~PoolLeases() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (renewer_.joinable()) renewer_.join();
+    for (const auto& [machine, token] : tokens_) {
+      std::string why;
+      if (!s_.ReleaseLease(machine, token, &why)) Say("could not release the lease on " + machine + ": " + why);
+      s_.SetLease(machine, "");
+    }
+  }
+  // False with why (the server's: a 409 names the holder) when one is refused.
+  bool Take(const std::vector<std::string>& machines, const std::string& purpose, std::string* why) {
+    for (const std::string& m : machines) {
+      std::string token;
+      if (!s_.TakeLease(m, Owner(), purpose, seconds_, &token, why)) return false;
+      tokens_.emplace_back(m, token);
+      s_.SetLease(m, token);
+    }
+    renewer_ = std::thread([this] { Renew(); });
+    return true;
+  }
+
+ private:
+  static std::string Owner() {
+    const char* user = getenv("USER");
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    return std::string(user && *user ? user : "kbisect") + "@" + host;
+  }
+  void Renew() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::duration<double>(seconds_ / 3.0), [this] { return done_; })) {
+      for (const auto& [machine, token] : tokens_) {
+        std::string why;
+        if (!s_.RenewLease(machine, token, seconds_, &why)) Say("could not renew the lease on " + machine + ": " + why);
+      }
+    }
+  }
+
+  Server& s_;
+  const int seconds_;
+  std::vector<std::pair<std::string, std::string>> tokens_;
+  std::thread renewer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+};
+
+int CmdRun(Server& s, const Options& o) {
   Git git;
   RunRange r;
   std::string why;
@@ -225,28 +335,42 @@ int CmdRun(const Server& s, const Options& o) {
   if (int rc = CheckServerAndMachine(s, o); rc != kDone) return rc;
 
   RunOptions ro;
-  ro.repeat = o.repeat;
-  ro.verify = o.verify;
+  ro.runs = o.runs;
+  ro.max_runs = o.max_runs;
+  ro.rule = o.flaky_majority ? FlakyRule::kMajority : FlakyRule::kAnyFailure;
+  // The culprit's check costs a pool one round: on by default there.
+  ro.verify = o.verify_set ? o.verify : o.machines.size() > 1;
   ro.check_ends = o.check_ends;
   ro.reverse = o.reverse;
   ro.old_end = r.old_sha;
   ro.term_old = o.term_old;
   ro.term_new = o.term_new;
   const std::string range = RangeLine(r.old_sha, r.new_sha, o.reverse);
-  if (!o.resume.empty() && !ReadResume(o.resume, range, &ro.replay, &why)) return Usage(why);
+  if (!o.resume.empty() && !ReadResume(o.resume, range, o.reverse, &ro.replay, &why)) return Usage(why);
 
   const std::string log_path = !o.log.empty() ? o.log : "kbisect-" + o.machine + "-" + UtcStamp() + ".log";
+  // The machines are this run's until it ends: another client's once or default
+  // for them is refused meanwhile (and ours would be, were they another's).
+  PoolLeases leases(s, static_cast<int>(o.lease_seconds));
+  if (!o.build_bisect &&
+      !leases.Take(o.machines, "kbisect run " + ShortId(r.old_sha) + ".." + ShortId(r.new_sha) + " (" + log_path + ")",
+                   &why))
+    return Say(why + " (the bisection needs the machine to itself)"), kRefused;
   RunLogs logs;
   if (!logs.Open(log_path, &why)) return Usage(why);
   logs.Note(range);
-  // A resumed run's log carries the replayed commits too, so that it can be resumed again.
+  // A resumed run's log carries the replayed runs too, so that it can be resumed again.
   if (o.resume != log_path)
-    for (const auto& [id, m] : ro.replay) logs.Note("decided " + ReplayLine(id, m));
-  ro.decided = [&](const std::string& id, Mark m) { logs.Note("decided " + ReplayLine(id, m)); };
+    for (const auto& [id, ran] : ro.replay) logs.Note("ran " + ReplayLine(id, ran));
+  ro.ran = [&](const std::string& id, Ran ran) { logs.Note("ran " + ReplayLine(id, ran)); };
 
   InstallStopHandlers();
   Say("bisecting " + ShortId(r.old_sha) + ".." + ShortId(r.new_sha) + (o.reverse ? " (looking for the fix)" : "") +
-      " on " + (o.build_bisect ? "the builder (does it build?)" : o.machine) + ": " +
+      " on " + (o.build_bisect ? "the builder (does it build?)" : [&] {
+             std::string all;
+             for (const std::string& m : o.machines) all += (all.empty() ? "" : ", ") + m;
+             return all;
+           }()) + ": " +
       std::to_string(r.graph.nodes.size()) + " commits; log: " + log_path);
   const double t0 = MonotonicSeconds();
   Bisection b(std::move(r.graph), r.new_end);
@@ -269,9 +393,34 @@ int CmdRun(const Server& s, const Options& o) {
   fclose(logs.output);
   logs.steps = logs.output = nullptr;
 
-  PrintTable(c.Rows(), total);
-  const int exit_code = Report(rep, o, git, r, log_path, stopped, stop_signal, logs);
+  PrintTable(c.Rows(), total, o.machines.size() > 1);
+  std::string ending;
+  ReportInput ri;
+  const int exit_code = Report(rep, o, ro, git, r, log_path, stopped, stop_signal, logs, &ending, &ri.culprit);
   printf("log: %s\n", log_path.c_str());
+
+  // The report for people: a page and a mail, however the run ended.
+  ri.old_sha = r.old_sha;
+  ri.new_sha = r.new_sha;
+  ri.term_old = !o.term_old.empty() ? o.term_old : o.reverse ? "bad" : "good";
+  ri.term_new = !o.term_new.empty() ? o.term_new : o.reverse ? "good" : "bad";
+  ri.commits = static_cast<int>(b.Graph().nodes.size());
+  ri.machines = o.machines;
+  ri.ending = ending;
+  ri.run = &rep;
+  ri.rows = c.Rows();
+  ri.total = total;
+  ri.log = log_path;
+  if (!o.report.empty()) {
+    if (WriteFileAtomic(o.report, ReportHtml(ri), &err)) printf("report: %s\n", o.report.c_str());
+    else Say("cannot write the report " + o.report + ": " + err);
+  }
+  if (!o.mail.empty()) {
+    if (SendMail(o.sendmail, Mail{o.mail, "", ReportSubject(ri), ReportText(ri), "kbisect"}, &err))
+      printf("mailed: %s\n", o.mail.c_str());
+    else
+      Say("cannot mail the report to " + o.mail + ": " + err);
+  }
   return exit_code;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <unordered_map>
 
 namespace kb {
@@ -64,7 +65,19 @@ Bisection::Bisection(CommitGraph graph, int new_end) : graph_(std::move(graph)) 
     error_ = "the commits' parents form a cycle";
     return;
   }
-  new_end_ = new_end;
+  new_end_ = first_new_end_ = new_end;
+}
+
+void Bisection::Reset() {
+  if (!error_.empty()) return;
+  new_end_ = first_new_end_;
+  std::fill(old_.begin(), old_.end(), 0);
+  std::fill(skip_.begin(), skip_.end(), 0);
+}
+
+bool Bisection::InRange(int commit) const {
+  return error_.empty() && commit >= 0 && commit < static_cast<int>(graph_.nodes.size()) && commit != new_end_ &&
+         Has(Remaining(), commit);
 }
 
 Bisection::Bits Bisection::Remaining() const {
@@ -146,6 +159,37 @@ Bisection::Next Bisection::Step(const std::set<int>& busy) const {
   for (int c = 0; c < static_cast<int>(graph_.nodes.size()); ++c)
     if (Has(r, c) && (Has(skip_, c) || c == new_end_)) next.suspects.push_back(c);
   return next;
+}
+
+std::vector<int> Bisection::Picks(int k, const std::set<int>& busy) const {
+  std::vector<int> picks;
+  if (k < 1 || Step(busy).kind != Next::kTest) return picks;
+  if (k == 1) return {Step(busy).commit};
+  const Bits r = Remaining();
+  const int total = Count(r);
+  std::vector<std::pair<int, int>> weighed;  // (weight, commit)
+  for (int c = 0; c < static_cast<int>(graph_.nodes.size()); ++c) {
+    if (c == new_end_ || !Has(r, c) || Has(skip_, c) || busy.count(c)) continue;
+    Bits in = ancestors_[c];
+    for (size_t w = 0; w < in.size(); ++w) in[w] &= r[w];
+    weighed.emplace_back(Count(in), c);
+  }
+  // For each cut j/(k+1) of the range, the commit whose weight is nearest to it
+  // (not one chosen already).
+  std::vector<bool> taken(weighed.size(), false);
+  for (int j = 1; j <= k && picks.size() < weighed.size(); ++j) {
+    const double target = double(total) * j / (k + 1);
+    int best = -1;
+    double best_gap = 0;
+    for (size_t i = 0; i < weighed.size(); ++i) {
+      if (taken[i]) continue;
+      const double gap = std::abs(weighed[i].first - target);
+      if (best < 0 || gap < best_gap) best = static_cast<int>(i), best_gap = gap;
+    }
+    taken[best] = true;
+    picks.push_back(weighed[best].second);
+  }
+  return picks;
 }
 
 int Bisection::Open() const { return error_.empty() ? Count(Remaining()) - 1 : 0; }

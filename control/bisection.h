@@ -60,6 +60,24 @@ class Bisection {
   // again (a pool of machines); an empty set for one machine.
   Next Step(const std::set<int>& busy = {}) const;
 
+  // Up to k commits to test at once (a pool of k machines), none of `busy`:
+  // chosen to split the remaining range into k+1 parts of equal weight (a
+  // commit's weight: the commits of the range it contains, as git rev-list
+  // --bisect-all weighs them), so that whatever the k verdicts are, about a
+  // (k+1)-th of the range is left. For k = 1 this is Step's choice. Empty when
+  // Step would not say kTest.
+  std::vector<int> Picks(int k, const std::set<int>& busy = {}) const;
+
+  // Forgets every verdict: the range is old..new again (the engine records the
+  // verdicts anew when runs have changed one).
+  void Reset();
+  // Whether commit is in the remaining range (and not its new end).
+  bool InRange(int commit) const;
+  // Whether `a` is `c` or one of its ancestors; how many commits of the graph c
+  // contains (itself and its ancestors).
+  bool Contains(int c, int a) const { return error_.empty() && Has(ancestors_[c], a); }
+  int Size(int c) const { return error_.empty() ? Count(ancestors_[c]) : 0; }
+
   // The commits whose verdict is still open (the remaining range without its
   // new end), and an estimate of the steps left: ceil(log2(open + 1)).
   int Open() const;
@@ -81,6 +99,7 @@ class Bisection {
   std::string error_;
   std::vector<Bits> ancestors_;  // per commit: itself and every ancestor in the graph
   int new_end_ = -1;
+  int first_new_end_ = -1;
   Bits old_;   // the union of the old commits' ancestors
   Bits skip_;  // commits skipped
 };

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "common/fd.h"
 #include "common/fileio.h"
 #include "control/format.h"
@@ -15,7 +17,18 @@ namespace {
 
 }  // namespace
 
+ServerCandidates::ServerCandidates(const Server& server, const Options& o, Git* git, std::string work_tree,
+                                   FILE* steps_log, FILE* run_log, FILE* output)
+    : server_(server), o_(o), git_(git), work_tree_(std::move(work_tree)), steps_log_(steps_log), run_log_(run_log),
+      output_(output) {
+  for (const std::string& name : o.machines.empty() ? std::vector<std::string>{o.machine} : o.machines) {
+    pool_.push_back(std::make_unique<Member>(server, MachineOptions(o, name)));
+    pool_.back()->machine.SetOutput(OutputFd());
+  }
+}
+
 void ServerCandidates::Say(const std::string& line) {
+  std::lock_guard<std::mutex> lock(mu_);
   fprintf(stderr, "kbisect: %s\n", line.c_str());
   if (run_log_) {
     fprintf(run_log_, "kbisect: %s\n", line.c_str());
@@ -25,7 +38,7 @@ void ServerCandidates::Say(const std::string& line) {
 
 std::string RowLine(const StepRow& r) {
   return r.commit + " " + r.image + " " + (r.boot >= 0 ? Fixed(r.boot) : "-") + " " + VerdictName(r.verdict) + " " +
-         Fixed(r.seconds) + " " + r.via;
+         Fixed(r.seconds) + " " + r.via + " " + r.machine;
 }
 
 ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit, std::string* image,
@@ -88,65 +101,99 @@ ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit,
   return Built::kAbort;
 }
 
-StepResult ServerCandidates::TestOnce(const std::string& commit, StepRow* row) {
-  StepResult r;
+bool ServerCandidates::Prepare(const std::string& commit, StepRow* row, StepResult* r) {
   if (!work_tree_.empty()) {
     std::string err;
     int rc = RunCommand({"git", "checkout", "-q", "--detach", commit}, work_tree_, {}, OutputFd(), "", &err, 300);
     if (rc != 0) {
-      r.why = "cannot check out " + ShortId(commit) + " in " + work_tree_ + (rc == -1 ? ": " + err : "");
-      return r;
+      r->why = "cannot check out " + ShortId(commit) + " in " + work_tree_ + (rc == -1 ? ": " + err : "");
+      return false;
     }
   }
   std::string image, why;
   Built b = FindOrBuild(commit, &image, &why);
   row->image = image.empty() ? "-" : image;
-  if (b == Built::kAbort) return r.why = why, r;
-  if (b == Built::kSkip) return r.verdict = Verdict::kSkip, r.why = why, r;
+  if (b == Built::kAbort) return r->why = why, false;
+  if (b == Built::kSkip) return r->verdict = Verdict::kSkip, r->why = why, false;
   if (b == Built::kDoesNotBuild) {
-    r.verdict = o_.build_bisect ? Verdict::kBad : Verdict::kSkip;
-    r.why = why;
-    return r;
+    r->verdict = o_.build_bisect ? Verdict::kBad : Verdict::kSkip;
+    r->why = why;
+    return false;
   }
   if (o_.build_bisect) {
-    r.verdict = Verdict::kGood;
-    r.why = "it builds (" + image + ")";
-    return r;
+    r->verdict = Verdict::kGood;
+    r->why = "it builds (" + image + ")";
+    return false;
   }
-  machine_.SetCommit(commit);
-  StepOptions so = StepOptionsOf(o_);
+  return true;
+}
+
+StepResult ServerCandidates::Boot(Member& m, const std::string& commit, const std::string& image, StepRow* row) {
+  m.machine.SetCommit(commit);
+  StepOptions so = StepOptionsOf(m.o);
   // A candidate that hung cannot run the reboot command: straight to the power.
-  if (so.use_reboot && last_hung_) {
+  if (so.use_reboot && m.last_hung) {
     so.use_reboot = false;
-    Say("the last candidate hung: power-cycling without trying --reboot");
+    Say(m.o.machine + ": the last candidate hung: power-cycling without trying --reboot");
   }
-  machine_.SetLive("kbisect: " + ShortId(commit) + ": " + o_.machine + " is booting " + image);
-  r = BootAndJudge(machine_, image, so);
-  machine_.SetLive("");
-  last_hung_ = r.hang;
-  if (!r.fallback.empty()) Say(r.fallback + ": power-cycling");
+  if (pool_.size() == 1) m.machine.SetLive("kbisect: " + ShortId(commit) + ": " + m.o.machine + " is booting " + image);
+  StepResult r = BootAndJudge(m.machine, image, so);
+  if (pool_.size() == 1) m.machine.SetLive("");
+  m.last_hung = r.hang;
+  if (!r.fallback.empty()) Say(m.o.machine + ": " + r.fallback + ": power-cycling");
   if (r.booted_at >= 0)
-    Say(o_.machine + " booted " + image + " (" + Fixed(r.booted_at) + " s after the " +
+    Say(m.o.machine + " booted " + image + " (" + Fixed(r.booted_at) + " s after the " +
         (r.left_by == "reboot" ? "reboot command" : "power cycle") + ")");
+  row->boot = r.booted_at;
+  if (!r.left_by.empty()) row->via = r.left_by;
   return r;
 }
 
-StepResult ServerCandidates::Test(const std::string& commit) {
-  StepRow row;
-  row.commit = commit;
-  const double t0 = MonotonicSeconds();
-  StepResult r = TestOnce(commit, &row);
-  row.boot = r.booted_at;
-  row.verdict = r.verdict;
-  if (!r.left_by.empty()) row.via = r.left_by;
-  row.seconds = MonotonicSeconds() - t0;
-  Say(ShortId(commit) + " " + row.image + ": " + VerdictName(r.verdict) + (r.why.empty() ? "" : " (" + r.why + ")"));
-  rows_.push_back(row);
-  if (steps_log_) {
-    fprintf(steps_log_, "%s\n", RowLine(row).c_str());
-    fflush(steps_log_);
+std::vector<StepResult> ServerCandidates::TestAll(const std::vector<Job>& jobs) {
+  ++round_;
+  std::vector<StepResult> results(jobs.size());
+  std::vector<StepRow> rows(jobs.size());
+  std::vector<double> started(jobs.size());
+  std::vector<bool> boot(jobs.size(), false);
+  // The images first, one at a time (a build checks its commit out in the work tree).
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    rows[i].commit = jobs[i].commit;
+    rows[i].machine = pool_[jobs[i].machine]->o.machine;
+    rows[i].round = round_;
+    started[i] = MonotonicSeconds();
+    boot[i] = Prepare(jobs[i].commit, &rows[i], &results[i]);
+    if (!boot[i]) rows[i].seconds = MonotonicSeconds() - started[i];
+    if (results[i].verdict == Verdict::kAbort && !boot[i]) break;  // the round ends: nothing boots
   }
-  return r;
+  bool abort = false;
+  for (size_t i = 0; i < jobs.size(); ++i) abort = abort || (!boot[i] && results[i].verdict == Verdict::kAbort);
+  // Then the boots, at once: a thread a machine.
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < jobs.size() && !abort; ++i) {
+    if (!boot[i]) continue;
+    threads.emplace_back([&, i] {
+      results[i] = Boot(*pool_[jobs[i].machine], jobs[i].commit, rows[i].image, &rows[i]);
+      rows[i].seconds = MonotonicSeconds() - started[i];
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (abort && boot[i]) continue;  // not booted: the round aborted before
+    if (abort && results[i].why.empty()) continue;
+    StepRow& row = rows[i];
+    const StepResult& r = results[i];
+    row.verdict = r.verdict;
+    row.hang = r.hang;
+    row.why = r.why;
+    Say(ShortId(row.commit) + " " + row.image + (pool_.size() > 1 ? " on " + row.machine : "") + ": " +
+        VerdictName(r.verdict) + (r.why.empty() ? "" : " (" + r.why + ")"));
+    rows_.push_back(row);
+    if (steps_log_) {
+      fprintf(steps_log_, "%s\n", RowLine(row).c_str());
+      fflush(steps_log_);
+    }
+  }
+  return results;  // an abort's result says why; the jobs it kept from booting, nothing
 }
 
 std::string ServerCandidates::FirstParent(const std::string& commit) {

@@ -7,6 +7,8 @@
 #define KBISECT_CONTROL_CANDIDATES_H
 
 #include <cstdio>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -25,8 +27,15 @@ struct StepRow {
   Verdict verdict = Verdict::kAbort;
   double seconds = 0;
   std::string via = "-";      // how the machine left the last candidate: reboot, power
+  std::string machine;
+  int round = 0;              // the pool's round (TestAll call) it ran in
+  bool hang = false;
+  std::string why;            // what decided it (the console line, the test's exit)
 };
 
+// The pool of machines a bisection boots its commits on (one for `kbisect step`):
+// each commit's image found on the server or built (one at a time: builds share
+// the work tree), then the boots of a round run at once, one thread a machine.
 class ServerCandidates : public Candidates {
  public:
   // work_tree: checks each commit out there first (run, like git bisect), "" not
@@ -35,38 +44,48 @@ class ServerCandidates : public Candidates {
   // commands' output goes (builds, power, tests; null: stderr), kept apart from
   // the run's log, which --resume reads; git: for FirstParent.
   ServerCandidates(const Server& server, const Options& o, Git* git, std::string work_tree, FILE* steps_log,
-                   FILE* run_log = nullptr, FILE* output = nullptr)
-      : server_(server), o_(o), machine_(server, o), git_(git), work_tree_(std::move(work_tree)),
-        steps_log_(steps_log), run_log_(run_log), output_(output) {
-    machine_.SetOutput(OutputFd());
-  }
+                   FILE* run_log = nullptr, FILE* output = nullptr);
 
-  StepResult Test(const std::string& commit) override;
+  int Machines() const override { return static_cast<int>(pool_.size()); }
+  std::string MachineName(int m) const override { return pool_[m]->o.machine; }
+  std::vector<StepResult> TestAll(const std::vector<Job>& jobs) override;
+  // One boot of commit on the first machine (`kbisect step`).
+  StepResult Test(const std::string& commit) { return TestAll({{0, commit}}).front(); }
   std::string FirstParent(const std::string& commit) override;
   double Now() override { return MonotonicSeconds(); }
   const std::vector<StepRow>& Rows() const { return rows_; }
 
  private:
   enum class Built { kImage, kDoesNotBuild, kSkip, kAbort };
+  struct Member {
+    explicit Member(const Server& s, Options opts) : o(std::move(opts)), machine(s, o) {}
+    Options o;
+    RealMachine machine;
+    bool last_hung = false;  // the machine is not up to run --reboot
+  };
   // The commit's image, built when it has none (*image, or why not).
   Built FindOrBuild(const std::string& commit, std::string* image, std::string* why);
-  StepResult TestOnce(const std::string& commit, StepRow* row);
+  // Before the boot: the work tree at the commit and its image; false with the
+  // result when there is nothing to boot (a skip, a build that failed, an abort).
+  bool Prepare(const std::string& commit, StepRow* row, StepResult* r);
+  StepResult Boot(Member& m, const std::string& commit, const std::string& image, StepRow* row);
   void Say(const std::string& line);
   int OutputFd() const { return output_ ? fileno(output_) : 2; }
 
   const Server& server_;
   const Options& o_;
-  RealMachine machine_;
+  std::vector<std::unique_ptr<Member>> pool_;
   Git* git_;
   std::string work_tree_;
   FILE* steps_log_;
   FILE* run_log_;
   FILE* output_;
   std::vector<StepRow> rows_;
-  bool last_hung_ = false;  // the machine is not up to run --reboot
+  int round_ = 0;
+  std::mutex mu_;  // Say from the machines' threads
 };
 
-// "<commit> <image> <boot_s> <verdict> <step_s> <via>", a steps log line.
+// "<commit> <image> <boot_s> <verdict> <step_s> <via> <machine>", a steps log line.
 std::string RowLine(const StepRow& r);
 
 }  // namespace kb

@@ -30,13 +30,37 @@ class FakeCandidates : public Candidates {
   bool fixes = false;                   // commits >= culprit pass (a reverse bisection)
   std::map<int, Verdict> special;       // verdicts that override the rule
   std::map<int, std::vector<Verdict>> sequence;  // verdicts in turn (a flaky commit)
+  int every = 0;        // > 0: commits >= culprit fail only on every every-th boot of them
+  int every_count = 0;
+  int machines = 1;
+  std::map<int, int> dies_in_round;     // machine -> the round from which it stops answering
   std::vector<int> tested;
+  std::vector<std::pair<int, int>> boots;  // (machine, commit)
+  int rounds = 0;
   double now = 0, step_seconds = 60;
 
-  StepResult Test(const std::string& commit) override {
-    int n = Num(commit);
-    tested.push_back(n);
+  int Machines() const override { return machines; }
+  std::string MachineName(int m) const override { return "m" + std::to_string(m); }
+  std::vector<StepResult> TestAll(const std::vector<Job>& jobs) override {
+    ++rounds;
     now += step_seconds;
+    std::vector<StepResult> out;
+    for (const Job& j : jobs) {
+      auto dies = dies_in_round.find(j.machine);
+      if (dies != dies_in_round.end() && rounds >= dies->second) {
+        StepResult r;
+        r.machine_fault = true;
+        r.why = "the power command failed: exit 1";
+        out.push_back(r);
+        continue;
+      }
+      out.push_back(One(Num(j.commit)));
+      boots.push_back({j.machine, Num(j.commit)});
+    }
+    return out;
+  }
+  StepResult One(int n) {
+    tested.push_back(n);
     StepResult r;
     auto seq = sequence.find(n);
     if (seq != sequence.end() && !seq->second.empty()) {
@@ -47,6 +71,7 @@ class FakeCandidates : public Candidates {
     } else {
       bool at_or_after = n >= culprit;
       r.verdict = (at_or_after != fixes) ? Verdict::kBad : Verdict::kGood;
+      if (every > 0 && at_or_after) r.verdict = ++every_count % every == 0 ? Verdict::kBad : Verdict::kGood;
     }
     r.why = VerdictName(r.verdict);
     if (r.verdict == Verdict::kAbort) r.why = "the server answered 500";
@@ -67,8 +92,82 @@ TEST(Engine, FindsTheCulpritAndReportsEachStep) {
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[0], "step 1: 0008aaaaaaaa bad (60.0 s): 7 commits left, about 3 steps (~3 min) to go");
   EXPECT_EQ(lines[3], "step 4: 0005aaaaaaaa bad (60.0 s): 0 commits left, about 0 steps (~0 s) to go");
-  EXPECT_EQ(r.steps.size(), 4u);
+  EXPECT_EQ(r.runs.size(), 4u);
+  EXPECT_EQ(r.rounds, 4);
   EXPECT_EQ(r.verified, "");
+  EXPECT_EQ(r.sureness, "every commit's runs agreed (4 runs, at least 1 per commit)");
+}
+
+TEST(Engine, APoolOfThreeSplitsTheRangeInFourAndTakesTwoRoundsForSixteenCommits) {
+  for (int culprit = 1; culprit <= 16; ++culprit) {
+    Bisection b = Linear(16);
+    FakeCandidates c;
+    c.machines = 3;
+    c.culprit = culprit;
+    RunReport r = RunBisection(b, c, {}, nullptr);
+    ASSERT_EQ(r.outcome, RunReport::kFound) << r.why;
+    EXPECT_EQ(r.culprit, Id(culprit));
+    EXPECT_EQ(r.rounds, 2) << "culprit " << culprit;
+    // The first round cuts 16 commits in four: 4, 8 and 12, on three machines.
+    const std::vector<std::pair<int, int>> first(c.boots.begin(), c.boots.begin() + 3),
+        want = {{0, 4}, {1, 8}, {2, 12}};
+    EXPECT_EQ(first, want);
+  }
+  // Two machines: thirds, three rounds; one machine: halves, four.
+  for (int k : {1, 2}) {
+    for (int culprit = 1; culprit <= 16; ++culprit) {
+      Bisection b = Linear(16);
+      FakeCandidates c;
+      c.machines = k;
+      c.culprit = culprit;
+      RunReport r = RunBisection(b, c, {}, nullptr);
+      ASSERT_EQ(r.culprit, Id(culprit));
+      EXPECT_LE(r.rounds, k == 1 ? 4 : 3) << k << " machines, culprit " << culprit;
+    }
+  }
+}
+
+TEST(Engine, APoolRoundSaysWhatEachMachineRan) {
+  Bisection b = Linear(16);
+  FakeCandidates c;
+  c.machines = 3;
+  c.culprit = 6;
+  std::vector<std::string> lines;
+  RunReport r = RunBisection(b, c, {}, [&](const std::string& l) { lines.push_back(l); });
+  ASSERT_EQ(r.outcome, RunReport::kFound);
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(lines[0],
+            "round 1: 0004aaaaaaaa good on m0, 0008aaaaaaaa bad on m1, 000caaaaaaaa bad on m2 (60.0 s): 3 commits left, "
+            "about 1 round (~60 s) to go");
+}
+
+TEST(Engine, AMachineThatStopsAnsweringLeavesThePoolAndTheRunGoesOn) {
+  Bisection b = Linear(16);
+  FakeCandidates c;
+  c.machines = 3;
+  c.culprit = 6;
+  c.dies_in_round[1] = 2;
+  std::vector<std::string> lines;
+  RunReport r = RunBisection(b, c, {}, [&](const std::string& l) { lines.push_back(l); });
+  ASSERT_EQ(r.outcome, RunReport::kFound) << r.why;
+  EXPECT_EQ(r.culprit, Id(6));
+  EXPECT_EQ(r.dropped, (std::vector<std::string>{"m1: the power command failed: exit 1"}));
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "machine m1 is taken out of the pool: the power command failed: exit 1"),
+            lines.end());
+  for (const auto& [m, n] : c.boots) {
+    if (m == 1) {
+      EXPECT_EQ(n, 8);  // only its first boot counted
+    }
+  }
+  // All of them gone: the run stops, saying where it stood.
+  Bisection b2 = Linear(16);
+  FakeCandidates dead;
+  dead.machines = 2;
+  dead.dies_in_round = {{0, 2}, {1, 2}};
+  RunReport r2 = RunBisection(b2, dead, {}, nullptr);
+  EXPECT_EQ(r2.outcome, RunReport::kAborted);
+  EXPECT_EQ(r2.why, "no machine is left in the pool (2 taken out)");
+  EXPECT_EQ(r2.left, 4);
 }
 
 TEST(Engine, AnAbortedStepStopsTheRunWithWhy) {
@@ -77,34 +176,36 @@ TEST(Engine, AnAbortedStepStopsTheRunWithWhy) {
   c.special[4] = Verdict::kAbort;
   RunReport r = RunBisection(b, c, {}, nullptr);
   EXPECT_EQ(r.outcome, RunReport::kAborted);
-  EXPECT_EQ(r.why, Id(4).substr(0, 12) + ": the server answered 500");
+  EXPECT_EQ(r.why, Id(4).substr(0, 12) + " on m0: the server answered 500");
   EXPECT_EQ(c.tested, (std::vector<int>{8, 4}));
 }
 
-TEST(Engine, EveryDecidedCommitIsToldForTheResumeLogAndAnAbortIsNot) {
+TEST(Engine, EveryRunIsToldForTheResumeLogAndAnAbortIsNot) {
   Bisection b = Linear(16);
   FakeCandidates c;
   c.special[6] = Verdict::kAbort;
   RunOptions o;
-  std::vector<std::string> decided;
-  o.decided = [&](const std::string& id, Mark m) { decided.push_back(ReplayLine(id, m)); };
+  std::vector<std::string> ran;
+  o.ran = [&](const std::string& id, Ran x) { ran.push_back(ReplayLine(id, x)); };
   RunReport r = RunBisection(b, c, o, nullptr);
   EXPECT_EQ(r.outcome, RunReport::kAborted);
-  EXPECT_EQ(decided, (std::vector<std::string>{ReplayLine(Id(8), Mark::kNew), ReplayLine(Id(4), Mark::kOld)}));
+  EXPECT_EQ(ran, (std::vector<std::string>{ReplayLine(Id(8), Ran::kFail), ReplayLine(Id(4), Ran::kPass)}));
   // Resumed from those lines, the run tests only what was left.
   Bisection b2 = Linear(16);
   FakeCandidates c2;
   RunOptions o2;
-  for (const std::string& l : decided) {
-    std::pair<std::string, Mark> d;
+  for (const std::string& l : ran) {
+    std::pair<std::string, Ran> d;
     std::string why;
-    ASSERT_TRUE(ParseReplayLine(l, &d, &why)) << why;
+    ASSERT_TRUE(ParseReplayLine(l, false, &d, &why)) << why;
     o2.replay.push_back(d);
   }
-  RunReport r2 = RunBisection(b2, c2, o2, nullptr);
+  std::vector<std::string> lines;
+  RunReport r2 = RunBisection(b2, c2, o2, [&](const std::string& l) { lines.push_back(l); });
   ASSERT_EQ(r2.outcome, RunReport::kFound) << r2.why;
   EXPECT_EQ(r2.culprit, Id(5));
   EXPECT_EQ(c2.tested, (std::vector<int>{6, 5}));
+  EXPECT_EQ(lines[0], "resumed: 2 runs of 2 commits replayed");
 }
 
 TEST(Engine, ReverseFindsTheFix) {
@@ -146,6 +247,14 @@ TEST(Engine, CheckEndsTestsBothEndsFirst) {
   RunReport r = RunBisection(b, c, o, nullptr);
   ASSERT_EQ(r.outcome, RunReport::kFound);
   EXPECT_EQ(c.tested, (std::vector<int>{16, 0, 8, 4, 6, 5}));
+  // A pool checks both at once.
+  Bisection b2 = Linear(16);
+  FakeCandidates pool;
+  pool.machines = 2;
+  RunReport r2 = RunBisection(b2, pool, o, nullptr);
+  ASSERT_EQ(r2.outcome, RunReport::kFound);
+  const std::vector<std::pair<int, int>> first(pool.boots.begin(), pool.boots.begin() + 2), want = {{0, 16}, {1, 0}};
+  EXPECT_EQ(first, want);
 }
 
 TEST(Engine, CheckEndsStopsOnAWrongEndEitherWay) {
@@ -158,8 +267,8 @@ TEST(Engine, CheckEndsStopsOnAWrongEndEitherWay) {
     o.old_end = Id(0);
     RunReport r = RunBisection(b, c, o, nullptr);
     EXPECT_EQ(r.outcome, RunReport::kEndsWrong);
-    EXPECT_EQ(r.why, "the bad end " + Id(16).substr(0, 12) + " is good: good");
-    EXPECT_EQ(c.tested, (std::vector<int>{16}));
+    EXPECT_EQ(r.why, "the bad end " + Id(16).substr(0, 12) + " is good (1 pass)");
+    EXPECT_EQ(c.tested, (std::vector<int>{16, 0}));
   }
   {
     Bisection b = Linear(16);
@@ -170,53 +279,157 @@ TEST(Engine, CheckEndsStopsOnAWrongEndEitherWay) {
     o.old_end = Id(0);
     RunReport r = RunBisection(b, c, o, nullptr);
     EXPECT_EQ(r.outcome, RunReport::kEndsWrong);
-    EXPECT_EQ(r.why, "the good end " + Id(0).substr(0, 12) + " is bad: bad");
+    EXPECT_EQ(r.why, "the good end " + Id(0).substr(0, 12) + " is bad (1 fail)");
   }
 }
 
-TEST(Engine, RepeatCallsACommitGoodOnlyIfEveryRunPasses) {
-  {
-    Bisection b = Linear(16);
-    FakeCandidates c;
-    RunOptions o;
-    o.repeat = 3;
-    RunReport r = RunBisection(b, c, o, nullptr);
-    ASSERT_EQ(r.outcome, RunReport::kFound);
-    EXPECT_EQ(r.culprit, Id(5));
-    EXPECT_EQ(std::count(c.tested.begin(), c.tested.end(), 8), 1);  // a failure stops its repeats
-    EXPECT_EQ(std::count(c.tested.begin(), c.tested.end(), 4), 3);  // a pass needs all three
-  }
-  {
-    // Commit 8 broke it, but its test fails only one time in three (flaky).
-    Bisection b = Linear(16);
-    FakeCandidates c;
-    c.culprit = 9;
-    c.sequence[8] = {Verdict::kGood, Verdict::kGood, Verdict::kBad};
-    RunOptions o;
-    o.repeat = 3;
-    RunReport r = RunBisection(b, c, o, nullptr);
-    ASSERT_EQ(r.outcome, RunReport::kFound);
-    EXPECT_EQ(r.culprit, Id(8));
-  }
+TEST(Engine, DecideFollowsTheDocumentedRule) {
+  auto counts = [](int pass, int fail, int hang, int skip) { return Counts{pass, fail, hang, skip}; };
+  int more = 0;
+  const FlakyRule any = FlakyRule::kAnyFailure, maj = FlakyRule::kMajority;
+  EXPECT_EQ(Decide(counts(0, 0, 0, 0), 1, 3, any, false, &more), Decision::kOpen);
+  EXPECT_EQ(more, 1);
+  EXPECT_EQ(Decide(counts(1, 0, 0, 0), 1, 3, any, false), Decision::kGood);
+  EXPECT_EQ(Decide(counts(0, 0, 1, 0), 1, 3, any, false), Decision::kBad);  // a hang is a failure
+  EXPECT_EQ(Decide(counts(0, 0, 0, 1), 1, 3, any, false), Decision::kSkip);
+  EXPECT_EQ(Decide(counts(2, 0, 0, 0), 3, 9, any, false, &more), Decision::kOpen);
+  EXPECT_EQ(more, 1);
+  // Flaky: run to max_runs, then any failure is bad, or the majority.
+  EXPECT_EQ(Decide(counts(2, 1, 0, 0), 3, 9, any, true, &more), Decision::kOpen);
+  EXPECT_EQ(more, 6);
+  EXPECT_EQ(Decide(counts(8, 1, 0, 0), 3, 9, any, true), Decision::kBad);
+  EXPECT_EQ(Decide(counts(8, 1, 0, 0), 3, 9, maj, true), Decision::kGood);
+  EXPECT_EQ(Decide(counts(3, 6, 0, 0), 3, 9, maj, true), Decision::kBad);
+  EXPECT_EQ(Decide(counts(2, 2, 0, 0), 2, 4, maj, true), Decision::kSkip);  // a tie
+  // All passing, once the regression has shown flaky: max_runs passes (any), runs (majority).
+  EXPECT_EQ(Decide(counts(3, 0, 0, 0), 3, 9, any, true, &more), Decision::kOpen);
+  EXPECT_EQ(more, 6);
+  EXPECT_EQ(Decide(counts(9, 0, 0, 0), 3, 9, any, true), Decision::kGood);
+  EXPECT_EQ(Decide(counts(3, 0, 0, 0), 3, 9, maj, true), Decision::kGood);
 }
 
-TEST(Engine, VerifyTestsTheCulpritAndItsParentWithTheRepeats) {
+TEST(Engine, AnIntermittentRegressionIsFoundWithItsCountsAndHowSure) {
+  // From commit 9 on the kernel fails one boot in three; three runs a commit.
   Bisection b = Linear(16);
   FakeCandidates c;
+  c.culprit = 9;
+  c.every = 3;
   RunOptions o;
+  o.runs = 3;
+  o.max_runs = 6;
   o.verify = true;
-  o.repeat = 2;
   RunReport r = RunBisection(b, c, o, nullptr);
-  ASSERT_EQ(r.outcome, RunReport::kFound);
+  ASSERT_EQ(r.outcome, RunReport::kFound) << r.why;
+  EXPECT_EQ(r.culprit, Id(9));
   EXPECT_EQ(r.verified, "yes");
-  // The parent (4) twice in the bisection and twice more at the end.
-  EXPECT_EQ(std::count(c.tested.begin(), c.tested.end(), 4), 4);
-  Bisection b2 = Linear(16);
-  FakeCandidates flaky;
-  flaky.sequence[5] = {Verdict::kBad, Verdict::kGood, Verdict::kGood};  // bad once, then passes
-  RunReport r2 = RunBisection(b2, flaky, o, nullptr);
-  ASSERT_EQ(r2.outcome, RunReport::kFound);
-  EXPECT_EQ(r2.verified, "no (the culprit is good, its parent good)");
+  EXPECT_TRUE(r.counts[Id(9)].Flaky()) << r.counts[Id(9)].Text();
+  // The parent passed max_runs runs (at least) before it was called good.
+  EXPECT_GE(r.counts[Id(8)].pass, 6);
+  EXPECT_EQ(r.counts[Id(8)].Bad(), 0);
+  EXPECT_NE(r.sureness.find("the regression is intermittent: it showed in "), std::string::npos) << r.sureness;
+  EXPECT_NE(r.sureness.find("confidence"), std::string::npos) << r.sureness;
+}
+
+TEST(Engine, ACommitWhoseRunsDisagreeIsRunToMaxRunsAndTheRuleDecides) {
+  // Commit 8 fails once in its first three runs; without the regression (the
+  // culprit is 11) its other runs pass: a flaky test. Any failure: 8 is bad; by
+  // majority it is good and the culprit is 11.
+  for (FlakyRule rule : {FlakyRule::kAnyFailure, FlakyRule::kMajority}) {
+    Bisection b = Linear(16);
+    FakeCandidates c;
+    c.culprit = 11;
+    c.sequence[8] = {Verdict::kGood, Verdict::kBad, Verdict::kGood};
+    RunOptions o;
+    o.runs = 3;
+    o.max_runs = 5;
+    o.rule = rule;
+    RunReport r = RunBisection(b, c, o, nullptr);
+    ASSERT_EQ(r.outcome, RunReport::kFound) << r.why;
+    EXPECT_EQ(r.counts[Id(8)].Runs(), 5);
+    EXPECT_EQ(r.culprit, rule == FlakyRule::kMajority ? Id(11) : Id(8));
+  }
+}
+
+TEST(Engine, VerdictsThatContradictAreRunAgainAndSaidWhenTheyStillDo) {
+  // Three machines: 4 fails once (a false failure), 8 passes, 12 fails: 4 bad
+  // and 8 good cannot both hold.
+  for (FlakyRule rule : {FlakyRule::kAnyFailure, FlakyRule::kMajority}) {
+    Bisection b = Linear(16);
+    FakeCandidates c;
+    c.machines = 3;
+    c.culprit = 10;
+    c.sequence[4] = {Verdict::kBad};
+    RunOptions o;
+    o.rule = rule;
+    std::vector<std::string> lines;
+    RunReport r = RunBisection(b, c, o, [&](const std::string& l) { lines.push_back(l); });
+    EXPECT_NE(std::find(lines.begin(), lines.end(),
+                        "contradiction: 0008aaaaaaaa good contains 0004aaaaaaaa bad: running them again"),
+              lines.end());
+    if (rule == FlakyRule::kMajority) {
+      // 4 is run again, passes, and is good by majority: the answer is right.
+      ASSERT_EQ(r.outcome, RunReport::kFound) << r.why;
+      EXPECT_EQ(r.culprit, Id(10));
+    } else {
+      // The failure stands; 8 passes every run: no answer, and why.
+      EXPECT_EQ(r.outcome, RunReport::kContradiction);
+      EXPECT_EQ(r.why, "0008aaaaaaaa is good (3 pass) but it contains 0004aaaaaaaa, which is bad (1 fail): the test "
+                       "fails without the regression too? (--flaky majority)");
+    }
+  }
+}
+
+TEST(Engine, TheCulpritsCheckRunsOnTwoMachinesAndMovesTheBisectionWhenItDisagrees) {
+  {
+    Bisection b = Linear(16);
+    FakeCandidates c;
+    c.machines = 2;
+    RunOptions o;
+    o.verify = true;
+    RunReport r = RunBisection(b, c, o, nullptr);
+    ASSERT_EQ(r.outcome, RunReport::kFound);
+    EXPECT_EQ(r.verified, "yes");
+    std::vector<RunRecord> check;
+    for (const RunRecord& x : r.runs)
+      if (x.phase == "check") check.push_back(x);
+    ASSERT_EQ(check.size(), 2u);
+    EXPECT_EQ(Num(check[0].commit), 5);
+    EXPECT_EQ(Num(check[1].commit), 4);
+    EXPECT_NE(check[0].machine, check[1].machine);
+  }
+  {
+    // 5 fails once by chance (the culprit is 6); by majority the check's passes
+    // make it good again, and the bisection goes on to 6.
+    Bisection b = Linear(16);
+    FakeCandidates c;
+    c.culprit = 6;
+    c.sequence[5] = {Verdict::kBad};
+    RunOptions o;
+    o.verify = true;
+    o.rule = FlakyRule::kMajority;
+    std::vector<std::string> lines;
+    RunReport r = RunBisection(b, c, o, [&](const std::string& l) { lines.push_back(l); });
+    ASSERT_EQ(r.outcome, RunReport::kFound) << r.why;
+    EXPECT_EQ(r.culprit, Id(6));
+    EXPECT_EQ(r.verified, "yes");
+    EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+      return l.find("the check changed a verdict") != std::string::npos;
+    }));
+  }
+  {
+    // The parent fails too, and it is the good end: nothing to go on with.
+    CommitGraph g;
+    for (int i = 1; i <= 4; ++i) g.nodes.push_back({Id(i), i == 1 ? std::vector<int>{} : std::vector<int>{i - 2}});
+    Bisection b(g, 3);
+    FakeCandidates c;
+    c.culprit = 1;
+    c.special[0] = Verdict::kBad;
+    RunOptions o;
+    o.verify = true;
+    RunReport r = RunBisection(b, c, o, nullptr);
+    ASSERT_EQ(r.outcome, RunReport::kFound);
+    EXPECT_EQ(r.verified, "no (the culprit is bad, its parent bad: the good end itself is not good)");
+  }
 }
 
 TEST(Engine, SkipsNextToTheCulpritLeaveSuspects) {
@@ -229,55 +442,45 @@ TEST(Engine, SkipsNextToTheCulpritLeaveSuspects) {
   EXPECT_EQ(r.why, "only skipped commits are left: the first bad commit is one of them");
 }
 
-TEST(Engine, ResumeReplaysDecidedCommitsWithoutTestingThem) {
+TEST(Engine, ResumeReplaysRunsWithoutTestingThem) {
   Bisection b = Linear(16);
   FakeCandidates c;
   RunOptions o;
-  o.replay = {{Id(8), Mark::kNew}, {Id(4), Mark::kOld}};
-  std::vector<std::string> lines;
-  RunReport r = RunBisection(b, c, o, [&](const std::string& l) { lines.push_back(l); });
+  o.replay = {{Id(8), Ran::kFail}, {Id(4), Ran::kPass}};
+  RunReport r = RunBisection(b, c, o, nullptr);
   ASSERT_EQ(r.outcome, RunReport::kFound);
   EXPECT_EQ(r.culprit, Id(5));
   EXPECT_EQ(c.tested, (std::vector<int>{6, 5}));
-  EXPECT_EQ(lines[0], "resumed: 2 decided commits replayed, 3 left");
-}
-
-TEST(Engine, AResumeLogThatDoesNotFitIsRefused) {
-  {
-    Bisection b = Linear(16);
-    FakeCandidates c;
-    RunOptions o;
-    o.replay = {{Id(99), Mark::kNew}};
-    RunReport r = RunBisection(b, c, o, nullptr);
-    EXPECT_EQ(r.outcome, RunReport::kAborted);
-    EXPECT_EQ(r.why, "resume: commit " + Id(99) + " is not in the range");
-    EXPECT_TRUE(c.tested.empty());
-  }
-  {
-    Bisection b = Linear(16);
-    FakeCandidates c;
-    RunOptions o;
-    o.replay = {{Id(8), Mark::kOld}, {Id(3), Mark::kNew}};  // 3 is decided by 8 old
-    RunReport r = RunBisection(b, c, o, nullptr);
-    EXPECT_EQ(r.outcome, RunReport::kAborted);
-    EXPECT_EQ(r.why.rfind("resume: commit " + Id(3) + " is no longer in the range", 0), 0u) << r.why;
-  }
+  // A commit outside the range is refused before anything runs.
+  Bisection b2 = Linear(16);
+  FakeCandidates c2;
+  RunOptions o2;
+  o2.replay = {{Id(99), Ran::kFail}};
+  RunReport r2 = RunBisection(b2, c2, o2, nullptr);
+  EXPECT_EQ(r2.outcome, RunReport::kAborted);
+  EXPECT_EQ(r2.why, "resume: commit " + Id(99) + " is not in the range");
+  EXPECT_TRUE(c2.tested.empty());
 }
 
 TEST(Engine, ReplayLinesRoundTripAndBadOnesAreRefused) {
-  std::pair<std::string, Mark> got;
+  std::pair<std::string, Ran> got;
   std::string why;
-  ASSERT_TRUE(ParseReplayLine(ReplayLine(Id(7), Mark::kSkip), &got, &why)) << why;
+  ASSERT_TRUE(ParseReplayLine(ReplayLine(Id(7), Ran::kHang), false, &got, &why)) << why;
   EXPECT_EQ(got.first, Id(7));
-  EXPECT_EQ(got.second, Mark::kSkip);
-  EXPECT_FALSE(ParseReplayLine("abc new", &got, &why));
+  EXPECT_EQ(got.second, Ran::kHang);
+  // A decided commit of an older log: old and new in the bisection's terms.
+  ASSERT_TRUE(ParseReplayLine(Id(7) + " new", false, &got, &why));
+  EXPECT_EQ(got.second, Ran::kFail);
+  ASSERT_TRUE(ParseReplayLine(Id(7) + " new", true, &got, &why));
+  EXPECT_EQ(got.second, Ran::kPass);
+  EXPECT_FALSE(ParseReplayLine("abc fail", false, &got, &why));
   EXPECT_EQ(why, "not a full commit id: abc");
-  EXPECT_FALSE(ParseReplayLine(Id(7) + " maybe", &got, &why));
-  EXPECT_EQ(why, "not old, new or skip: maybe");
-  EXPECT_FALSE(ParseReplayLine(Id(7), &got, &why));
-  EXPECT_FALSE(ParseReplayLine(Id(7) + " new extra", &got, &why));
-  EXPECT_FALSE(ParseReplayLine(" new", &got, &why));
-  EXPECT_FALSE(ParseReplayLine(std::string(40, 'G') + " new", &got, &why));
+  EXPECT_FALSE(ParseReplayLine(Id(7) + " maybe", false, &got, &why));
+  EXPECT_EQ(why, "not pass, fail, hang or skip: maybe");
+  EXPECT_FALSE(ParseReplayLine(Id(7), false, &got, &why));
+  EXPECT_FALSE(ParseReplayLine(Id(7) + " fail extra", false, &got, &why));
+  EXPECT_FALSE(ParseReplayLine(" fail", false, &got, &why));
+  EXPECT_FALSE(ParseReplayLine(std::string(40, 'G') + " fail", false, &got, &why));
 }
 
 TEST(Engine, BadInputIsRefusedBeforeAnyTest) {
@@ -288,8 +491,14 @@ TEST(Engine, BadInputIsRefusedBeforeAnyTest) {
   EXPECT_EQ(RunBisection(b, c, {}, nullptr).why, "the commits' parents form a cycle");
   Bisection ok = Linear(4);
   RunOptions o;
-  o.repeat = 0;
-  EXPECT_EQ(RunBisection(ok, c, o, nullptr).why, "repeat must be at least 1");
+  o.runs = 0;
+  EXPECT_EQ(RunBisection(ok, c, o, nullptr).why, "runs must be at least 1");
+  o.runs = 3;
+  o.max_runs = 2;
+  EXPECT_EQ(RunBisection(ok, c, o, nullptr).why, "max-runs must be at least runs");
+  FakeCandidates none;
+  none.machines = 0;
+  EXPECT_EQ(RunBisection(ok, none, {}, nullptr).why, "no machine to test on");
   EXPECT_TRUE(c.tested.empty());
 }
 

@@ -1,5 +1,6 @@
 #include "control/options.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -10,8 +11,11 @@ namespace kb {
 
 const char kOptionsHelp[] =
     "One candidate (step and run):\n"
-    "  --machine M            the test machine (its kbisect.machine name)\n"
-    "  --power CMD            power-cycles it (e.g. 'ipmitool ... chassis power cycle')\n"
+    "  --machine M            the test machine (its kbisect.machine name); run: a pool,\n"
+    "                         --machine a,b,c or --machine repeated (step: the first)\n"
+    "  --power CMD            power-cycles it (e.g. 'ipmitool ... chassis power cycle');\n"
+    "                         %m in --power, --reboot, --console and --test is the\n"
+    "                         machine's name (e.g. 'ipmitool -H %m-bmc ...')\n"
     "  --test CMD             the verdict: exit 0 good, 125 skip, else bad; run here with\n"
     "                         KBISECT_MACHINE, KBISECT_IMAGE, KBISECT_COMMIT, KBISECT_CONSOLE,\n"
     "                         KBISECT_CONSOLE_OFFSET set\n"
@@ -42,9 +46,25 @@ const char kOptionsHelp[] =
     "  --reverse              find the commit that fixed it\n"
     "  --term-old T --term-new T  names for the two states (default good/bad)\n"
     "  --check-ends           test both ends first; a wrong end stops the run\n"
-    "  --repeat N             a commit is good only if N runs pass (1)\n"
-    "  --verify               test the culprit and its parent again at the end\n"
-    "  --resume LOG           replay the commits a stopped run decided, then go on\n"
+    "  --runs N               boots per commit (1), spread over the pool's machines\n"
+    "  --max-runs N           a flaky commit (its runs disagree) is run up to N times\n"
+    "                         (3 x runs)\n"
+    "  --flaky any|majority   a flaky commit's verdict: any failure makes it bad, and\n"
+    "                         once one commit was flaky a good one needs N passes\n"
+    "                         (any: for a regression that shows only sometimes), or\n"
+    "                         the majority of its runs (for a test that also fails\n"
+    "                         without the regression)\n"
+    "  --repeat N             --runs N (older name)\n"
+    "  --verify               test the culprit and its parent again at the end (on by\n"
+    "                         default with a pool of two or more machines;\n"
+    "                         --no-verify: off)\n"
+    "  --resume LOG           replay the runs of a stopped run, then go on\n"
+    "  --lease-seconds S      the machines are leased on the server while the run\n"
+    "                         lasts (another client's once/default is refused), for\n"
+    "                         S seconds, renewed at a third of it (900)\n"
+    "  --report FILE.html     write the run's report as a web page, however it ends\n"
+    "  --mail TO              mail the report's summary (sendmail -t) when it ends or aborts\n"
+    "  --sendmail PROG        the sendmail program for --mail (sendmail)\n"
     "  --config FILE          an INI file with these options as keys (without --);\n"
     "                         the command line wins\n";
 
@@ -68,7 +88,9 @@ const Spec kSpecs[] = {
     {"reboot", kText, false},          {"reboot-timeout", kSeconds, false},
     {"good", kText, true},             {"bad", kText, true},             {"term-old", kText, true},
     {"term-new", kText, true},         {"resume", kText, true},          {"repeat", kCount, true},
-    {"verify", kFlag, true},           {"check-ends", kFlag, true},      {"reverse", kFlag, true},
+    {"runs", kCount, true},            {"max-runs", kCount, true},       {"flaky", kText, true},
+    {"lease-seconds", kSeconds, true}, {"report", kText, true},      {"mail", kText, true},
+    {"sendmail", kText, true}, {"verify", kFlag, true},           {"no-verify", kFlag, true},       {"check-ends", kFlag, true},      {"reverse", kFlag, true},
 };
 
 const Spec* Find(const std::string& name) {
@@ -91,7 +113,8 @@ bool Set(const Spec& s, const std::string& value, const std::string& where, Opti
     if (!ParseBool(value, &b)) return *why = where + " is true or false, not '" + value + "'", false;
     if (n == "fail-on-call-trace") o->fail_on_call_trace = b;
     else if (n == "build-bisect") o->build_bisect = b;
-    else if (n == "verify") o->verify = b;
+    else if (n == "verify") o->verify = b, o->verify_set = true;
+    else if (n == "no-verify") o->verify = !b, o->verify_set = true;
     else if (n == "check-ends") o->check_ends = b;
     else if (n == "reverse") o->reverse = b;
     return true;
@@ -112,18 +135,41 @@ bool Set(const Spec& s, const std::string& value, const std::string& where, Opti
     else if (n == "silence-timeout") o->silence_timeout = v;
     else if (n == "power-timeout") o->power_timeout = v;
     else if (n == "reboot-timeout") o->reboot_timeout = v;
+    else if (n == "lease-seconds") o->lease_seconds = v;
     return true;
   }
   if (s.kind == kCount) {
     char* end = nullptr;
     long v = strtol(value.c_str(), &end, 10);
     if (value.empty() || *end || v < 1 || v > 99) return *why = where + " is a number from 1 to 99, not '" + value + "'", false;
-    o->repeat = int(v);
+    (n == "max-runs" ? o->max_runs : o->runs) = int(v);
     return true;
   }
   if (value.empty()) return *why = where + " needs a value", false;
   if (s.kind == kList) {
     o->ignore.push_back(value);
+    return true;
+  }
+  if (n == "machine") {
+    // A pool: comma-separated names, --machine repeated.
+    for (size_t at = 0; at <= value.size();) {
+      size_t comma = value.find(',', at);
+      if (comma == std::string::npos) comma = value.size();
+      std::string m = value.substr(at, comma - at);
+      if (CheckMachineName(m))
+        return *why = where + ": bad machine name '" + m + "': [A-Za-z0-9._-], 1 to 64 characters, not starting with '.'",
+               false;
+      if (std::find(o->machines.begin(), o->machines.end(), m) != o->machines.end())
+        return *why = where + ": machine " + m + " is in the pool twice", false;
+      o->machines.push_back(m);
+      at = comma + 1;
+    }
+    o->machine = o->machines.front();
+    return true;
+  }
+  if (n == "flaky") {
+    if (value != "any" && value != "majority") return *why = where + " is any or majority, not '" + value + "'", false;
+    o->flaky_majority = value == "majority";
     return true;
   }
   if (n == "on-hang") {
@@ -147,6 +193,9 @@ bool Set(const Spec& s, const std::string& value, const std::string& where, Opti
                        : n == "bad"        ? &o->bad
                        : n == "term-old"   ? &o->term_old
                        : n == "term-new"   ? &o->term_new
+                       : n == "report"     ? &o->report
+                       : n == "mail"       ? &o->mail
+                       : n == "sendmail"   ? &o->sendmail
                                            : &o->resume;
   *field = value;
   return true;
@@ -172,6 +221,7 @@ bool ParseOptions(const std::vector<std::string>& args, bool run, const ConfigRe
       if (!Set(*s, value, o->config + ": " + key, o, why)) return false;
     }
   }
+  bool machine_given = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--config") {
@@ -181,6 +231,8 @@ bool ParseOptions(const std::vector<std::string>& args, bool run, const ConfigRe
     if (a.rfind("--", 0) != 0) return *why = cmd + ": unexpected argument '" + a + "'", false;
     const Spec* s = Find(a.substr(2));
     if (!s) return *why = cmd + ": unknown option '" + a + "'", false;
+    // The command line's pool replaces the config file's.
+    if (a == "--machine" && !machine_given) o->machines.clear(), machine_given = true;
     if (s->run_only && !run) return *why = "step: " + a + " is an option of run", false;
     if (s->kind == kFlag) {
       if (!Set(*s, "true", a, o, why)) return false;
@@ -193,9 +245,10 @@ bool ParseOptions(const std::vector<std::string>& args, bool run, const ConfigRe
 }
 
 std::string MissingOptions(const Options& o, bool run) {
-  if (o.machine.empty()) return "--machine M is required";
-  if (CheckMachineName(o.machine))
-    return "bad machine name '" + o.machine + "': [A-Za-z0-9._-], 1 to 64 characters, not starting with '.'";
+  if (o.machines.empty()) return "--machine M is required";
+  if (!run && o.machines.size() > 1) return "step tests on one machine: give one --machine";
+  if (o.max_runs > 0 && o.max_runs < o.runs) return "--max-runs must be at least --runs";
+  if (o.lease_seconds < 3 || o.lease_seconds > 86400) return "--lease-seconds is 3 to 86400";
   if (run && (o.good.empty() || o.bad.empty())) return "run needs --good COMMIT and --bad COMMIT";
   if (!o.build.empty() && !o.request_dir.empty()) return "--build and --request-dir: give one way to build";
   if (o.build_bisect) {
@@ -209,6 +262,17 @@ std::string MissingOptions(const Options& o, bool run) {
     return "--console needs --pass REGEX and/or --fail REGEX (or --test CMD to judge)";
   if (!o.term_old.empty() && o.term_old == o.term_new) return "--term-old and --term-new must differ";
   return "";
+}
+
+Options MachineOptions(const Options& o, const std::string& machine) {
+  Options m = o;
+  m.machine = machine;
+  m.machines = {machine};
+  auto fill = [&](std::string* s) {
+    for (size_t at = 0; (at = s->find("%m", at)) != std::string::npos; at += machine.size()) s->replace(at, 2, machine);
+  };
+  for (std::string* s : {&m.power, &m.reboot, &m.console, &m.test}) fill(s);
+  return m;
 }
 
 }  // namespace kb

@@ -13,8 +13,10 @@ namespace kb {
 
 struct Options {
   std::string server;  // --server, else $KBISECT_SERVER
-  // One candidate (step and run).
+  // One candidate (step and run). machine: the first of machines (the pool:
+  // --machine a,b,c or --machine repeated; step uses the first).
   std::string machine, arch = "x86_64", power, test, console, pass, fail;
+  std::vector<std::string> machines;
   std::vector<std::string> ignore;  // --ignore REGEX, repeatable
   bool fail_on_call_trace = false;
   bool hang_is_skip = false;        // --on-hang skip
@@ -22,11 +24,15 @@ struct Options {
   std::string reboot;               // --reboot CMD: leave a candidate without the firmware
   double boot_timeout = 300, report_timeout = 300, test_timeout = 600, build_timeout = 1800;
   double silence_timeout = 0, power_timeout = 120, reboot_timeout = 120;
+  double lease_seconds = 900;       // run: the machines' leases (renewed at a third)
   bool build_bisect = false;        // a build failure is the regression (no boot)
   // The whole bisection (run).
   std::string good, bad, term_old, term_new, resume, config;
-  int repeat = 1;
+  std::string report, mail, sendmail = "sendmail";  // --report FILE.html, --mail TO, --sendmail PROG
+  int runs = 1, max_runs = 0;       // --runs (--repeat), --max-runs (0: 3 x runs)
+  bool flaky_majority = false;      // --flaky majority (else any failure is bad)
   bool verify = false, check_ends = false, reverse = false;
+  bool verify_set = false;          // --verify given (true or false): else on for a pool
 };
 
 // Reads an INI file into key/value pairs ("key", "value"), in order; false with why.
@@ -44,6 +50,10 @@ bool ParseOptions(const std::vector<std::string>& args, bool run, const ConfigRe
 // What a step or a run cannot do without (a machine, a power command, a verdict;
 // the ends for run), as a message for the user; "" when nothing is missing.
 std::string MissingOptions(const Options& o, bool run);
+
+// The options of one machine of the pool: machine set to it, and %m in --power,
+// --reboot, --console and --test replaced by its name.
+Options MachineOptions(const Options& o, const std::string& machine);
 
 // The options' help text, for --help.
 extern const char kOptionsHelp[];

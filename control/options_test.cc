@@ -41,7 +41,7 @@ TEST(Options, ReadsEveryKind) {
   EXPECT_TRUE(o.hang_is_skip);
   EXPECT_EQ(o.boot_timeout, 45);
   EXPECT_EQ(o.silence_timeout, 0);
-  EXPECT_EQ(o.repeat, 3);
+  EXPECT_EQ(o.runs, 3);
   EXPECT_TRUE(o.verify && o.reverse && !o.check_ends);
   EXPECT_EQ(o.term_old, "fast");
   EXPECT_EQ(MissingOptions(o, true), "");
@@ -66,6 +66,18 @@ TEST(Options, RefusesBadInputWithAClearMessage) {
       {{"--repeat", "0"}, true, "--repeat is a number from 1 to 99, not '0'"},
       {{"--repeat", "100"}, true, "--repeat is a number from 1 to 99, not '100'"},
       {{"--on-hang", "retry"}, false, "--on-hang is bad or skip, not 'retry'"},
+      {{"--runs", "0"}, true, "--runs is a number from 1 to 99, not '0'"},
+      {{"--max-runs", "0"}, true, "--max-runs is a number from 1 to 99, not '0'"},
+      {{"--flaky", "sometimes"}, true, "--flaky is any or majority, not 'sometimes'"},
+      {{"--machine", "a,,b"}, true,
+       "--machine: bad machine name '': [A-Za-z0-9._-], 1 to 64 characters, not starting with '.'"},
+      {{"--machine", "a,"}, true,
+       "--machine: bad machine name '': [A-Za-z0-9._-], 1 to 64 characters, not starting with '.'"},
+      {{"--machine", "../etc"}, false,
+       "--machine: bad machine name '../etc': [A-Za-z0-9._-], 1 to 64 characters, not starting with '.'"},
+      {{"--machine", "a,b,a"}, true, "--machine: machine a is in the pool twice"},
+      {{"--machine", "a", "--machine", "a"}, true, "--machine: machine a is in the pool twice"},
+      {{"--runs", "2"}, false, "step: --runs is an option of run"},
       {{"--good", "v1"}, false, "step: --good is an option of run"},
       {{"--config", "x"}, false, "step: --config is an option of run"},
       {{"--config", "/nonexistent"}, true, "/nonexistent: No such file or directory"},
@@ -89,7 +101,7 @@ TEST(Options, ConfigFileGivesTheSameKeysAndTheCommandLineWins) {
   EXPECT_EQ(o.machine, "m2");
   EXPECT_EQ(o.config, "b.ini");
   EXPECT_TRUE(o.verify);
-  EXPECT_EQ(o.repeat, 2);
+  EXPECT_EQ(o.runs, 2);
   EXPECT_EQ(o.ignore, (std::vector<std::string>{"x", "y"}));
   EXPECT_EQ(MissingOptions(o, true), "");
 
@@ -113,9 +125,8 @@ TEST(Options, ConfigFileGivesTheSameKeysAndTheCommandLineWins) {
 TEST(Options, SaysWhatIsMissing) {
   Options o;
   EXPECT_EQ(MissingOptions(o, false), "--machine M is required");
-  o.machine = "../etc";
-  EXPECT_NE(MissingOptions(o, false).find("bad machine name '../etc'"), std::string::npos);
   o.machine = "m1";
+  o.machines = {"m1"};
   EXPECT_EQ(MissingOptions(o, true), "run needs --good COMMIT and --bad COMMIT");
   EXPECT_EQ(MissingOptions(o, false), "--power CMD is required (how to power-cycle the machine)");
   o.power = "p";
@@ -129,11 +140,51 @@ TEST(Options, SaysWhatIsMissing) {
   // A build bisection boots nothing: no power command or verdict needed.
   Options b;
   b.machine = "m1";
+  b.machines = {"m1"};
   b.build_bisect = true;
   b.build = "make";
   EXPECT_EQ(MissingOptions(b, false), "");
   b.request_dir = "/r";
   EXPECT_EQ(MissingOptions(b, false), "--build and --request-dir: give one way to build");
+}
+
+TEST(Options, APoolIsMachinesByCommaOrRepeatedAndPercentMNamesEachOne) {
+  Options o;
+  std::string why;
+  ASSERT_TRUE(Parse({"--machine", "a,b", "--machine", "c", "--power", "ipmitool -H %m-bmc power cycle", "--console",
+                     "/var/log/%m.console", "--reboot", "ssh root@%m reboot; echo %m", "--runs", "3", "--max-runs",
+                     "7", "--flaky", "majority", "--no-verify"},
+                    true, &o, &why))
+      << why;
+  EXPECT_EQ(o.machines, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(o.machine, "a");
+  EXPECT_EQ(o.runs, 3);
+  EXPECT_EQ(o.max_runs, 7);
+  EXPECT_TRUE(o.flaky_majority);
+  EXPECT_TRUE(o.verify_set && !o.verify);
+  Options b = MachineOptions(o, "b");
+  EXPECT_EQ(b.machine, "b");
+  EXPECT_EQ(b.machines, (std::vector<std::string>{"b"}));
+  EXPECT_EQ(b.power, "ipmitool -H b-bmc power cycle");
+  EXPECT_EQ(b.console, "/var/log/b.console");
+  EXPECT_EQ(b.reboot, "ssh root@b reboot; echo b");
+  // step boots one machine; --max-runs below --runs is refused.
+  o.good = "v1";
+  o.bad = "v2";
+  o.pass = "P";
+  EXPECT_EQ(MissingOptions(o, false), "step tests on one machine: give one --machine");
+  EXPECT_EQ(MissingOptions(o, true), "");
+  o.max_runs = 2;
+  EXPECT_EQ(MissingOptions(o, true), "--max-runs must be at least --runs");
+  // The command line's pool replaces the config file's.
+  Configs c;
+  c.files["p.ini"] = {{"machine", "x,y"}};
+  Options p;
+  ASSERT_TRUE(Parse({"--config", "p.ini", "--machine", "z"}, true, &p, &why, &c)) << why;
+  EXPECT_EQ(p.machines, (std::vector<std::string>{"z"}));
+  Options q;
+  ASSERT_TRUE(Parse({"--config", "p.ini"}, true, &q, &why, &c)) << why;
+  EXPECT_EQ(q.machines, (std::vector<std::string>{"x", "y"}));
 }
 
 }  // namespace

@@ -70,6 +70,10 @@ struct StepResult {
   std::string left_by;    // how the machine got to its stage-1: "reboot" or "power"
   std::string fallback;   // why the reboot command gave way to the power command ("": it did not)
   bool hang = false;      // the candidate hung (whatever the verdict made of it)
+  // An abort because the machine stopped answering (its power command fails, no
+  // boot report comes): a pool goes on without it. Other aborts (the server, a
+  // stop, the test command) end the bisection.
+  bool machine_fault = false;
   std::string why;        // what decided it, for the log
 };
 

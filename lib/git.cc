@@ -183,6 +183,8 @@ bool Git::Info(const std::string& sha, CommitInfo* out, std::string* err) {
   const char* s = git_commit_summary(c);
   out->summary = s ? s : "";
   out->time = git_commit_time(c);
+  const git_signature* a = git_commit_author(c);
+  out->author = a ? std::string(a->name ? a->name : "") + " <" + (a->email ? a->email : "") + ">" : "";
   git_commit_free(c);
   return true;
 }

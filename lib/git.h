@@ -14,6 +14,7 @@ struct CommitInfo {
   std::string sha;      // 40 hex
   std::string summary;  // first line of the message
   int64_t time = 0;     // committer time, seconds since the epoch (UTC)
+  std::string author;   // "Name <email>"
 };
 
 class Git {

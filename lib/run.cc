@@ -60,10 +60,27 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, con
   if (!input.empty() && pipe2(in_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
   Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
   // The child's word when it cannot be set up (confinement, cwd): closed by the
-  // exec. The child allocates after fork: fine while this process has no threads
-  // (the builder and kbisect have none; libgit2 starts none for what they use).
+  // exec. kbisect runs commands from several threads (a pool's machines), so
+  // everything the child needs is made before the fork: between fork and exec it
+  // calls no allocator (the confinement does, but only the builder confines, and
+  // it has no threads).
   if (pipe2(status_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
   Fd status_read(status_pipe[0]), status_write(status_pipe[1]);
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  // The environment: this process's, with env's entries replacing those of the same name.
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e) {
+    const char* eq = strchr(*e, '=');
+    const size_t name = eq ? size_t(eq - *e) + 1 : strlen(*e);
+    bool replaced = false;
+    for (const std::string& x : env) replaced = replaced || (x.size() >= name && x.compare(0, name, *e, name) == 0);
+    if (!replaced) envp.push_back(*e);
+  }
+  for (const std::string& x : env) envp.push_back(const_cast<char*>(x.c_str()));
+  envp.push_back(nullptr);
+  const std::string chdir_what = "chdir " + cwd + ": ";
   pid_t pid = fork();
   if (pid < 0) return *err = std::string("fork: ") + strerror(errno), -1;
   if (pid == 0) {
@@ -76,38 +93,49 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, con
     dup2(in_read ? in_read.get() : devnull, 0);
     dup2(log_fd >= 0 ? log_fd : devnull, 1);
     dup2(log_fd >= 0 ? log_fd : devnull, 2);
-    auto fail = [&](const std::string& what) {
-      std::string msg = what + ": " + strerror(errno);
-      (void)!write(status_write.get(), msg.data(), msg.size());
+    // Says what failed and why to the parent, and ends the child.
+    auto fail = [&](const char* what, size_t what_len, int e) {
+      const char* reason = strerror(e);
+      (void)!write(status_write.get(), what, what_len);
+      (void)!write(status_write.get(), reason, strlen(reason));
       _exit(127);
     };
-    std::string what;
     if (confine) {
-      if (int e = ConfineSelf(*confine, &what)) errno = e, fail("cannot confine the command: " + what);
+      std::string what;
+      if (int e = ConfineSelf(*confine, &what)) {
+        what = "cannot confine the command: " + what + ": ";
+        fail(what.data(), what.size(), e);
+      }
     }
-    if (!cwd.empty() && chdir(cwd.c_str()) != 0) fail("chdir " + cwd);
-    for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) fail(chdir_what.data(), chdir_what.size(), errno);
+    execvpe(args[0], args.data(), envp.data());
     // The command's own failure (a commit's script gone or not executable), as
     // a shell says it: in its log, 127 or 126.
     int e = errno;
-    dprintf(2, "cannot run %s: %s\n", args[0], strerror(e));
+    const char* reason = strerror(e);
+    (void)!write(2, "cannot run ", 11);
+    (void)!write(2, args[0], strlen(args[0]));
+    (void)!write(2, ": ", 2);
+    (void)!write(2, reason, strlen(reason));
+    (void)!write(2, "\n", 1);
     _exit(e == EACCES || e == ENOEXEC ? 126 : 127);
   }
   setpgid(pid, pid);
   status_write.Close();
-  char said[512];
-  ssize_t n;
-  while ((n = read(status_read.get(), said, sizeof said)) < 0 && errno == EINTR) {
+  // Until the exec closes it, or the child's word and its exit do.
+  std::string said;
+  char buf[512];
+  for (ssize_t n; said.size() < 4096;) {
+    n = read(status_read.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    said.append(buf, size_t(n));
   }
-  if (n > 0) {
+  if (!said.empty()) {
     int ignored;
     while (waitpid(pid, &ignored, 0) < 0 && errno == EINTR) {
     }
-    return *err = std::string(said, size_t(n)), -1;
+    return *err = said, -1;
   }
   if (in_read) {
     in_read.Close();

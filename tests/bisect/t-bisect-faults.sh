@@ -96,7 +96,7 @@ t_check "SIGTERM mid-run: the power command's group was ended (no second qmp-res
 	bash -c 'sleep 2; [ "$(cat "$1")" = 2 ] && ! pgrep -f "^sleep 60$" >/dev/null' _ "$LAB_DIR/power-count"
 t_check "SIGTERM mid-run: the machine's once is cleared" \
 	bash -c 'curl -sSf "$1/list?machine=sigm&format=tsv" >"$2" && ! cut -f6 "$2" | grep -qx once' _ "$LAB_URL" "$LAB_DIR/sigm.list"
-decided=$(sed -n 's/^decided \([0-9a-f]*\) .*/\1/p' "$first")
+decided=$(sed -n 's/^ran \([0-9a-f]*\) .*/\1/p' "$first")
 second=$LAB_OUT/sigm-2.log
 run_bg sigm "$second" --resume "$first"
 wait "$RUN_PID"
@@ -106,7 +106,7 @@ t_eq "--resume finishes the bisection: the planted commit (3)" \
 	"0 first bad commit: $(commit 3) init: regression msg" "$rc $(grep '^first bad commit: ' "$second.out")"
 t_check "--resume tests none of the commits the stopped run decided" \
 	bash -c 'for c in $1; do grep -q "^$c " "$2" && exit 1; done; [ -n "$1" ]' _ "$decided" "$second.steps"
-t_check "--resume says what it replayed" grep -q "resumed: $(wc -w <<<"$decided") decided commits replayed" "$second.err"
+t_check "--resume says what it replayed" grep -q "resumed: $(wc -w <<<"$decided") runs of $(wc -w <<<"$decided") commits replayed" "$second.err"
 lab_qemu_stop sigm
 
 # --- the server stopped in the middle of a run -------------------------------------------

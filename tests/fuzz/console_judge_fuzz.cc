@@ -24,8 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   double now = 0;
   for (size_t at = 0; at < text.size(); at += chunk, now += 1) judge.Feed(text.substr(at, chunk), now);
   judge.Tick(now + 100);
-  std::pair<std::string, kb::Mark> decided;
+  std::pair<std::string, kb::Ran> ran;
   std::string why;
-  kb::ParseReplayLine(std::string(text), &decided, &why);
+  kb::ParseReplayLine(std::string(text), data[0] & 1, &ran, &why);
   return 0;
 }

@@ -1,0 +1,158 @@
+#!/bin/bash
+# kbisect run on a pool of three QEMU machines (issue 16), on the history of
+# t-bisect: each round tests three commits at once, so the 16 commits take two
+# rounds, and the culprit is checked on two machines; a machine killed between
+# rounds is taken out of the pool and the bisection still ends right; bad pools
+# are refused.
+. "$(dirname "$0")/../lab/lib.sh"
+. "$LAB_TOP/tests/tap.sh"
+lab_prepare --kernels 1 --linux x86_64
+lab_enter --builds 10 --boots 30 "$0" "$@"
+lab_init
+CLONE=linux-pool . "$LAB_TOP/tests/bisect/setup.sh"
+cd "$TREE" || exit 1
+. "$LAB_TOP/tests/bisect/checks.sh"
+POOL=(p1 p2 p3)
+
+# pool_run NAME [OPTIONS]: kbisect run on the pool (machines showing the msg
+# regression, commit 3), output in LAB_DIR/NAME.{out,err}, log in LAB_OUT/NAME.log.
+pool_run() {
+	local name=$1
+	shift
+	"$KBISECT" --server "$LAB_URL" run --machine p1,p2,p3 --good "$good" --bad master \
+		--power "${POWER:-$KBISECT qmp-reset $LAB_DIR/%m.qmp}" --console "$LAB_OUT/%m.console" --boot-timeout 60 \
+		--pass "kbisect-test: PASS" --fail "kbisect: regression" \
+		--build "$BUILDER --config $BUILDER_INI build \$KBISECT_COMMIT --arch x86_64" \
+		--log "$LAB_OUT/$name.log" --report "$LAB_OUT/$name.html" --mail engineer@example.org \
+		--sendmail "$LAB_TOP/tests/builder/sendmail-capture" "$@" >"$LAB_DIR/$name.out" 2>"$LAB_DIR/$name.err"
+}
+export MAIL_DIR=$LAB_DIR/mail
+# mail_of NAME: the mail kbisect sent at the end of run NAME (the newest).
+mail_of() { ls -t "$MAIL_DIR"/mail.* 2>/dev/null | head -1; }
+browser() {
+	timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$LAB_DIR/chromium" --window-size=1280,900 "$@" 2>>"$LAB_DIR/chromium.log"
+}
+for m in "${POOL[@]}"; do machine "$m" msg; done
+for m in "${POOL[@]}"; do wait_for "$m" "^kbisect: kexec into" 180 >/dev/null || lab_die "$m did not boot"; done
+
+# --- three machines, 16 commits ----------------------------------------------------------
+pool_run pool
+rc=$?
+sed 's/^/# /' "$LAB_DIR/pool.out"
+t_eq "a pool of 3 names the planted commit (3)" \
+	"0 first bad commit: $(commit 3) init: regression msg" "$rc $(grep '^first bad commit: ' "$LAB_DIR/pool.out")"
+t_check "the 16 commits took 2 rounds of 3 boots at once" \
+	bash -c 'grep -q "^rounds: 2 to bisect" "$1" && [ "$(grep -c "kbisect: round [0-9]*: " "$2")" = 2 ] &&
+		grep -q "kbisect: round 1: [0-9a-f]* [a-z]* on p1, [0-9a-f]* [a-z]* on p2, [0-9a-f]* [a-z]* on p3 " "$2"' \
+	_ "$LAB_DIR/pool.out" "$LAB_DIR/pool.err"
+t_check "round 1 cut the range in four: commits 4, 8 and 12" \
+	bash -c 'grep -q "round 1: ${1:0:12} bad on p1, ${2:0:12} bad on p2, ${3:0:12} bad on p3" "$4"' \
+	_ "$(commit 4)" "$(commit 8)" "$(commit 12)" "$LAB_DIR/pool.err"
+t_check "each machine booted its own images" \
+	bash -c 'for m in p1 p2 p3; do grep -q "kbisect: $m booted " "$1" || exit 1; done' _ "$LAB_DIR/pool.err"
+t_check "the boots of a round ran at once: the run took less than its boots one after another" \
+	bash -c 'sum=$(grep -E "^[0-9]+ +p[123] +[0-9a-f]{12} " "$1" | awk "{s += \$NF} END {print s}")
+		total=$(sed -n "s/^8 boots in 3 rounds on 3 machines: total \([0-9.]*\) s$/\1/p" "$1")
+		[ -n "$total" ] && [ "$(echo "$sum > 1.5 * $total" | bc)" = 1 ]' _ "$LAB_DIR/pool.out"
+t_check "the culprit was checked on two machines: it fails, its parent passes" \
+	bash -c 'grep -q "^verified: yes" "$1" && grep -q "check: ${2:0:12} is bad (2 fail), its parent ${3:0:12} is good (2 pass)" "$4"' \
+	_ "$LAB_DIR/pool.out" "$(commit 3)" "$(commit 2)" "$LAB_DIR/pool.err"
+t_check "the table shows each boot's round and machine" \
+	bash -c 'grep -qE "^1 +p1 +[0-9a-f]{12} " "$1" && grep -qE "^2 +p3 +[0-9a-f]{12} " "$1" && grep -q "^8 boots in 3 rounds on 3 machines: total " "$1"' \
+	_ "$LAB_DIR/pool.out"
+mail=$(mail_of)
+t_check "the end was mailed: to, subject with the culprit, and the summary" \
+	bash -c 'grep -q "^To: engineer@example.org$" "$1" && grep -q "^Subject: kbisect: p1, p2, p3: first bad commit: ${2:0:12} init: regression msg$" "$1" &&
+		grep -q "^culprit: $2$" "$1" && grep -q "^author: kbisect <kbisect@localhost>$" "$1" && grep -q "^boots: 8 in 3 rounds, 8 power cycles$" "$1"' \
+	_ "$mail" "$(commit 3)"
+dom=$(browser --dump-dom "file://$LAB_OUT/pool.html")
+t_check "the report renders in Chromium: the answer, and a row per boot" \
+	bash -c 'grep -q "<h1>first bad commit: ${2:0:12} init: regression msg</h1>" <<<"$1" && [ "$(grep -o "<tr class=\"boot\">" <<<"$1" | wc -l)" = 8 ]' \
+	_ "$dom" "$(commit 3)"
+t_check "the report's rows hold round, machine, commit and what decided it" \
+	bash -c 'grep -q "<tr class=\"boot\"><td>1</td><td>p1</td><td class=\"sha\" title=\"$2\">${2:0:12}</td>" <<<"$1" && grep -q "<td class=\"why\">kbisect: regression msg</td>" <<<"$1"' \
+	_ "$dom" "$(commit 4)"
+browser --screenshot="$LAB_OUT/pool.png" "file://$LAB_OUT/pool.html" >/dev/null
+t_check "the report draws (a screenshot of it)" test -s "$LAB_OUT/pool.png"
+for m in "${POOL[@]}"; do
+	curl -sS "$LAB_URL/booted?machine=$m" >"$LAB_DIR/$m.booted"
+done
+t_check "each machine's boot log has the images it booted" \
+	bash -c 'for m in p1 p2 p3; do awk -v m=$m "\$7 == m && \$2 != \"-\" {print \$2}" "$1.steps" | while read -r i; do grep -q "$i" "$2/$m.booted" || exit 1; done || exit 1; done' \
+	_ "$LAB_OUT/pool.log" "$LAB_DIR"
+
+# --- a machine killed mid-bisection --------------------------------------------------------
+# p2 dies right after its first power cycle (before its stage-1 reports a boot).
+POWER="$KBISECT qmp-reset $LAB_DIR/%m.qmp && touch $LAB_DIR/%m.cycled" pool_run kill --report-timeout 40 &
+pid=$!
+deadline=$((SECONDS + 600))
+until [ -e "$LAB_DIR/p2.cycled" ] || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
+curl -sS "$LAB_URL/lease?machine=p1" >"$LAB_DIR/p1.lease"
+lab_qemu_stop p2
+wait "$pid"
+rc=$?
+sed 's/^/# /' "$LAB_DIR/kill.out"
+t_eq "p2 killed in round 1: the bisection still names commit 3" \
+	"0 first bad commit: $(commit 3) init: regression msg" "$rc $(grep '^first bad commit: ' "$LAB_DIR/kill.out")"
+t_check "p2 was taken out of the pool, and why" \
+	bash -c 'grep -q "kbisect: machine p2 is taken out of the pool: the power command failed" "$1" && grep -q "^taken out of the pool: p2: " "$2"' \
+	_ "$LAB_DIR/kill.err" "$LAB_DIR/kill.out"
+t_check "p2's one boot is an abort, not a verdict, and it was given nothing after it" \
+	bash -c '[ "$(awk "\$7 == \"p2\" {print \$4}" "$1.steps")" = abort ]' _ "$LAB_OUT/kill.log"
+t_check "the two machines left did the rest: rounds 2 and 3, and the check" \
+	bash -c 'grep -q "kbisect: round 3: " "$1" && grep -q "^verified: yes" "$2"' _ "$LAB_DIR/kill.err" "$LAB_DIR/kill.out"
+
+t_check "while it ran, the run held a lease on each machine" \
+	bash -c 'grep -q "^owner=.*@" "$1" && grep -q "^purpose=kbisect run " "$1"' _ "$LAB_DIR/p1.lease"
+t_check "at its end it released them" \
+	bash -c 'for m in p1 p2 p3; do [ "$(curl -sS "$1/lease?machine=$m")" = free ] || exit 1; done' _ "$LAB_URL"
+
+# --- all of the pool gone: the run stops, saying where it stood ----------------------------
+lab_qemu_stop p1
+lab_qemu_stop p3
+pool_run gone --no-verify
+rc=$?
+t_eq "every machine gone: exit 128" 128 "$rc"
+t_check "every machine gone: it says so, where it stood and how to go on" \
+	bash -c 'grep -q "did not end: no machine is left in the pool (3 taken out)" "$1" && grep -q "where it stood: 15 commits left" "$1" && grep -q -- "--resume " "$1"' \
+	_ "$LAB_DIR/gone.err"
+t_check "every machine gone: the abort was mailed too, and the report written" \
+	bash -c 'grep -q "^Subject: kbisect: p1, p2, p3: the bisection did not end: no machine is left in the pool" "$1" && grep -q "no machine is left" "$2"' \
+	_ "$(mail_of)" "$LAB_OUT/gone.html"
+
+# --- a machine another engineer has leased -----------------------------------------------------
+token=$("$KBISECT" --server "$LAB_URL" lease p1 --owner alice --purpose "chasing a hang" --seconds 15)
+one() { "$KBISECT" --server "$LAB_URL" run --machine p1 --good "$(commit 2)" --bad "$(commit 3)" --power true \
+	--console /dev/null --pass P --log "$LAB_OUT/one.log" 2>&1; }
+out=$(one)
+rc=$?
+sed 's/^/# /' <<<"$out"
+t_check "a bisection on a leased machine is refused (exit 1), naming the holder" \
+	bash -c '[ "$1" = 1 ] && grep -q "machine p1 is leased by alice (chasing a hang) until " <<<"$2"' _ $rc "$out"
+t_check "the holder's lease is still there" bash -c 'curl -sS "$1/lease?machine=p1" | grep -q "^owner=alice$"' _ "$LAB_URL"
+deadline=$((SECONDS + 40))
+until [ "$(curl -sS "$LAB_URL/lease?machine=p1")" = free ] || [ $SECONDS -ge $deadline ]; do sleep 1; done
+out=$(one)
+t_check "once the lease has expired the bisection proceeds" \
+	bash -c '[ "$1" = 0 ] && grep -q "^first bad commit: $3 " <<<"$2"' _ $? "$out" "$(commit 3)"
+t_check "and its own lease is released at its end" bash -c '[ "$(curl -sS "$1/lease?machine=p1")" = free ]' _ "$LAB_URL"
+[ -n "$token" ] || t_result 1 "kbisect lease printed a token"
+
+# --- bad pools ---------------------------------------------------------------------------------
+bad() { "$KBISECT" --server "$LAB_URL" run --good "$good" --bad master --power true --console /dev/null --pass P "$@" 2>&1; }
+out=$(bad --machine p1,p1)
+t_check "a machine twice in the pool: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q "machine p1 is in the pool twice" <<<"$2"' _ $? "$out"
+out=$(bad --machine "p1,,p2")
+t_check "an empty name in the pool: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q "bad machine name '"''"'" <<<"$2"' _ $? "$out"
+out=$(bad --machine "")
+t_check "an empty pool: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q -- "--machine needs a value" <<<"$2"' _ $? "$out"
+out=$(bad --machine p1 --runs 0)
+t_check "--runs 0: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q -- "--runs is a number from 1 to 99" <<<"$2"' _ $? "$out"
+out=$(bad --machine p1,nosuch)
+t_check "a machine of the pool that never booted: exit 2 and its name" \
+	bash -c '[ "$1" = 2 ] && grep -q "machine nosuch has never reported a boot" <<<"$2"' _ $? "$out"
+t_check "after every run the clone is back on master" \
+	bash -c '[ "$(git symbolic-ref -q --short HEAD)" = master ] && [ -z "$(git status --porcelain --untracked-files=no)" ]'
+t_done

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include "lib/run.h"
+#include "common/fd.h"
 #include "common/fileio.h"
 #include "common/names.h"
 #include "common/signature.h"
@@ -238,6 +240,32 @@ bool PackModules(Build& b, const std::string& release, std::vector<ImageFile>* f
 }
 
 // Names the image and publishes it into the store (store/store.h).
+// The build time the kernel is given (KBUILD_BUILD_TIMESTAMP): the commit's.
+std::string BuildTimestamp(const CommitInfo& commit) { return Utc(commit.time, "%a %b %e %H:%M:%S UTC %Y"); }
+
+// The kernel's code sum (image.ini code_sha256): its loadable bytes (the build's
+// arch/x86/boot/compressed/vmlinux.bin: no notes, so no build id) with the build
+// time zeroed wherever it is. False when there is none to read (not an error: the
+// image is published without it). The file is the commit's output: a link or
+// anything but a regular file is not followed or read.
+bool CodeSha256(const Build& b, uint8_t sum[32]) {
+  const std::string path = b.out + "/arch/x86/boot/compressed/vmlinux.bin";
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  struct stat st;
+  if (!fd || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t(1) << 30)) return false;
+  std::string bytes(size_t(st.st_size), '\0');
+  for (size_t at = 0; at < bytes.size();) {
+    ssize_t n = pread(fd.get(), bytes.data() + at, bytes.size() - at, off_t(at));
+    if (n <= 0) return false;
+    at += size_t(n);
+  }
+  const std::string stamp = BuildTimestamp(b.commit);
+  for (size_t at = 0; (at = bytes.find(stamp, at)) != std::string::npos; at += stamp.size())
+    std::fill(bytes.begin() + long(at), bytes.begin() + long(at + stamp.size()), '\0');
+  Sha256(bytes, sum);
+  return true;
+}
+
 bool Package(Build& b) {
   std::string release_file = b.work + "/kernelrelease";
   Fd rel(open(release_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
@@ -281,6 +309,7 @@ bool Package(Build& b) {
   }
   ini.cmdline = b.arch.cmdline;
   ini.has_cmdline = !b.arch.cmdline.empty();
+  ini.has_code = CodeSha256(b, ini.code_sha256);
   bool already = false;
   if (!PublishImage(b.c.images, ini, files, b.c.sign ? &b.c.key : nullptr, &already, &b.r.error)) return false;
   b.r.image = name;
@@ -349,7 +378,7 @@ BuildReport BuildOne(const BuilderConfig& c, Git& git, const BuilderState& state
            "KBUILD_BUILD_USER=kbisect",
            "KBUILD_BUILD_HOST=kbisect",
            "KBUILD_BUILD_VERSION=1",
-           "KBUILD_BUILD_TIMESTAMP=" + Utc(commit.time, "%a %b %e %H:%M:%S UTC %Y"),
+           "KBUILD_BUILD_TIMESTAMP=" + BuildTimestamp(commit),
            "LC_ALL=C"};
   if (c.ccache) b.env.push_back("CCACHE_DIR=" + c.work + "/ccache");
   b.make = {"make", "-C", b.src, "ARCH=" + arch.name};

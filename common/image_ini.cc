@@ -78,8 +78,9 @@ constexpr Key kKeys[] = {
     {"cmdline", false, &ImageIni::cmdline, CheckCmdline, nullptr, nullptr},
     {"modules", false, &ImageIni::modules, CheckFileName, nullptr, nullptr},
     {"modules_sha256", false, nullptr, nullptr, &ImageIni::modules_sha256, nullptr},
+    {"code_sha256", false, nullptr, nullptr, &ImageIni::code_sha256, nullptr},
 };
-constexpr size_t kInitrd = 8, kInitrdSum = 9, kCmdline = 10, kModules = 11, kModulesSum = 12;
+constexpr size_t kInitrd = 8, kInitrdSum = 9, kCmdline = 10, kModules = 11, kModulesSum = 12, kCode = 13;
 static_assert(sizeof(kKeys) / sizeof(kKeys[0]) <= 32, "one bit per key in `seen`");
 
 // Appends to a bounded buffer; `overflow` once anything did not fit.
@@ -155,6 +156,7 @@ Error ParseImageIni(std::string_view text, ImageIni* out, size_t* line) {
   if (bool(seen & (1u << kModules)) != bool(seen & (1u << kModulesSum)))
     return "modules and modules_sha256 go together";
   ini.has_cmdline = seen & (1u << kCmdline);
+  ini.has_code = seen & (1u << kCode);
   *out = ini;
   return nullptr;
 }
@@ -175,6 +177,7 @@ Error FormatImageIni(const ImageIni& ini, char* buf, size_t cap, size_t* len) {
     if ((i == kInitrd || i == kInitrdSum) && ini.initrd.empty()) continue;
     if (i == kCmdline && !ini.has_cmdline) continue;
     if ((i == kModules || i == kModulesSum) && ini.modules.empty()) continue;
+    if (i == kCode && !ini.has_code) continue;
     o.Put(k.key);
     o.Put(" = ");
     if (k.text) {

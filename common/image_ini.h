@@ -33,6 +33,11 @@ struct ImageIni {
   bool has_cmdline = false;
   std::string_view modules;        // empty: none; else a gzip'd newc cpio of lib/modules/<release>/
   uint8_t modules_sha256[32] = {};
+  // The kernel's code (optional): the sha256 of its loadable bytes with the build
+  // time the builder stamps zeroed, so that two commits' kernels compare equal when
+  // the commit changed nothing that is built (design.md "Image store").
+  uint8_t code_sha256[32] = {};
+  bool has_code = false;
 };
 
 inline constexpr size_t kMaxImageCmdline = 2048;

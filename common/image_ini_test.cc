@@ -21,7 +21,7 @@ std::string Manifest(const std::string& extra = "") {
 TEST(ImageIni, ReadsEveryKey) {
   std::string text = Manifest("initrd = initrd.img\ninitrd_sha256 = " + std::string(64, 'B') +
                               "\ncmdline = console=ttyS0 quiet\nmodules = modules.cpio.gz\nmodules_sha256 = " +
-                              std::string(64, 'c') + "\n");
+                              std::string(64, 'c') + "\ncode_sha256 = " + std::string(64, 'd') + "\n");
   ImageIni ini;
   size_t line;
   ASSERT_EQ(ParseImageIni(text, &ini, &line), nullptr);
@@ -39,6 +39,19 @@ TEST(ImageIni, ReadsEveryKey) {
   EXPECT_EQ(ini.cmdline, "console=ttyS0 quiet");
   EXPECT_EQ(ini.modules, "modules.cpio.gz");
   EXPECT_EQ(ini.modules_sha256[0], 0xcc);
+  EXPECT_TRUE(ini.has_code);
+  EXPECT_EQ(ini.code_sha256[31], 0xdd);
+  // Optional: a manifest without it has none, and it is written back only when set.
+  ImageIni plain;
+  const std::string text2 = Manifest();
+  ASSERT_EQ(ParseImageIni(text2, &plain, &line), nullptr);
+  EXPECT_FALSE(plain.has_code);
+  char buf[kMaxImageIni];
+  size_t len = 0;
+  ASSERT_EQ(FormatImageIni(plain, buf, sizeof buf, &len), nullptr);
+  EXPECT_EQ(std::string(buf, len).find("code_sha256"), std::string::npos);
+  ASSERT_EQ(FormatImageIni(ini, buf, sizeof buf, &len), nullptr);
+  EXPECT_NE(std::string(buf, len).find("code_sha256 = " + std::string(64, 'd') + "\n"), std::string::npos);
 }
 
 TEST(ImageIni, OfAnImageRefusesAManifestThatNamesAnother) {

@@ -227,6 +227,7 @@ int Report(const RunReport& rep, const Options& o, const RunOptions& ro, Git& gi
     if (c.Runs() > 1 || c.Flaky())
       say("runs: " + ShortId(id) + " " + c.Text() + (c.Flaky() ? " (flaky)" : ""));
   for (const std::string& d : rep.dropped) say("taken out of the pool: " + d);
+  for (const std::string& x : rep.rejected) say("rejected as the culprit: " + x);
   switch (rep.outcome) {
     case RunReport::kFound: {
       CommitInfo info;
@@ -240,7 +241,7 @@ int Report(const RunReport& rep, const Options& o, const RunOptions& ro, Git& gi
             " machines (" + std::to_string(rep.dropped.size()) + " taken out)");
       if (!rep.sureness.empty()) say("sure: " + rep.sureness);
       if (!ro.verify) return kDone;
-      say("verified: " + rep.verified + " (the culprit is " + term_new + ", its parent is not)");
+      say("verified: " + rep.verified + (rep.verified == "yes" ? " (the culprit is " + term_new + ", its parent is not)" : ""));
       return rep.verified == "yes" ? kDone : kRefused;
     }
     case RunReport::kOnlySkipped:
@@ -351,6 +352,7 @@ int CmdRun(Server& s, const Options& o) {
   const std::string log_path = !o.log.empty() ? o.log : "kbisect-" + o.machine + "-" + UtcStamp() + ".log";
   // The machines are this run's until it ends: another client's once or default
   // for them is refused meanwhile (and ours would be, were they another's).
+  InstallStopHandlers();  // before the leases: a stop from here on releases them
   PoolLeases leases(s, static_cast<int>(o.lease_seconds));
   if (!o.build_bisect &&
       !leases.Take(o.machines, "kbisect run " + ShortId(r.old_sha) + ".." + ShortId(r.new_sha) + " (" + log_path + ")",

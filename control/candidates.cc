@@ -41,9 +41,9 @@ std::string RowLine(const StepRow& r) {
          Fixed(r.seconds) + " " + r.via + " " + r.machine;
 }
 
-ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit, std::string* image,
-                                                      std::string* why) {
-  if (!server_.ImageOf(o_.machine, o_.arch, commit, image, why)) return Built::kAbort;
+ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit, const std::string& machine,
+                                                      std::string* image, std::string* why) {
+  if (!server_.ImageOf(machine, o_.arch, commit, image, why)) return Built::kAbort;
   if (!image->empty()) return Built::kImage;
   if (o_.build.empty() && o_.request_dir.empty()) {
     *why = "no image of " + ShortId(commit) + " for " + o_.arch + " on the server, and no --build or --request-dir";
@@ -74,7 +74,7 @@ ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit,
   bool dropped = false;
   for (int polls = 0; polls < 100000; ++polls) {
     if (g_stop) return *why = "stopped by a signal", Built::kAbort;
-    if (!server_.ImageOf(o_.machine, o_.arch, commit, image, why)) return Built::kAbort;
+    if (!server_.ImageOf(machine, o_.arch, commit, image, why)) return Built::kAbort;
     if (!image->empty()) return Built::kImage;
     if (MonotonicSeconds() >= deadline) break;
     // The builder drops a request once it has a result: still no image then is a
@@ -95,13 +95,13 @@ ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit,
   }
   if (!o_.build.empty())
     *why = "the build command succeeded but the server lists no image of " + ShortId(commit) + " for " + o_.arch +
-           " for " + o_.machine + " (does the builder publish to this server's store?)";
+           " for " + machine + " (does the builder publish to this server's store?)";
   else
     *why = "no image of " + ShortId(commit) + " after " + Fixed(o_.build_timeout) + " s";
   return Built::kAbort;
 }
 
-bool ServerCandidates::Prepare(const std::string& commit, StepRow* row, StepResult* r) {
+bool ServerCandidates::Prepare(const std::string& commit, const std::string& machine, StepRow* row, StepResult* r) {
   if (!work_tree_.empty()) {
     std::string err;
     int rc = RunCommand({"git", "checkout", "-q", "--detach", commit}, work_tree_, {}, OutputFd(), "", &err, 300);
@@ -111,7 +111,7 @@ bool ServerCandidates::Prepare(const std::string& commit, StepRow* row, StepResu
     }
   }
   std::string image, why;
-  Built b = FindOrBuild(commit, &image, &why);
+  Built b = FindOrBuild(commit, machine, &image, &why);
   row->image = image.empty() ? "-" : image;
   if (b == Built::kAbort) return r->why = why, false;
   if (b == Built::kSkip) return r->verdict = Verdict::kSkip, r->why = why, false;
@@ -161,7 +161,7 @@ std::vector<StepResult> ServerCandidates::TestAll(const std::vector<Job>& jobs) 
     rows[i].machine = pool_[jobs[i].machine]->o.machine;
     rows[i].round = round_;
     started[i] = MonotonicSeconds();
-    boot[i] = Prepare(jobs[i].commit, &rows[i], &results[i]);
+    boot[i] = Prepare(jobs[i].commit, rows[i].machine, &rows[i], &results[i]);
     if (!boot[i]) rows[i].seconds = MonotonicSeconds() - started[i];
     if (results[i].verdict == Verdict::kAbort && !boot[i]) break;  // the round ends: nothing boots
   }
@@ -194,6 +194,16 @@ std::vector<StepResult> ServerCandidates::TestAll(const std::vector<Job>& jobs) 
     }
   }
   return results;  // an abort's result says why; the jobs it kept from booting, nothing
+}
+
+std::string ServerCandidates::KernelCode(const std::string& commit) {
+  std::string image, code, why;
+  if (!server_.ImageOf(o_.machine, o_.arch, commit, &image, &why) || image.empty() ||
+      !server_.ImageCode(image, &code, &why)) {
+    if (!why.empty()) Say("cannot read the kernel code of " + ShortId(commit) + ": " + why);
+    return "";
+  }
+  return code;
 }
 
 std::string ServerCandidates::FirstParent(const std::string& commit) {

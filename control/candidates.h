@@ -52,6 +52,7 @@ class ServerCandidates : public Candidates {
   // One boot of commit on the first machine (`kbisect step`).
   StepResult Test(const std::string& commit) { return TestAll({{0, commit}}).front(); }
   std::string FirstParent(const std::string& commit) override;
+  std::string KernelCode(const std::string& commit) override;
   double Now() override { return MonotonicSeconds(); }
   const std::vector<StepRow>& Rows() const { return rows_; }
 
@@ -64,10 +65,11 @@ class ServerCandidates : public Candidates {
     bool last_hung = false;  // the machine is not up to run --reboot
   };
   // The commit's image, built when it has none (*image, or why not).
-  Built FindOrBuild(const std::string& commit, std::string* image, std::string* why);
+  // `machine`: whose list it is looked up in (the job's).
+  Built FindOrBuild(const std::string& commit, const std::string& machine, std::string* image, std::string* why);
   // Before the boot: the work tree at the commit and its image; false with the
   // result when there is nothing to boot (a skip, a build that failed, an abort).
-  bool Prepare(const std::string& commit, StepRow* row, StepResult* r);
+  bool Prepare(const std::string& commit, const std::string& machine, StepRow* row, StepResult* r);
   StepResult Boot(Member& m, const std::string& commit, const std::string& image, StepRow* row);
   void Say(const std::string& line);
   int OutputFd() const { return output_ ? fileno(output_) : 2; }

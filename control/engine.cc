@@ -50,24 +50,29 @@ Decision Decide(const Counts& c, int runs, int max_runs, FlakyRule rule, bool in
   int need = 0;
   Decision d;
   const int n = c.Runs();
-  if (c.skip > 0 && n == 0) {
-    d = Decision::kSkip;  // it does not build, or the test asked for a skip
-  } else if (n < runs) {
+  // Boots that came back as skips count toward max_runs: a commit that keeps
+  // asking for a skip is decided from the runs it has.
+  const bool spent = n + c.skip >= max_runs;
+  const bool any = rule == FlakyRule::kAnyFailure;
+  if (n == 0) {
+    d = c.skip > 0 ? Decision::kSkip : Decision::kOpen, need = c.skip > 0 ? 0 : runs;
+  } else if (any && c.Bad() > 0 && max_runs <= runs) {
+    d = Decision::kBad;  // no room for more runs (--repeat N): the first failure decides
+  } else if (n < runs && !spent) {
     d = Decision::kOpen, need = runs - n;
   } else if (c.Flaky()) {
-    if (n < max_runs) d = Decision::kOpen, need = max_runs - n;
-    else if (rule == FlakyRule::kAnyFailure) d = Decision::kBad;
+    // Runs that disagree: up to max_runs, then the rule.
+    if (n < max_runs && !spent) d = Decision::kOpen, need = max_runs - n;
+    else if (any) d = Decision::kBad;
     else d = c.pass > c.Bad() ? Decision::kGood : c.pass < c.Bad() ? Decision::kBad : Decision::kSkip;
   } else if (c.Bad() == n) {
     d = Decision::kBad;
-  } else if (intermittent && rule == FlakyRule::kAnyFailure && n < max_runs) {
+  } else if (intermittent && any && n < max_runs && !spent) {
     // All passed, but the regression shows only sometimes: more passes to be sure.
     d = Decision::kOpen, need = max_runs - n;
   } else {
     d = Decision::kGood;
   }
-  // Under kAnyFailure a flaky commit is bad whatever its other runs say: no need
-  // to run it to max_runs but for the counts (they estimate how often it shows).
   if (more) *more = need;
   return d;
 }
@@ -135,6 +140,8 @@ class Run {
       if (!o_.verify || CheckCulprit()) break;
       if (rep_.outcome == RunReport::kAborted) return rep_;
     }
+    if (rep_.culprit.empty())
+      return Abort("the culprit's check changed the answer 8 times: the runs do not settle (more --max-runs?)"), rep_;
     Sureness();
     return rep_;
   }
@@ -144,14 +151,29 @@ class Run {
     if (progress_) progress_(line);
   }
   std::string Term(Mark m) const { return m == Mark::kOld ? term_old_ : m == Mark::kNew ? term_new_ : "skip"; }
+  // A commit's runs, with those of the commits whose kernel is the same (the
+  // culprit's check found them: one kernel, one set of counts).
+  Counts CountsOf(const std::string& id) const {
+    Counts c;
+    auto add = [&](const std::string& x) {
+      auto it = rep_.counts.find(x);
+      if (it == rep_.counts.end()) return;
+      c.pass += it->second.pass, c.fail += it->second.fail, c.hang += it->second.hang, c.skip += it->second.skip;
+    };
+    add(id);
+    for (const auto& [a, b] : same_) {
+      if (a == id) add(b);
+      if (b == id) add(a);
+    }
+    return c;
+  }
   bool Intermittent() const {
     for (const auto& [id, c] : rep_.counts)
-      if (c.Flaky()) return true;
+      if (CountsOf(id).Flaky()) return true;
     return false;
   }
   Decision DecisionOf(const std::string& id, int* more = nullptr) const {
-    auto it = rep_.counts.find(id);
-    return Decide(it == rep_.counts.end() ? Counts{} : it->second, o_.runs, max_runs_, o_.rule, Intermittent(), more);
+    return Decide(CountsOf(id), o_.runs, max_runs_, o_.rule, Intermittent(), more);
   }
   // A decision in the bisection's terms.
   Mark MarkOf(Decision d) const {
@@ -253,15 +275,23 @@ class Run {
     std::vector<std::string> ids = {g_.nodes[b_.NewEnd()].id};
     if (!o_.old_end.empty()) ids.push_back(o_.old_end);
     int round = 0;
-    if (!Settle(ids, "check", &round)) return false;
+    // A pool checks both ends at once; one machine the new end first, and a wrong
+    // one stops the run before the old end boots.
+    if (alive_.size() > 1 && !Settle(ids, "check", &round)) return false;
     for (size_t i = 0; i < ids.size(); ++i) {
+      if (alive_.size() == 1 && !Settle({ids[i]}, "check", &round)) return false;
       const Mark want = i == 0 ? Mark::kNew : Mark::kOld;
       const Decision d = DecisionOf(ids[i]);
-      const Counts& c = rep_.counts[ids[i]];
-      Say("check: " + ShortId(ids[i]) + " is " + Word(d) + " (" + c.Text() + ")");
-      if (MarkOf(d) != want) {
+      std::string what = CountsOf(ids[i]).Text();
+      for (auto r = rep_.runs.rbegin(); r != rep_.runs.rend(); ++r)
+        if (r->commit == ids[i]) {
+          what += ": " + r->result.why;
+          break;
+        }
+      Say("check: " + ShortId(ids[i]) + " is " + Word(d) + " (" + what + ")");
+      if (MarkOf(d) != want || d == Decision::kOpen) {
         rep_.outcome = RunReport::kEndsWrong;
-        rep_.why = "the " + Term(want) + " end " + ShortId(ids[i]) + " is " + Word(d) + " (" + c.Text() + ")";
+        rep_.why = "the " + Term(want) + " end " + ShortId(ids[i]) + " is " + Word(d) + " (" + what + ")";
         return false;
       }
     }
@@ -310,7 +340,7 @@ class Run {
         // stands: only the good one is run more).
         for (int i : {o, nw}) {
           const std::string& id = g_.nodes[i].id;
-          const int runs = rep_.counts[id].Runs();
+          const int runs = rep_.counts[id].Runs() + rep_.counts[id].skip;
           if (runs >= max_runs_ || (o_.rule == FlakyRule::kAnyFailure && DecisionOf(id) == Decision::kBad)) continue;
           for (int r = runs; r < max_runs_ && jobs.size() < alive_.size(); ++r) jobs.push_back(id);
         }
@@ -421,9 +451,32 @@ class Run {
       std::vector<RunRecord> done;
       if (!Round(jobs, ++round, "check", &done)) return false;
     }
+    // A culprit whose kernel is its parent's changed nothing that is built: its
+    // verdicts and its parent's are of one kernel, which the runs say is flaky.
+    const std::string code = c_.KernelCode(culprit);
+    const bool known = std::find(same_.begin(), same_.end(), std::make_pair(culprit, parent)) != same_.end();
+    if (!known && !code.empty() && code == c_.KernelCode(parent)) {
+      same_.emplace_back(culprit, parent);
+      rep_.rejected.push_back(culprit + " (its kernel is its parent's: code " + code.substr(0, 12) + ")");
+      if (g_.Find(parent) < 0) {
+        // The parent is the old end: the regression is not in this range.
+        Say("check: " + ShortId(culprit) + " and its parent " + ShortId(parent) +
+            " have identical kernels: it cannot be the culprit, and its parent is the " + term_old_ + " end");
+        return rep_.verified = "no (it changes nothing built: its kernel is the " + term_old_ + " end's, which the " +
+                               "runs of the two then say is " + Word(DecisionOf(parent)) +
+                               " (" + CountsOf(parent).Text() + "); the first " + term_new_ +
+                               " commit is not in this range)",
+               true;
+      }
+      Say("check: " + ShortId(culprit) + " and its parent " + ShortId(parent) +
+          " have identical kernels: it cannot be the culprit; their runs (" + CountsOf(culprit).Text() +
+          ") count as one kernel's and the bisection goes on");
+      rep_.culprit.clear();
+      return false;
+    }
     const Decision dc = DecisionOf(culprit), dp = DecisionOf(parent);
-    Say("check: " + ShortId(culprit) + " is " + Word(dc) + " (" + rep_.counts[culprit].Text() + "), its parent " +
-        ShortId(parent) + " is " + Word(dp) + " (" + rep_.counts[parent].Text() + ")");
+    Say("check: " + ShortId(culprit) + " is " + Word(dc) + " (" + CountsOf(culprit).Text() + "), its parent " +
+        ShortId(parent) + " is " + Word(dp) + " (" + CountsOf(parent).Text() + ")");
     if (MarkOf(dc) == Mark::kNew && dc != Decision::kOpen && MarkOf(dp) == Mark::kOld && dp != Decision::kOpen)
       return rep_.verified = "yes", true;
     const std::string why = "the culprit is " + Word(dc) + ", its parent " + Word(dp);
@@ -480,6 +533,7 @@ class Run {
   std::string term_old_, term_new_;
   int max_runs_ = 3;
   std::vector<int> alive_;
+  std::vector<std::pair<std::string, std::string>> same_;  // commits of one kernel
   double seconds_ = 0;
   RunReport rep_;
 };

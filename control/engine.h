@@ -56,6 +56,9 @@ class Candidates {
   virtual std::vector<StepResult> TestAll(const std::vector<Job>& jobs) = 0;
   // The commit's first parent ("" for none), for the culprit's check.
   virtual std::string FirstParent(const std::string& commit) = 0;
+  // What its kernel's code is (image.ini code_sha256: equal for two commits whose
+  // kernels differ in nothing built), "" when unknown. For the culprit's check.
+  virtual std::string KernelCode(const std::string& /*commit*/) { return ""; }
   virtual double Now() = 0;
 };
 
@@ -127,6 +130,8 @@ struct RunReport {
   int rounds = 0;           // the bisection's rounds (not the ends' or the culprit's checks)
   std::vector<std::string> dropped;  // machines taken out of the pool, each with why
   int left = -1;            // aborted: the commits still to decide then
+  // Culprits the check rejected: their kernel is their parent's (each with why).
+  std::vector<std::string> rejected;
 };
 
 // progress: called with one line per round (and for the checks); may be empty.

@@ -78,6 +78,8 @@ class FakeCandidates : public Candidates {
     return r;
   }
   std::string FirstParent(const std::string& commit) override { return Num(commit) > 0 ? Id(Num(commit) - 1) : ""; }
+  std::map<int, std::string> code;  // a commit's kernel code ("" unknown)
+  std::string KernelCode(const std::string& commit) override { return code[Num(commit)]; }
   double Now() override { return now; }
 };
 
@@ -267,8 +269,8 @@ TEST(Engine, CheckEndsStopsOnAWrongEndEitherWay) {
     o.old_end = Id(0);
     RunReport r = RunBisection(b, c, o, nullptr);
     EXPECT_EQ(r.outcome, RunReport::kEndsWrong);
-    EXPECT_EQ(r.why, "the bad end " + Id(16).substr(0, 12) + " is good (1 pass)");
-    EXPECT_EQ(c.tested, (std::vector<int>{16, 0}));
+    EXPECT_EQ(r.why, "the bad end " + Id(16).substr(0, 12) + " is good (1 pass: good)");
+    EXPECT_EQ(c.tested, (std::vector<int>{16}));  // one machine: the old end is not booted then
   }
   {
     Bisection b = Linear(16);
@@ -279,7 +281,7 @@ TEST(Engine, CheckEndsStopsOnAWrongEndEitherWay) {
     o.old_end = Id(0);
     RunReport r = RunBisection(b, c, o, nullptr);
     EXPECT_EQ(r.outcome, RunReport::kEndsWrong);
-    EXPECT_EQ(r.why, "the good end " + Id(0).substr(0, 12) + " is bad (1 fail)");
+    EXPECT_EQ(r.why, "the good end " + Id(0).substr(0, 12) + " is bad (1 fail: bad)");
   }
 }
 
@@ -306,6 +308,39 @@ TEST(Engine, DecideFollowsTheDocumentedRule) {
   EXPECT_EQ(more, 6);
   EXPECT_EQ(Decide(counts(9, 0, 0, 0), 3, 9, any, true), Decision::kGood);
   EXPECT_EQ(Decide(counts(3, 0, 0, 0), 3, 9, maj, true), Decision::kGood);
+}
+
+TEST(Engine, RepeatIsRunsEqualToMaxRunsAFailureEndsACommitsRuns) {
+  // --repeat 3: runs = max_runs = 3, as ktest's BISECT_TRIES.
+  Bisection b = Linear(16);
+  FakeCandidates c;
+  c.culprit = 6;
+  c.sequence[6] = {Verdict::kGood, Verdict::kBad};  // its test fails only sometimes
+  RunOptions o;
+  o.runs = 3;
+  o.max_runs = 3;
+  RunReport r = RunBisection(b, c, o, nullptr);
+  ASSERT_EQ(r.outcome, RunReport::kFound) << r.why;
+  EXPECT_EQ(r.culprit, Id(6));
+  EXPECT_EQ(std::count(c.tested.begin(), c.tested.end(), 8), 1);  // a failure ends its runs
+  EXPECT_EQ(std::count(c.tested.begin(), c.tested.end(), 6), 2);
+  EXPECT_EQ(std::count(c.tested.begin(), c.tested.end(), 4), 3);  // a pass needs all three
+  EXPECT_EQ(std::count(c.tested.begin(), c.tested.end(), 5), 3);
+}
+
+TEST(Engine, ACommitWhoseRunsKeepComingBackSkippedIsDecidedFromWhatItHas) {
+  // 4 passes once, then every boot asks for a skip: after max_runs attempts its
+  // one pass decides (no endless re-queueing).
+  Bisection b = Linear(16);
+  FakeCandidates c;
+  c.sequence[4] = {Verdict::kGood, Verdict::kSkip, Verdict::kSkip, Verdict::kSkip, Verdict::kSkip, Verdict::kSkip};
+  RunOptions o;
+  o.runs = 2;
+  o.max_runs = 4;
+  RunReport r = RunBisection(b, c, o, nullptr);
+  ASSERT_EQ(r.outcome, RunReport::kFound) << r.why;
+  EXPECT_EQ(r.culprit, Id(5));
+  EXPECT_EQ(std::count(c.tested.begin(), c.tested.end(), 4), 4);
 }
 
 TEST(Engine, AnIntermittentRegressionIsFoundWithItsCountsAndHowSure) {
@@ -430,6 +465,37 @@ TEST(Engine, TheCulpritsCheckRunsOnTwoMachinesAndMovesTheBisectionWhenItDisagree
     ASSERT_EQ(r.outcome, RunReport::kFound);
     EXPECT_EQ(r.verified, "no (the culprit is bad, its parent bad: the good end itself is not good)");
   }
+}
+
+TEST(Engine, ACulpritWhoseKernelIsItsParentsIsRejectedAndTheSearchGoesOn) {
+  // 5 has the regression, which shows only sometimes; 6 changes nothing built
+  // (its kernel is 5's). 5 passes its first runs, 6 fails: 6 looks like the
+  // culprit, and its parent 5 passes the check too.
+  Bisection b = Linear(16);
+  FakeCandidates c;
+  c.culprit = 5;
+  c.sequence[5] = {Verdict::kGood, Verdict::kGood, Verdict::kGood};
+  c.code = {{4, "k4"}, {5, "k5"}, {6, "k5"}};
+  RunOptions o;
+  o.verify = true;
+  std::vector<std::string> lines;
+  RunReport r = RunBisection(b, c, o, [&](const std::string& l) { lines.push_back(l); });
+  ASSERT_EQ(r.outcome, RunReport::kFound) << r.why;
+  EXPECT_EQ(r.culprit, Id(5));
+  EXPECT_EQ(r.verified, "yes");
+  ASSERT_EQ(r.rejected.size(), 1u);
+  EXPECT_EQ(r.rejected[0], Id(6) + " (its kernel is its parent's: code k5)");
+  EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+    return l.rfind("check: 0006aaaaaaaa and its parent 0005aaaaaaaa have identical kernels: it cannot be the culprit", 0) == 0;
+  }));
+  // Without the codes, the same runs name 6 and the check cannot tell.
+  Bisection b2 = Linear(16);
+  FakeCandidates blind;
+  blind.culprit = 5;
+  blind.sequence[5] = {Verdict::kGood, Verdict::kGood, Verdict::kGood};
+  RunReport r2 = RunBisection(b2, blind, o, nullptr);
+  EXPECT_EQ(r2.culprit, Id(6));
+  EXPECT_TRUE(r2.rejected.empty());
 }
 
 TEST(Engine, SkipsNextToTheCulpritLeaveSuspects) {

@@ -14,8 +14,9 @@ const char kOptionsHelp[] =
     "  --machine M            the test machine (its kbisect.machine name); run: a pool,\n"
     "                         --machine a,b,c or --machine repeated (step: the first)\n"
     "  --power CMD            power-cycles it (e.g. 'ipmitool ... chassis power cycle');\n"
-    "                         %m in --power, --reboot, --console and --test is the\n"
-    "                         machine's name (e.g. 'ipmitool -H %m-bmc ...')\n"
+    "                         with a pool, %m in --power, --reboot, --console and\n"
+    "                         --test is each machine's name (e.g. 'ipmitool -H\n"
+    "                         %m-bmc ...'), %% a %\n"
     "  --test CMD             the verdict: exit 0 good, 125 skip, else bad; run here with\n"
     "                         KBISECT_MACHINE, KBISECT_IMAGE, KBISECT_COMMIT, KBISECT_CONSOLE,\n"
     "                         KBISECT_CONSOLE_OFFSET set\n"
@@ -54,7 +55,7 @@ const char kOptionsHelp[] =
     "                         (any: for a regression that shows only sometimes), or\n"
     "                         the majority of its runs (for a test that also fails\n"
     "                         without the regression)\n"
-    "  --repeat N             --runs N (older name)\n"
+    "  --repeat N             --runs N --max-runs N: good only if N runs pass\n"
     "  --verify               test the culprit and its parent again at the end (on by\n"
     "                         default with a pool of two or more machines;\n"
     "                         --no-verify: off)\n"
@@ -142,7 +143,8 @@ bool Set(const Spec& s, const std::string& value, const std::string& where, Opti
     char* end = nullptr;
     long v = strtol(value.c_str(), &end, 10);
     if (value.empty() || *end || v < 1 || v > 99) return *why = where + " is a number from 1 to 99, not '" + value + "'", false;
-    (n == "max-runs" ? o->max_runs : o->runs) = int(v);
+    if (n == "repeat") o->runs = o->max_runs = int(v);  // good only if N runs pass; a failure ends it
+    else (n == "max-runs" ? o->max_runs : o->runs) = int(v);
     return true;
   }
   if (value.empty()) return *why = where + " needs a value", false;
@@ -268,8 +270,19 @@ Options MachineOptions(const Options& o, const std::string& machine) {
   Options m = o;
   m.machine = machine;
   m.machines = {machine};
+  // One machine: the commands as given (a `date +%m` in them stays what it was).
+  if (o.machines.size() <= 1) return m;
   auto fill = [&](std::string* s) {
-    for (size_t at = 0; (at = s->find("%m", at)) != std::string::npos; at += machine.size()) s->replace(at, 2, machine);
+    std::string out;
+    for (size_t i = 0; i < s->size(); ++i) {
+      if ((*s)[i] == '%' && i + 1 < s->size() && ((*s)[i + 1] == 'm' || (*s)[i + 1] == '%')) {
+        out += (*s)[i + 1] == 'm' ? machine : "%";
+        ++i;
+      } else {
+        out += (*s)[i];
+      }
+    }
+    *s = out;
   };
   for (std::string* s : {&m.power, &m.reboot, &m.console, &m.test}) fill(s);
   return m;

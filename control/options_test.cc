@@ -42,6 +42,7 @@ TEST(Options, ReadsEveryKind) {
   EXPECT_EQ(o.boot_timeout, 45);
   EXPECT_EQ(o.silence_timeout, 0);
   EXPECT_EQ(o.runs, 3);
+  EXPECT_EQ(o.max_runs, 3);  // --repeat: good only if N runs pass, no more
   EXPECT_TRUE(o.verify && o.reverse && !o.check_ends);
   EXPECT_EQ(o.term_old, "fast");
   EXPECT_EQ(MissingOptions(o, true), "");
@@ -168,6 +169,13 @@ TEST(Options, APoolIsMachinesByCommaOrRepeatedAndPercentMNamesEachOne) {
   EXPECT_EQ(b.power, "ipmitool -H b-bmc power cycle");
   EXPECT_EQ(b.console, "/var/log/b.console");
   EXPECT_EQ(b.reboot, "ssh root@b reboot; echo b");
+  // %% is a %; one machine keeps its commands as given (a date +%m stays).
+  o.test = "date +%%m; echo %m";
+  EXPECT_EQ(MachineOptions(o, "c").test, "date +%m; echo c");
+  Options one;
+  one.machines = {"a"};
+  one.test = "log-$(date +%Y%m%d)";
+  EXPECT_EQ(MachineOptions(one, "a").test, "log-$(date +%Y%m%d)");
   // step boots one machine; --max-runs below --runs is refused.
   o.good = "v1";
   o.bad = "v2";

@@ -60,6 +60,8 @@ std::vector<std::pair<std::string, std::string>> Facts(const ReportInput& in) {
   if (in.run && !in.run->sureness.empty()) f.push_back({"sure", in.run->sureness});
   if (in.run)
     for (const std::string& d : in.run->dropped) f.push_back({"taken out", d});
+  if (in.run)
+    for (const std::string& x : in.run->rejected) f.push_back({"rejected", x});
   f.push_back({"boots", std::to_string(in.rows.size()) + " in " + std::to_string(Rounds(in.rows)) + " rounds, " +
                             std::to_string(PowerCycles(in.rows)) + " power cycles"});
   f.push_back({"total", Fixed(in.total, 1) + " s"});

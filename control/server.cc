@@ -1,9 +1,14 @@
 #include "control/server.h"
 
+#include "common/image_ini.h"
+#include "common/names.h"
+
 #include <curl/curl.h>
 
 #include <mutex>
 
+#include "common/image_ini.h"
+#include "common/names.h"
 #include "lib/run.h"
 
 namespace kb {
@@ -131,6 +136,22 @@ bool Server::ImageOf(const std::string& machine, const std::string& arch, const 
       return true;
     }
   }
+  return true;
+}
+
+bool Server::ImageCode(const std::string& image, std::string* code, std::string* why) const {
+  if (CheckImageName(image)) return *why = "not an image name: " + image, false;
+  std::string text;
+  if (!Call("GET", "images/" + image + "/image.ini", "", &text, why)) return false;
+  text += "\n";  // Call drops the last newline
+  ImageIni ini;
+  size_t line = 0;
+  if (Error e = ParseImageIniOf(image, text, &ini, &line))
+    return *why = "images/" + image + "/image.ini:" + std::to_string(line) + ": " + e, false;
+  code->clear();
+  if (!ini.has_code) return true;
+  static const char kHex[] = "0123456789abcdef";
+  for (uint8_t byte : ini.code_sha256) *code += kHex[byte >> 4], *code += kHex[byte & 15];
   return true;
 }
 

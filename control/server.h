@@ -37,6 +37,10 @@ class Server {
   // lines; the image of a commit (full id), "" when there is none.
   bool ImageOf(const std::string& machine, const std::string& arch, const std::string& commit, std::string* image,
                std::string* why) const;
+  // The image's code sum (image.ini code_sha256, from the store under
+  // <server>/images/), as hex; "" when its manifest has none. False (why) when the
+  // manifest cannot be had or read.
+  bool ImageCode(const std::string& image, std::string* code, std::string* why) const;
   // The machine's newest boot report line ("" for none).
   bool NewestBoot(const std::string& machine, std::string* line, std::string* why) const;
   // Both present the machine's lease token when SetLease gave one.

@@ -72,7 +72,8 @@ bool Boot(MachineEnv& env, const std::string& image, const StepOptions& o, StepR
       if (env.Stopped()) return *abort_why = kStopped, false;
       r->left_by = "power";
       t0 = env.Now();
-      if (!env.PowerCycle(&why)) return r->machine_fault = true, *abort_why = "the power command failed: " + why, false;
+      if (!env.PowerCycle(&why))
+        return r->machine_fault = !env.Stopped(), *abort_why = "the power command failed: " + why, false;
       // The stage-1's report of what it is about to kexec: the firmware's and the
       // stage-1's time (report_timeout), not the candidate's.
       if (!wait_report(t0, o.report_timeout)) return false;
@@ -87,7 +88,7 @@ bool Boot(MachineEnv& env, const std::string& image, const StepOptions& o, StepR
       r->booted_at = env.Now() - t0;
       return true;
     }
-    if (attempt == 2) return r->machine_fault = true, *abort_why = problem, false;
+    if (attempt == 2) return r->machine_fault = !env.Stopped(), *abort_why = problem, false;
   }
 }
 

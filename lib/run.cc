@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -93,6 +94,9 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, con
     dup2(in_read ? in_read.get() : devnull, 0);
     dup2(log_fd >= 0 ? log_fd : devnull, 1);
     dup2(log_fd >= 0 ? log_fd : devnull, 2);
+    // No descriptor of this process but 0-2 reaches the command (another thread's
+    // socket, a pipe being set up for another command): a plain syscall, safe here.
+    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     // Says what failed and why to the parent, and ends the child.
     auto fail = [&](const char* what, size_t what_len, int e) {
       const char* reason = strerror(e);

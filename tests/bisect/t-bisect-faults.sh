@@ -33,7 +33,7 @@ sed 's/^/# /' "$LAB_DIR/build.out"
 t_eq "--build-bisect (from a --config file) names the commit that breaks the build (10)" \
 	"0 first bad commit: $(commit 10) init: a commit that does not build" "$rc $(grep '^first bad commit: ' "$LAB_DIR/build.out")"
 t_check "--build-bisect --check-ends: the bad end was built and failed, the good end built" \
-	bash -c 'grep -q "check: $2 is bad (the build failed (exit 1))" "$1" && grep -q "check: $3 is good (it builds" "$1"' \
+	bash -c 'grep -q "check: $2 is bad (1 fail: the build failed (exit 1))" "$1" && grep -q "check: $3 is good (1 pass: it builds" "$1"' \
 	_ "$LAB_DIR/build.err" "$(commit 10 | cut -c1-12)" "$(commit 0 | cut -c1-12)"
 t_check "--build-bisect boots nothing" bash -c '! grep -q "booted" "$1"' _ "$LAB_DIR/build.err"
 t_check "after --build-bisect the clone is back on master" at_master

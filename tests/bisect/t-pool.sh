@@ -109,6 +109,27 @@ t_check "while it ran, the run held a lease on each machine" \
 t_check "at its end it released them" \
 	bash -c 'for m in p1 p2 p3; do [ "$(curl -sS "$1/lease?machine=$m")" = free ] || exit 1; done' _ "$LAB_URL"
 
+# --- a culprit that changed nothing built ---------------------------------------------------
+# Commit 2 only adds a comment: its kernel's code is commit 1's (image.ini code_sha256),
+# and commit 3's differs.
+code_of() { curl -sS "$LAB_URL/images/$(curl -sS "$LAB_URL/list?machine=p1&format=tsv" | awk -v c="$1" '$2 == c {print $1}')/image.ini" | sed -n 's/^code_sha256 = //p'; }
+c1=$(code_of "$(commit 1)") c2=$(code_of "$(commit 2)") c3=$(code_of "$(commit 3)")
+t_check "a commit that changes only a comment has its parent's kernel code; a code change has another" \
+	bash -c '[ ${#1} = 64 ] && [ "$1" = "$2" ] && [ ${#3} = 64 ] && [ "$2" != "$3" ]' _ "$c1" "$c2" "$c3"
+# A test that fails on p1 whatever it boots (a broken machine) blames commit 2 on
+# the first round; the check finds its kernel is its parent's and rejects it.
+"$KBISECT" --server "$LAB_URL" run --machine p1,p3 --good "$(commit 1)" --bad "$(commit 3)" \
+	--power "$KBISECT qmp-reset $LAB_DIR/%m.qmp" --test 'test %m = p3' --log "$LAB_OUT/noop.log" \
+	>"$LAB_DIR/noop.out" 2>"$LAB_DIR/noop.err"
+rc=$?
+sed 's/^/# /' "$LAB_DIR/noop.out"
+t_check "a culprit whose kernel is its parent's is rejected, and why" \
+	bash -c 'grep -q "^rejected as the culprit: $2 (its kernel is its parent'"'"'s: code ${3:0:12})$" "$1" &&
+		grep -q "check: ${2:0:12} and its parent ${4:0:12} have identical kernels: it cannot be the culprit" "$5"' \
+	_ "$LAB_DIR/noop.out" "$(commit 2)" "$c2" "$(commit 1)" "$LAB_DIR/noop.err"
+t_check "with the parent's runs counted as the same kernel's, the search goes below the good end: no culprit (exit 1)" \
+	bash -c '[ "$1" = 1 ] && grep -q "^verified: no (.*the good end itself is not good)" "$2"' _ "$rc" "$LAB_DIR/noop.out"
+
 # --- all of the pool gone: the run stops, saying where it stood ----------------------------
 lab_qemu_stop p1
 lab_qemu_stop p3

@@ -128,7 +128,7 @@ t_check "a culprit whose kernel is its parent's is rejected, and why" \
 		grep -q "check: ${2:0:12} and its parent ${4:0:12} have identical kernels: it cannot be the culprit" "$5"' \
 	_ "$LAB_DIR/noop.out" "$(commit 2)" "$c2" "$(commit 1)" "$LAB_DIR/noop.err"
 t_check "its parent is the good end, whose kernel it is: the regression is not in the range (exit 1)" \
-	bash -c '[ "$1" = 1 ] && grep -q "^verified: no (it changes nothing built: its kernel is the good end.s, which the runs of the two then say is bad (2 fail, 1 pass); the first bad commit is not in this range)$" "$2"' \
+	bash -c '[ "$1" = 1 ] && grep -q "^verified: no (it changes nothing built: its kernel is the good end.s, which the runs of the two then say is bad (1 pass, 2 fail); the first bad commit is not in this range)$" "$2"' \
 	_ "$rc" "$LAB_DIR/noop.out"
 
 # --- all of the pool gone: the run stops, saying where it stood ----------------------------

@@ -244,8 +244,8 @@ bool PackModules(Build& b, const std::string& release, std::vector<ImageFile>* f
 std::string BuildTimestamp(const CommitInfo& commit) { return Utc(commit.time, "%a %b %e %H:%M:%S UTC %Y"); }
 
 // The kernel's code sum (image.ini code_sha256): its loadable bytes (the build's
-// arch/x86/boot/compressed/vmlinux.bin: no notes, so no build id) with the build
-// time zeroed wherever it is. False when there is none to read (not an error: the
+// arch/x86/boot/compressed/vmlinux.bin) with the build time and the build id
+// zeroed wherever they are. False when there is none to read (not an error: the
 // image is published without it). The file is the commit's output: a link or
 // anything but a regular file is not followed or read.
 bool CodeSha256(const Build& b, uint8_t sum[32]) {
@@ -262,6 +262,19 @@ bool CodeSha256(const Build& b, uint8_t sum[32]) {
   const std::string stamp = BuildTimestamp(b.commit);
   for (size_t at = 0; (at = bytes.find(stamp, at)) != std::string::npos; at += stamp.size())
     std::fill(bytes.begin() + long(at), bytes.begin() + long(at + stamp.size()), '\0');
+  // The build id (the GNU note x86 keeps in the loaded image: namesz 4, descsz,
+  // type 3 NT_GNU_BUILD_ID, "GNU\0", then the id) hashes the whole link, the time
+  // included: zeroed too.
+  static const char kNote[] = {3, 0, 0, 0, 'G', 'N', 'U', 0};
+  const std::string note(kNote, sizeof kNote);
+  for (size_t at = 8; (at = bytes.find(note, at)) != std::string::npos; at += note.size()) {
+    uint32_t namesz, descsz;
+    memcpy(&namesz, bytes.data() + at - 8, 4);
+    memcpy(&descsz, bytes.data() + at - 4, 4);
+    const size_t id = at + note.size();
+    if (namesz == 4 && descsz > 0 && descsz <= 64 && id + descsz <= bytes.size())
+      std::fill(bytes.begin() + long(id), bytes.begin() + long(id + descsz), '\0');
+  }
   Sha256(bytes, sum);
   return true;
 }

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "cgi/handlers.h"
+#include "common/html.h"
 #include "cgi/lease.h"
 #include "cgi/state.h"
 #include "store/store.h"
@@ -12,20 +13,7 @@ namespace {
 
 constexpr size_t kPerGroup = 5;
 
-std::string Html(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string Html(std::string_view s) { return HtmlEscape(s); }
 
 constexpr std::string_view kHead = R"(<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

@@ -1,6 +1,7 @@
 #include "control/bisect.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@
 #include "control/range.h"
 #include "control/report.h"
 #include "control/server.h"
+#include "common/fd.h"
 #include "common/fileio.h"
 #include "lib/git.h"
 #include "lib/mail.h"
@@ -271,6 +273,84 @@ int Report(const RunReport& rep, const Options& o, const RunOptions& ro, Git& gi
   return kAbort;
 }
 
+// --revert-check: the new end with the culprit reverted (a commit of kbisect's,
+// pushed to --revert-remote as refs/kbisect/revert/<culprit>, where the builder
+// finds it), built like any commit and booted: it should show the old state.
+struct RevertResult {
+  std::string line;     // what it found, for the log and the report ("" not run)
+  bool failed = false;  // it ran and the reverted kernel still shows the new state
+};
+
+RevertResult RevertCheck(ServerCandidates& c, const Options& o, const RunRange& r, const RunReport& rep,
+                         RunLogs& logs) {
+  RevertResult res;
+  const std::string& culprit = rep.culprit;
+  const std::string head = "revert check: " + ShortId(r.new_sha) + " with " + ShortId(culprit) + " reverted";
+  const int out = fileno(logs.output);
+  std::string err, sha;
+  auto git = [&](const std::vector<std::string>& args, std::string* stdout_text = nullptr) {
+    std::vector<std::string> argv = {"git", "-c", "user.name=kbisect", "-c", "user.email=kbisect@localhost"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    if (!stdout_text) return RunCommand(argv, r.work_tree, {}, out, "", &err, 300);
+    // The one line git prints (a sha), through a file: RunCommand gives no pipe.
+    const char* dir = getenv("TMPDIR");
+    std::string tmp = std::string(dir && *dir ? dir : "/tmp") + "/kbisect-git.XXXXXX";
+    Fd fd(mkostemp(tmp.data(), O_CLOEXEC));
+    int rc = fd ? RunCommand(argv, r.work_tree, {}, fd.get(), "", &err, 300) : -1;
+    std::string text;
+    ReadSmallFile(tmp, &text);
+    unlink(tmp.c_str());
+    *stdout_text = text.substr(0, text.find('\n'));
+    return rc;
+  };
+  std::vector<std::string> parents;
+  if (git({"checkout", "-q", "--detach", r.new_sha}) != 0)
+    return res.line = head + ": cannot check " + ShortId(r.new_sha) + " out", res;
+  std::vector<std::string> revert = {"revert", "--no-edit"};
+  std::string parent_list;
+  git({"rev-list", "--parents", "-n", "1", culprit}, &parent_list);
+  if (std::count(parent_list.begin(), parent_list.end(), ' ') > 1) revert.insert(revert.end(), {"-m", "1"});
+  revert.push_back(culprit);
+  if (git(revert) != 0) {
+    std::string files;
+    git({"diff", "--name-only", "--diff-filter=U"}, &files);
+    git({"revert", "--abort"});
+    git({"reset", "-q", "--hard"});
+    return res.line = head + ": it does not revert cleanly" + (files.empty() ? "" : " (a conflict in " + files + ")") +
+                      ": not checked",
+           res;
+  }
+  if (git({"rev-parse", "HEAD"}, &sha) != 0 || sha.size() != 40) return res.line = head + ": no commit made", res;
+  const std::string ref = "refs/kbisect/revert/" + ShortId(culprit);
+  if (git({"push", "-q", "-f", o.revert_remote, sha + ":" + ref}) != 0)
+    return res.line = head + ": cannot push it to " + o.revert_remote + " (" + ref + ")", res;
+  // On the first machine still in the pool, --runs times at most one a machine.
+  std::vector<Job> jobs;
+  for (int m = 0; m < c.Machines() && static_cast<int>(jobs.size()) < o.runs; ++m) {
+    bool dropped = false;
+    for (const std::string& d : rep.dropped) dropped = dropped || d.rfind(c.MachineName(m) + ":", 0) == 0;
+    if (!dropped) jobs.push_back({m, sha});
+  }
+  if (jobs.empty()) return res.line = head + ": no machine left to boot it", res;
+  Counts counts;
+  std::string why;
+  for (const StepResult& x : c.TestAll(jobs)) {
+    if (x.verdict == Verdict::kAbort) return res.line = head + " (" + ShortId(sha) + ", " + ref + "): " + x.why, res;
+    counts.Add(RanOf(x));
+    why = x.why;
+  }
+  const std::string term_old = !o.term_old.empty() ? o.term_old : o.reverse ? "bad" : "good";
+  const std::string term_new = !o.term_new.empty() ? o.term_new : o.reverse ? "good" : "bad";
+  const bool good = counts.pass > 0 && counts.Bad() == 0;
+  res.failed = counts.Bad() > 0;
+  res.line = head + " (" + ShortId(sha) + ", " + ref + ") is " +
+             (good ? term_old : counts.Bad() ? term_new : std::string("undecided")) + " (" + counts.Text() + ": " +
+             why + ")" +
+             (good ? ": the culprit is what makes it " + term_new
+                   : counts.Bad() ? ": reverting the culprit is not enough" : "");
+  return res;
+}
+
 // The pool's leases for as long as the run lasts: taken before anything is
 // touched, renewed at a third of their term by a thread of their own, released
 // however the run ends (a stop included: the releases are not stoppable).
@@ -366,7 +446,6 @@ int CmdRun(Server& s, const Options& o) {
     for (const auto& [id, ran] : ro.replay) logs.Note("ran " + ReplayLine(id, ran));
   ro.ran = [&](const std::string& id, Ran ran) { logs.Note("ran " + ReplayLine(id, ran)); };
 
-  InstallStopHandlers();
   Say("bisecting " + ShortId(r.old_sha) + ".." + ShortId(r.new_sha) + (o.reverse ? " (looking for the fix)" : "") +
       " on " + (o.build_bisect ? "the builder (does it build?)" : [&] {
              std::string all;
@@ -381,6 +460,12 @@ int CmdRun(Server& s, const Options& o) {
     Say(line);
     logs.Note(line);
   });
+  RevertResult revert;
+  if (o.revert_check && rep.outcome == RunReport::kFound && !g_stop) {
+    revert = RevertCheck(c, o, r, rep, logs);
+    Say(revert.line);
+    logs.Note(revert.line);
+  }
   const double total = MonotonicSeconds() - t0;
   const bool stopped = g_stop;
   const int stop_signal = g_stop_signal;
@@ -398,7 +483,12 @@ int CmdRun(Server& s, const Options& o) {
   PrintTable(c.Rows(), total, o.machines.size() > 1);
   std::string ending;
   ReportInput ri;
-  const int exit_code = Report(rep, o, ro, git, r, log_path, stopped, stop_signal, logs, &ending, &ri.culprit);
+  int exit_code = Report(rep, o, ro, git, r, log_path, stopped, stop_signal, logs, &ending, &ri.culprit);
+  if (!revert.line.empty()) {
+    printf("%s\n", revert.line.c_str());
+    if (revert.failed && exit_code == kDone) exit_code = kRefused;
+  }
+  ri.revert = revert.line;
   printf("log: %s\n", log_path.c_str());
 
   // The report for people: a page and a mail, however the run ended.

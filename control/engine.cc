@@ -490,7 +490,8 @@ class Run {
 
   // How sure the answer is, from the counts.
   void Sureness() {
-    if (rep_.outcome != RunReport::kFound) return;
+    // Nothing to weigh when the check already says the answer does not hold.
+    if (rep_.outcome != RunReport::kFound || rep_.verified.rfind("no", 0) == 0) return;
     int runs = 0, minority = 0, shown = 0, with = 0;
     for (const auto& [id, c] : rep_.counts) {
       runs += c.Runs();
@@ -521,7 +522,7 @@ class Run {
     rep_.sureness = "the regression is intermittent: it showed in " + std::to_string(shown) + " of " +
                     std::to_string(with) + " runs of the commits that have it (" + Percent(p) + "); " +
                     (o_.reverse ? "the culprit" : "the culprit's parent") + " passed " +
-                    std::to_string(n) + " runs, which a commit with it would do " + Percent(miss) +
+                    std::to_string(n) + (n == 1 ? " run" : " runs") + ", which a commit with it would do " + Percent(miss) +
                     " of the time: the answer is right with about " + Percent(1 - miss) + " confidence";
   }
 

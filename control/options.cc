@@ -63,6 +63,9 @@ const char kOptionsHelp[] =
     "  --lease-seconds S      the machines are leased on the server while the run\n"
     "                         lasts (another client's once/default is refused), for\n"
     "                         S seconds, renewed at a third of it (900)\n"
+    "  --revert-check         then build and boot the bad end with the culprit reverted\n"
+    "                         (a commit of kbisect's, pushed as refs/kbisect/revert/C to\n"
+    "  --revert-remote R      R, where the builder reads commits: origin)\n"
     "  --report FILE.html     write the run's report as a web page, however it ends\n"
     "  --mail TO              mail the report's summary (sendmail -t) when it ends or aborts\n"
     "  --sendmail PROG        the sendmail program for --mail (sendmail)\n"
@@ -91,7 +94,7 @@ const Spec kSpecs[] = {
     {"term-new", kText, true},         {"resume", kText, true},          {"repeat", kCount, true},
     {"runs", kCount, true},            {"max-runs", kCount, true},       {"flaky", kText, true},
     {"lease-seconds", kSeconds, true}, {"report", kText, true},      {"mail", kText, true},
-    {"sendmail", kText, true}, {"verify", kFlag, true},           {"no-verify", kFlag, true},       {"check-ends", kFlag, true},      {"reverse", kFlag, true},
+    {"sendmail", kText, true},         {"revert-check", kFlag, true},    {"revert-remote", kText, true}, {"verify", kFlag, true},           {"no-verify", kFlag, true},       {"check-ends", kFlag, true},      {"reverse", kFlag, true},
 };
 
 const Spec* Find(const std::string& name) {
@@ -118,6 +121,7 @@ bool Set(const Spec& s, const std::string& value, const std::string& where, Opti
     else if (n == "no-verify") o->verify = !b, o->verify_set = true;
     else if (n == "check-ends") o->check_ends = b;
     else if (n == "reverse") o->reverse = b;
+    else if (n == "revert-check") o->revert_check = b;
     return true;
   }
   if (s.kind == kSeconds) {
@@ -198,6 +202,7 @@ bool Set(const Spec& s, const std::string& value, const std::string& where, Opti
                        : n == "report"     ? &o->report
                        : n == "mail"       ? &o->mail
                        : n == "sendmail"   ? &o->sendmail
+                       : n == "revert-remote" ? &o->revert_remote
                                            : &o->resume;
   *field = value;
   return true;
@@ -251,6 +256,8 @@ std::string MissingOptions(const Options& o, bool run) {
   if (!run && o.machines.size() > 1) return "step tests on one machine: give one --machine";
   if (o.max_runs > 0 && o.max_runs < o.runs) return "--max-runs must be at least --runs";
   if (o.lease_seconds < 3 || o.lease_seconds > 86400) return "--lease-seconds is 3 to 86400";
+  if (o.revert_check && o.reverse) return "--revert-check finds what reverting a regression does: not with --reverse";
+  if (o.revert_check && o.build_bisect) return "--revert-check boots the revert: not with --build-bisect";
   if (run && (o.good.empty() || o.bad.empty())) return "run needs --good COMMIT and --bad COMMIT";
   if (!o.build.empty() && !o.request_dir.empty()) return "--build and --request-dir: give one way to build";
   if (o.build_bisect) {

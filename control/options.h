@@ -29,6 +29,8 @@ struct Options {
   // The whole bisection (run).
   std::string good, bad, term_old, term_new, resume, config;
   std::string report, mail, sendmail = "sendmail";  // --report FILE.html, --mail TO, --sendmail PROG
+  bool revert_check = false;        // --revert-check
+  std::string revert_remote = "origin";  // --revert-remote: where the builder reads commits
   int runs = 1, max_runs = 0;       // --runs (--repeat), --max-runs (0: 3 x runs)
   bool flaky_majority = false;      // --flaky majority (else any failure is bad)
   bool verify = false, check_ends = false, reverse = false;

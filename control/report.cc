@@ -2,25 +2,11 @@
 
 #include <set>
 
+#include "common/html.h"
 #include "control/format.h"
 
 namespace kb {
 
-std::string HtmlEscape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 namespace {
 
@@ -58,6 +44,7 @@ std::vector<std::pair<std::string, std::string>> Facts(const ReportInput& in) {
   }
   if (in.run && !in.run->verified.empty()) f.push_back({"verified", in.run->verified});
   if (in.run && !in.run->sureness.empty()) f.push_back({"sure", in.run->sureness});
+  if (!in.revert.empty()) f.push_back({"revert check", in.revert});
   if (in.run)
     for (const std::string& d : in.run->dropped) f.push_back({"taken out", d});
   if (in.run)

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/html.h"
 #include "control/candidates.h"
 #include "control/engine.h"
 #include "lib/git.h"
@@ -27,15 +28,13 @@ struct ReportInput {
   std::vector<StepRow> rows;
   double total = 0;                  // seconds, the whole run
   std::string log;                   // the run's log file
+  std::string revert;                // --revert-check's finding ("" not run)
 };
 
 std::string ReportText(const ReportInput& in);
 std::string ReportHtml(const ReportInput& in);
 // The mail's subject: "kbisect: <machines>: <ending>".
 std::string ReportSubject(const ReportInput& in);
-
-// &, <, >, " and ' as entities.
-std::string HtmlEscape(const std::string& s);
 
 }  // namespace kb
 

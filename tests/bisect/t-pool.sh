@@ -131,6 +131,37 @@ t_check "its parent is the good end, whose kernel it is: the regression is not i
 	bash -c '[ "$1" = 1 ] && grep -q "^verified: no (it changes nothing built: its kernel is the good end.s, which the runs of the two then say is bad (1 pass, 2 fail); the first bad commit is not in this range)$" "$2"' \
 	_ "$rc" "$LAB_DIR/noop.out"
 
+# --- --revert-check: the bad end with the culprit reverted ----------------------------------
+revert_run() { # revert_run NAME GOOD BAD [OPTIONS]
+	local name=$1 g=$2 b=$3
+	shift 3
+	"$KBISECT" --server "$LAB_URL" run --machine p1,p3 --good "$g" --bad "$b" \
+		--power "$KBISECT qmp-reset $LAB_DIR/%m.qmp" --console "$LAB_OUT/%m.console" --boot-timeout 60 \
+		--pass "kbisect-test: PASS" --fail "kbisect: regression" \
+		--build "$BUILDER --config $BUILDER_INI build \$KBISECT_COMMIT --arch x86_64" \
+		--revert-check --revert-remote "$REPO" --log "$LAB_OUT/$name.log" --report "$LAB_OUT/$name.html" "$@" \
+		>"$LAB_DIR/$name.out" 2>"$LAB_DIR/$name.err"
+}
+revert_run revert "$(commit 0)" "$(commit 3)"
+rc=$?
+sed 's/^/# /' "$LAB_DIR/revert.out"
+ref=refs/kbisect/revert/$(commit 3 | cut -c1-12)
+t_check "--revert-check: the bad end with the culprit reverted was built, booted and passes" \
+	bash -c '[ "$1" = 0 ] && grep -q "^revert check: ${2:0:12} with ${2:0:12} reverted ([0-9a-f]\{12\}, $3) is good (1 pass: kbisect-test: PASS on .*): the culprit is what makes it bad$" "$4"' \
+	_ "$rc" "$(commit 3)" "$ref" "$LAB_DIR/revert.out"
+t_check "the revert is kbisect's commit on a ref of its own in the builder's repository, on top of the bad end" \
+	bash -c '[ "$(git --git-dir="$1" rev-parse "$2^")" = "$3" ] && [ "$(git --git-dir="$1" rev-parse "$2^{tree}")" = "$(git --git-dir="$1" rev-parse "$4^{tree}")" ] &&
+		git --git-dir="$1" log -1 --format=%an "$2" | grep -qx kbisect' _ "$REPO" "$ref" "$(commit 3)" "$(commit 2)"
+t_check "the report has the revert check" grep -q "<th>revert check</th><td>revert check: " "$LAB_OUT/revert.html"
+# Commit 4 appends next to what 3 added: the revert does not apply there, and says so.
+revert_run conflict "$(commit 2)" "$(commit 4)" --no-verify
+rc=$?
+t_check "--revert-check where the revert conflicts: said, nothing booted for it, the culprit still stands (exit 0)" \
+	bash -c '[ "$1" = 0 ] && grep -q "^revert check: ${2:0:12} with ${3:0:12} reverted: it does not revert cleanly (a conflict in init/main.c): not checked$" "$4" &&
+		grep -q "^first bad commit: $3 " "$4"' _ "$rc" "$(commit 4)" "$(commit 3)" "$LAB_DIR/conflict.out"
+t_check "after the revert checks the clone is back on master, clean" \
+	bash -c '[ "$(git symbolic-ref -q --short HEAD)" = master ] && [ -z "$(git status --porcelain --untracked-files=no)" ]'
+
 # --- all of the pool gone: the run stops, saying where it stood ----------------------------
 lab_qemu_stop p1
 lab_qemu_stop p3

@@ -243,22 +243,30 @@ bool PackModules(Build& b, const std::string& release, std::vector<ImageFile>* f
 // The build time the kernel is given (KBUILD_BUILD_TIMESTAMP): the commit's.
 std::string BuildTimestamp(const CommitInfo& commit) { return Utc(commit.time, "%a %b %e %H:%M:%S UTC %Y"); }
 
-// The kernel's code sum (image.ini code_sha256): its loadable bytes (the build's
-// arch/x86/boot/compressed/vmlinux.bin) with the build time and the build id
-// zeroed wherever they are. False when there is none to read (not an error: the
-// image is published without it). The file is the commit's output: a link or
-// anything but a regular file is not followed or read.
-bool CodeSha256(const Build& b, uint8_t sum[32]) {
-  const std::string path = b.out + "/arch/x86/boot/compressed/vmlinux.bin";
+// A regular file of the build's output, whole (not through a link, not a FIFO:
+// the commit's build wrote it); false when there is none such.
+bool ReadOutputFile(const std::string& path, std::string* bytes) {
   Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   struct stat st;
   if (!fd || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t(1) << 30)) return false;
-  std::string bytes(size_t(st.st_size), '\0');
-  for (size_t at = 0; at < bytes.size();) {
-    ssize_t n = pread(fd.get(), bytes.data() + at, bytes.size() - at, off_t(at));
+  bytes->assign(size_t(st.st_size), '\0');
+  for (size_t at = 0; at < bytes->size();) {
+    ssize_t n = pread(fd.get(), bytes->data() + at, bytes->size() - at, off_t(at));
     if (n <= 0) return false;
     at += size_t(n);
   }
+  return true;
+}
+
+// The kernel's code sum (image.ini code_sha256): equal for two builds whose
+// kernels differ in nothing but their build time. Over the kernel's loadable
+// bytes (the build's arch/x86/boot/compressed/vmlinux.bin) with the build time
+// and the build id zeroed wherever they are, and over each installed module (by
+// path and content: the archive's file times differ from build to build). False
+// when there is no kernel to read (not an error: the image is published without it).
+bool CodeSha256(const Build& b, const std::string& release, bool modules, uint8_t sum[32]) {
+  std::string bytes;
+  if (!ReadOutputFile(b.out + "/arch/x86/boot/compressed/vmlinux.bin", &bytes)) return false;
   const std::string stamp = BuildTimestamp(b.commit);
   for (size_t at = 0; (at = bytes.find(stamp, at)) != std::string::npos; at += stamp.size())
     std::fill(bytes.begin() + long(at), bytes.begin() + long(at + stamp.size()), '\0');
@@ -275,7 +283,27 @@ bool CodeSha256(const Build& b, uint8_t sum[32]) {
     if (namesz == 4 && descsz > 0 && descsz <= 64 && id + descsz <= bytes.size())
       std::fill(bytes.begin() + long(id), bytes.begin() + long(id + descsz), '\0');
   }
-  Sha256(bytes, sum);
+  uint8_t part[32];
+  Sha256(bytes, part);
+  std::string all(reinterpret_cast<const char*>(part), sizeof part);
+  if (modules) {
+    // "<path>\0<sha256>" a file, in path order; links and the like by path alone.
+    const std::filesystem::path root = b.mods + "/lib/modules/" + release;
+    std::vector<std::string> paths;
+    std::error_code ec;
+    for (std::filesystem::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec))
+      paths.push_back(std::filesystem::relative(it->path(), root, ec).string());
+    if (ec) return false;
+    std::sort(paths.begin(), paths.end());
+    for (const std::string& rel : paths) {
+      all += rel + '\0';
+      if (ReadOutputFile(root.string() + "/" + rel, &bytes)) {
+        Sha256(bytes, part);
+        all.append(reinterpret_cast<const char*>(part), sizeof part);
+      }
+    }
+  }
+  Sha256(all, sum);
   return true;
 }
 
@@ -322,7 +350,7 @@ bool Package(Build& b) {
   }
   ini.cmdline = b.arch.cmdline;
   ini.has_cmdline = !b.arch.cmdline.empty();
-  ini.has_code = CodeSha256(b, ini.code_sha256);
+  ini.has_code = CodeSha256(b, release, !ini.modules.empty(), ini.code_sha256);
   bool already = false;
   if (!PublishImage(b.c.images, ini, files, b.c.sign ? &b.c.key : nullptr, &already, &b.r.error)) return false;
   b.r.image = name;

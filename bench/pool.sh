@@ -41,7 +41,10 @@ pool() {
 	echo "$rounds $boots $seconds"
 }
 declare -A R B S
-for n in 1 2 3; do read -r R[$n] B[$n] S[$n] < <(pool "$n"); done
+for n in 1 2 3; do
+	pool "$n" >"$LAB_DIR/figures-$n" || exit 1
+	read -r R[$n] B[$n] S[$n] <"$LAB_DIR/figures-$n"
+done
 printf '%-9s %6s %6s %10s %12s\n' machines rounds boots seconds "time ratio"
 for n in 1 2 3; do
 	printf '%-9s %6s %6s %10s %11sx\n' "$n" "${R[$n]}" "${B[$n]}" "${S[$n]}" "$(echo "scale=2; ${S[$n]} / ${S[1]}" | bc)"

@@ -14,9 +14,8 @@ const char kOptionsHelp[] =
     "  --machine M            the test machine (its kbisect.machine name); run: a pool,\n"
     "                         --machine a,b,c or --machine repeated (step: the first)\n"
     "  --power CMD            power-cycles it (e.g. 'ipmitool ... chassis power cycle');\n"
-    "                         with a pool, %m in --power, --reboot, --console and\n"
-    "                         --test is each machine's name (e.g. 'ipmitool -H\n"
-    "                         %m-bmc ...'), %% a %\n"
+    "                         %m in --power, --reboot, --console and --test is the\n"
+    "                         machine's name (e.g. 'ipmitool -H %m-bmc ...'), %% a %\n"
     "  --test CMD             the verdict: exit 0 good, 125 skip, else bad; run here with\n"
     "                         KBISECT_MACHINE, KBISECT_IMAGE, KBISECT_COMMIT, KBISECT_CONSOLE,\n"
     "                         KBISECT_CONSOLE_OFFSET set\n"
@@ -277,8 +276,6 @@ Options MachineOptions(const Options& o, const std::string& machine) {
   Options m = o;
   m.machine = machine;
   m.machines = {machine};
-  // One machine: the commands as given (a `date +%m` in them stays what it was).
-  if (o.machines.size() <= 1) return m;
   auto fill = [&](std::string* s) {
     std::string out;
     for (size_t i = 0; i < s->size(); ++i) {

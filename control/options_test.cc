@@ -169,12 +169,14 @@ TEST(Options, APoolIsMachinesByCommaOrRepeatedAndPercentMNamesEachOne) {
   EXPECT_EQ(b.power, "ipmitool -H b-bmc power cycle");
   EXPECT_EQ(b.console, "/var/log/b.console");
   EXPECT_EQ(b.reboot, "ssh root@b reboot; echo b");
-  // %% is a %; one machine keeps its commands as given (a date +%m stays).
+  // %% is a %.
   o.test = "date +%%m; echo %m";
   EXPECT_EQ(MachineOptions(o, "c").test, "date +%m; echo c");
-  Options one;
+  Options one;  // one machine too: a date format writes %%m
   one.machines = {"a"};
-  one.test = "log-$(date +%Y%m%d)";
+  one.power = "ipmitool -H %m-bmc power cycle";
+  one.test = "log-$(date +%Y%%m%d)";
+  EXPECT_EQ(MachineOptions(one, "a").power, "ipmitool -H a-bmc power cycle");
   EXPECT_EQ(MachineOptions(one, "a").test, "log-$(date +%Y%m%d)");
   // step boots one machine; --max-runs below --runs is refused.
   o.good = "v1";

@@ -303,7 +303,6 @@ RevertResult RevertCheck(ServerCandidates& c, const Options& o, const RunRange& 
     *stdout_text = text.substr(0, text.find('\n'));
     return rc;
   };
-  std::vector<std::string> parents;
   if (git({"checkout", "-q", "--detach", r.new_sha}) != 0)
     return res.line = head + ": cannot check " + ShortId(r.new_sha) + " out", res;
   std::vector<std::string> revert = {"revert", "--no-edit"};

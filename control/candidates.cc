@@ -12,11 +12,6 @@
 
 namespace kb {
 
-namespace {
-
-
-}  // namespace
-
 ServerCandidates::ServerCandidates(const Server& server, const Options& o, Git* git, std::string work_tree,
                                    FILE* steps_log, FILE* run_log, FILE* output)
     : server_(server), o_(o), git_(git), work_tree_(std::move(work_tree)), steps_log_(steps_log), run_log_(run_log),

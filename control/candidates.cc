@@ -135,6 +135,7 @@ StepResult ServerCandidates::Boot(Member& m, const std::string& commit, const st
   StepResult r = BootAndJudge(m.machine, image, so);
   if (pool_.size() == 1) m.machine.SetLive("");
   m.last_hung = r.hang;
+  if (!r.retried.empty()) Say(m.o.machine + ": " + r.retried + ": tried once more");
   if (!r.fallback.empty()) Say(m.o.machine + ": " + r.fallback + ": power-cycling");
   if (r.booted_at >= 0)
     Say(m.o.machine + " booted " + image + " (" + Fixed(r.booted_at) + " s after the " +

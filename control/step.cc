@@ -89,6 +89,7 @@ bool Boot(MachineEnv& env, const std::string& image, const StepOptions& o, StepR
       return true;
     }
     if (attempt == 2) return r->machine_fault = !env.Stopped(), *abort_why = problem, false;
+    r->retried = problem;
   }
 }
 

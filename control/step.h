@@ -69,6 +69,7 @@ struct StepResult {
   double booted_at = -1;  // seconds from the power cycle (or the reboot command) to the boot report
   std::string left_by;    // how the machine got to its stage-1: "reboot" or "power"
   std::string fallback;   // why the reboot command gave way to the power command ("": it did not)
+  std::string retried;    // why the boot was tried a second time ("": it was not)
   bool hang = false;      // the candidate hung (whatever the verdict made of it)
   // An abort because the machine stopped answering (its power command fails, no
   // boot report comes): a pool goes on without it. Other aborts (the server, a

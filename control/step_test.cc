@@ -19,6 +19,7 @@ class FakeMachine : public MachineEnv {
   double report_after = 10;
   bool report = true;
   std::string boots_instead;
+  int boots_instead_times = 1000;  // power cycles that boot boots_instead
   std::vector<std::pair<double, std::string>> console_after = {
       {5, "kbisect: stage-1 init starting\n"}, {10, "kbisect: kexec into X\n"}, {20, "kbisect-test: PASS\n"}};
   // Faults.
@@ -82,7 +83,7 @@ class FakeMachine : public MachineEnv {
     double t = now;
     if (report) events_.push_back({t + report_after, ""});
     for (auto& [after, text] : console_after) events_.push_back({t + after, text});
-    booting_ = boots_instead.empty() ? once : boots_instead;
+    booting_ = boots_instead.empty() || boots_instead_times-- <= 0 ? once : boots_instead;
   }
   size_t ConsoleSize() override { return console_.size(); }
   std::string ReadConsole(size_t from) override { return from < console_.size() ? console_.substr(from) : ""; }
@@ -238,6 +239,7 @@ TEST(Step, NoReportIsTriedOnceMoreThenAborts) {
   StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
   EXPECT_EQ(r.verdict, Verdict::kAbort);
   EXPECT_EQ(r.why, "no boot report within 60 s of the power cycle (is its stage-1 running?)");
+  EXPECT_EQ(r.retried, r.why) << "the first attempt's problem, for the caller to say";
   EXPECT_EQ(m.power_cycles, 2);
   EXPECT_LE(m.now - 1000, 2 * 60 + 2) << "bounded";
 }
@@ -250,6 +252,18 @@ TEST(Step, AReportOfAnotherImageGivesNoVerdict) {
   EXPECT_EQ(r.why, std::string("the machine booted ") + kOther + ", not " + kImage + ": no verdict for it");
   EXPECT_EQ(m.power_cycles, 2);
   EXPECT_EQ(m.tests_run, 0);
+}
+
+TEST(Step, AReportOfAnotherImageOnceIsSaidAndTheSecondBootJudged) {
+  // The stage-1 could not fetch the image (a dropped connection) and booted the
+  // list's next kernel: the power cycle is repeated, and the caller can say why.
+  FakeMachine m;
+  m.boots_instead = kOther;
+  m.boots_instead_times = 1;
+  StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kGood);
+  EXPECT_EQ(r.retried, std::string("the machine booted ") + kOther + ", not " + kImage + ": no verdict for it");
+  EXPECT_EQ(m.power_cycles, 2);
 }
 
 TEST(Step, ASignalAtEachPhaseAbortsAndClearsOnce) {

@@ -61,6 +61,22 @@ bool SinkWrite(void* ctx, const char* data, size_t n) {
   return true;
 }
 
+// Fetch for the image's files and the boot report, which tries again when the
+// connection could not be made (a loaded server or network drops a SYN now and
+// then): falling back to the list's next kernel is for an image that cannot be
+// had, not for a hiccup.
+bool FetchRetryingConnect(std::string_view step, const FetchRequest& req, HttpResponse* resp, Failure* why) {
+  constexpr int kTries = 5;  // waits of 1, 2, 4 and 8 s: a server restart fits
+  for (int attempt = 1;; ++attempt) {
+    if (Fetch(req, resp, why)) return true;
+    if (attempt == kTries || why->syscall == nullptr || strcmp(why->syscall, "connect") != 0) return false;
+    SayFetchFailure(step, *why);
+    char num[24];
+    Say({"kbisect: ", step, ": connecting again in ", FormatUnsigned(1ul << (attempt - 1), num), " s"});
+    SleepMs(1000ll << (attempt - 1));
+  }
+}
+
 struct BufSink {
   char* buf;
   size_t cap, len;
@@ -87,7 +103,7 @@ bool HttpGetSmall(const Site& site, std::string_view name, std::string_view file
   HttpResponse resp(BufWrite, &sink);
   Failure why;
   FetchRequest req{&site.config->server_url, site.server_address, "GET", target, {}, 30000};
-  if (!Fetch(req, &resp, &why)) {
+  if (!FetchRetryingConnect("image", req, &resp, &why)) {
     if (sink.overflow) why.what = "the file is larger than the stage-1 takes";
     SayFetchFailure("image", why);
     return false;
@@ -110,7 +126,7 @@ bool HttpDownload(const Site& site, std::string_view name, std::string_view file
   HttpResponse resp(SinkWrite, &sink);
   Failure why;
   FetchRequest req{&site.config->server_url, site.server_address, "GET", target, {}, kDownloadMs};
-  if (!Fetch(req, &resp, &why)) {
+  if (!FetchRetryingConnect("image", req, &resp, &why)) {
     if (sink.write_err) {
       SayFailure("image", file, "write", sink.write_err);
     } else {
@@ -166,7 +182,7 @@ void Report(const Site& site, std::string_view name) {
   HttpResponse resp(BufWrite, &sink);
   Failure why;
   FetchRequest req{&site.config->server_url, site.server_address, "POST", std::string_view(target, len), name, 10000};
-  if (!Fetch(req, &resp, &why)) {
+  if (!FetchRetryingConnect("booted", req, &resp, &why)) {
     SayFetchFailure("booted", why);
   } else if (resp.status() != 200) {
     SayBadStatus("booted", {}, resp.status(), " (booting anyway)");

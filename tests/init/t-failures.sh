@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 lab_prepare --kernels 2
-lab_enter --boots 10 "$0" "$@"
+lab_enter --boots 11 "$0" "$@"
 lab_init
 . "$LAB_TOP/tests/init/setup.sh"
 
@@ -50,6 +50,24 @@ t_check "bad cmdline: a bad value is reported with the key" \
 	console_has badcmd "kbisect: cmdline: kbisect.timeout: timeout is not a number of seconds from 0 to 3600"
 t_check "bad cmdline: an unknown key is reported" console_has badcmd "kbisect: cmdline: kbisect.colour: unknown kbisect parameter"
 lab_qemu_stop badcmd
+
+# The server goes away between the list and the image (restarted, or too loaded to
+# accept a connection): the stage-1 connects again with growing waits instead of
+# falling back to another kernel, and boots the chosen one once the server is back.
+set_default gone "$CAND" once
+boot gone "kbisect.timeout=3"
+t_check "server gone after the list: the menu was offered" wait_for gone "^kbisect: booting 1 in 3 s" 180
+apache2 -f "$LAB_DIR/apache/httpd.conf" -k stop
+lab_wait_port_closed "$LAB_HTTP_PORT" 15
+t_check "server gone after the list: the refused connection is said" \
+	wait_for gone "^kbisect: image: cannot connect to the server \\(connect: ECONNREFUSED\\)" 60
+t_check "server gone after the list: it connects again after a wait" wait_for gone "^kbisect: image: connecting again in 1 s" 10
+apache2 -f "$LAB_DIR/apache/httpd.conf" -k start
+lab_wait_port "$LAB_HTTP_PORT" 15
+t_check "server back: the chosen image boots, not the list's next one" \
+	wait_for gone "^candidate: running $CAND_KVER marker=from-image-ini" 180
+t_check "server back: no entry was marked failed" bash -c '! grep -aq "(failed)" "$1"' _ "$LAB_OUT/gone.console"
+lab_qemu_stop gone
 
 # The server is down at boot: bounded retries, then a reboot that tries again.
 # (No -no-reboot here: the test watches it come back.)

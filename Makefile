@@ -57,7 +57,8 @@ TESTS_SRC := $(wildcard common/*_test.cc store/*_test.cc cgi/*_test.cc builder/*
 FUZZ_SRC := $(wildcard tests/fuzz/*_fuzz.cc)
 
 UNIT_OBJ := $(patsubst %.cc,$(B)/host/%.o,$(COMMON_SRC) $(sort $(CGI_LIB) $(BUILDER_LIB) $(CONTROL_LIB)) $(TESTS_SRC))
-MUSL_OBJ := $(COMMON_PURE:%.cc=$(B)/musl/%.o) $(INIT_SRC:%.cc=$(B)/musl/%.o) $(B)/musl/init/fortify.o
+MUSL_OBJ := $(COMMON_PURE:%.cc=$(B)/musl/%.o) $(INIT_SRC:%.cc=$(B)/musl/%.o) $(B)/musl/init/fortify.o \
+	$(B)/musl/init/purgatory_blob.o
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.cc=$(B)/fuzz/%)
 # The project's sources are compiled once for all fuzz targets (with coverage
 # instrumentation but without libFuzzer's main), each target then only links.
@@ -207,6 +208,27 @@ $(B)/rel/%.o: %.cc
 $(B)/musl/%.o: %.cc
 	@mkdir -p $(dir $@)
 	$(MUSL_CXX) $(MUSL_CXXFLAGS) -MMD -MP -c -o $@ $<
+
+# The purgatory kexec_load starts (common/purgatory.h): freestanding 32-bit code
+# linked at a fixed address, then bytes in the init (init/purgatory_blob.S).
+PURGATORY_CFLAGS := -m32 -std=c11 $(WARN) -Os -I. -ffreestanding -fno-builtin -fno-pic -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -mgeneral-regs-only
+$(B)/purgatory/purgatory.o: init/purgatory/purgatory.c common/purgatory.h init/purgatory/sha256.h
+	@mkdir -p $(dir $@)
+	$(CC) $(PURGATORY_CFLAGS) -c -o $@ $<
+
+$(B)/purgatory/entry.o: init/purgatory/entry.S
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -c -o $@ $<
+
+$(B)/purgatory.bin: $(B)/purgatory/entry.o $(B)/purgatory/purgatory.o init/purgatory/purgatory.ld
+	ld -m elf_i386 -nostdlib -static -z noexecstack --no-warn-rwx-segments -T init/purgatory/purgatory.ld \
+		-o $(B)/purgatory/purgatory.elf $(filter %.o,$^)
+	objcopy -O binary $(B)/purgatory/purgatory.elf $@
+
+$(B)/musl/init/purgatory_blob.o: init/purgatory_blob.S $(B)/purgatory.bin
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) -c -Wa,-I$(B) -o $@ $<
 
 $(B)/musl/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -24,6 +24,17 @@ std::string_view FormatUnsigned(unsigned long long v, char* buf) {
   return std::string_view(buf, n);
 }
 
+std::string_view FormatHexNumber(unsigned long long v, char* buf) {
+  char tmp[16];
+  size_t n = 0;
+  do {
+    tmp[n++] = "0123456789abcdef"[v & 15];
+    v >>= 4;
+  } while (v);
+  for (size_t i = 0; i < n; ++i) buf[i] = tmp[n - 1 - i];
+  return std::string_view(buf, n);
+}
+
 std::string_view FormatMiB(unsigned long long bytes, char* buf) {
   unsigned long long tenths = bytes * 10 / (1024 * 1024);
   char whole[24], frac[24];

@@ -12,6 +12,9 @@ namespace kb {
 // Decimal digits of v into buf (at least 21 bytes); not NUL-terminated.
 std::string_view FormatUnsigned(unsigned long long v, char* buf);
 
+// Lowercase hex digits of v (no 0x, no leading zeros) into buf (at least 16 bytes).
+std::string_view FormatHexNumber(unsigned long long v, char* buf);
+
 // Lowercase hex of `bytes` into buf (at least 2 * bytes.size()); not NUL-terminated.
 std::string_view FormatHex(std::span<const uint8_t> bytes, char* buf);
 

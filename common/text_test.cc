@@ -11,6 +11,9 @@ TEST(Text, Numbers) {
   char buf[24];
   EXPECT_EQ(FormatUnsigned(0, buf), "0");
   EXPECT_EQ(FormatUnsigned(18446744073709551615ul, buf), "18446744073709551615");
+  EXPECT_EQ(FormatHexNumber(0, buf), "0");
+  EXPECT_EQ(FormatHexNumber(0x1000000, buf), "1000000");
+  EXPECT_EQ(FormatHexNumber(0xffffffffffffffffull, buf), "ffffffffffffffff");
   EXPECT_EQ(std::string(FormatMiB(0, buf)), "0.0 MiB");
   EXPECT_EQ(std::string(FormatMiB(1572864, buf)), "1.5 MiB");
   EXPECT_EQ(std::string(FormatMiB(1024ull * 1024 * 1024 * 1024, buf)), "1048576.0 MiB");

@@ -18,6 +18,7 @@
 #include "init/clock.h"
 #include "init/console.h"
 #include "init/fetch.h"
+#include "init/kexec.h"
 #include "init/files.h"
 #include "init/net.h"
 #include "init/stage2.h"
@@ -26,7 +27,6 @@ namespace kb {
 namespace {
 
 constexpr int64_t kDownloadMs = 10 * 60 * 1000;
-constexpr unsigned long kKexecNoInitramfs = 0x4;  // KEXEC_FILE_NO_INITRAMFS
 
 // Body sink for image files: writes to fd, hashes, shows progress.
 struct FileSink {
@@ -312,24 +312,12 @@ Fd LoadPart(const Site& site, std::string_view name, std::string_view file, cons
   return fd;
 }
 
-// kexec_file_load of kernel (and initrd, when open) with cmdline; false when said
-// why (step: the console's step name, what: the kernel's name).
-bool KexecLoad(const Fd& kernel, const Fd& initrd, const char* cmdline, std::string_view step,
-               std::string_view what) {
-  unsigned long flags = initrd ? 0 : kKexecNoInitramfs;
-  if (syscall(SYS_kexec_file_load, kernel.get(), initrd.get(), strlen(cmdline) + 1, cmdline, flags) == 0) return true;
-  int e = errno;
-  SayFailure(step, e == ENOEXEC ? "the kernel file is not a bzImage this kernel can load" : what, "kexec_file_load",
-             e);
-  return false;
-}
-
-// Step 3: kexec_file_load, the boot report, the reboot into the loaded kernel.
+// Step 3: the kernel loaded (init/kexec.h), the boot report, the reboot into the loaded kernel.
 // Returns only when that failed, having said why.
 void Kexec(const Site& site, std::string_view name, const Fd& kernel, const Fd& initrd, std::string_view append) {
   static char cmdline[kMaxImageCmdline + 64];
   JoinPath(cmdline, {append});
-  if (!KexecLoad(kernel, initrd, cmdline, "kexec", name)) return;
+  if (!LoadKernel(kernel, initrd, cmdline, "kexec", name)) return;
   Report(site, name);
   Say({"kbisect: kexec into ", name, " (", append, ")"});
   SayAt("kexec");
@@ -345,7 +333,7 @@ int LoadForReboot(const char* kernel, const char* initrd, const char* cmdline) {
   if (!k) return SayFailure("load", kernel, "open", errno), 1;
   Fd i;
   if (*initrd && !(i = Fd(open(initrd, O_RDONLY | O_CLOEXEC)))) return SayFailure("load", initrd, "open", errno), 1;
-  if (!KexecLoad(k, i, cmdline, "load", kernel)) return 1;
+  if (!LoadKernel(k, i, cmdline, "load", kernel)) return 1;
   Say({"kbisect: loaded ", kernel, " for a kexec reboot (", cmdline, ")"});
   return 0;
 }

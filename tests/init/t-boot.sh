@@ -17,6 +17,8 @@ t_check "http: the candidate kernel runs, with the image's command line" \
 	wait_for m1 "^candidate: running $CAND_KVER marker=from-image-ini" 120
 t_check "http: stage-1 checked the kernel's and the initrd's sha256" \
 	bash -c "grep -aq 'kbisect: image: bzImage sha256 ok' '$LAB_OUT/m1.console' && grep -aq 'kbisect: image: initrd sha256 ok' '$LAB_OUT/m1.console'"
+t_check "http: a 64-bit candidate on the 64-bit stage-1 went through kexec_file_load (no purgatory)" \
+	bash -c "! grep -aq -e 'kexec_load' -e 'kbisect purgatory' '$LAB_OUT/m1.console'"
 t_check "http: a stage-1 without a key says that images are not signature-checked" \
 	console_has m1 "kbisect: images are not signature-checked: this stage-1 has no key (make initramfs SIGNING_KEY=PUB.pem)"
 t_check "http: the server's boot log names the image" \

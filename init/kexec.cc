@@ -2,6 +2,7 @@
 
 #include <bearssl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -128,6 +129,25 @@ uint16_t SerialPort() {
   return port;
 }
 
+// Whether /proc/cpuinfo's first CPU has the "lm" flag (long mode: 64-bit).
+bool CpuHasLongMode() {
+  static char buf[4096];
+  Fd fd(open("/proc/cpuinfo", O_RDONLY | O_CLOEXEC));
+  ssize_t n = fd ? read(fd.get(), buf, sizeof buf) : -1;
+  std::string_view text(buf, n > 0 ? size_t(n) : 0);
+  size_t at = text.find("\nflags");
+  if (at == std::string_view::npos) return true;  // cannot tell: let the kernel try
+  std::string_view line = text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+  line = line.substr(line.find(':') == std::string_view::npos ? line.size() : line.find(':') + 1);
+  for (size_t i = 0; i < line.size();) {
+    size_t j = line.find(' ', i);
+    if (j == std::string_view::npos) j = line.size();
+    if (line.substr(i, j - i) == "lm") return true;
+    i = j + 1;
+  }
+  return false;
+}
+
 void Sha256(std::span<const uint8_t> bytes, uint8_t out[32]) {
   br_sha256_context c;
   br_sha256_init(&c);
@@ -227,6 +247,12 @@ bool LoadKernel(const Fd& kernel, const Fd& initrd, const char* cmdline, std::st
          old ? FormatUnsigned(bz.protocol & 0xff, v) : "", old ? ")" : ""});
     return false;
   }
+  if (bz.Kernel64() && !kLongMode && !CpuHasLongMode()) {
+    Say({"kbisect: ", step, ": ", what, ": refused before kexec: a 64-bit kernel, and this CPU has no long mode"});
+    return false;
+  }
+  if (bz.Kernel64() && !kLongMode && !force_load)
+    Say({"kbisect: ", step, ": a 64-bit image on a 32-bit stage-1, whose kernel has no kexec_file_load: using kexec_load"});
   if (kLongMode && bz.Kernel64() && !force_load) {
 #ifdef SYS_kexec_file_load
     unsigned long flags = initrd ? 0 : kKexecNoInitramfs;

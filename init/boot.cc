@@ -317,8 +317,15 @@ Fd LoadPart(const Site& site, std::string_view name, std::string_view file, cons
 bool KexecLoad(const Fd& kernel, const Fd& initrd, const char* cmdline, std::string_view step,
                std::string_view what) {
   unsigned long flags = initrd ? 0 : kKexecNoInitramfs;
+#ifdef SYS_kexec_file_load
   if (syscall(SYS_kexec_file_load, kernel.get(), initrd.get(), strlen(cmdline) + 1, cmdline, flags) == 0) return true;
   int e = errno;
+#else
+  // i386 has no kexec_file_load: the call fails as such a kernel would.
+  (void)kernel, (void)cmdline, (void)flags;
+  errno = ENOSYS;
+  int e = errno;
+#endif
   SayFailure(step, e == ENOEXEC ? "the kernel file is not a bzImage this kernel can load" : what, "kexec_file_load",
              e);
   return false;

@@ -3,17 +3,22 @@
 # kernel with our i386 init (make initramfs ARCH=i386's, with the 686 kernel's modules
 # as the lab packs them); it brings the network up, asks the server for the list of
 # its own arch, i386, and offers those images; kbisect.arch=x86_64 makes it ask for
-# x86_64's. The last section (KBISECT_I386_KEXEC=1 until the stage-1's kexec_load path
+# x86_64's; over HTTPS (BearSSL's i386 build) it fetches the list and an image's
+# files. The last section (KBISECT_I386_KEXEC=1 until the stage-1's kexec_load path
 # lands, issue 17) has it kexec a 32-bit candidate.
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 lab_prepare --kernels-i386 1
-lab_enter --boots 3 "$0" "$@"
+lab_enter --boots 4 "$0" "$@"
 lab_init
 lab_stage1 --arch i386
 lab_kbisect_install
-lab_apache_start_with "$LAB_SNIPPET"
+lab_dns_start kernels.lab=10.0.2.2
+lab_tls_ca "$LAB_DIR/tls" kernels.lab
+lab_apache_start_with "$LAB_SNIPPET" "$(lab_apache_tls_conf "$LAB_DIR/tls" 8443)"
+lab_wait_port 8443 10
 lab_stage1_initramfs "$LAB_DIR/stage1.cpio.gz"
+lab_stage1_initramfs "$LAB_DIR/stage1-ca.cpio.gz" --ca "$LAB_DIR/tls/ca.pem"
 LAB_QEMU=qemu-system-i386
 
 # The candidate: the 686 kernel itself with an initrd whose /init is a static i386
@@ -30,10 +35,11 @@ IMAGE_KERNEL=$LAB_VMLINUZ IMAGE_INITRD=$LAB_DIR/candidate.cpio.gz \
 lab_store_image "$OLD32"
 lab_store_image "$NEW64"
 
-# boot NAME CMDLINE: machine NAME on the i386 stage-1; it ends when it reboots.
+# boot NAME CMDLINE [INITRAMFS [SERVER]]: machine NAME on the i386 stage-1; it ends
+# when it reboots.
 boot() {
-	lab_qemu_start "$1" "$LAB_VMLINUZ" "$LAB_DIR/stage1.cpio.gz" \
-		"console=ttyS0 panic=-1 kbisect.server=$LAB_GUEST_URL kbisect.machine=$1 $2" -m 512 -no-reboot
+	lab_qemu_start "$1" "$LAB_VMLINUZ" "${3:-$LAB_DIR/stage1.cpio.gz}" \
+		"console=ttyS0 panic=-1 kbisect.server=${4:-$LAB_GUEST_URL} kbisect.machine=$1 $2" -m 512 -no-reboot
 }
 console_has() { grep -aqF -- "$2" "$LAB_OUT/$1.console"; }
 # asked MACHINE ARCH: the server's access log has MACHINE's list request for ARCH.
@@ -64,6 +70,17 @@ t_check "kbisect.arch=x86_64: the i386 stage-1 asked for the list with arch=x86_
 t_check "kbisect.arch=x86_64: the menu offers the x86_64 image only" \
 	bash -c "grep -aq '^kbisect: 1 kernel:' '$LAB_OUT/m64.console' && grep -aq '^  1) $NEW64' '$LAB_OUT/m64.console'"
 lab_qemu_stop m64
+
+# Over HTTPS: the list, then the chosen image's files (whatever the kexec then does).
+boot tls32 "kbisect.timeout=1" "$LAB_DIR/stage1-ca.cpio.gz" https://kernels.lab:8443/kbisect
+t_check "https: the i386 stage-1 fetched the image's kernel and initrd over TLS, sha256 ok" \
+	wait_for tls32 "^kbisect: image: initrd sha256 ok" 180
+over_tls() {
+	console_has tls32 "kbisect: tls: 1 CA certificate(s)" && console_has tls32 "kbisect: image: $NEW32 over HTTP" &&
+		asked tls32 i386
+}
+t_check "https: the list was of arch=i386, over TLS, and its first image fetched" over_tls
+lab_qemu_stop tls32
 
 # The i386 stage-1 kexecs a 32-bit candidate (kexec_load: i386 has no kexec_file_load).
 if [ "${KBISECT_I386_KEXEC:-}" = 1 ]; then

@@ -53,6 +53,8 @@ t_check "make install-initramfs installs the initramfs make initramfs made, key 
 make -s -C "$top" B="$B" ARCH=i386 initramfs >/dev/null 2>&1
 t_check "make initramfs ARCH=i386 puts the i386 init as /init of $B/i386/kbisect-initramfs.cpio.gz" \
 	bash -c "zcat '$B/i386/kbisect-initramfs.cpio.gz' | cpio -i --to-stdout init 2>/dev/null | cmp -s - '$B/i386/kbisect-init'"
+i386_cpio=$(stat -c %s "$B/i386/kbisect-initramfs.cpio.gz")
+t_check "the i386 initramfs without modules is at most 200 KB gzipped ($i386_cpio bytes)" test "$i386_cpio" -le 204800
 make -s -C "$top" B="$B" ARCH=i386 DESTDIR="$tmp/root32" install-initramfs >/dev/null 2>&1
 t_check "make install-initramfs ARCH=i386 installs that initramfs and the i386 init" \
 	bash -c "cmp -s '$tmp/root32/boot/kbisect-initramfs.cpio.gz' '$B/i386/kbisect-initramfs.cpio.gz' &&

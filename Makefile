@@ -33,6 +33,16 @@ MUSL_CXXFLAGS := -std=c++20 $(WARN) -Os -I. -fno-exceptions -fno-rtti -DKBISECT_
 MUSL_LD := gcc -specs $(MUSL_SPECS)
 MUSL_LDFLAGS := -static -Wl,--gc-sections
 BEARSSL_A := /usr/lib/x86_64-linux-gnu/libbearssl.a
+# The same init for 32-bit machines ($(B)/i386/kbisect-init): Debian's i386 musl and
+# BearSSL (multiarch, musl-dev:i386 and libbearssl-dev:i386) with the i686 cross
+# compiler that musl-dev:i386 brings (and its g++ for the C++ headers' i686 config).
+I386_SPECS := /usr/lib/i386-linux-musl/musl-gcc.specs
+I386_CXX := i686-linux-gnu-g++ -specs $(I386_SPECS) -isystem /usr/i686-linux-gnu/include/c++/12 \
+	-isystem /usr/i686-linux-gnu/include/c++/12/i686-linux-gnu -idirafter /usr/include \
+	'-D__GLIBC_PREREQ(a,b)=0'
+I386_CC := i686-linux-gnu-gcc -specs $(I386_SPECS)
+I386_LD := i686-linux-gnu-gcc -specs $(I386_SPECS)
+I386_BEARSSL_A := /usr/lib/i386-linux-gnu/libbearssl.a
 
 # Shared code: common/*.cc is pure and also built for musl, except the files below
 # that use the full C++ library or glibc-side libraries.
@@ -59,12 +69,14 @@ FUZZ_SRC := $(wildcard tests/fuzz/*_fuzz.cc)
 UNIT_OBJ := $(patsubst %.cc,$(B)/host/%.o,$(COMMON_SRC) $(sort $(CGI_LIB) $(BUILDER_LIB) $(CONTROL_LIB)) $(TESTS_SRC))
 MUSL_OBJ := $(COMMON_PURE:%.cc=$(B)/musl/%.o) $(INIT_SRC:%.cc=$(B)/musl/%.o) $(B)/musl/init/fortify.o \
 	$(B)/musl/init/purgatory_blob.o
+I386_OBJ := $(MUSL_OBJ:$(B)/musl/%=$(B)/i386/musl/%)
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.cc=$(B)/fuzz/%)
 # The project's sources are compiled once for all fuzz targets (with coverage
 # instrumentation but without libFuzzer's main), each target then only links.
 FUZZ_OBJ := $(patsubst %.cc,$(B)/fuzz/obj/%.o,$(COMMON_SRC) $(CGI_LIB) $(CONTROL_PURE))
 
 INIT := $(B)/kbisect-init
+INIT_I386 := $(B)/i386/kbisect-init
 BUILDER := $(B)/kbisect-builder
 BUILDER_OBJ := $(patsubst %.cc,$(B)/rel/%.o,$(COMMON_SRC) $(BUILDER_LIB) builder/main.cc)
 KBISECT := $(B)/kbisect
@@ -85,13 +97,23 @@ IMAGES ?= /srv/kbisect/images
 STATE ?= /var/lib/kbisect
 KBISECT_INI ?= $(SYSCONFDIR)/kbisect/kbisect.ini
 
-# make initramfs [KERNEL_MODULES=/lib/modules/<release>] [CA=ca.pem] [SIGNING_KEY=pub.pem]:
+# make initramfs [ARCH=i386] [KERNEL_MODULES=/lib/modules/<release>] [CA=ca.pem] [SIGNING_KEY=pub.pem]:
 # the stage-1 initramfs; without KERNEL_MODULES, for a stage-1 kernel with its drivers
-# built in; with SIGNING_KEY (the builder's public key), it boots only signed images.
-# make install-initramfs: it in /boot, the GRUB snippet in /etc/grub.d, an example
+# built in; with SIGNING_KEY (the builder's public key), it boots only signed images;
+# with ARCH=i386, for a 32-bit stage-1 kernel (such as Debian's 686), in $(B)/i386/.
+# make install-initramfs [ARCH=i386]: it in /boot, the GRUB snippet in /etc/grub.d, an example
 # /etc/default/kbisect, kbisect-init + kbisect-mkinitramfs for rebuilding, and
 # kbisect-reboot (leaves a candidate for the stage-1 by kexec, without the firmware).
-INITRAMFS := $(B)/kbisect-initramfs.cpio.gz
+ARCH ?= x86_64
+ifeq ($(filter x86_64 i386,$(ARCH)),)
+ifeq ($(origin ARCH),command line)
+$(error ARCH=$(ARCH): the stage-1 is built for x86_64 or i386)
+endif
+# A kernel tree's ARCH (such as x86) in the environment is not this Makefile's.
+ARCH := x86_64
+endif
+STAGE1_INIT := $(if $(filter i386,$(ARCH)),$(INIT_I386),$(INIT))
+INITRAMFS := $(if $(filter i386,$(ARCH)),$(B)/i386,$(B))/kbisect-initramfs.cpio.gz
 KERNEL_MODULES ?=
 CA ?=
 SIGNING_KEY ?=
@@ -109,7 +131,7 @@ check:
 deps:
 	@tools/ensure-deps
 
-build: $(INIT) $(CGIS) $(BUILDER) $(KBISECT) $(UNIT) $(FUZZERS)
+build: $(INIT) $(INIT_I386) $(CGIS) $(BUILDER) $(KBISECT) $(UNIT) $(FUZZERS)
 
 fuzz: build
 	@KBISECT_FUZZ_SECONDS=$${FUZZ_SECONDS:-60} tests/run fuzz
@@ -133,13 +155,14 @@ install-cgi: $(CGIS)
 # `make initramfs` always makes it again (KERNEL_MODULES, CA and SIGNING_KEY are
 # arguments, not files make can compare); install-initramfs installs the one made
 # last (made only if there is none), so the arguments are given once.
-MKINITRAMFS = scripts/kbisect-mkinitramfs -o $(INITRAMFS) --init $(INIT) --skel rootfs-skel \
+MKINITRAMFS = scripts/kbisect-mkinitramfs -o $(INITRAMFS) --init $(STAGE1_INIT) --skel rootfs-skel \
 	$(if $(KERNEL_MODULES),--kernel-modules $(KERNEL_MODULES)) $(if $(CA),--ca $(CA)) \
 	$(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY))
-initramfs: $(INIT) scripts/kbisect-mkinitramfs
+initramfs: $(STAGE1_INIT) scripts/kbisect-mkinitramfs
+	@mkdir -p $(dir $(INITRAMFS))
 	$(MKINITRAMFS)
 
-$(INITRAMFS): $(INIT) scripts/kbisect-mkinitramfs $(shell find rootfs-skel -type f)
+$(INITRAMFS): $(STAGE1_INIT) scripts/kbisect-mkinitramfs $(shell find rootfs-skel -type f)
 	$(MKINITRAMFS)
 
 install-initramfs: $(INITRAMFS)
@@ -149,7 +172,7 @@ install-initramfs: $(INITRAMFS)
 	install -m 755 scripts/grub.d/42_kbisect $(DESTDIR)$(SYSCONFDIR)/grub.d/42_kbisect
 	test -e $(DESTDIR)$(SYSCONFDIR)/default/kbisect || \
 		install -m 644 scripts/kbisect.default $(DESTDIR)$(SYSCONFDIR)/default/kbisect
-	install -m 755 $(INIT) $(DESTDIR)$(PREFIX)/lib/kbisect/kbisect-init
+	install -m 755 $(STAGE1_INIT) $(DESTDIR)$(PREFIX)/lib/kbisect/kbisect-init
 	install -m 755 scripts/kbisect-mkinitramfs $(DESTDIR)$(PREFIX)/bin/kbisect-mkinitramfs
 	sed 's|@PREFIX@|$(PREFIX)|g' scripts/kbisect-reboot >$(DESTDIR)$(PREFIX)/bin/kbisect-reboot
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/kbisect-reboot
@@ -171,6 +194,12 @@ $(INIT).full: $(MUSL_OBJ)
 	$(MUSL_LD) $(MUSL_LDFLAGS) -o $@ $^ $(BEARSSL_A)
 
 $(INIT): $(INIT).full
+	strip -o $@ $<
+
+$(INIT_I386).full: $(I386_OBJ)
+	$(I386_LD) $(MUSL_LDFLAGS) -o $@ $^ $(I386_BEARSSL_A)
+
+$(INIT_I386): $(INIT_I386).full
 	strip -o $@ $<
 
 $(UNIT): $(UNIT_OBJ)
@@ -233,6 +262,18 @@ $(B)/musl/init/purgatory_blob.o: init/purgatory_blob.S $(B)/purgatory.bin
 $(B)/musl/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) -std=c11 $(WARN) -Os -c -o $@ $<
+
+$(B)/i386/musl/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(I386_CXX) $(MUSL_CXXFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/i386/musl/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(I386_CC) -std=c11 $(WARN) -Os -c -o $@ $<
+
+$(B)/i386/musl/init/purgatory_blob.o: init/purgatory_blob.S $(B)/purgatory.bin
+	@mkdir -p $(dir $@)
+	$(I386_CC) -c -Wa,-I$(B) -o $@ $<
 
 clean:
 	rm -rf $(B)

@@ -206,6 +206,12 @@ constexpr Key kKeys[] = {
        c->has_modules = true;
        return nullptr;
      }},
+    {"kbisect.arch",
+     [](std::string_view v, Config* c) -> Error {
+       if (v != "x86_64" && v != "i386") return "arch is not x86_64 or i386";
+       c->arch = v;
+       return nullptr;
+     }},
 };
 
 }  // namespace

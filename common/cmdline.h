@@ -57,6 +57,7 @@ struct Config {
   IpConfig ip;
   std::string_view modules;
   bool has_modules = false;      // false: /etc/kbisect/modules
+  std::string_view arch;         // the list's arch, x86_64 or i386; empty: the stage-1's own
 };
 
 struct ConfigError {

@@ -125,7 +125,7 @@ TEST(Config, ReadsEveryKey) {
       "BOOT_IMAGE=/vmlinuz root=/dev/sda1 kbisect.server=http://10.0.2.2:8080/kbisect "
       "kbisect.machine=lab-1 kbisect.timeout=0 kbisect.nfs=10.0.2.2:/export "
       "kbisect.append=\"console=ttyS0 kbisect.fake=1\" kbisect.ip=10.0.2.15:::255.255.255.0 "
-      "kbisect.modules=virtio_net,nfsv4 quiet";
+      "kbisect.modules=virtio_net,nfsv4 kbisect.arch=i386 quiet";
   Config c;
   ConfigError errors[4];
   ASSERT_EQ(ParseConfig(line, &c, errors), 0u) << errors[0].param << ": " << errors[0].reason;
@@ -141,6 +141,24 @@ TEST(Config, ReadsEveryKey) {
   EXPECT_FALSE(c.ip.dhcp);
   EXPECT_TRUE(c.has_modules);
   EXPECT_EQ(c.modules, "virtio_net,nfsv4");
+  EXPECT_EQ(c.arch, "i386");
+}
+
+TEST(Config, ArchIsX86_64OrI386) {
+  Config c;
+  ConfigError errors[2];
+  for (std::string arch : {"x86_64", "i386"}) {
+    std::string line = "kbisect.server=http://s kbisect.arch=" + arch;  // c's views point into it
+    ASSERT_EQ(ParseConfig(line, &c, errors), 0u) << arch;
+    EXPECT_EQ(c.arch, arch);
+  }
+  for (std::string bad : {"", "amd64", "i686", "X86_64", "x86_64 ", "arm64", "i386,x86_64"}) {
+    std::string line = "kbisect.server=http://s \"kbisect.arch=" + bad + "\"";
+    ASSERT_EQ(ParseConfig(line, &c, errors), 1u) << bad;
+    EXPECT_EQ(errors[0].param, "kbisect.arch") << bad;
+    EXPECT_STREQ(errors[0].reason, "arch is not x86_64 or i386") << bad;
+    EXPECT_EQ(c.arch, "") << bad;
+  }
 }
 
 TEST(Config, NfsTakesMountOptionsAfterTheExport) {
@@ -174,6 +192,7 @@ TEST(Config, DefaultsFromTheDesign) {
   EXPECT_FALSE(c.has_append);
   EXPECT_TRUE(c.ip.dhcp);
   EXPECT_FALSE(c.has_modules);
+  EXPECT_EQ(c.arch, "");
 }
 
 TEST(Config, ReportsEveryBadParameterAndKeepsTheGoodOnes) {

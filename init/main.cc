@@ -29,7 +29,14 @@ namespace {
 constexpr size_t kMenuEntries = 20;
 constexpr int kListTries = 5;  // waits of 1, 2, 4, 8 s between them
 constexpr unsigned kRebootSeconds = 10;
-constexpr char kArch[] = "x86_64";  // kexec_file_load here takes 64-bit bzImages only
+// The list's arch unless kbisect.arch= says otherwise: the stage-1's own.
+#if defined(__x86_64__)
+constexpr char kArch[] = "x86_64";
+#elif defined(__i386__)
+constexpr char kArch[] = "i386";
+#else
+#error "kbisect-init is built for x86_64 or i386"
+#endif
 
 struct MountStep {
   const char* source;
@@ -68,14 +75,14 @@ bool ListWrite(void* ctx, const char* data, size_t n) {
 }
 
 // Step 4: the list, with bounded retries. False when none could be had.
-bool FetchList(const Config& c, uint32_t address, std::string_view machine, ListSink* sink) {
+bool FetchList(const Config& c, uint32_t address, std::string_view machine, std::string_view arch, ListSink* sink) {
   char target[256];
   size_t len = 0;
   // A machine name has at most 64 characters: this always fits.
   AppendText("/list?machine=", target, &len);
   AppendEncoded(machine, target, &len);
   AppendText("&arch=", target, &len);
-  AppendEncoded(kArch, target, &len);
+  AppendEncoded(arch, target, &len);
   char num[24];
   for (int attempt = 0; attempt < kListTries; ++attempt) {
     if (attempt > 0) {
@@ -162,8 +169,9 @@ void Run() {
     }
   }
 
+  std::string_view arch = config.arch.empty() ? kArch : config.arch;
   static ListSink list;
-  if (!FetchList(config, address, machine, &list)) RebootAfter(kRebootSeconds);
+  if (!FetchList(config, address, machine, arch, &list)) RebootAfter(kRebootSeconds);
   SayAt("list fetched");
   std::string_view entries[kMenuEntries];
   ListResult r = ParseList(std::string_view(list.buf, list.len), !list.truncated, entries);
@@ -172,7 +180,7 @@ void Run() {
     Say({"kbisect: list: skipped ", FormatUnsigned(r.skipped, num), " bad line(s), the first: ", r.first_bad});
   }
   if (r.count == 0) {
-    Say({"kbisect: list: the server has no kernel for machine ", machine, " (", kArch, ")"});
+    Say({"kbisect: list: the server has no kernel for machine ", machine, " (", arch, ")"});
     RebootAfter(60);
   }
   bool failed[kMenuEntries] = {};

@@ -15,6 +15,9 @@ cpio_size=$(stat -c %s "$tmp/bare.cpio.gz")
 echo "# kbisect-init: $init_size bytes stripped (budget 307200); initramfs without modules: $cpio_size bytes gzipped (budget 204800)"
 t_check "the init is at most 300 KB stripped ($init_size bytes)" test "$init_size" -le 307200
 t_check "the initramfs without modules is at most 200 KB gzipped ($cpio_size bytes)" test "$cpio_size" -le 204800
+i386_size=$(stat -c %s "$B/i386/kbisect-init")
+echo "# i386/kbisect-init: $i386_size bytes stripped (budget 307200)"
+t_check "the i386 init is at most 300 KB stripped ($i386_size bytes)" test "$i386_size" -le 307200
 t_eq "the initramfs holds the init as /init and the skeleton" "etc/kbisect/modules init" \
 	"$(zcat "$tmp/bare.cpio.gz" | cpio -t 2>/dev/null | grep -xE 'init|etc/kbisect/modules' | sort | tr '\n' ' ' | sed 's/ $//')"
 t_check "kbisect-mkinitramfs refuses an unknown argument" bash -c "! '$top/scripts/kbisect-mkinitramfs' -o '$tmp/x' --colour 2>/dev/null"
@@ -46,6 +49,19 @@ make -s -C "$top" B="$B" INITRAMFS="$tmp/made.cpio.gz" SIGNING_KEY="$tmp/pub.pem
 make -s -C "$top" B="$B" INITRAMFS="$tmp/made.cpio.gz" DESTDIR="$tmp/keyroot" install-initramfs >/dev/null 2>&1
 t_check "make install-initramfs installs the initramfs make initramfs made, key and all" \
 	bash -c "zcat '$tmp/keyroot/boot/kbisect-initramfs.cpio.gz' | cpio -t 2>/dev/null | grep -qx etc/kbisect/image-key"
+# ARCH=i386: the i386 init, in B/i386 (the x86_64 initramfs stays as it is).
+make -s -C "$top" B="$B" ARCH=i386 initramfs >/dev/null 2>&1
+t_check "make initramfs ARCH=i386 puts the i386 init as /init of $B/i386/kbisect-initramfs.cpio.gz" \
+	bash -c "zcat '$B/i386/kbisect-initramfs.cpio.gz' | cpio -i --to-stdout init 2>/dev/null | cmp -s - '$B/i386/kbisect-init'"
+i386_cpio=$(stat -c %s "$B/i386/kbisect-initramfs.cpio.gz")
+t_check "the i386 initramfs without modules is at most 200 KB gzipped ($i386_cpio bytes)" test "$i386_cpio" -le 204800
+make -s -C "$top" B="$B" ARCH=i386 DESTDIR="$tmp/root32" install-initramfs >/dev/null 2>&1
+t_check "make install-initramfs ARCH=i386 installs that initramfs and the i386 init" \
+	bash -c "cmp -s '$tmp/root32/boot/kbisect-initramfs.cpio.gz' '$B/i386/kbisect-initramfs.cpio.gz' &&
+		cmp -s '$tmp/root32/usr/local/lib/kbisect/kbisect-init' '$B/i386/kbisect-init'"
+said=$(make -s -C "$top" B="$B" ARCH=arm64 initramfs 2>&1)
+t_check "make initramfs ARCH=arm64 refuses, saying the stage-1 is built for x86_64 or i386" \
+	bash -c '[ "$1" -ne 0 ] && grep -q "ARCH=arm64: the stage-1 is built for x86_64 or i386" <<<"$2"' _ "$?" "$said"
 make -s -C "$top" install-initramfs DESTDIR="$tmp/root" >/dev/null 2>&1
 t_check "make install-initramfs installs the initramfs, the GRUB snippet and an example default" \
 	bash -c "test -f '$tmp/root/boot/kbisect-initramfs.cpio.gz' && test -x '$tmp/root/etc/grub.d/42_kbisect' &&

@@ -22,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   inside(config.append);
   inside(config.nfs_export);
   inside(config.modules);
+  inside(config.arch);
   kb::IpConfig ip;
   kb::ParseIpConfig(line, &ip);
   return 0;

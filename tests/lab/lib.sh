@@ -24,9 +24,10 @@ lab_bin() {
 	case $LAB_BUILD in /*) echo "$LAB_BUILD/$1" ;; *) echo "$LAB_TOP/$LAB_BUILD/$1" ;; esac
 }
 
-# lab_prepare [--kernels N] [--linux [ARCH,...] [--alone]] [--disk]: downloads and makes
-# what a test needs before it enters the lab, which has no route out: Debian's N
-# newest kernels (fetch-kernel), with --disk the base disk of a Debian test machine
+# lab_prepare [--kernels N] [--kernels-i386 N] [--linux [ARCH,...] [--alone]] [--disk]:
+# downloads and makes what a test needs before it enters the lab, which has no route
+# out: Debian's N newest kernels (fetch-kernel), with --kernels-i386 its N newest 686
+# ones (fetch-kernel --arch i386), with --disk the base disk of a Debian test machine
 # (disk-image, exported as KBISECT_LAB_DISK), and with --linux the lab's shared kernel trees (linux-lab:
 # the linux-source repository and warm build trees of the ARCHes named, default all,
 # whose directory is exported as KBISECT_LAB_LINUX), all cached. Tests with --linux
@@ -35,10 +36,11 @@ lab_bin() {
 # builds, so no other test with --linux runs beside it. On failure says "not ok"
 # with the reason and exits. Inside the lab it does nothing.
 lab_prepare() {
-	local kernels=0 linux= disk= arches=x86_64,i386 i
+	local kernels=0 kernels_i386=0 linux= disk= arches=x86_64,i386 i
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--kernels) kernels=$2; shift ;;
+		--kernels-i386) kernels_i386=$2; shift ;;
 		--linux)
 			linux=1
 			case ${2:-} in x86_64* | i386*) arches=$2; shift ;; esac
@@ -52,6 +54,10 @@ lab_prepare() {
 	[ -n "${KBISECT_LAB_INSIDE:-}" ] && return 0
 	for ((i = 0; i < kernels; i++)); do
 		"$LAB_SRC/fetch-kernel" "$i" >/dev/null || { echo "not ok - lab: no Debian kernel #$i in the cache"; exit 1; }
+	done
+	for ((i = 0; i < kernels_i386; i++)); do
+		"$LAB_SRC/fetch-kernel" --arch i386 "$i" >/dev/null ||
+			{ echo "not ok - lab: no Debian 686 kernel #$i in the cache"; exit 1; }
 	done
 	if [ -n "$linux" ]; then
 		KBISECT_LAB_LINUX=$("$LAB_SRC/linux-lab" "$(lab_bin kbisect-builder)" "$arches") ||

@@ -2,14 +2,21 @@
 # QEMU machines with a serial console and QMP power control, and waits on their
 # consoles. Every wait here is bounded in time.
 
-# lab_stage1: the cached Debian kernel (see fetch-kernel). Sets LAB_KVER, LAB_KROOT
-# and LAB_VMLINUZ. The cache is filled outside the namespace, which has no route out.
+# lab_stage1 [--arch i386] [N]: the cached Debian kernel (see fetch-kernel; with
+# --arch i386 the 686 one, lab_prepare --kernels-i386). Sets LAB_KVER, LAB_KROOT,
+# LAB_VMLINUZ and LAB_STAGE1_INIT (the init of that arch lab_stage1_initramfs
+# packs). The cache is filled outside the namespace, which has no route out.
 lab_stage1() {
-	local line
-	line=$("$LAB_SRC/fetch-kernel" --offline "${1:-}") || lab_die "no cached stage-1 kernel"
+	local line arch=x86_64
+	[ "${1:-}" = --arch ] && { arch=$2; shift 2; }
+	line=$("$LAB_SRC/fetch-kernel" --offline --arch "$arch" "${1:-}") || lab_die "no cached $arch stage-1 kernel"
 	LAB_KVER=${line%% *}
 	LAB_KROOT=${line#* }
 	LAB_VMLINUZ=$LAB_KROOT/boot/vmlinuz-$LAB_KVER
+	case $arch in
+	i386) LAB_STAGE1_INIT=$(lab_bin i386/kbisect-init) ;;
+	*) LAB_STAGE1_INIT=$(lab_bin kbisect-init) ;;
+	esac
 }
 
 # lab_qemu_start NAME KERNEL INITRD APPEND [QEMU ARGS...]: a test machine with
@@ -17,14 +24,15 @@ lab_stage1() {
 # serial console logged to LAB_OUT/NAME.console (lab_type writes to it), and QMP
 # for power control. LAB_NETDEV replaces the "user" network backend. An empty
 # INITRD boots the kernel without one; an empty KERNEL boots the firmware (a disk
-# given in QEMU ARGS).
+# given in QEMU ARGS). LAB_QEMU names another QEMU (qemu-system-i386 for a 32-bit
+# machine, with QEMU's default CPU for it).
 lab_qemu_start() {
 	local name=$1 kernel=$2 initrd=$3 append=$4
 	shift 4
 	[ -n "$initrd" ] && set -- -initrd "$initrd" "$@"
 	[ -n "$kernel" ] && set -- -kernel "$kernel" -append "$append" "$@"
 	: >"$LAB_OUT/$name.console"
-	qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nodefaults -display none \
+	"${LAB_QEMU:-qemu-system-x86_64}" -accel tcg -m 1024 -smp 1 -nodefaults -display none \
 		-netdev "${LAB_NETDEV:-user},id=n0" -device virtio-net-pci,netdev=n0 \
 		-chardev "socket,id=con,path=$LAB_DIR/$name.serial,server=on,wait=off,logfile=$LAB_OUT/$name.console,logappend=on" \
 		-serial chardev:con \
@@ -59,12 +67,13 @@ lab_type() {
 }
 
 # lab_stage1_initramfs OUT [kbisect-mkinitramfs ARGS...]: our stage-1 initramfs with
-# the lab kernel's modules (run lab_stage1 first), and the init of this build (LAB_BUILD).
+# the lab kernel's modules (run lab_stage1 first), and the init of this build (LAB_BUILD)
+# for that kernel's arch.
 lab_stage1_initramfs() {
 	local out=$1
 	shift
 	"$LAB_TOP/scripts/kbisect-mkinitramfs" -o "$out" --kernel-modules "$LAB_KROOT/lib/modules/$LAB_KVER" \
-		--init "$(lab_bin kbisect-init)" "$@" \
+		--init "${LAB_STAGE1_INIT:-$(lab_bin kbisect-init)}" "$@" \
 		>"$LAB_DIR/mkinitramfs.log" 2>&1 || { cat "$LAB_DIR/mkinitramfs.log" >&2; lab_die "kbisect-mkinitramfs failed"; }
 }
 

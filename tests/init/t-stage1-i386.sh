@@ -4,12 +4,13 @@
 # as the lab packs them); it brings the network up, asks the server for the list of
 # its own arch, i386, and offers those images; kbisect.arch=x86_64 makes it ask for
 # x86_64's; over HTTPS (BearSSL's i386 build) it fetches the list and an image's
-# files. The last section (KBISECT_I386_KEXEC=1 until the stage-1's kexec_load path
-# lands, issue 17) has it kexec a 32-bit candidate.
+# files. It kexecs (kexec_load: a 32-bit kernel has no kexec_file_load) a 32-bit
+# candidate, and on qemu-system-x86_64 a 64-bit one; on qemu-system-i386 it refuses
+# the 64-bit one before any kexec.
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --kernels-i386 1
-lab_enter --boots 4 "$0" "$@"
+lab_prepare --kernels 1 --kernels-i386 1
+lab_enter --boots 6 "$0" "$@"
 lab_init
 lab_stage1 --arch i386
 lab_kbisect_install
@@ -33,7 +34,9 @@ NEW64=6.1.0-main_333333333333_20261125_x86_64
 IMAGE_KERNEL=$LAB_VMLINUZ IMAGE_INITRD=$LAB_DIR/candidate.cpio.gz \
 	IMAGE_CMDLINE="console=ttyS0 candidate.marker=i386-new" lab_store_image "$NEW32"
 lab_store_image "$OLD32"
-lab_store_image "$NEW64"
+read -r KVER64 ROOT64 < <("$LAB_SRC/fetch-kernel" --offline 0)
+IMAGE_KERNEL=$ROOT64/boot/vmlinuz-$KVER64 IMAGE_INITRD=$LAB_DIR/candidate.cpio.gz \
+	IMAGE_CMDLINE="console=ttyS0 candidate.marker=x86_64-new" lab_store_image "$NEW64"
 
 # boot NAME CMDLINE [INITRAMFS [SERVER]]: machine NAME on the i386 stage-1; it ends
 # when it reboots.
@@ -82,20 +85,35 @@ over_tls() {
 t_check "https: the list was of arch=i386, over TLS, and its first image fetched" over_tls
 lab_qemu_stop tls32
 
+# A 64-bit image on a CPU without long mode (qemu-system-i386's): refused before kexec.
+boot nolm "kbisect.timeout=0 kbisect.arch=x86_64"
+t_check "no long mode: the 64-bit image is refused before any kexec, said why" \
+	wait_for nolm "^kbisect: kexec: $NEW64: refused before kexec: a 64-bit kernel, and this CPU has no long mode" 180
+lab_qemu_stop nolm
+
 # The i386 stage-1 kexecs a 32-bit candidate (kexec_load: i386 has no kexec_file_load).
-if [ "${KBISECT_I386_KEXEC:-}" = 1 ]; then
-	curl -sS -f -X PUT --data-binary "$NEW32" "$LAB_URL/default?machine=k32" >/dev/null || lab_die "cannot set k32's default"
-	boot k32 ""
-	t_check "kexec: the 32-bit candidate runs: its marker and uname -m = i686 on its console" \
-		wait_for k32 "^candidate: running $LAB_KVER i686 marker=i386-new" 240
-	t_check "kexec: the stage-1 checked the candidate's kernel and initrd sha256" \
-		bash -c "grep -aq 'kbisect: image: bzImage sha256 ok' '$LAB_OUT/k32.console' &&
-			grep -aq 'kbisect: image: initrd sha256 ok' '$LAB_OUT/k32.console'"
-	t_check "kexec: the server's boot log names the candidate" \
-		bash -c "curl -sS '$LAB_URL/booted?machine=k32' | grep -q ' $NEW32 '"
-	lab_qemu_stop k32
-else
-	t_skip "kexec: the i386 stage-1 kexecs a 32-bit candidate (marker, uname -m = i686)" \
-		"needs the kexec_load path (KBISECT_I386_KEXEC=1)"
-fi
+curl -sS -f -X PUT --data-binary "$NEW32" "$LAB_URL/default?machine=k32" >/dev/null || lab_die "cannot set k32's default"
+boot k32 ""
+t_check "kexec: the 32-bit candidate runs: its marker and uname -m = i686 on its console" \
+	wait_for k32 "^candidate: running $LAB_KVER i686 marker=i386-new" 240
+t_check "kexec: the stage-1 checked the candidate's kernel and initrd sha256" \
+	bash -c "grep -aq 'kbisect: image: bzImage sha256 ok' '$LAB_OUT/k32.console' &&
+		grep -aq 'kbisect: image: initrd sha256 ok' '$LAB_OUT/k32.console'"
+t_check "kexec: the server's boot log names the candidate" \
+	bash -c "curl -sS '$LAB_URL/booted?machine=k32' | grep -q ' $NEW32 '"
+t_check "kexec: through kexec_load and the purgatory, which checked the segments" bash -c "
+	grep -aq '^kbisect: kexec: kexec_load: 32-bit kernel at 0x' '$LAB_OUT/k32.console' &&
+	grep -aq '^kbisect purgatory: segments ok, entering the kernel at 0x' '$LAB_OUT/k32.console'"
+lab_qemu_stop k32
+
+# On a 64-bit machine (qemu-system-x86_64), the i386 stage-1 boots a 64-bit image:
+# kexec_load, since its kernel has no kexec_file_load, said.
+LAB_QEMU=qemu-system-x86_64 boot k64 "kbisect.timeout=0 kbisect.arch=x86_64"
+t_check "64-bit candidate from the 32-bit stage-1: it runs (its 32-bit /init says the machine is x86_64)" \
+	wait_for k64 "^candidate: running $KVER64 x86_64 marker=x86_64-new" 240
+t_check "64-bit candidate from the 32-bit stage-1: kexec_load, and why" bash -c "
+	grep -aq '^kbisect: kexec: a 64-bit image on a 32-bit stage-1, whose kernel has no kexec_file_load: using kexec_load' '$LAB_OUT/k64.console' &&
+	grep -aq '^kbisect: kexec: kexec_load: 64-bit kernel at 0x' '$LAB_OUT/k64.console' &&
+	grep -aq '^kbisect purgatory: segments ok' '$LAB_OUT/k64.console'"
+lab_qemu_stop k64
 t_done

@@ -212,6 +212,12 @@ constexpr Key kKeys[] = {
        c->arch = v;
        return nullptr;
      }},
+    {"kbisect.kexec",
+     [](std::string_view v, Config* c) -> Error {
+       if (v != "auto" && v != "load") return "kexec is auto or load";
+       c->kexec_load = v == "load";
+       return nullptr;
+     }},
 };
 
 }  // namespace

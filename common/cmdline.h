@@ -58,6 +58,7 @@ struct Config {
   std::string_view modules;
   bool has_modules = false;      // false: /etc/kbisect/modules
   std::string_view arch;         // the list's arch, x86_64 or i386; empty: the stage-1's own
+  bool kexec_load = false;       // kbisect.kexec=load: kexec_load for 64-bit images too
 };
 
 struct ConfigError {

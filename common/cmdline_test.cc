@@ -161,6 +161,24 @@ TEST(Config, ArchIsX86_64OrI386) {
   }
 }
 
+TEST(Config, KexecIsAutoOrLoad) {
+  Config c;
+  ConfigError errors[2];
+  ASSERT_EQ(ParseConfig("kbisect.server=http://s", &c, errors), 0u);
+  EXPECT_FALSE(c.kexec_load) << "auto by default";
+  ASSERT_EQ(ParseConfig("kbisect.server=http://s kbisect.kexec=load", &c, errors), 0u);
+  EXPECT_TRUE(c.kexec_load);
+  ASSERT_EQ(ParseConfig("kbisect.server=http://s kbisect.kexec=auto", &c, errors), 0u);
+  EXPECT_FALSE(c.kexec_load);
+  for (std::string bad : {"", "file", "LOAD", "load "}) {
+    std::string line = "kbisect.server=http://s \"kbisect.kexec=" + bad + "\"";
+    ASSERT_EQ(ParseConfig(line, &c, errors), 1u) << bad;
+    EXPECT_EQ(errors[0].param, "kbisect.kexec") << bad;
+    EXPECT_STREQ(errors[0].reason, "kexec is auto or load") << bad;
+    EXPECT_FALSE(c.kexec_load) << bad;
+  }
+}
+
 TEST(Config, NfsTakesMountOptionsAfterTheExport) {
   Config c;
   ConfigError errors[2];

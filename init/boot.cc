@@ -317,7 +317,7 @@ Fd LoadPart(const Site& site, std::string_view name, std::string_view file, cons
 void Kexec(const Site& site, std::string_view name, const Fd& kernel, const Fd& initrd, std::string_view append) {
   static char cmdline[kMaxImageCmdline + 64];
   JoinPath(cmdline, {append});
-  if (!LoadKernel(kernel, initrd, cmdline, "kexec", name)) return;
+  if (!LoadKernel(kernel, initrd, cmdline, "kexec", name, site.config->kexec_load)) return;
   Report(site, name);
   Say({"kbisect: kexec into ", name, " (", append, ")"});
   SayAt("kexec");

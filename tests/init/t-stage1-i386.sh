@@ -24,10 +24,7 @@ LAB_QEMU=qemu-system-i386
 
 # The candidate: the 686 kernel itself with an initrd whose /init is a static i386
 # program that prints "candidate: running RELEASE MACHINE marker=M".
-mkdir -p "$LAB_DIR/cand/proc"
-i686-linux-gnu-gcc -specs /usr/lib/i386-linux-musl/musl-gcc.specs -static -std=c11 -Os -Wall -Wextra -Werror \
-	-s -o "$LAB_DIR/cand/init" "$LAB_TOP/tests/init/candidate-init.c" || lab_die "cannot build the candidate's /init"
-(cd "$LAB_DIR/cand" && printf 'init\nproc\n' | cpio --quiet -o -H newc -R 0:0) | gzip -9 >"$LAB_DIR/candidate.cpio.gz"
+lab_candidate_initrd_i386 "$LAB_DIR/candidate.cpio.gz"
 NEW32=6.1.0-main_111111111111_20261124_i386
 OLD32=6.1.0-main_222222222222_20261123_i386
 NEW64=6.1.0-main_333333333333_20261125_x86_64

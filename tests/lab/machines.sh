@@ -77,6 +77,17 @@ lab_stage1_initramfs() {
 		>"$LAB_DIR/mkinitramfs.log" 2>&1 || { cat "$LAB_DIR/mkinitramfs.log" >&2; lab_die "kbisect-mkinitramfs failed"; }
 }
 
+# lab_candidate_initrd_i386 OUT: a 32-bit candidate's test initrd (the lab's busybox
+# is amd64): its /init, tests/init/candidate-init.c built static for i386 with
+# musl, prints "candidate: running RELEASE MACHINE marker=M" and powers off.
+lab_candidate_initrd_i386() {
+	local d=$LAB_DIR/cand-i386
+	mkdir -p "$d/proc"
+	i686-linux-gnu-gcc -specs /usr/lib/i386-linux-musl/musl-gcc.specs -static -std=c11 -Os -Wall -Wextra -Werror \
+		-s -o "$d/init" "$LAB_TOP/tests/init/candidate-init.c" || lab_die "cannot build the candidate's /init"
+	(cd "$d" && printf 'init\nproc\n' | cpio --quiet -o -H newc -R 0:0) | gzip -9 >"$1"
+}
+
 # power_cycle NAME: the machine's reset line (QEMU restarts with the same -kernel/-initrd).
 power_cycle() { lab_qmp "$1" '{"execute":"system_reset"}'; }
 

@@ -15,16 +15,17 @@ lab_stage1() {
 # lab_qemu_start NAME KERNEL INITRD APPEND [QEMU ARGS...]: a test machine with
 # user-mode networking (the namespace's loopback is 10.0.2.2 to the guest), its
 # serial console logged to LAB_OUT/NAME.console (lab_type writes to it), and QMP
-# for power control. LAB_NETDEV replaces the "user" network backend. An empty
-# INITRD boots the kernel without one; an empty KERNEL boots the firmware (a disk
-# given in QEMU ARGS).
+# for power control. LAB_NETDEV replaces the "user" network backend; LAB_QEMU
+# the emulator (default qemu-system-x86_64; qemu-system-i386 for a 32-bit PC).
+# An empty INITRD boots the kernel without one; an empty KERNEL boots the
+# firmware (a disk given in QEMU ARGS).
 lab_qemu_start() {
 	local name=$1 kernel=$2 initrd=$3 append=$4
 	shift 4
 	[ -n "$initrd" ] && set -- -initrd "$initrd" "$@"
 	[ -n "$kernel" ] && set -- -kernel "$kernel" -append "$append" "$@"
 	: >"$LAB_OUT/$name.console"
-	qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nodefaults -display none \
+	"${LAB_QEMU:-qemu-system-x86_64}" -accel tcg -m 1024 -smp 1 -nodefaults -display none \
 		-netdev "${LAB_NETDEV:-user},id=n0" -device virtio-net-pci,netdev=n0 \
 		-chardev "socket,id=con,path=$LAB_DIR/$name.serial,server=on,wait=off,logfile=$LAB_OUT/$name.console,logappend=on" \
 		-serial chardev:con \

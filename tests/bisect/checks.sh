@@ -3,8 +3,9 @@
 # and the checks of its results.
 good=$(commit 0)
 
-# The tip image, so that each machine boots once and the server knows it (x86_64:
-# the machines' stage-1 boots its own arch first; and BISECT_ARCH's, when other).
+# The tip image, so that each machine boots once and the server knows it; for
+# every arch of the builder's configuration: x86_64, which the machines' stage-1
+# boots first, and BISECT_ARCH's when it is another.
 "$BUILDER" --config "$BUILDER_INI" build master >"$LAB_DIR/tip-build.log" 2>&1 ||
 	{ cat "$LAB_DIR/tip-build.log"; t_result 1 "the tip builds"; exit 1; }
 

@@ -172,6 +172,15 @@ bool Set(const Spec& s, const std::string& value, const std::string& where, Opti
     o->machine = o->machines.front();
     return true;
   }
+  if (n == "arch") {
+    // As the server's list takes it and image names end (x86_64, i386): a typo
+    // would otherwise find no image and wait for builds that publish none.
+    bool ok = value.size() <= 16;
+    for (char c : value) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+    if (!ok) return *why = where + " is [a-z0-9_], 1 to 16 characters (x86_64, i386), not '" + value + "'", false;
+    o->arch = value;
+    return true;
+  }
   if (n == "flaky") {
     if (value != "any" && value != "majority") return *why = where + " is any or majority, not '" + value + "'", false;
     o->flaky_majority = value == "majority";
@@ -184,7 +193,6 @@ bool Set(const Spec& s, const std::string& value, const std::string& where, Opti
   }
   std::string* field = n == "server"       ? &o->server
                        : n == "machine"    ? &o->machine
-                       : n == "arch"       ? &o->arch
                        : n == "power"      ? &o->power
                        : n == "test"       ? &o->test
                        : n == "console"    ? &o->console

@@ -45,7 +45,10 @@ TEST(Options, ReadsEveryKind) {
   EXPECT_EQ(o.max_runs, 3);  // --repeat: good only if N runs pass, no more
   EXPECT_TRUE(o.verify && o.reverse && !o.check_ends);
   EXPECT_EQ(o.term_old, "fast");
+  EXPECT_EQ(o.arch, "x86_64");  // the default
   EXPECT_EQ(MissingOptions(o, true), "");
+  ASSERT_TRUE(Parse({"--arch", "i386"}, false, &o, &why)) << why;
+  EXPECT_EQ(o.arch, "i386");
 }
 
 TEST(Options, RefusesBadInputWithAClearMessage) {
@@ -70,6 +73,11 @@ TEST(Options, RefusesBadInputWithAClearMessage) {
       {{"--runs", "0"}, true, "--runs is a number from 1 to 99, not '0'"},
       {{"--max-runs", "0"}, true, "--max-runs is a number from 1 to 99, not '0'"},
       {{"--flaky", "sometimes"}, true, "--flaky is any or majority, not 'sometimes'"},
+      {{"--arch", "I386"}, true, "--arch is [a-z0-9_], 1 to 16 characters (x86_64, i386), not 'I386'"},
+      {{"--arch", "i386&arch=x86_64"}, false,
+       "--arch is [a-z0-9_], 1 to 16 characters (x86_64, i386), not 'i386&arch=x86_64'"},
+      {{"--arch", "x86_64_x86_64_x86"}, true,
+       "--arch is [a-z0-9_], 1 to 16 characters (x86_64, i386), not 'x86_64_x86_64_x86'"},
       {{"--machine", "a,,b"}, true,
        "--machine: bad machine name '': [A-Za-z0-9._-], 1 to 64 characters, not starting with '.'"},
       {{"--machine", "a,"}, true,

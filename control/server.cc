@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 
 #include <mutex>
+#include <vector>
 
 #include "common/image_ini.h"
 #include "common/names.h"
@@ -128,11 +129,17 @@ bool Server::ImageOf(const std::string& machine, const std::string& arch, const 
     if (end == std::string::npos) end = tsv.size();
     std::string line = tsv.substr(at, end - at);
     at = end + 1;
-    size_t t1 = line.find('\t');
-    if (t1 == std::string::npos) continue;
-    size_t t2 = line.find('\t', t1 + 1);
-    if (line.compare(t1 + 1, t2 == std::string::npos ? std::string::npos : t2 - t1 - 1, commit) == 0) {
-      *image = line.substr(0, t1);
+    // name commit branch arch built role: the machine's once and default head
+    // every arch's list, so a line of another arch is not this commit's image.
+    std::vector<std::string> f;
+    for (size_t from = 0;;) {
+      size_t tab = line.find('\t', from);
+      f.push_back(line.substr(from, tab == std::string::npos ? std::string::npos : tab - from));
+      if (tab == std::string::npos) break;
+      from = tab + 1;
+    }
+    if (f.size() >= 4 && f[1] == commit && f[3] == arch) {
+      *image = f[0];
       return true;
     }
   }

@@ -34,7 +34,9 @@ class Server {
             std::string* why, bool* unreachable = nullptr, bool stoppable = true) const;
 
   // The machine's images of one arch as "name\tcommit\tbranch\tarch\tbuilt\trole"
-  // lines; the image of a commit (full id), "" when there is none.
+  // lines; the image of a commit (full id) for that arch, "" when there is none
+  // (the machine's once or default of another arch, which the list puts first,
+  // is not it).
   bool ImageOf(const std::string& machine, const std::string& arch, const std::string& commit, std::string* image,
                std::string* why) const;
   // The image's code sum (image.ini code_sha256, from the store under

@@ -114,6 +114,24 @@ TEST(ServerClient, FindsTheImageOfACommitInTheTsvList) {
       << s.requests_[0];
 }
 
+TEST(ServerClient, TheImageOfACommitIsOfTheAskedArch) {
+  // The machine's once and default head every arch's list: an x86_64 default of
+  // the commit is not its i386 image.
+  const std::string b(40, 'b');
+  OneShot s(Answer(200, "img-x\t" + b + "\tmaster\tx86_64\t2026\tdefault\nimg-i\t" + b + "\tmaster\ti386\t2026\t-\n"),
+            2);
+  Server server(s.Url(), 5);
+  std::string image, why;
+  ASSERT_TRUE(server.ImageOf("m1", "i386", b, &image, &why)) << why;
+  EXPECT_EQ(image, "img-i");
+  ASSERT_EQ(s.requests_.size(), 1u);
+  EXPECT_EQ(s.requests_[0].rfind("GET /kbisect/list?machine=m1&arch=i386&format=tsv HTTP/1.1\r\n", 0), 0u)
+      << s.requests_[0];
+  // Without its own arch's image, none: not the other arch's.
+  ASSERT_TRUE(server.ImageOf("m1", "x86_32", b, &image, &why)) << why;
+  EXPECT_EQ(image, "");
+}
+
 TEST(ServerClient, SetsAndClearsTheOnce) {
   OneShot s(Answer(200, "machine m1: once is img-a\n"), 2);
   Server server(s.Url(), 5);

@@ -3,12 +3,14 @@
 # and the checks of its results.
 good=$(commit 0)
 
-# The tip image, so that each machine boots once and the server knows it.
+# The tip image, so that each machine boots once and the server knows it; for
+# every arch of the builder's configuration: x86_64, which the machines' stage-1
+# boots first, and BISECT_ARCH's when it is another.
 "$BUILDER" --config "$BUILDER_INI" build master >"$LAB_DIR/tip-build.log" 2>&1 ||
 	{ cat "$LAB_DIR/tip-build.log"; t_result 1 "the tip builds"; exit 1; }
 
 # bisect NAME BUG [kbisect run OPTIONS...]: a machine showing BUG, booted once,
-# then bisected good..master; the output in LAB_DIR/NAME.out.
+# then bisected good..master with BISECT_ARCH's images; the output in LAB_DIR/NAME.out.
 bisect() {
 	local m=$1 bug=$2
 	shift 2
@@ -16,7 +18,7 @@ bisect() {
 	wait_for "$m" "^kbisect: kexec into" 120 >/dev/null || return 1
 	"$KBISECT" --server "$LAB_URL" run --machine "$m" --good "$good" --bad master \
 		--power "$KBISECT qmp-reset $LAB_DIR/$m.qmp" --console "$LAB_OUT/$m.console" --boot-timeout 45 \
-		--build "$BUILDER --config $BUILDER_INI build \$KBISECT_COMMIT --arch x86_64" \
+		--arch "$BISECT_ARCH" --build "$BUILDER --config $BUILDER_INI build \$KBISECT_COMMIT --arch \$KBISECT_ARCH" \
 		--log "$LAB_OUT/$m.log" "$@" >"$LAB_DIR/$m.out" 2>"$LAB_DIR/$m.err"
 	echo $? >"$LAB_DIR/$m.rc"
 	sed 's/^/# /' "$LAB_DIR/$m.out"

@@ -1,8 +1,10 @@
 # Shared by the bisection tests and the demo (source after lab_init): the server,
 # the history and the engineer's clone (tests/bisect/history.sh), the builder for
 # it on the lab's shared work trees, and machine(), a QEMU test machine on our
-# stage-1 whose candidates run a test initrd.
-: "${HISTORY:=test}"
+# stage-1 whose candidates run a test initrd. BISECT_ARCH (x86_64 or i386) is the
+# arch the bisection's candidates are built for; the builder builds x86_64 too
+# (the x86_64 machine's first boot), each arch with its own test initrd.
+: "${HISTORY:=test}" "${BISECT_ARCH:=x86_64}"
 lab_stage1
 lab_kbisect_install
 lab_apache_start_with "$LAB_SNIPPET"
@@ -12,9 +14,18 @@ lab_stage1_initramfs "$LAB_DIR/stage1.cpio.gz"
 	"$LAB_TOP/tests/bisect/candidate-init.sh"
 BUILDER=$(lab_bin kbisect-builder)
 BUILDER_INI=$LAB_DIR/builder.ini
+ini_arches=(arches=x86_64 arch.x86_64.cmdline=console=ttyS0 arch.x86_64.initrd="$LAB_DIR/test-initrd.cpio.gz")
+case $BISECT_ARCH in
+x86_64) ;;
+i386)
+	"$LAB_SRC/mkinitramfs-i386" "$LAB_DIR/test-initrd-i386.cpio.gz" || lab_die "mkinitramfs-i386 failed"
+	ini_arches[0]=arches=x86_64,i386
+	ini_arches+=(arch.i386.cmdline=console=ttyS0 arch.i386.initrd="$LAB_DIR/test-initrd-i386.cpio.gz")
+	;;
+*) lab_die "BISECT_ARCH=$BISECT_ARCH: x86_64 or i386" ;;
+esac
 "$LAB_TOP/tests/builder/lab-ini" "$REPO" "$LAB_IMAGES" "$LAB_STATE" "$KBISECT_LAB_LINUX/trees" \
-	branch.ref="refs/heads/hist-$HISTORY" arch.x86_64.cmdline=console=ttyS0 \
-	arch.x86_64.initrd="$LAB_DIR/test-initrd.cpio.gz" >"$BUILDER_INI" || lab_die "lab-ini failed"
+	branch.ref="refs/heads/hist-$HISTORY" "${ini_arches[@]}" >"$BUILDER_INI" || lab_die "lab-ini failed"
 KBISECT=$(lab_bin kbisect)
 
 # machine NAME BUG: a test machine on our stage-1 whose candidates boot with

@@ -13,7 +13,7 @@ lab_prepare --linux --alone
 # commit-change dates each commit from its parent).
 : "${KBISECT_BUILDER_BRANCH:=kbt-$$}"
 export KBISECT_BUILDER_BRANCH
-lab_enter --builds 27 --boots 1 "$0" "$@"
+lab_enter --builds 27 --boots 2 "$0" "$@"
 lab_init
 builder=$(lab_bin kbisect-builder)
 d=$LAB_DIR/b
@@ -83,6 +83,16 @@ lab_qemu_start img1 "$d/images/$x1/bzImage" "" "console=ttyS0" -no-reboot
 t_check "the x86_64 image boots in QEMU to its Linux version line" \
 	wait_for img1 "^Linux version 6\\.1\\.[0-9]+\\+? \\(kbisect@kbisect\\).* #1 Sun Nov  1 00:00:00 UTC 2026" 60
 lab_qemu_stop img1
+# The i386 image boots on a 32-bit PC (QEMU's default CPU) to its test initrd's
+# /init (tests/lab/mkinitramfs-i386), which says the machine and PASS.
+"$LAB_SRC/mkinitramfs-i386" "$d/test-initrd-i386.cpio.gz"
+LAB_QEMU=qemu-system-i386 lab_qemu_start img1i "$d/images/$i1/bzImage" "$d/test-initrd-i386.cpio.gz" \
+	"console=ttyS0" -no-reboot
+t_check "the i386 image boots in qemu-system-i386 to its test /init (PASS on its release)" \
+	wait_for img1i "^kbisect-test: PASS on 6\\.1\\.[0-9]+" 60
+t_check "... a 32-bit kernel on QEMU's default CPU: uname -m says i686" \
+	grep -aq "^kbisect-test: machine i686" "$LAB_OUT/img1i.console"
+lab_qemu_stop img1i
 
 # --- watch: an incremental build, a broken commit, its fix ----------------------
 c2=$(change init/main.c 's/Run %s as init process/Run %s as init process (kbisect c2)/' "init: c2")

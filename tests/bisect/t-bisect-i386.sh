@@ -5,9 +5,8 @@
 # machine (Debian's amd64 kernel and our stage-1), which kexecs each 32-bit
 # candidate. The candidates run the i386 test initrd (tests/lab/mkinitramfs-i386):
 # "kbisect-test: machine i686", then "kbisect-test: PASS on <release>".
-# It needs the stage-1's kexec_load path (issue 17): kexec_file_load takes 64-bit
-# bzImages only, so without it the stage-1 refuses each i386 candidate (ENOEXEC),
-# boots the next kernel of its list instead, and the run aborts.
+# The x86_64 stage-1 loads them with kexec_load and its purgatory (kexec_file_load
+# takes 64-bit bzImages only; design.md "Loading the candidate").
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 lab_prepare --kernels 1 --linux x86_64,i386

@@ -89,7 +89,7 @@ bool Highest(std::span<const MemRange> ram, uint64_t size, uint64_t top, std::sp
 }  // namespace
 
 Error ParseBzImage(std::span<const uint8_t> file, BzImage* out) {
-  if (file.size() < kHeaderMin) return "truncated: shorter than a bzImage's setup header";
+  if (file.size() < kHeaderMin) return "not a bzImage, or truncated: shorter than a bzImage's setup header";
   if (Le(file, kBootFlag, 2) != 0xaa55 || Le(file, kHeaderMagic, 4) != 0x53726448)  // "HdrS"
     return "not a bzImage (no x86 boot protocol header)";
   uint16_t protocol = uint16_t(Le(file, kVersion, 2));

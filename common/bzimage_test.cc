@@ -99,7 +99,7 @@ TEST(BzImage, ZeroSetupSectorsMeanFour) {
 TEST(BzImage, RefusesWhatIsNotABzImageItCanLoad) {
   BzImage bz;
   std::vector<uint8_t> f = Make({});
-  EXPECT_STREQ(ParseBzImage(std::span(f).first(0x100), &bz), "truncated: shorter than a bzImage's setup header");
+  EXPECT_STREQ(ParseBzImage(std::span(f).first(0x100), &bz), "not a bzImage, or truncated: shorter than a bzImage's setup header");
   EXPECT_STREQ(ParseBzImage(std::span(f).first(0x600), &bz), "truncated: the file ends in its setup code");
   EXPECT_STREQ(ParseBzImage(std::span(f).first(f.size() - 1), &bz),
                "truncated: the file is shorter than its header says");
@@ -107,7 +107,8 @@ TEST(BzImage, RefusesWhatIsNotABzImageItCanLoad) {
   g[0x202] = 'X';
   EXPECT_STREQ(ParseBzImage(g, &bz), "not a bzImage (no x86 boot protocol header)");
   const char text[] = "this is not a kernel\n";
-  std::vector<uint8_t> t(text, text + sizeof text);
+  std::vector<uint8_t> t(text, text + sizeof text - 1);
+  EXPECT_STREQ(ParseBzImage(t, &bz), "not a bzImage, or truncated: shorter than a bzImage's setup header");
   t.resize(0x1000, ' ');
   EXPECT_STREQ(ParseBzImage(t, &bz), "not a bzImage (no x86 boot protocol header)");
   Header old;

@@ -83,6 +83,8 @@ KBISECT := $(B)/kbisect
 KBISECT_OBJ := $(patsubst %.cc,$(B)/rel/%.o,$(COMMON_SRC) $(CONTROL_LIB) control/main.cc)
 UNIT := $(B)/host/unit_tests
 CGIS := $(CGI_PROGRAMS:%=$(B)/cgi/%)
+# bench/list.sh's baseline: a CGI program that only answers, built as the CGIs are.
+EMPTY_CGI := $(B)/bench/empty-cgi
 # The CGI programs are static so that an admin can copy them into any Apache.
 REL_CXXFLAGS := -std=c++20 $(WARN) -O2 -I.
 CGI_OBJ := $(patsubst %.cc,$(B)/rel/%.o,$(COMMON_SRC) $(CGI_LIB))
@@ -131,7 +133,7 @@ check:
 deps:
 	@tools/ensure-deps
 
-build: $(INIT) $(INIT_I386) $(CGIS) $(BUILDER) $(KBISECT) $(UNIT) $(FUZZERS)
+build: $(INIT) $(INIT_I386) $(CGIS) $(EMPTY_CGI) $(BUILDER) $(KBISECT) $(UNIT) $(FUZZERS)
 
 fuzz: build
 	@KBISECT_FUZZ_SECONDS=$${FUZZ_SECONDS:-60} tests/run fuzz
@@ -212,6 +214,10 @@ $(KBISECT): $(KBISECT_OBJ)
 	$(CXX) -o $@ $^ -lgit2 -lcurl -lbearssl -linih
 
 $(B)/cgi/%: $(B)/rel/cgi/bin/%.o $(CGI_OBJ)
+	@mkdir -p $(dir $@)
+	$(CXX) -static -s -o $@ $^ -l:libinih.a -l:libbearssl.a
+
+$(EMPTY_CGI): $(B)/rel/bench/empty_cgi.o
 	@mkdir -p $(dir $@)
 	$(CXX) -static -s -o $@ $^ -l:libinih.a -l:libbearssl.a
 

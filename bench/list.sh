@@ -1,53 +1,94 @@
 #!/bin/bash
-# bench/list.sh [SECONDS]: the list CGI with 10,000 images and 100 machines, at 8
-# concurrent clients (wrk), beside Apache serving a static file of the same size
-# in the same run. Prints requests per second and p50/p99 latency, and the ratios.
+# bench/list.sh [SECONDS]: what the list CGI costs with 10,000 images and 100
+# machines, against a baseline measured in the same run under the same Apache: an
+# empty CGI program (bench/empty_cgi.cc, built as the CGI programs are), which only
+# answers. Beside them: the same program copying an answer of the list's size (the
+# least any CGI sending those bytes costs), the list on a store where no two images
+# share a date (no stat at all), and Apache serving a static file of the list's
+# size. 8 concurrent clients (wrk), SECONDS each (default 10). Prints requests per
+# second, p50/p99 latency and each row's cost as a ratio to the empty CGI's
+# (its req/s over the row's: the machine's time a request takes, as every row keeps
+# both cores busy).
 . "$(dirname "$0")/../tests/lab/lib.sh"
 lab_enter --base 600 "$0" "$@"
 lab_init
 secs=${1:-10}
 lab_kbisect_install
+empty_cgi=$(lab_bin bench/empty-cgi)
+[ -x "$empty_cgi" ] || lab_die "$empty_cgi: not built (make build)"
+cgi_dir=$LAB_DIR/prefix/lib/kbisect/cgi-bin
+install -m 755 "$empty_cgi" "$cgi_dir/empty"
 
-# 10,000 images over 2 branches x 2 arches and 100 days, the builder's layout.
-cd "$LAB_IMAGES" || exit 1
-names=() archs=()
-for i in $(seq 0 9999); do
-	sha=$(printf '%012x' $((i * 7919 + 1)))
-	day=$(date -u -d "2026-01-01 +$((i % 100)) days" +%Y%m%d 2>/dev/null) || true
-	case $((i % 4)) in 0) b=main a=x86_64 ;; 1) b=main a=i386 ;; 2) b=drm-fixes a=x86_64 ;; 3) b=drm-fixes a=i386 ;; esac
-	names+=("6.1.0-$b"_"$sha"_"$day"_"$a")
-	archs+=("$a")
-done 2>/dev/null
-printf '%s\n' "${names[@]}" | xargs mkdir
-for i in "${!names[@]}"; do
-	name=${names[$i]}
-	printf '[image]\nname = %s\ncommit = %s\nbranch = main\narch = %s\nkernelrelease = 6.1.0\nbuilt = 2026-11-01T00:00:00Z\nkernel = bzImage\nkernel_sha256 = %064d\n' \
-		"$name" "$(printf '%012x' $((i * 7919 + 1)))0000000000000000000000000000" "${archs[$i]}" 0 >"$name/image.ini"
-done
-cd - >/dev/null
+# store DIR DAY_OF_I: 10,000 images in DIR over 2 branches x 2 arches, the builder's
+# layout; image i is dated 2026-01-01 + DAY_OF_I(i) days (an awk expression in i).
+# Prints the names, one a line, in i's order.
+store() {
+	local dir=$1 i
+	mkdir -p "$dir"
+	awk -v n=10000 "BEGIN { for (i = 0; i < n; i++) print \"2026-01-01 +\" ($2) \" days\" }" |
+		date -u -f - +%Y%m%d >"$LAB_DIR/days" || exit 1
+	awk 'BEGIN { split("main main drm-fixes drm-fixes", b); split("x86_64 i386 x86_64 i386", a) }
+	{ i = NR - 1; printf "6.1.0-%s_%012x_%s_%s\n", b[i % 4 + 1], i * 7919 + 1, $1, a[i % 4 + 1] }' \
+		"$LAB_DIR/days" >"$dir.names"
+	(cd "$dir" && xargs mkdir <"$dir.names") || exit 1
+	i=0
+	while read -r name; do
+		printf '[image]\nname = %s\ncommit = %012x0000000000000000000000000000\nbranch = main\narch = %s\nkernelrelease = 6.1.0\nbuilt = 2026-11-01T00:00:00Z\nkernel = bzImage\nkernel_sha256 = %064d\n' \
+			"$name" $((i * 7919 + 1)) "${name##*_}" 0 >"$dir/$name/image.ini"
+		i=$((i + 1))
+	done <"$dir.names"
+}
+
+# The lab's store: 100 days, so each image shares its date with 49 others of its
+# arch (a branch with many commits a day) and every image is stat'ed.
+store "$LAB_IMAGES" 'i % 100'
 for m in $(seq -w 1 100); do
 	mkdir -p "$LAB_STATE/machines/lab-$m"
-	echo "${names[$((10#$m * 4))]}" >"$LAB_STATE/machines/lab-$m/default"
+	sed -n "$((10#$m * 4 + 1))p" "$LAB_IMAGES.names" >"$LAB_STATE/machines/lab-$m/default"
 done
 chown -R www-data:www-data "$LAB_STATE"
 
+# A second store, each image on a day of its own, behind its own copy of the list.
+distinct=$LAB_DIR/distinct
+store "$distinct/images" 'i'
+mkdir -p "$distinct/state/machines/lab-042" "$distinct/cgi-bin"
+chown -R www-data:www-data "$distinct/state"
+printf '[server]\nimages = %s\nstate = %s\n' "$distinct/images" "$distinct/state" >"$distinct/kbisect.ini"
+install -m 755 "$cgi_dir/list" "$distinct/cgi-bin/list"
+
 mkdir -p "$LAB_DIR/static"
-cat >"$LAB_DIR/static.conf" <<CONF
+cat >"$LAB_DIR/bench.conf" <<CONF
 Alias /static/ $LAB_DIR/static/
 <Directory $LAB_DIR/static>
     Require all granted
 </Directory>
+ScriptAlias /distinct/ $distinct/cgi-bin/
+<Directory $distinct/cgi-bin>
+    SetEnv KBISECT_CONFIG $distinct/kbisect.ini
+    Require all granted
+</Directory>
+<Location /kbisect/empty>
+    SetEnv KBISECT_BENCH_BODY $LAB_DIR/static/list.txt
+</Location>
 CONF
-lab_apache_start_with "$LAB_SNIPPET" "$LAB_DIR/static.conf"
+lab_apache_start_with "$LAB_SNIPPET" "$LAB_DIR/bench.conf"
+base=http://127.0.0.1:$LAB_HTTP_PORT
 url="$LAB_URL/list?machine=lab-042"
 curl -sS "$url" >"$LAB_DIR/static/list.txt"
 lines=$(wc -l <"$LAB_DIR/static/list.txt")
 bytes=$(wc -c <"$LAB_DIR/static/list.txt")
 [ "$lines" -eq 5000 ] || { echo "list has $lines lines, expected 5000 (the x86_64 images)"; exit 1; }
+# The order the design gives: the default first, then by the name's date, newest first.
+sed -n '2,$p' "$LAB_DIR/static/list.txt" | awk -F_ 'NR > 1 && $3 > prev { bad = 1 } { prev = $3 } END { exit bad }' ||
+	{ echo "the list is not newest first by the name's date"; exit 1; }
+cmp -s <(curl -sS "$LAB_URL/empty?copy") "$LAB_DIR/static/list.txt" ||
+	{ echo "the empty CGI's copy is not the list"; exit 1; }
+[ "$(curl -sS "$base/distinct/list?machine=lab-042" | wc -l)" -eq 5000 ] ||
+	{ echo "the list of the store with distinct dates does not have 5000 lines"; exit 1; }
 
-# run URL: "rps p50_ms p99_ms" from wrk (2 threads, 8 connections, SECONDS each).
+# run URL [SECONDS]: "rps p50_ms p99_ms" from wrk (2 threads, 8 connections).
 run() {
-	wrk -t2 -c8 -d"$secs"s --latency "$1" >"$LAB_DIR/wrk.out" 2>&1 || { cat "$LAB_DIR/wrk.out"; exit 1; }
+	wrk -t2 -c8 -d"${2:-$secs}"s --latency "$1" >"$LAB_DIR/wrk.out" 2>&1 || { cat "$LAB_DIR/wrk.out"; exit 1; }
 	if grep -qE 'Non-2xx|Socket errors' "$LAB_DIR/wrk.out"; then cat "$LAB_DIR/wrk.out"; exit 1; fi
 	awk '
 	function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
@@ -56,13 +97,19 @@ run() {
 	$1 == "99.000%" || $1 == "99%" { p99 = ms($2) }
 	END { printf "%s %.3f %.3f\n", rps, p50, p99 }' "$LAB_DIR/wrk.out"
 }
-run "$url" >/dev/null  # warm the page cache
-read -r cgi_rps cgi_p50 cgi_p99 <<<"$(run "$url")"
-read -r st_rps st_p50 st_p99 <<<"$(run "http://127.0.0.1:$LAB_HTTP_PORT/static/list.txt")"
-echo "list CGI: 10000 images (5000 x86_64), 100 machines, 8 clients, ${secs} s each, $bytes bytes a reply"
-printf '%-22s %10s %8s %8s\n' "" "req/s" "p50 ms" "p99 ms"
-printf '%-22s %10s %8s %8s\n' "list CGI" "$cgi_rps" "$cgi_p50" "$cgi_p99"
-printf '%-22s %10s %8s %8s\n' "static file, same size" "$st_rps" "$st_p50" "$st_p99"
-printf 'ratio static/CGI: req/s %.1fx, p50 %.1fx, p99 %.1fx\n' \
-	"$(echo "$st_rps / $cgi_rps" | bc -l)" "$(echo "$cgi_p50 / $st_p50" | bc -l)" \
-	"$(echo "$cgi_p99 / $st_p99" | bc -l)"
+rows=(
+	"empty CGI (baseline)|$LAB_URL/empty"
+	"empty CGI + copy|$LAB_URL/empty?copy"
+	"list CGI|$url"
+	"list CGI, dates distinct|$base/distinct/list?machine=lab-042"
+	"static file|$base/static/list.txt"
+)
+for r in "${rows[@]}"; do run "${r#*|}" 2 >/dev/null; done # warm the page cache and Apache
+echo "list CGI: 10000 images (5000 x86_64, 50 a date), 100 machines; 8 clients, ${secs} s each; $bytes bytes a reply but the empty CGI's"
+printf '%-26s %10s %8s %8s %8s\n' "" "req/s" "p50 ms" "p99 ms" "cost"
+empty_rps=
+for r in "${rows[@]}"; do
+	read -r rps p50 p99 <<<"$(run "${r#*|}")"
+	: "${empty_rps:=$rps}"
+	printf '%-26s %10s %8s %8s %7.2fx\n' "${r%%|*}" "$rps" "$p50" "$p99" "$(echo "$empty_rps / $rps" | bc -l)"
+done

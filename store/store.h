@@ -28,13 +28,15 @@ struct StoreImage {
   std::string name;
   std::string date;     // YYYYMMDD from the name
   std::string arch;     // from the name
-  int64_t mtime_ns = 0; // the directory's
+  int64_t mtime_ns = 0; // the directory's, read only where it decides (0 otherwise)
 };
 
 // The images of `arch` (every arch when empty), newest first: the name's date,
 // then the directory's mtime, then the name. Entries that are not image names
-// (hidden temporary directories, stray files) are skipped. Reads the directory
-// and one stat per image, nothing inside the images.
+// (hidden temporary directories, stray files, symbolic links) are skipped. Reads
+// the directory, and stats only the images that share their date with another
+// (and any entry whose type the file system does not give), nothing inside the
+// images.
 bool ListImages(const std::string& images, std::string_view arch, std::vector<StoreImage>* out,
                 std::string* err);
 

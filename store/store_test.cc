@@ -65,6 +65,60 @@ TEST(Store, ListsNewestFirstByDateThenMtimeAndSkipsNonImages) {
   EXPECT_NE(err.find("cannot open the image store"), std::string::npos);
 }
 
+// Sets a directory's mtime to `ns` nanoseconds after the epoch.
+void SetMtime(const std::string& path, int64_t ns) {
+  struct timespec t[2] = {{0, UTIME_OMIT}, {time_t(ns / 1000000000), long(ns % 1000000000)}};
+  ASSERT_EQ(utimensat(AT_FDCWD, path.c_str(), t, 0), 0) << path;
+}
+
+TEST(Store, OrdersByTheNameDateAndStatsOnlyWhereDatesTie) {
+  TempDir d;
+  const std::string late = "6.1.0-main_000000000001_20261125_x86_64";   // alone on its date
+  const std::string tie1 = "6.1.0-main_aaaaaaaaaaaa_20261123_x86_64";   // three of one date
+  const std::string tie2 = "6.1.0-main_bbbbbbbbbbbb_20261123_x86_64";
+  const std::string tie3 = "6.1.0-main_cccccccccccc_20261123_x86_64";
+  const std::string same1 = "6.1.0-main_dddddddddddd_20261122_x86_64";  // two of one date and one mtime
+  const std::string same2 = "6.1.0-main_eeeeeeeeeeee_20261122_x86_64";
+  const std::string early = "6.1.0-main_ffffffffffff_20261120_x86_64";  // alone: its arch's only one
+  const std::string other = "6.1.0-main_ffffffffffff_20261120_i386";    // that date, another arch
+  for (const std::string& n : {late, tie1, tie2, tie3, same1, same2, early, other}) d.Write(n + "/image.ini", "");
+  const int64_t s = 1000000000;
+  // Within 20261123 the mtimes go against the names, to the nanosecond; the image
+  // alone on the latest date is the oldest directory, the one alone on the earliest
+  // the newest: the date decides first.
+  SetMtime(d.path() + "/" + late, 1 * s);
+  SetMtime(d.path() + "/" + tie1, 5 * s + 2);
+  SetMtime(d.path() + "/" + tie2, 5 * s + 1);
+  SetMtime(d.path() + "/" + tie3, 4 * s);
+  SetMtime(d.path() + "/" + same1, 3 * s);
+  SetMtime(d.path() + "/" + same2, 3 * s);
+  SetMtime(d.path() + "/" + early, 9 * s);
+  SetMtime(d.path() + "/" + other, 9 * s);
+  ASSERT_EQ(symlink(tie1.c_str(), (d.path() + "/6.1.0-main_abababababab_20261123_x86_64").c_str()), 0);
+  std::vector<StoreImage> list;
+  std::string err;
+  ASSERT_TRUE(ListImages(d.path(), "x86_64", &list, &err)) << err;
+  std::vector<std::pair<std::string, int64_t>> got;
+  for (auto& i : list) got.push_back({i.name, i.mtime_ns});
+  // An image alone on its date (of its arch) is never stat'ed: its mtime stays 0.
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, int64_t>>{
+                     {late, 0}, {tie1, 5 * s + 2}, {tie2, 5 * s + 1}, {tie3, 4 * s},
+                     {same2, 3 * s}, {same1, 3 * s}, {early, 0}}));
+  // Every arch: the i386 image shares 20261120 with `early`, and the mtimes tie, so
+  // the name decides.
+  ASSERT_TRUE(ListImages(d.path(), "", &list, &err)) << err;
+  ASSERT_EQ(list.size(), 8u);
+  EXPECT_EQ(list[6].name, early);
+  EXPECT_EQ(list[7].name, other);
+  EXPECT_EQ(list[7].mtime_ns, 9 * s);
+  // A newer mtime for an image of that date moves it up among them, never past a date.
+  SetMtime(d.path() + "/" + tie3, 6 * s);
+  ASSERT_TRUE(ListImages(d.path(), "x86_64", &list, &err)) << err;
+  std::vector<std::string> names;
+  for (auto& i : list) names.push_back(i.name);
+  EXPECT_EQ(names, (std::vector<std::string>{late, tie3, tie1, tie2, same2, same1, early}));
+}
+
 TEST(Store, PublishesWholeWithSumsAndReadsItBack) {
   TempDir d;
   std::string images = d.path() + "/images";

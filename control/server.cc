@@ -1,8 +1,5 @@
 #include "control/server.h"
 
-#include "common/image_ini.h"
-#include "common/names.h"
-
 #include <curl/curl.h>
 
 #include <mutex>

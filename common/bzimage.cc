@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "common/chars.h"
+
 namespace kb {
 namespace {
 
@@ -129,7 +131,7 @@ Error ParseMemmapEntry(std::string_view start, std::string_view end, std::string
     if (s.size() < 3 || s.size() > 18 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return false;
     uint64_t r = 0;
     for (char c : s.substr(2)) {
-      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      int d = HexValue(c);
       if (d < 0) return false;
       r = r << 4 | uint64_t(d);
     }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/bzimage.h"
+#include "common/chars.h"
 #include "common/purgatory.h"
 #include "common/text.h"
 #include "init/console.h"
@@ -106,7 +107,7 @@ uint64_t AcpiRsdp(std::span<const uint8_t> own_zero_page) {
     if (at == std::string_view::npos) continue;
     for (size_t i = at + key.size(); i < text.size(); ++i) {
       char c = text[i];
-      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      int d = HexValue(c);
       if (d < 0) break;
       v = v << 4 | uint64_t(d);
     }

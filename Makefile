@@ -10,6 +10,14 @@ SHELL := /bin/bash
 B ?= build
 export B
 
+# Compiles go through ccache when it is installed (tools/ensure-deps installs it)
+# and its cache directory, beside the lab's downloads, is writable: a new clone
+# then compiles nothing it compiled before. Paths are taken relative to the clone
+# and its directory left out of the hash, so every clone shares the cache.
+KBISECT_CACHE ?= /var/cache/kbisect
+CCACHE := $(shell command -v ccache >/dev/null 2>&1 && mkdir -p '$(KBISECT_CACHE)/ccache' 2>/dev/null && \
+	[ -w '$(KBISECT_CACHE)/ccache' ] && echo "env CCACHE_DIR='$(KBISECT_CACHE)/ccache' CCACHE_BASEDIR='$(CURDIR)' CCACHE_NOHASHDIR=1 ccache")
+
 # --- glibc side (host): unit tests and fuzzers ------------------------------------
 CXX := g++
 WARN := -Wall -Wextra -Werror
@@ -26,8 +34,11 @@ MUSL_CXX := g++ -specs $(MUSL_SPECS) -isystem /usr/include/c++/12 \
 MUSL_CC := musl-gcc
 # Certificates are checked as of this time when the machine's clock is older.
 BUILD_TIME := $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
-MUSL_CXXFLAGS := -std=c++20 $(WARN) -Os -I. -fno-exceptions -fno-rtti -DKBISECT_BUILD_TIME=$(BUILD_TIME) \
+MUSL_CXXFLAGS := -std=c++20 $(WARN) -Os -I. -fno-exceptions -fno-rtti \
 	-fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections
+# Only the TLS code is given the build time, so that a clone of another commit
+# finds every other object of the init in ccache.
+$(B)/musl/init/tls.o $(B)/i386/musl/init/tls.o: MUSL_CXXFLAGS += -DKBISECT_BUILD_TIME=$(BUILD_TIME)
 # Linked by the C driver: libstdc++ is never on the link line, so anything that needs
 # it fails to link instead of slipping in.
 MUSL_LD := gcc -specs $(MUSL_SPECS)
@@ -226,23 +237,23 @@ $(B)/fuzz/%: $(B)/fuzz/obj/tests/fuzz/%.o $(FUZZ_OBJ)
 
 $(B)/fuzz/obj/tests/fuzz/%.o: tests/fuzz/%.cc
 	@mkdir -p $(dir $@)
-	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer -MMD -MP -c -o $@ $<
+	$(CCACHE) $(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer -MMD -MP -c -o $@ $<
 
 $(B)/fuzz/obj/%.o: %.cc
 	@mkdir -p $(dir $@)
-	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+	$(CCACHE) $(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
 $(B)/host/%.o: %.cc
 	@mkdir -p $(dir $@)
-	$(CXX) $(HOST_CXXFLAGS) -MMD -MP -c -o $@ $<
+	$(CCACHE) $(CXX) $(HOST_CXXFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/rel/%.o: %.cc
 	@mkdir -p $(dir $@)
-	$(CXX) $(REL_CXXFLAGS) -MMD -MP -c -o $@ $<
+	$(CCACHE) $(CXX) $(REL_CXXFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/musl/%.o: %.cc
 	@mkdir -p $(dir $@)
-	$(MUSL_CXX) $(MUSL_CXXFLAGS) -MMD -MP -c -o $@ $<
+	$(CCACHE) $(MUSL_CXX) $(MUSL_CXXFLAGS) -MMD -MP -c -o $@ $<
 
 # The purgatory kexec_load starts (common/purgatory.h): freestanding 32-bit code
 # linked at a fixed address, then bytes in the init (init/purgatory_blob.S).
@@ -250,32 +261,33 @@ PURGATORY_CFLAGS := -m32 -std=c11 $(WARN) -Os -I. -ffreestanding -fno-builtin -f
 	-fno-asynchronous-unwind-tables -mgeneral-regs-only
 $(B)/purgatory/purgatory.o: init/purgatory/purgatory.c common/purgatory.h init/purgatory/sha256.h
 	@mkdir -p $(dir $@)
-	$(CC) $(PURGATORY_CFLAGS) -c -o $@ $<
+	$(CCACHE) $(CC) $(PURGATORY_CFLAGS) -c -o $@ $<
 
 $(B)/purgatory/entry.o: init/purgatory/entry.S
 	@mkdir -p $(dir $@)
-	$(CC) -m32 -c -o $@ $<
+	$(CCACHE) $(CC) -m32 -c -o $@ $<
 
 $(B)/purgatory.bin: $(B)/purgatory/entry.o $(B)/purgatory/purgatory.o init/purgatory/purgatory.ld
 	ld -m elf_i386 -nostdlib -static -z noexecstack --no-warn-rwx-segments -T init/purgatory/purgatory.ld \
 		-o $(B)/purgatory/purgatory.elf $(filter %.o,$^)
 	objcopy -O binary $(B)/purgatory/purgatory.elf $@
 
+# Not through ccache: it cannot see the .incbin'd purgatory.bin change.
 $(B)/musl/init/purgatory_blob.o: init/purgatory_blob.S $(B)/purgatory.bin
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) -c -Wa,-I$(B) -o $@ $<
 
 $(B)/musl/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(MUSL_CC) -std=c11 $(WARN) -Os -c -o $@ $<
+	$(CCACHE) $(MUSL_CC) -std=c11 $(WARN) -Os -c -o $@ $<
 
 $(B)/i386/musl/%.o: %.cc
 	@mkdir -p $(dir $@)
-	$(I386_CXX) $(MUSL_CXXFLAGS) -MMD -MP -c -o $@ $<
+	$(CCACHE) $(I386_CXX) $(MUSL_CXXFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/i386/musl/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(I386_CC) -std=c11 $(WARN) -Os -c -o $@ $<
+	$(CCACHE) $(I386_CC) -std=c11 $(WARN) -Os -c -o $@ $<
 
 $(B)/i386/musl/init/purgatory_blob.o: init/purgatory_blob.S $(B)/purgatory.bin
 	@mkdir -p $(dir $@)

@@ -113,6 +113,10 @@ printf 'kbisect: kexec into X\nKernel panic - not syncing: an earlier boot\n' >"
 offset=$(stat -c %s "$console")
 out=$(KBISECT_CONSOLE=$console KBISECT_CONSOLE_OFFSET=$offset st --wait 3 --ssh "$nossh" root@127.0.0.1 true 2>&1)
 t_eq "ssh-test: an earlier boot's panic (before the offset) is not this boot's" 124 "$?"
+printf 'stage-1 here\nkbisect: kexec into Y\nwatchdog: BUG: soft lockup - CPU#0 stuck for 26s! [init:1]\nkbisect: kexec into Y\nLinux version 6.1\n' >>"$console"
+out=$(KBISECT_CONSOLE=$console KBISECT_CONSOLE_OFFSET=$offset st --wait 3 --ssh "$nossh" root@127.0.0.1 true 2>&1)
+t_check "ssh-test: the stage-1's own BUG line (before its last kexec line) is not the candidate's" \
+	bash -c '[ "$1" = 124 ] && ! grep -q "panicked" <<<"$2"' _ $? "$out"
 printf 'Kernel panic - not syncing: kbisect: planted panic\n' >>"$console"
 out=$(KBISECT_CONSOLE=$console KBISECT_CONSOLE_OFFSET=$offset timeout 10 "$LAB_TOP/scripts/kbisect-ssh-test" --wait 300 --ssh "$nossh" root@127.0.0.1 true 2>&1)
 t_check "ssh-test: this boot's panic is bad at once, and named" \

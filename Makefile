@@ -16,7 +16,12 @@ export B
 # and its directory left out of the hash, so every clone shares the cache.
 KBISECT_CACHE ?= /var/cache/kbisect
 CCACHE := $(shell command -v ccache >/dev/null 2>&1 && mkdir -p '$(KBISECT_CACHE)/ccache' 2>/dev/null && \
-	[ -w '$(KBISECT_CACHE)/ccache' ] && echo "env CCACHE_DIR='$(KBISECT_CACHE)/ccache' CCACHE_BASEDIR='$(CURDIR)' CCACHE_NOHASHDIR=1 ccache")
+	[ -w '$(KBISECT_CACHE)/ccache' ] && echo ccache)
+ifneq ($(CCACHE),)
+export CCACHE_DIR := $(KBISECT_CACHE)/ccache
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+endif
 
 # --- glibc side (host): unit tests and fuzzers ------------------------------------
 CXX := g++

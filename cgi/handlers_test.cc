@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,39 @@ TEST_F(Server, ListIsOnceThenDefaultThenNewestFirstEachOnce) {
   ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1&once=1", kA), cfg_).status, 200);
   EXPECT_EQ(HandleList(Req("GET", "machine=m1"), cfg_).body, kA + "\n" + kC + "\n" + kB + "\n")
       << "once and default the same image: listed once";
+}
+
+// The same answers when the list comes from the store's list index: the chosen
+// images lead and are not listed again, wherever they are in the index.
+TEST_F(Server, ListFromTheStoresIndexIsTheSame) {
+  std::string err;
+  ASSERT_TRUE(WriteListIndex(cfg_.images, &err)) << err;
+  // The index is what is read: one written by hand with the directory's mtime
+  // (kA left out) is believed.
+  struct stat st;
+  ASSERT_EQ(stat(cfg_.images.c_str(), &st), 0);
+  const int64_t mtime = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  const std::string index = cfg_.images + "/.index/x86_64", full = [&] {
+    std::string t;
+    EXPECT_TRUE(ReadFile(index, &t, &err));
+    return t;
+  }();
+  ASSERT_TRUE(WriteFileAtomic(index, FormatListIndex("x86_64", mtime, {kC, kB}), &err)) << err;
+  EXPECT_EQ(HandleList(Req("GET", "machine=m1"), cfg_).body, kC + "\n" + kB + "\n");
+  ASSERT_TRUE(WriteFileAtomic(index, full, &err)) << err;
+  EXPECT_EQ(HandleList(Req("GET", "machine=m1"), cfg_).body, kC + "\n" + kB + "\n" + kA + "\n");
+  ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1", kC), cfg_).status, 200);  // the index's first
+  EXPECT_EQ(HandleList(Req("GET", "machine=m1"), cfg_).body, kC + "\n" + kB + "\n" + kA + "\n");
+  ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1&once=1", kA), cfg_).status, 200);  // its last
+  EXPECT_EQ(HandleList(Req("GET", "machine=m1"), cfg_).body, kA + "\n" + kC + "\n" + kB + "\n");
+  ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1", kB), cfg_).status, 200);  // the middle
+  EXPECT_EQ(HandleList(Req("GET", "machine=m1"), cfg_).body, kA + "\n" + kB + "\n" + kC + "\n");
+  ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1", kI), cfg_).status, 200);  // another arch's
+  EXPECT_EQ(HandleList(Req("GET", "machine=m1"), cfg_).body, kA + "\n" + kI + "\n" + kC + "\n" + kB + "\n");
+  Response tsv = HandleList(Req("GET", "machine=m1&format=tsv"), cfg_);
+  EXPECT_EQ(std::count(tsv.body.begin(), tsv.body.end(), '\n'), 4) << tsv.body;
+  EXPECT_EQ(tsv.body.substr(0, kA.size() + 1), kA + "\t");
+  EXPECT_NE(tsv.body.find("\n" + kB + "\t"), std::string::npos) << tsv.body;
 }
 
 TEST_F(Server, ListRefusesAChoiceItCannotHonour) {

@@ -76,24 +76,43 @@ Response HandleList(const Request& req, const ServerConfig& cfg) {
   std::optional<std::string> once, dflt;
   if (!Chosen(st, machine.value, "once", cfg, &once, &err) || !Chosen(st, machine.value, "default", cfg, &dflt, &err))
     return err;
-  std::vector<StoreImage> images;
-  std::string list_err;
-  if (!ListImages(cfg.images, arch, &images, &list_err)) return Text(500, list_err);
+  // The arch's images, one a line: from the store's list index when it is fresh.
+  std::string listed, note, list_err;
+  if (!ListImageNames(cfg.images, arch, &listed, &note, &list_err)) return Text(500, list_err);
+  if (!note.empty()) fprintf(stderr, "kbisect-list: %s\n", note.c_str());
 
+  Response r;
+  if (!json && !tsv) {
+    // The index's text is the answer but for the chosen images, which lead.
+    auto drop = [&](const std::optional<std::string>& name) {
+      if (!name) return;
+      const std::string line = *name + "\n";
+      size_t at = 0;
+      if (listed.compare(0, line.size(), line) != 0) {
+        if ((at = listed.find("\n" + line)) == std::string::npos) return;  // another arch's
+        ++at;
+      }
+      listed.erase(at, line.size());
+    };
+    drop(once);
+    if (dflt != once) drop(dflt);
+    if (once) r.body += *once + "\n";
+    if (dflt && dflt != once) r.body += *dflt + "\n";
+    if (r.body.empty()) r.body = std::move(listed);
+    else r.body += listed;
+    return r;
+  }
   std::vector<std::string> names;
   if (once) names.push_back(*once);
   if (dflt && dflt != once) names.push_back(*dflt);
-  for (const StoreImage& i : images)
-    if (i.name != once && i.name != dflt) names.push_back(i.name);
+  for (size_t at = 0, nl; (nl = listed.find('\n', at)) != std::string::npos; at = nl + 1) {
+    std::string name = listed.substr(at, nl - at);
+    if (name != once && name != dflt) names.push_back(std::move(name));
+  }
 
-  Response r;
   if (tsv) {
     r.content_type = "text/tab-separated-values; charset=utf-8";
     for (const std::string& n : names) r.body += Entry(cfg, n, n == once, n == dflt, true);
-    return r;
-  }
-  if (!json) {
-    for (const std::string& n : names) r.body += n + "\n";
     return r;
   }
   // One image a line inside the array: valid JSON that line tools can still read.

@@ -96,10 +96,10 @@ Response HandleList(const Request& req, const ServerConfig& cfg) {
     };
     drop(once);
     if (dflt != once) drop(dflt);
-    if (once) r.body += *once + "\n";
-    if (dflt && dflt != once) r.body += *dflt + "\n";
-    if (r.body.empty()) r.body = std::move(listed);
-    else r.body += listed;
+    std::string lead;
+    if (once) lead += *once + "\n";
+    if (dflt && dflt != once) lead += *dflt + "\n";
+    r.body = std::move(listed.insert(0, lead));
     return r;
   }
   std::vector<std::string> names;

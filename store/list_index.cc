@@ -9,9 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdint>
 #include <map>
 
+#include "common/chars.h"
 #include "common/fileio.h"
 #include "common/names.h"
 #include "store/store.h"
@@ -21,10 +23,10 @@ namespace {
 
 constexpr std::string_view kMagic = "kbisect-list-index 1 ";
 
-// An arch as image names have it, short enough to be a file name: [a-z0-9_]{1,64}.
-// The index of anything else is never looked for.
+// An arch as image names have it, as the list CGI takes it: [a-z0-9_]{1,16}. The
+// index of anything else is never looked for (nor written).
 bool IndexArch(std::string_view a) {
-  if (a.empty() || a.size() > 64) return false;
+  if (a.empty() || a.size() > 16) return false;
   for (char c : a)
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
   return true;
@@ -39,6 +41,37 @@ bool TakeNumber(std::string_view* s, char end, uint64_t* out) {
     return false;
   *out = v;
   s->remove_prefix(n + 1);
+  return true;
+}
+
+// Whether every byte of `s` may be in an image name ([A-Za-z0-9._+-]) or is a
+// newline: one pass without branches over the whole of the names.
+bool NameBytes(std::string_view s) {
+  static constexpr auto kOk = [] {
+    std::array<unsigned char, 256> t{};
+    for (int c = 0; c < 256; ++c)
+      t[size_t(c)] = IsAlnum(char(c)) || c == '.' || c == '_' || c == '+' || c == '-' || c == '\n';
+    return t;
+  }();
+  unsigned char ok = 1;
+  for (unsigned char c : s) ok &= kOk[c];
+  return ok;
+}
+
+// Whether `line`, whose bytes NameBytes passed, is an image name of `arch` whose
+// date is `date`, which an earlier line has shown to be a real day: what
+// ParseImageName would say, at a fraction of its cost (the index's 5,000 names
+// are most of the list's work). Image names are at most 200 characters, do not
+// start with '.', and end in "_<12 lowercase hex>_<YYYYMMDD>_<arch>"; with an
+// arch of at most 16 characters no split further right can fit, so that one is
+// the name's own.
+bool SameDateName(std::string_view line, std::string_view arch, std::string_view date) {
+  const size_t n = line.size(), tail = 1 + 12 + 1 + 8 + 1 + arch.size();
+  if (n <= tail || n > kMaxImageName || line[0] == '.') return false;
+  std::string_view t = line.substr(n - tail);
+  if (t[0] != '_' || t[13] != '_' || t[22] != '_' || t.substr(14, 8) != date || t.substr(23) != arch) return false;
+  for (size_t k = 1; k <= 12; ++k)
+    if (!IsLowerHex(t[k])) return false;
   return true;
 }
 
@@ -65,17 +98,22 @@ bool ParseListIndex(std::string_view text, std::string_view arch, ListIndex* out
   idx.mtime_ns = int64_t(mtime);
   idx.count = count;
   idx.names = s;
+  const bool name_bytes = NameBytes(s);
   std::string_view prev_date;
   for (uint64_t i = 0; i < count; ++i) {
     size_t nl = s.find('\n');
     if (nl == std::string_view::npos)
       return *err = "it ends after " + std::to_string(i) + " of its " + std::to_string(count) + " names", false;
-    ImageName n;
-    if (Error e = ParseImageName(s.substr(0, nl), &n))
-      return *err = "line " + std::to_string(i + 2) + ": " + e, false;
-    if (n.arch != arch) return *err = "line " + std::to_string(i + 2) + ": an image of another arch", false;
-    if (i > 0 && n.date > prev_date) return *err = "line " + std::to_string(i + 2) + ": out of order", false;
-    prev_date = n.date;
+    std::string_view line = s.substr(0, nl);
+    // Mostly a date like the line before's (the index is sorted by it): checked
+    // cheaply; a new date, with all the rules.
+    if (i == 0 || !name_bytes || !SameDateName(line, arch, prev_date)) {
+      ImageName n;
+      if (Error e = ParseImageName(line, &n)) return *err = "line " + std::to_string(i + 2) + ": " + e, false;
+      if (n.arch != arch) return *err = "line " + std::to_string(i + 2) + ": an image of another arch", false;
+      if (i > 0 && n.date > prev_date) return *err = "line " + std::to_string(i + 2) + ": out of order", false;
+      prev_date = n.date;
+    }
     s.remove_prefix(nl + 1);
   }
   if (!s.empty()) return *err = "more than its " + std::to_string(count) + " names", false;
@@ -108,7 +146,11 @@ bool ListImageNames(const std::string& images, std::string_view arch, std::strin
     } else if (fd && (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))) {
       *note = path + " is not a readable file";
     } else if (fd) {
-      std::string text(size_t(st.st_size), '\0');
+      // Room at the front for the lines the list puts first (its once and default),
+      // so that they go in without another copy of the whole.
+      std::string text;
+      text.reserve(size_t(st.st_size) + 2 * (kMaxImageName + 1));
+      text.resize(size_t(st.st_size));
       size_t got = 0;
       while (got < text.size()) {
         ssize_t r = read(fd.get(), text.data() + got, text.size() - got);

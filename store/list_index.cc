@@ -213,7 +213,8 @@ bool WriteListIndex(const std::string& images, std::string* err) {
   if (!ListImages(images, "", &all, err)) return false;
   // Every arch with images, and every arch with an index already (emptied).
   std::map<std::string, std::vector<std::string_view>, std::less<>> by_arch;
-  for (const StoreImage& i : all) by_arch[i.arch].push_back(i.name);
+  for (const StoreImage& i : all)
+    if (IndexArch(i.arch)) by_arch[i.arch].push_back(i.name);
   if (DIR* d = opendir(dir.c_str())) {
     while (dirent* e = readdir(d))
       if (IndexArch(e->d_name)) by_arch[e->d_name];

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 
 #include "common/chars.h"
 #include "common/fileio.h"
@@ -132,9 +134,9 @@ std::string FormatListIndex(std::string_view arch, int64_t mtime_ns, const std::
   return out;
 }
 
-bool ListImageNames(const std::string& images, std::string_view arch, std::string* names, std::string* note,
+bool ListImageNames(const std::string& images, std::string_view arch, ImageNames* names, std::string* note,
                     std::string* err) {
-  names->clear();
+  *names = ImageNames();
   note->clear();
   struct stat dir;
   if (IndexArch(arch) && stat(images.c_str(), &dir) == 0) {
@@ -146,29 +148,23 @@ bool ListImageNames(const std::string& images, std::string_view arch, std::strin
     } else if (fd && (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))) {
       *note = path + " is not a readable file";
     } else if (fd) {
-      // Room at the front for the lines the list puts first (its once and default),
-      // so that they go in without another copy of the whole.
-      std::string text;
-      text.reserve(size_t(st.st_size) + 2 * (kMaxImageName + 1));
-      text.resize(size_t(st.st_size));
-      size_t got = 0;
-      while (got < text.size()) {
-        ssize_t r = read(fd.get(), text.data() + got, text.size() - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += size_t(r);
-      }
+      // Mapped, not read: the page cache's pages themselves, all at once, no copy.
+      const size_t size = size_t(st.st_size);
+      void* p = size ? mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0) : nullptr;
+      std::shared_ptr<const void> keep;
+      if (p != MAP_FAILED && p) keep = std::shared_ptr<const void>(p, [size](const void* q) { munmap(const_cast<void*>(q), size); });
+      std::string_view text(static_cast<const char*>(p), p && p != MAP_FAILED ? size : 0);
       ListIndex idx;
       std::string why;
-      if (got != text.size()) {
-        *note = "cannot read " + path;
+      if (p == MAP_FAILED) {
+        *note = "cannot map " + path + ": " + strerror(errno);
       } else if (!ParseListIndex(text, arch, &idx, &why)) {
         *note = path + " is damaged (" + why + ")";
       } else if (idx.mtime_ns != MtimeNs(dir)) {
         *note = path + " is stale: the store changed since it was written (by hand?)";
       } else {
-        text.erase(0, text.size() - idx.names.size());
-        *names = std::move(text);
+        names->text = idx.names;
+        names->keep = std::move(keep);
         return true;
       }
     }
@@ -176,7 +172,10 @@ bool ListImageNames(const std::string& images, std::string_view arch, std::strin
   }
   std::vector<StoreImage> list;
   if (!ListImages(images, arch, &list, err)) return false;
-  for (const StoreImage& i : list) *names += i.name + "\n";
+  auto text = std::make_shared<std::string>();
+  for (const StoreImage& i : list) *text += i.name + "\n";
+  names->text = *text;
+  names->keep = std::move(text);
   return true;
 }
 

@@ -70,13 +70,20 @@ bool ParseListIndex(std::string_view text, std::string_view arch, ListIndex* out
 // The text of an index (the inverse of ParseListIndex).
 std::string FormatListIndex(std::string_view arch, int64_t mtime_ns, const std::vector<std::string_view>& names);
 
-// The names of `arch`'s images, one a line, in ListImages' order: the index's when
-// it is fresh (it records the store directory's mtime of now), else ListImages'.
+// The names of `arch`'s images, one a line: a view into what `keep` holds (the
+// index file mapped into memory, or the text made from the directory).
+struct ImageNames {
+  std::string_view text;
+  std::shared_ptr<const void> keep;
+};
+
+// The names of `arch`'s images in ListImages' order: the index's when it is fresh
+// (it records the store directory's mtime of now), else ListImages'.
 // *note is set when an index was there but not used (stale: the store changed
 // without its writer, as when an image is removed by hand; damaged; unreadable),
 // for the caller's log; empty otherwise (also when there is no index, as for an
 // arch without images or a store whose writer predates the index).
-bool ListImageNames(const std::string& images, std::string_view arch, std::string* names, std::string* note,
+bool ListImageNames(const std::string& images, std::string_view arch, ImageNames* names, std::string* note,
                     std::string* err);
 
 // Rewrites the index of every arch of the store (and empties the index of an arch

@@ -344,9 +344,10 @@ class ListIndexTest : public ::testing::Test {
   }
   // ListImageNames' answer, and its note in *note.
   std::string Names(std::string_view arch, std::string* note) {
-    std::string names, err;
+    ImageNames names;
+    std::string err;
     EXPECT_TRUE(ListImageNames(images_, arch, &names, note, &err)) << err;
-    return names;
+    return std::string(names.text);
   }
 
   TempDir d_;

@@ -149,6 +149,9 @@ bool ListImageNames(const std::string& images, std::string_view arch, ImageNames
       *note = path + " is not a readable file";
     } else if (fd) {
       // Mapped, not read: the page cache's pages themselves, all at once, no copy.
+      // The writer replaces an index by rename, never in place, so the mapped file
+      // does not shrink under the reader (one truncated by hand during a request
+      // would end that request with SIGBUS: Apache's 500, the next one reads it).
       const size_t size = size_t(st.st_size);
       void* p = size ? mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0) : nullptr;
       std::shared_ptr<const void> keep;

@@ -100,7 +100,7 @@ bool ParseListIndex(std::string_view text, std::string_view arch, ListIndex* out
   idx.mtime_ns = int64_t(mtime);
   idx.count = count;
   idx.names = s;
-  const bool name_bytes = NameBytes(s);
+  const bool name_bytes = arch.size() <= 16 && NameBytes(s);  // SameDateName's premises
   std::string_view prev_date;
   for (uint64_t i = 0; i < count; ++i) {
     size_t nl = s.find('\n');

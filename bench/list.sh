@@ -3,12 +3,14 @@
 # machines, against a baseline measured in the same run under the same Apache: an
 # empty CGI program (bench/empty_cgi.cc, built as the CGI programs are), which only
 # answers. Beside them: the same program copying an answer of the list's size (the
-# least any CGI sending those bytes costs), the list on a store where no two images
-# share a date (no stat at all), and Apache serving a static file of the list's
-# size. 8 concurrent clients (wrk), SECONDS each (default 10). Prints requests per
-# second, p50/p99 latency and each row's cost as a ratio to the empty CGI's
-# (its req/s over the row's: the machine's time a request takes, as every row keeps
-# both cores busy).
+# least any CGI sending those bytes costs), the list without the store's list
+# index (reading the directory: the images share their dates 50 a day, so each is
+# stat'ed), the list on a store without an index where no two images share a date
+# (no stat at all), and Apache serving a static file of the list's size. 8
+# concurrent clients (wrk), SECONDS each (default 10). Prints requests per second,
+# p50/p99 latency and each row's cost as a ratio to the empty CGI's (its req/s over
+# the row's: the machine's time a request takes, as every row keeps both cores
+# busy).
 . "$(dirname "$0")/../tests/lab/lib.sh"
 lab_enter --base 600 "$0" "$@"
 lab_init
@@ -40,8 +42,12 @@ store() {
 }
 
 # The lab's store: 100 days, so each image shares its date with 49 others of its
-# arch (a branch with many commits a day) and every image is stat'ed.
+# arch (a branch with many commits a day) and every image is stat'ed when the
+# directory is read. The store's writer publishes one image of a third arch, which
+# writes the list index of every arch (design.md, "Image store").
 store "$LAB_IMAGES" 'i % 100'
+lab_store_image 6.1.0-main_00000000ffff_20260101_arm64
+[ -f "$LAB_IMAGES/.index/x86_64" ] || { echo "the store's writer wrote no list index"; exit 1; }
 for m in $(seq -w 1 100); do
 	mkdir -p "$LAB_STATE/machines/lab-$m"
 	sed -n "$((10#$m * 4 + 1))p" "$LAB_IMAGES.names" >"$LAB_STATE/machines/lab-$m/default"
@@ -81,6 +87,19 @@ bytes=$(wc -c <"$LAB_DIR/static/list.txt")
 # The order the design gives: the default first, then by the name's date, newest first.
 sed -n '2,$p' "$LAB_DIR/static/list.txt" | awk -F_ 'NR > 1 && $3 > prev { bad = 1 } { prev = $3 } END { exit bad }' ||
 	{ echo "the list is not newest first by the name's date"; exit 1; }
+# index on|off: the x86_64 index in place, or moved aside within .index/ (which
+# leaves the store directory's mtime as it is, so the index is fresh again when back).
+index() {
+	local on=$LAB_IMAGES/.index/x86_64 off=$LAB_IMAGES/.index/.off-x86_64
+	if [ "$1" = on ]; then [ ! -e "$off" ] || mv "$off" "$on"; else [ ! -e "$on" ] || mv "$on" "$off"; fi
+}
+index off
+curl -sS "$url" >"$LAB_DIR/list-no-index.txt"
+index on
+cmp -s "$LAB_DIR/list-no-index.txt" "$LAB_DIR/static/list.txt" ||
+	{ echo "the list from the index is not the list from the directory"; exit 1; }
+! grep -q 'kbisect-list' "$LAB_DIR/apache/error.log" ||
+	{ echo "the list logged (its index is stale or damaged?):"; grep 'kbisect-list' "$LAB_DIR/apache/error.log"; exit 1; }
 cmp -s <(curl -sS "$LAB_URL/empty?copy") "$LAB_DIR/static/list.txt" ||
 	{ echo "the empty CGI's copy is not the list"; exit 1; }
 [ "$(curl -sS "$base/distinct/list?machine=lab-042" | wc -l)" -eq 5000 ] ||
@@ -97,19 +116,29 @@ run() {
 	$1 == "99.000%" || $1 == "99%" { p99 = ms($2) }
 	END { printf "%s %.3f %.3f\n", rps, p50, p99 }' "$LAB_DIR/wrk.out"
 }
+# Rows: "label|URL|index on or off".
 rows=(
-	"empty CGI (baseline)|$LAB_URL/empty"
-	"empty CGI + copy|$LAB_URL/empty?copy"
-	"list CGI|$url"
-	"list CGI, dates distinct|$base/distinct/list?machine=lab-042"
-	"static file|$base/static/list.txt"
+	"empty CGI (baseline)|$LAB_URL/empty|on"
+	"empty CGI + copy|$LAB_URL/empty?copy|on"
+	"list CGI (its index)|$url|on"
+	"list CGI, no index|$url|off"
+	"no index, dates distinct|$base/distinct/list?machine=lab-042|on"
+	"static file|$base/static/list.txt|on"
 )
-for r in "${rows[@]}"; do run "${r#*|}" 2 >/dev/null; done # warm the page cache and Apache
+for r in "${rows[@]}"; do # warm the page cache and Apache
+	index "${r##*|}"
+	run "$(cut -d'|' -f2 <<<"$r")" 2 >/dev/null
+done
+index on
 echo "list CGI: 10000 images (5000 x86_64, 50 a date), 100 machines; 8 clients, ${secs} s each; $bytes bytes a reply but the empty CGI's"
 printf '%-26s %10s %8s %8s %8s\n' "" "req/s" "p50 ms" "p99 ms" "cost"
 empty_rps=
 for r in "${rows[@]}"; do
-	read -r rps p50 p99 <<<"$(run "${r#*|}")"
+	index "${r##*|}"
+	read -r rps p50 p99 <<<"$(run "$(cut -d'|' -f2 <<<"$r")")"
 	: "${empty_rps:=$rps}"
 	printf '%-26s %10s %8s %8s %7.2fx\n' "${r%%|*}" "$rps" "$p50" "$p99" "$(echo "$empty_rps / $rps" | bc -l)"
 done
+index on
+! grep -q 'kbisect-list' "$LAB_DIR/apache/error.log" ||
+	{ echo "the list logged during the runs (its index stale or damaged?)"; exit 1; }

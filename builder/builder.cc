@@ -49,6 +49,9 @@ bool Builder::Open(std::string* err) {
   std::vector<std::string> removed;
   if (!CleanLeftovers(c_.images, 3600, &removed, err)) return false;
   for (const std::string& r : removed) Log("removed the leftover " + c_.images + "/" + r);
+  // The list index, for a store that has none yet (its writers keep it after this).
+  std::string why;
+  if (removed.empty() && !WriteListIndex(c_.images, &why)) Log("the image store's list index: " + why);
   return true;
 }
 

@@ -42,13 +42,19 @@ Response Text(int status, std::string message) {
   return r;
 }
 
+std::string Body(const Response& r) {
+  std::string out = r.body;
+  for (std::string_view v : r.more) out += v;
+  return out;
+}
+
 std::string FormatResponse(const Response& r) {
   std::string out = "Status: " + std::to_string(r.status) + " " + Reason(r.status) + "\r\n";
   out += "Content-Type: " + r.content_type + "\r\n";
   out += "Cache-Control: no-store\r\n";
   for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";
   out += "\r\n";
-  out += r.body;
+  out += Body(r);
   return out;
 }
 
@@ -188,8 +194,18 @@ int RunCgi(const char* program, const Handler& handler) {
   }
   DrainBody(req);
   if (resp.status >= 500) fprintf(stderr, "kbisect-%s: %s", program, resp.body.c_str());
-  if (req.method == "HEAD") resp.body.clear();
-  return WriteAll(1, FormatResponse(resp)) ? 0 : 1;
+  if (req.method == "HEAD") {
+    resp.body.clear();
+    resp.more.clear();
+  }
+  // The head, then the body as it is (a list's is 200 KB: not copied again).
+  std::string body = std::move(resp.body);
+  std::vector<std::string_view> more = std::move(resp.more);
+  resp.body.clear();
+  resp.more.clear();
+  bool ok = WriteAll(1, FormatResponse(resp)) && WriteAll(1, body);
+  for (std::string_view v : more) ok = ok && WriteAll(1, v);
+  return ok ? 0 : 1;
 }
 
 }  // namespace kb

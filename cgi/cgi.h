@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,7 +39,14 @@ struct Response {
   std::string content_type = "text/plain; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // The rest of the body, after `body`, sent without a copy: views into what `keep`
+  // holds (the list's 200 KB of names, as mapped from the store's list index).
+  std::vector<std::string_view> more;
+  std::shared_ptr<const void> keep;
 };
+
+// The whole body: `body`, then `more`.
+std::string Body(const Response& r);
 
 // A text/plain answer: the message and a newline.
 Response Text(int status, std::string message);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -80,19 +81,52 @@ class Server : public ::testing::Test {
   do {                                                                         \
     Response r_ = (resp);                                                      \
     EXPECT_EQ(r_.status, code) << r_.body;                                     \
-    EXPECT_NE(r_.body.find(text), std::string::npos) << r_.body << " lacks " << (text); \
+    EXPECT_NE(Body(r_).find(text), std::string::npos) << Body(r_) << " lacks " << (text); \
   } while (0)
 
 TEST_F(Server, ListIsOnceThenDefaultThenNewestFirstEachOnce) {
   EXPECT_ANSWER(HandleList(Req("GET", "machine=m1"), cfg_), 200, kC + "\n" + kB + "\n" + kA + "\n");
   EXPECT_ANSWER(HandleList(Req("GET", "machine=m1&arch=i386"), cfg_), 200, kI + "\n");
   ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1", kA), cfg_).status, 200);
-  EXPECT_EQ(HandleList(Req("GET", "machine=m1"), cfg_).body, kA + "\n" + kC + "\n" + kB + "\n");
+  EXPECT_EQ(Body(HandleList(Req("GET", "machine=m1"), cfg_)), kA + "\n" + kC + "\n" + kB + "\n");
   ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1&once=1", kB + "\n"), cfg_).status, 200);
-  EXPECT_EQ(HandleList(Req("GET", "machine=m1"), cfg_).body, kB + "\n" + kA + "\n" + kC + "\n");
+  EXPECT_EQ(Body(HandleList(Req("GET", "machine=m1"), cfg_)), kB + "\n" + kA + "\n" + kC + "\n");
   ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1&once=1", kA), cfg_).status, 200);
-  EXPECT_EQ(HandleList(Req("GET", "machine=m1"), cfg_).body, kA + "\n" + kC + "\n" + kB + "\n")
+  EXPECT_EQ(Body(HandleList(Req("GET", "machine=m1"), cfg_)), kA + "\n" + kC + "\n" + kB + "\n")
       << "once and default the same image: listed once";
+}
+
+// The same answers when the list comes from the store's list index: the chosen
+// images lead and are not listed again, wherever they are in the index.
+TEST_F(Server, ListFromTheStoresIndexIsTheSame) {
+  std::string err;
+  ASSERT_TRUE(WriteListIndex(cfg_.images, &err)) << err;
+  // The index is what is read: one written by hand with the directory's mtime
+  // (kA left out) is believed.
+  struct stat st;
+  ASSERT_EQ(stat(cfg_.images.c_str(), &st), 0);
+  const int64_t mtime = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  const std::string index = cfg_.images + "/.index/x86_64", full = [&] {
+    std::string t;
+    EXPECT_TRUE(ReadFile(index, &t, &err));
+    return t;
+  }();
+  ASSERT_TRUE(WriteFileAtomic(index, FormatListIndex("x86_64", mtime, {kC, kB}), &err)) << err;
+  EXPECT_EQ(Body(HandleList(Req("GET", "machine=m1"), cfg_)), kC + "\n" + kB + "\n");
+  ASSERT_TRUE(WriteFileAtomic(index, full, &err)) << err;
+  EXPECT_EQ(Body(HandleList(Req("GET", "machine=m1"), cfg_)), kC + "\n" + kB + "\n" + kA + "\n");
+  ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1", kC), cfg_).status, 200);  // the index's first
+  EXPECT_EQ(Body(HandleList(Req("GET", "machine=m1"), cfg_)), kC + "\n" + kB + "\n" + kA + "\n");
+  ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1&once=1", kA), cfg_).status, 200);  // its last
+  EXPECT_EQ(Body(HandleList(Req("GET", "machine=m1"), cfg_)), kA + "\n" + kC + "\n" + kB + "\n");
+  ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1", kB), cfg_).status, 200);  // the middle
+  EXPECT_EQ(Body(HandleList(Req("GET", "machine=m1"), cfg_)), kA + "\n" + kB + "\n" + kC + "\n");
+  ASSERT_EQ(HandleDefault(Req("PUT", "machine=m1", kI), cfg_).status, 200);  // another arch's
+  EXPECT_EQ(Body(HandleList(Req("GET", "machine=m1"), cfg_)), kA + "\n" + kI + "\n" + kC + "\n" + kB + "\n");
+  Response tsv = HandleList(Req("GET", "machine=m1&format=tsv"), cfg_);
+  EXPECT_EQ(std::count(tsv.body.begin(), tsv.body.end(), '\n'), 4) << tsv.body;
+  EXPECT_EQ(tsv.body.substr(0, kA.size() + 1), kA + "\t");
+  EXPECT_NE(tsv.body.find("\n" + kB + "\t"), std::string::npos) << tsv.body;
 }
 
 TEST_F(Server, ListRefusesAChoiceItCannotHonour) {
@@ -105,14 +139,14 @@ TEST_F(Server, ListRefusesAChoiceItCannotHonour) {
     EXPECT_ANSWER(HandleList(Req("GET", std::string("machine=m1") + f), cfg_), 409,
                   "machine m1: its once image " + kB + " is not in the store");
   ASSERT_EQ(HandleDefault(Req("DELETE", "machine=m1&once=1"), cfg_).status, 200);
-  EXPECT_EQ(HandleList(Req("GET", "machine=m1"), cfg_).body, kA + "\n" + kC + "\n");
+  EXPECT_EQ(Body(HandleList(Req("GET", "machine=m1"), cfg_)), kA + "\n" + kC + "\n");
   ASSERT_TRUE(RemoveImage(cfg_.images, kA, &err)) << err;
   EXPECT_ANSWER(HandleList(Req("GET", "machine=m1"), cfg_), 409, "its default image " + kA);
   // A damaged state file: the server's own trouble, said.
   d_.Write("state/machines/m2/default", "garbage\n");
   EXPECT_ANSWER(HandleList(Req("GET", "machine=m2"), cfg_), 500, "does not hold an image name");
   // Other machines are served as usual.
-  EXPECT_EQ(HandleList(Req("GET", "machine=m3"), cfg_).body, kC + "\n");
+  EXPECT_EQ(Body(HandleList(Req("GET", "machine=m3"), cfg_)), kC + "\n");
 }
 
 TEST_F(Server, ListFormats) {
@@ -130,7 +164,7 @@ TEST_F(Server, ListFormats) {
   d_.Write("images/" + kC + "/image.ini", "[image]\nname = " + kC + "\n");
   tsv = HandleList(Req("GET", "machine=m1&format=tsv"), cfg_);
   EXPECT_NE(tsv.body.find(kC + "\t-\t-\t-\t-\t-\n"), std::string::npos) << tsv.body;
-  EXPECT_NE(HandleList(Req("GET", "machine=m1&format=json"), cfg_).body.find("\"commit\":null"), std::string::npos);
+  EXPECT_NE(Body(HandleList(Req("GET", "machine=m1&format=json"), cfg_)).find("\"commit\":null"), std::string::npos);
 }
 
 TEST_F(Server, ListRefusesBadRequests) {

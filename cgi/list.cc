@@ -3,6 +3,7 @@
 // of the arch, newest first, each once. json and tsv add each image's manifest
 // fields (tsv is for scripts: one image a line, tab-separated fields in a fixed
 // order, no header; no field can hold a tab or a newline).
+#include <algorithm>
 #include <cstdio>
 
 #include "cgi/handlers.h"
@@ -76,24 +77,51 @@ Response HandleList(const Request& req, const ServerConfig& cfg) {
   std::optional<std::string> once, dflt;
   if (!Chosen(st, machine.value, "once", cfg, &once, &err) || !Chosen(st, machine.value, "default", cfg, &dflt, &err))
     return err;
-  std::vector<StoreImage> images;
-  std::string list_err;
-  if (!ListImages(cfg.images, arch, &images, &list_err)) return Text(500, list_err);
+  // The arch's images, one a line: from the store's list index when it is fresh.
+  ImageNames listed;
+  std::string note, list_err;
+  if (!ListImageNames(cfg.images, arch, &listed, &note, &list_err)) return Text(500, list_err);
+  if (!note.empty()) fprintf(stderr, "kbisect-list: %s\n", note.c_str());
+  const std::string_view text = listed.text;
 
+  Response r;
+  if (!json && !tsv) {
+    // The chosen images first, then the names as they are (sent without a copy)
+    // but for the chosen images' lines.
+    std::vector<std::pair<size_t, size_t>> cut;  // [from, to) of a chosen image's line
+    auto choose = [&](const std::string& name) {
+      const std::string line = name + "\n";
+      r.body += line;
+      size_t at = 0;
+      if (text.substr(0, line.size()) != line) {
+        if ((at = text.find("\n" + line)) == std::string_view::npos) return;  // another arch's
+        ++at;
+      }
+      cut.push_back({at, at + line.size()});
+    };
+    if (once) choose(*once);
+    if (dflt && dflt != once) choose(*dflt);
+    std::sort(cut.begin(), cut.end());
+    size_t from = 0;
+    for (auto [a, b] : cut) {
+      if (a > from) r.more.push_back(text.substr(from, a - from));
+      from = b;
+    }
+    if (from < text.size()) r.more.push_back(text.substr(from));
+    r.keep = listed.keep;
+    return r;
+  }
   std::vector<std::string> names;
   if (once) names.push_back(*once);
   if (dflt && dflt != once) names.push_back(*dflt);
-  for (const StoreImage& i : images)
-    if (i.name != once && i.name != dflt) names.push_back(i.name);
+  for (size_t at = 0, nl; (nl = text.find('\n', at)) != std::string_view::npos; at = nl + 1) {
+    std::string name(text.substr(at, nl - at));
+    if (name != once && name != dflt) names.push_back(std::move(name));
+  }
 
-  Response r;
   if (tsv) {
     r.content_type = "text/tab-separated-values; charset=utf-8";
     for (const std::string& n : names) r.body += Entry(cfg, n, n == once, n == dflt, true);
-    return r;
-  }
-  if (!json) {
-    for (const std::string& n : names) r.body += n + "\n";
     return r;
   }
   // One image a line inside the array: valid JSON that line tools can still read.

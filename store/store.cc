@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 #include "common/fileio.h"
@@ -24,6 +25,16 @@ bool DirMtime(int dfd, const char* name, int64_t* mtime_ns) {
   if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) return false;
   *mtime_ns = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
   return true;
+}
+
+// After a change of the store's directory: its list index follows. A failure
+// costs the list its speed, never its truth (store.h), so the change stands and
+// the reason goes to stderr (the builder's log).
+void IndexAfterChange(const std::string& images) {
+  std::string why;
+  if (!WriteListIndex(images, &why))
+    fprintf(stderr, "kbisect: the image store's list index: %s (the list reads the directory until it is written)\n",
+            why.c_str());
 }
 
 }  // namespace
@@ -107,13 +118,16 @@ bool PublishImage(const std::string& images, ImageIni ini, const std::vector<Ima
   std::string tmp = images + "/.tmp-" + name + "." + std::to_string(getpid());
   std::error_code ec;
   std::filesystem::remove_all(tmp, ec);
+  if (mkdir(tmp.c_str(), 0755) != 0) return *err = "cannot create " + tmp + ": " + strerror(errno), false;
+  // From here on the store's directory has changed (its mtime): the index follows
+  // on every way out.
   auto fail = [&](const std::string& why) {
     std::error_code ignore;
     std::filesystem::remove_all(tmp, ignore);
+    IndexAfterChange(images);
     *err = why;
     return false;
   };
-  if (mkdir(tmp.c_str(), 0755) != 0) return fail("cannot create " + tmp + ": " + strerror(errno));
   bool kernel = false, initrd = ini.initrd.empty(), modules = ini.modules.empty();
   for (const ImageFile& f : files) {
     std::string to = tmp + "/" + f.as, why;
@@ -146,7 +160,9 @@ bool PublishImage(const std::string& images, ImageIni ini, const std::vector<Ima
     std::filesystem::remove_all(tmp, ec);  // the same image is there already: it is built once
     *already = true;
   }
-  return SyncDir(images, err);
+  bool synced = SyncDir(images, err);
+  IndexAfterChange(images);
+  return synced;
 }
 
 bool RemoveImage(const std::string& images, std::string_view name, std::string* err) {
@@ -159,11 +175,9 @@ bool RemoveImage(const std::string& images, std::string_view name, std::string* 
   }
   std::error_code ec;
   std::filesystem::remove_all(gone, ec);
-  if (ec) {
-    *err = "cannot remove " + gone + ": " + ec.message();
-    return false;
-  }
-  return SyncDir(images, err);
+  bool ok = !ec ? SyncDir(images, err) : (*err = "cannot remove " + gone + ": " + ec.message(), false);
+  IndexAfterChange(images);
+  return ok;
 }
 
 bool CleanLeftovers(const std::string& images, int64_t min_age_s, std::vector<std::string>* removed,
@@ -178,11 +192,16 @@ bool CleanLeftovers(const std::string& images, int64_t min_age_s, std::vector<st
     auto t = std::filesystem::last_write_time(e.path(), age_ec);
     if (age_ec || now - t < std::chrono::seconds(min_age_s)) continue;
     std::filesystem::remove_all(e.path(), age_ec);
-    if (age_ec) return *err = "cannot remove " + e.path().string() + ": " + age_ec.message(), false;
+    if (age_ec) {
+      if (!removed->empty()) IndexAfterChange(images);
+      return *err = "cannot remove " + e.path().string() + ": " + age_ec.message(), false;
+    }
     removed->push_back(n);
   }
+  if (removed->empty()) return ec ? (*err = "cannot list " + images + ": " + ec.message(), false) : true;
+  IndexAfterChange(images);
   if (ec) return *err = "cannot list " + images + ": " + ec.message(), false;
-  return removed->empty() || SyncDir(images, err);
+  return SyncDir(images, err);
 }
 
 }  // namespace kb

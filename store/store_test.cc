@@ -138,7 +138,7 @@ TEST(Store, PublishesWholeWithSumsAndReadsItBack) {
                            nullptr, &already, &err))
       << err;
   EXPECT_FALSE(already);
-  EXPECT_EQ(Entries(images), std::vector<std::string>{kA}) << "nothing hidden is left";
+  EXPECT_EQ(Entries(images), (std::vector<std::string>{".index", kA})) << "nothing hidden is left but the list index";
   EXPECT_EQ(Entries(images + "/" + kA), (std::vector<std::string>{"bzImage", "config", "image.ini", "initrd", "modules.cpio.gz"}));
   struct stat st;
   ASSERT_EQ(stat((images + "/" + kA + "/bzImage").c_str(), &st), 0);
@@ -164,12 +164,12 @@ TEST(Store, PublishesWholeWithSumsAndReadsItBack) {
   d.Write("out/bzImage", "other bytes");
   ASSERT_TRUE(PublishImage(images, Fields(kA), {{kernel, "bzImage"}}, nullptr, &already, &err)) << err;
   EXPECT_TRUE(already);
-  EXPECT_EQ(Entries(images), std::vector<std::string>{kA});
+  EXPECT_EQ(Entries(images), (std::vector<std::string>{".index", kA}));
   ASSERT_TRUE(ReadManifest(images, kA, &m, &err));
   EXPECT_EQ(m.ini.initrd, "initrd");
 
   ASSERT_TRUE(RemoveImage(images, kA, &err)) << err;
-  EXPECT_TRUE(Entries(images).empty());
+  EXPECT_EQ(Entries(images), std::vector<std::string>{".index"});
   EXPECT_FALSE(RemoveImage(images, kA, &err));
   EXPECT_NE(err.find("cannot remove"), std::string::npos);
   EXPECT_FALSE(RemoveImage(images, "../x", &err));
@@ -196,7 +196,7 @@ TEST(Store, AFailedPublishLeavesNothing) {
   EXPECT_NE(err.find("commit is not 40 lowercase hex"), std::string::npos) << err;
   EXPECT_FALSE(PublishImage(images, Fields(kA), {{kernel, "vmlinuz"}}, nullptr, &already, &err)) << "no kernel among the files";
   EXPECT_FALSE(PublishImage(images, Fields("not-a-name"), {{kernel, "bzImage"}}, nullptr, &already, &err));
-  EXPECT_TRUE(Entries(images).empty()) << "no image and no temporary directory";
+  EXPECT_EQ(Entries(images), std::vector<std::string>{".index"}) << "no image and no temporary directory: the list index alone";
   EXPECT_FALSE(PublishImage(d.path() + "/missing", Fields(kA), {{kernel, "bzImage"}}, nullptr, &already, &err));
 }
 
@@ -265,7 +265,7 @@ TEST(Store, LeftoversOfADeadPublisherAreCleanedOnceOld) {
   std::sort(removed.begin(), removed.end());
   EXPECT_EQ(removed, (std::vector<std::string>{".rm-6.1.0-main_bbbbbbbbbbbb_20261121_x86_64.456",
                                                ".tmp-6.1.0-main_aaaaaaaaaaaa_20261120_x86_64.123"}));
-  EXPECT_EQ(Entries(images), (std::vector<std::string>{".hidden-by-someone",
+  EXPECT_EQ(Entries(images), (std::vector<std::string>{".hidden-by-someone", ".index",
                                                        ".tmp-6.1.0-main_cccccccccccc_20261122_x86_64.789",
                                                        "6.1.0-main_dddddddddddd_20261122_x86_64"}));
   EXPECT_FALSE(CleanLeftovers(images + "/nonexistent", 3600, &removed, &err));
@@ -290,6 +290,207 @@ TEST(Store, PublishWithAKeyPutsTheSignatureBesideTheManifest) {
                     "/image.ini >/dev/null").c_str()),
             0)
       << "openssl accepts the signature the store wrote";
+}
+
+}  // namespace
+}  // namespace kb
+
+// --- the list index -----------------------------------------------------------------
+
+namespace kb {
+namespace {
+
+std::string Joined(const std::vector<StoreImage>& list) {
+  std::string out;
+  for (const StoreImage& i : list) out += i.name + "\n";
+  return out;
+}
+
+// What the directory read gives for `arch`, one name a line.
+std::string DirectoryList(const std::string& images, std::string_view arch) {
+  std::vector<StoreImage> list;
+  std::string err;
+  EXPECT_TRUE(ListImages(images, arch, &list, &err)) << err;
+  return Joined(list);
+}
+
+int64_t DirMtimeNs(const std::string& path) {
+  struct stat st;
+  EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
+  return int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+std::string ReadText(const std::string& path) {
+  std::string text, err;
+  EXPECT_TRUE(ReadFile(path, &text, &err)) << err;
+  return text;
+}
+
+// A store of images published by the store's writer: kA, kB, kC (x86_64), kI (i386).
+class ListIndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    images_ = d_.path() + "/images";
+    ASSERT_EQ(mkdir(images_.c_str(), 0755), 0);
+    for (const std::string& n : {kA, kB, kC, kI}) Publish(n);
+  }
+  void Publish(const std::string& name) {
+    std::string kernel = d_.Write("out/bzImage", "kernel " + name), err;
+    ImageIni ini = Fields(name);
+    const std::string arch = name.substr(name.rfind('_') + 1);  // ini's fields are views
+    ini.arch = arch;
+    bool already;
+    ASSERT_TRUE(PublishImage(images_, ini, {{kernel, "bzImage"}}, nullptr, &already, &err)) << err;
+  }
+  // ListImageNames' answer, and its note in *note.
+  std::string Names(std::string_view arch, std::string* note) {
+    ImageNames names;
+    std::string err;
+    EXPECT_TRUE(ListImageNames(images_, arch, &names, note, &err)) << err;
+    return std::string(names.text);
+  }
+
+  TempDir d_;
+  std::string images_;
+};
+
+TEST_F(ListIndexTest, ThePublisherWritesItAndAFreshOneIsUsed) {
+  const std::string index = images_ + "/.index/x86_64";
+  EXPECT_EQ(ReadText(index), "kbisect-list-index 1 x86_64 " + std::to_string(DirMtimeNs(images_)) + " 3\n" + kC +
+                                 "\n" + kB + "\n" + kA + "\n");
+  EXPECT_EQ(ReadText(images_ + "/.index/i386"),
+            "kbisect-list-index 1 i386 " + std::to_string(DirMtimeNs(images_)) + " 1\n" + kI + "\n");
+  std::string note;
+  EXPECT_EQ(Names("x86_64", &note), kC + "\n" + kB + "\n" + kA + "\n");
+  EXPECT_EQ(note, "");
+  EXPECT_EQ(Entries(images_), (std::vector<std::string>{".index", kA, kB, kC, kI})) << "the index is no image";
+  // That the list comes from the index and not the directory: an index written
+  // by hand with the directory's mtime is believed (the writers' own are right).
+  std::string err;
+  ASSERT_TRUE(WriteFileAtomic(index, FormatListIndex("x86_64", DirMtimeNs(images_), {kB}), &err)) << err;
+  EXPECT_EQ(Names("x86_64", &note), kB + "\n");
+  EXPECT_EQ(note, "");
+  // The removal of an image rewrites it; an arch whose images are all gone gets
+  // an empty one.
+  ASSERT_TRUE(RemoveImage(images_, kI, &err)) << err;
+  EXPECT_EQ(ReadText(images_ + "/.index/i386"),
+            "kbisect-list-index 1 i386 " + std::to_string(DirMtimeNs(images_)) + " 0\n");
+  EXPECT_EQ(Names("i386", &note), "");
+  EXPECT_EQ(Names("x86_64", &note), kC + "\n" + kB + "\n" + kA + "\n");
+  EXPECT_EQ(note, "");
+  // An arch without an index (none of its images ever published): the directory,
+  // no note.
+  EXPECT_EQ(Names("arm64", &note), "");
+  EXPECT_EQ(note, "");
+}
+
+TEST_F(ListIndexTest, AStaleOneIsNotUsed) {
+  std::string note;
+  // An image removed by hand, not by the store's writer.
+  ASSERT_EQ(system(("rm -rf " + images_ + "/" + kB).c_str()), 0);
+  EXPECT_EQ(Names("x86_64", &note), kC + "\n" + kA + "\n");
+  EXPECT_NE(note.find(images_ + "/.index/x86_64 is stale"), std::string::npos) << note;
+  EXPECT_NE(note.find("reading the directory instead"), std::string::npos) << note;
+  // One added by hand.
+  const std::string hand = "6.1.0-main_eeeeeeeeeeee_20261123_x86_64";
+  d_.Write("images/" + hand + "/image.ini", "");
+  EXPECT_EQ(Names("x86_64", &note), hand + "\n" + kC + "\n" + kA + "\n");
+  EXPECT_NE(note.find("is stale"), std::string::npos) << note;
+  // The next write of the store's writer makes it fresh again, with both.
+  std::string err;
+  ASSERT_TRUE(WriteListIndex(images_, &err)) << err;
+  EXPECT_EQ(Names("x86_64", &note), hand + "\n" + kC + "\n" + kA + "\n");
+  EXPECT_EQ(note, "");
+}
+
+TEST_F(ListIndexTest, ADamagedOneGivesTheSameListAndSaysWhy) {
+  const std::string index = images_ + "/.index/x86_64", good = ReadText(index);
+  const std::string mtime = std::to_string(DirMtimeNs(images_));
+  const std::string want = kC + "\n" + kB + "\n" + kA + "\n";
+  struct Case {
+    std::string text, why;
+  };
+  const Case kCases[] = {
+      {good.substr(0, good.size() - 10), "it ends after 2 of its 3 names"},  // cut short
+      {good.substr(0, good.size() - 1), "it ends after 2 of its 3 names"},
+      {good + kA + "\n", "more than its 3 names"},
+      {"", "no kbisect-list-index 1 header"},
+      {"kbisect-list-index 2 x86_64 " + mtime + " 3\n" + want, "no kbisect-list-index 1 header"},
+      {"kbisect-list-index 1 i386 " + mtime + " 3\n" + want, "the header names another arch than x86_64"},
+      {"kbisect-list-index 1 x86_64 0" + mtime + " 3\n" + want, "the header's mtime or count is not a number"},
+      {"kbisect-list-index 1 x86_64 " + mtime + " 3\n" + kC + "\n../etc\n" + kA + "\n",
+       "line 3: image name starts with '.'"},
+      {"kbisect-list-index 1 x86_64 " + mtime + " 3\n" + kC + "\n" + kI + "\n" + kA + "\n",
+       "line 3: an image of another arch"},
+      {"kbisect-list-index 1 x86_64 " + mtime + " 3\n" + kA + "\n" + kB + "\n" + kC + "\n", "line 3: out of order"},
+  };
+  for (const Case& c : kCases) {
+    std::string err, note;
+    ASSERT_TRUE(WriteFileAtomic(index, c.text, &err)) << err;
+    EXPECT_EQ(Names("x86_64", &note), want) << c.text;
+    EXPECT_EQ(note, index + " is damaged (" + c.why + "): reading the directory instead") << c.text;
+  }
+  // Unreadable: not a file.
+  ASSERT_EQ(unlink(index.c_str()), 0);
+  ASSERT_EQ(mkdir(index.c_str(), 0755), 0);
+  std::string note;
+  EXPECT_EQ(Names("x86_64", &note), want);
+  EXPECT_EQ(note, index + " is not a readable file: reading the directory instead");
+}
+
+// Many images a date, their mtimes tied or not, across two arches: the index's
+// order is the directory read's, to the name where the mtimes tie too.
+TEST_F(ListIndexTest, TheOrderIsTheDirectoryReadsWithTies) {
+  const int64_t s = 1000000000;
+  int k = 0;
+  for (const char* date : {"20261121", "20261123", "20261122"})
+    for (const char* arch : {"x86_64", "i386"})
+      for (int j = 0; j < 6; ++j, ++k) {
+        char name[80];
+        snprintf(name, sizeof name, "6.1.0-main_%012x_%s_%s", 0xabc000 + k * 37, date, arch);
+        d_.Write(std::string("images/") + name + "/image.ini", "");
+        SetMtime(images_ + "/" + name, (j % 3) * s + (j == 4 ? 7 : 0));  // pairs of equal mtimes
+      }
+  std::string err, note;
+  ASSERT_TRUE(WriteListIndex(images_, &err)) << err;
+  for (const char* arch : {"x86_64", "i386"}) {
+    std::string from_dir = DirectoryList(images_, arch);
+    EXPECT_EQ(std::count(from_dir.begin(), from_dir.end(), '\n'), arch[0] == 'x' ? 21 : 19);
+    EXPECT_EQ(Names(arch, &note), from_dir) << arch;
+    EXPECT_EQ(note, "") << "from the index";
+  }
+}
+
+// A directory modified within the file system's current tick may change again
+// with the same mtime: the writer reads it only once its clock is past that mtime.
+TEST_F(ListIndexTest, TheWriterWaitsForTheClockToPassTheDirectorysMtime) {
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  const int64_t ahead = (int64_t(now.tv_sec) + 1) * 1000000000 + now.tv_nsec;  // 1 s from now
+  SetMtime(images_, ahead);
+  std::string err;
+  ASSERT_TRUE(WriteListIndex(images_, &err)) << err;
+  clock_gettime(CLOCK_REALTIME, &now);
+  EXPECT_GT(int64_t(now.tv_sec) * 1000000000 + now.tv_nsec, ahead) << "returned before the clock passed the mtime";
+  EXPECT_EQ(ReadText(images_ + "/.index/i386"), "kbisect-list-index 1 i386 " + std::to_string(ahead) + " 1\n" + kI + "\n");
+}
+
+TEST(ListIndex, ParsesOnlyWhatItFormats) {
+  const std::string text = FormatListIndex("x86_64", 1764300000123456789, {kC, kB, kA});
+  ListIndex idx;
+  std::string err;
+  ASSERT_TRUE(ParseListIndex(text, "x86_64", &idx, &err)) << err;
+  EXPECT_EQ(idx.mtime_ns, 1764300000123456789);
+  EXPECT_EQ(idx.count, 3u);
+  EXPECT_EQ(idx.names, kC + "\n" + kB + "\n" + kA + "\n");
+  ASSERT_TRUE(ParseListIndex(FormatListIndex("i386", 0, {}), "i386", &idx, &err)) << err;
+  EXPECT_EQ(idx.count, 0u);
+  for (const std::string bad : {"kbisect-list-index 1 x86_64 5 01\n", "kbisect-list-index 1 x86_64 -5 0\n",
+                                "kbisect-list-index 1 x86_64 5 0", "kbisect-list-index 1 x86_64 5 0 \n",
+                                "kbisect-list-index 1 x86_64 12345678901234567890 0\n",
+                                "kbisect-list-index 1 x86_64 9223372036854775808 0\n",
+                                "kbisect-list-index 1 x86_64  5 0\n", "kbisect-list-index 1 x86_64 5 0\n\n"})
+    EXPECT_FALSE(ParseListIndex(bad, "x86_64", &idx, &err)) << bad;
 }
 
 }  // namespace

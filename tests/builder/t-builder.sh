@@ -222,7 +222,7 @@ sed "s|^images = .*|images = $d/small|" "$d/builder.ini" >"$d/full.ini"
 "$builder" --config "$d/full.ini" build "$c10" --arch x86_64 >"$d/full.log" 2>&1
 t_eq "full disk: exit 3 (the builder's own trouble)" 3 $?
 t_check "full disk: the error says so" grep -q "No space left on device" "$d/full.log"
-t_eq "full disk: no partial image or temporary directory" "" "$(ls -A "$d/small")"
+t_eq "full disk: no partial image or temporary directory (the list index aside)" "" "$(ls -A "$d/small" | grep -vx '\.index')"
 t_check "full disk: no result is remembered" test ! -e "$d/state/builder/results/$c10-x86_64"
 umount "$d/small"
 "$builder" --config "$d/full.ini" build "$c10" --arch x86_64 >"$d/full2.log" 2>&1

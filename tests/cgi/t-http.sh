@@ -94,7 +94,16 @@ t_check "... and the CGI says why in Apache's error log" \
 cp "$LAB_DIR/c.ini" "$LAB_IMAGES/$C/image.ini"
 t_eq "the images are downloadable under images/" "stand-in kernel $A" "$(curl -sS "$LAB_URL/images/$A/bzImage")"
 
+# The list index: written by the store's writer (kbisect-builder publish), used
+# while the store's directory has the mtime it records; an image removed by hand
+# changes that mtime, so the list reads the directory at once (and says so).
+t_check "the store's writer keeps a list index per arch" test -f "$LAB_IMAGES/.index/x86_64" -a -f "$LAB_IMAGES/.index/i386"
+t_check "a fresh index is used without a word in Apache's error log" \
+	bash -c "! grep -q 'kbisect-list: .*index' '$LAB_DIR/apache/error.log'"
 rm -rf "${LAB_IMAGES:?}/$B"
+t_eq "an image removed by hand leaves the list at once" "$C $A" "$(list machine=m1)"
+t_check "... and the CGI says in Apache's error log that the index is stale" \
+	grep -q "kbisect-list: $LAB_IMAGES/.index/x86_64 is stale: .*reading the directory instead" "$LAB_DIR/apache/error.log"
 t_eq "a default whose image left the store: 409 and why, never another kernel" \
 	"409 machine m2: its default image $B is not in the store (removed?): choose another (kbisect set or once)" \
 	"$(curl -sS -w '%{http_code} ' -o "$LAB_DIR/body" "$LAB_URL/list?machine=m2")$(cat "$LAB_DIR/body")"

@@ -351,6 +351,14 @@ bool Package(Build& b) {
   ini.cmdline = b.arch.cmdline;
   ini.has_cmdline = !b.arch.cmdline.empty();
   ini.has_code = CodeSha256(b, release, !ini.modules.empty(), ini.code_sha256);
+  // What went in: the configuration (its sum) and the compiler it names.
+  std::string config, compiler;
+  if (ReadSmallFile(b.out + "/.config", &config)) {
+    Sha256(config, ini.config_sha256);
+    ini.has_config_sum = true;
+    compiler = ConfigCompiler(config);
+    ini.compiler = compiler;
+  }
   bool already = false;
   if (!PublishImage(b.c.images, ini, files, b.c.sign ? &b.c.key : nullptr, &already, &b.r.error)) return false;
   b.r.image = name;
@@ -366,6 +374,19 @@ void Progress(const Build& b, const char* step, double secs) {
 }
 
 }  // namespace
+
+std::string ConfigCompiler(std::string_view config) {
+  static constexpr std::string_view kKey = "\nCONFIG_CC_VERSION_TEXT=\"";
+  size_t at = config.find(kKey);
+  if (at == std::string_view::npos) return "";
+  std::string_view v = config.substr(at + kKey.size());
+  v = v.substr(0, v.find('\n'));
+  if (v.empty() || v.back() != '"') return "";
+  v.remove_suffix(1);
+  for (char c : v)
+    if (static_cast<unsigned char>(c) < 0x20 || c == '\\' || c == '"') return "";
+  return v.size() <= kMaxImageName ? std::string(v) : "";
+}
 
 bool FeedsConfig(std::string_view path) {
   size_t slash = path.rfind('/');

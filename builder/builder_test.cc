@@ -246,6 +246,18 @@ TEST(Build, KnowsWhatFeedsTheConfiguration) {
     EXPECT_FALSE(FeedsConfig(p)) << p;
 }
 
+TEST(Build, ReadsTheCompilerTheConfigurationNames) {
+  EXPECT_EQ(ConfigCompiler("#\n# Automatically generated file; DO NOT EDIT.\nCONFIG_CC_VERSION_TEXT=\"gcc (Debian "
+                           "12.2.0-14+deb12u1) 12.2.0\"\nCONFIG_CC_IS_GCC=y\n"),
+            "gcc (Debian 12.2.0-14+deb12u1) 12.2.0");
+  EXPECT_EQ(ConfigCompiler("\nCONFIG_CC_VERSION_TEXT=\"clang version 14.0.6\""), "clang version 14.0.6");
+  EXPECT_EQ(ConfigCompiler("\nCONFIG_CC_IS_GCC=y\n"), "") << "a kernel before 5.8 names none";
+  EXPECT_EQ(ConfigCompiler("\n# CONFIG_CC_VERSION_TEXT=\"gcc\"\n"), "") << "a comment is not the key";
+  EXPECT_EQ(ConfigCompiler("\nCONFIG_CC_VERSION_TEXT=\"gcc\n"), "") << "no closing quote";
+  EXPECT_EQ(ConfigCompiler("\nCONFIG_CC_VERSION_TEXT=\"\"\n"), "") << "empty";
+  EXPECT_EQ(ConfigCompiler("\nCONFIG_CC_VERSION_TEXT=\"" + std::string(201, 'g') + "\"\n"), "") << "too long";
+}
+
 }  // namespace
 }  // namespace kb
 

@@ -193,7 +193,26 @@ bool Configure(Build& b) {
   return true;
 }
 
+// Debug information names the directories a file was compiled in and from (the
+// kernel maps them away only for __FILE__, -fmacro-prefix-map): with it, the
+// compiler is told to write them relative (KCFLAGS and KAFLAGS, which the kernel
+// appends to its own), so that two work trees give the same bytes. Without it no
+// path reaches the image, and the flags would only make every work tree build
+// again from clean once.
+void MapPaths(Build& b) {
+  std::string config;
+  if (!ReadSmallFile(b.out + "/.config", &config) || config.find("\nCONFIG_DEBUG_INFO=y\n") == std::string::npos)
+    return;
+  std::error_code e1, e2;
+  std::string src = std::filesystem::canonical(b.src, e1).string(), out = std::filesystem::canonical(b.out, e2).string();
+  if (e1 || e2) return;
+  const std::string maps = "-fdebug-prefix-map=" + src + "/= -fdebug-prefix-map=" + out + "=.";
+  b.env.push_back("KCFLAGS=" + maps);
+  b.env.push_back("KAFLAGS=" + maps);
+}
+
 bool Compile(Build& b) {
+  MapPaths(b);
   std::string jobs = std::to_string(b.c.jobs > 0 ? b.c.jobs : int(std::thread::hardware_concurrency()));
   std::vector<std::string> argv = b.Make({"O=" + b.out, "-j" + jobs});
   if (b.c.ccache) argv.push_back("CC=ccache gcc");

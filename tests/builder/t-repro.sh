@@ -136,8 +136,10 @@ lab_step "building ${c1:0:12} with one host of the farm down"
 kill "$(cat "$d/run/distccd-127.0.0.3.pid")"
 for _ in $(seq 1 50); do farm_up 127.0.0.3 || break; sleep 0.2; done
 before=$(grep -c COMPILE_OK "$d/distccd-127.0.0.2.log")
+t0=$SECONDS
 farm_build down
 t_eq "with 127.0.0.3 down the build still succeeds" 0 $?
+echo "# build with one host down: $((SECONDS - t0)) s"
 dlog=$d/down/images/$(image_of down "$c1")/build.log
 t_check "... distcc says in the build's log that it could not reach it" \
 	grep -q "connect to 127.0.0.3:3632 failed" "$dlog"

@@ -114,6 +114,12 @@ farm_build() {
 	config "$1" "builder.distcc=127.0.0.2/2 127.0.0.3/2"
 	in_copy "$builder" --config "$d/$1.ini" build "$c1" --arch x86_64 >"$d/$1.log" 2>&1
 }
+# distcc skips a host it found down for a minute (DISTCC_BACKOFF_PERIOD; its
+# marks are kept in the builder's work/distcc): forget what an earlier run found.
+# (Not DISTCC_BACKOFF_PERIOD=0: distcc then retries the down host some thousand
+# times per file and the kernel's fixdep finds an empty .d: the build fails.)
+rm -f "$work/distcc/lock/backoff_tcp_127.0.0."[23]_*
+
 lab_step "building ${c1:0:12} on the farm"
 t0=$SECONDS
 farm_build farm
@@ -126,8 +132,8 @@ for a in 127.0.0.2 127.0.0.3; do
 	echo "# distccd $a: $(grep -c 'COMPILE_OK' "$d/distccd-$a.log") jobs"
 	t_check "distccd on $a compiled files for the build (its log: COMPILE_OK)" grep -q "COMPILE_OK" "$d/distccd-$a.log"
 done
-t_check "... init/main.c among them (on the farm, not here)" \
-	grep -qE "COMPILE_OK .*/init/main\.c$" "$d/distccd-127.0.0.2.log" "$d/distccd-127.0.0.3.log"
+t_check "... init/'s files among them (on the farm, not here)" \
+	grep -qE "COMPILE_OK .*/init/[a-z_]+\.c$" "$d/distccd-127.0.0.2.log" "$d/distccd-127.0.0.3.log"
 t_check "... and nothing else: the build stayed incremental (under 50 jobs)" \
 	[ "$(cat "$d"/distccd-*.log | grep -c COMPILE_OK)" -lt 50 ]
 t_check "the farm's image has the same bzImage and module files as the local one" same local farm

@@ -193,15 +193,71 @@ bool Configure(Build& b) {
   return true;
 }
 
+// distcc's masquerade directory (Debian's distcc package): a `gcc` there is
+// distcc, which finds the real one further down PATH. Put first in PATH it sends
+// the kernel's compiles to the farm while make's commands stay "gcc ...", so that
+// the kbuild's recorded command lines, and so the build, do not change with it.
+constexpr char kDistccBin[] = "/usr/lib/distcc";
+
+// Debug information names the directories a file was compiled in and from (the
+// kernel maps them away only for __FILE__, -fmacro-prefix-map): with it, the
+// compiler is told to write them relative (KCFLAGS and KAFLAGS, which the kernel
+// appends to its own), so that two work trees give the same bytes. Without it no
+// path reaches the image, and the flags would only make every work tree build
+// again from clean once.
+void MapPaths(Build& b) {
+  std::string config;
+  if (!ReadSmallFile(b.out + "/.config", &config) || config.find("\nCONFIG_DEBUG_INFO=y\n") == std::string::npos)
+    return;
+  std::error_code e1, e2;
+  std::string src = std::filesystem::canonical(b.src, e1).string(), out = std::filesystem::canonical(b.out, e2).string();
+  if (e1 || e2) return;
+  const std::string maps = "-fdebug-prefix-map=" + src + "/= -fdebug-prefix-map=" + out + "=.";
+  b.env.push_back("KCFLAGS=" + maps);
+  b.env.push_back("KAFLAGS=" + maps);
+}
+
 bool Compile(Build& b) {
-  std::string jobs = std::to_string(b.c.jobs > 0 ? b.c.jobs : int(std::thread::hardware_concurrency()));
-  std::vector<std::string> argv = b.Make({"O=" + b.out, "-j" + jobs});
+  MapPaths(b);
+  const int local = b.c.jobs > 0 ? b.c.jobs : int(std::thread::hardware_concurrency());
+  int jobs = local;
+  std::vector<std::string> env = b.env;
+  if (!b.c.distcc.empty()) {
+    // The farm's slots first, then the local ones: distcc fills hosts in the
+    // order listed, and compiles here itself when a host cannot be reached.
+    std::string hosts;
+    for (const DistccHost& h : b.c.distcc) {
+      hosts += h.host + (h.port != 3632 ? ":" + std::to_string(h.port) : "") + "/" + std::to_string(h.slots) + " ";
+      jobs += h.slots;
+    }
+    hosts += "localhost/" + std::to_string(local);
+    if (access((std::string(kDistccBin) + "/gcc").c_str(), X_OK) != 0) {
+      b.r.error = std::string("[builder] distcc is set but there is no ") + kDistccBin + "/gcc (install Debian's distcc)";
+      return false;
+    }
+    const char* path = getenv("PATH");
+    env.push_back("DISTCC_HOSTS=" + hosts);
+    env.push_back("DISTCC_DIR=" + b.c.work + "/distcc");
+    // distcc would run `gcc` as x86_64-linux-gnu-gcc (here and on the farm), which
+    // names itself so in `gcc --version`: the kernel's CONFIG_CC_VERSION_TEXT would
+    // change, and with it the configuration and every object. The farm's gcc must
+    // be this one anyway for the same bytes (design.md, [builder] distcc).
+    env.push_back("DISTCC_NO_REWRITE_CROSS=1");
+    if (b.c.ccache)
+      env.push_back("CCACHE_PREFIX=distcc");
+    else
+      env.push_back(std::string("PATH=") + kDistccBin + ":" + (path && *path ? path : "/usr/local/bin:/usr/bin:/bin"));
+    dprintf(b.log, "kbisect-builder: compiling on the farm: DISTCC_HOSTS='%s', -j%d\n", hosts.c_str(), jobs);
+  }
+  std::vector<std::string> argv = b.Make({"O=" + b.out, "-j" + std::to_string(jobs)});
   if (b.c.ccache) argv.push_back("CC=ccache gcc");
   argv.insert(argv.end(), b.arch.make_vars.begin(), b.arch.make_vars.end());
   argv.insert(argv.end(), b.arch.targets.begin(), b.arch.targets.end());
   for (const std::string& a : argv) b.r.make_command += (b.r.make_command.empty() ? "" : " ") + a;
   auto start = Clock::now();
+  std::swap(env, b.env);
   int rc = b.Run(argv, b.log);
+  std::swap(env, b.env);
   b.r.make_seconds = Since(start);
   if (rc < 0) return false;
   return rc == 0 || CommitFailed(b);
@@ -351,6 +407,14 @@ bool Package(Build& b) {
   ini.cmdline = b.arch.cmdline;
   ini.has_cmdline = !b.arch.cmdline.empty();
   ini.has_code = CodeSha256(b, release, !ini.modules.empty(), ini.code_sha256);
+  // What went in: the configuration (its sum) and the compiler it names.
+  std::string config, compiler;
+  if (ReadSmallFile(b.out + "/.config", &config)) {
+    Sha256(config, ini.config_sha256);
+    ini.has_config_sum = true;
+    compiler = ConfigCompiler(config);
+    ini.compiler = compiler;
+  }
   bool already = false;
   if (!PublishImage(b.c.images, ini, files, b.c.sign ? &b.c.key : nullptr, &already, &b.r.error)) return false;
   b.r.image = name;
@@ -366,6 +430,19 @@ void Progress(const Build& b, const char* step, double secs) {
 }
 
 }  // namespace
+
+std::string ConfigCompiler(std::string_view config) {
+  static constexpr std::string_view kKey = "\nCONFIG_CC_VERSION_TEXT=\"";
+  size_t at = config.find(kKey);
+  if (at == std::string_view::npos) return "";
+  std::string_view v = config.substr(at + kKey.size());
+  v = v.substr(0, v.find('\n'));
+  if (v.empty() || v.back() != '"') return "";
+  v.remove_suffix(1);
+  for (char c : v)
+    if (static_cast<unsigned char>(c) < 0x20 || c == '\\' || c == '"') return "";
+  return v.size() <= kMaxImageName ? std::string(v) : "";
+}
 
 bool FeedsConfig(std::string_view path) {
   size_t slash = path.rfind('/');
@@ -393,6 +470,7 @@ BuildReport BuildOne(const BuilderConfig& c, Git& git, const BuilderState& state
   // have left to make the builder write elsewhere).
   std::vector<std::string> writable = {b.out, b.cfgdir, b.mods};
   if (c.ccache) writable.push_back(c.work + "/ccache");
+  if (!c.distcc.empty()) writable.push_back(c.work + "/distcc");  // distcc's state (DISTCC_DIR)
   for (const std::string& d : writable)
     if (!MakeDirs(d, &r.error)) return r;
   for (const std::string& d : {b.work, b.out, b.cfgdir, b.mods}) {
@@ -400,7 +478,9 @@ BuildReport BuildOne(const BuilderConfig& c, Git& git, const BuilderState& state
     if (lstat(d.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
       return r.error = d + " is not a directory (a symbolic link?): refusing to build there", r;
   }
-  b.confine = {{c.repo, c.images, c.state, c.work}, writable, {}, true};
+  // A build that compiles on the farm must reach it: it keeps the builder's
+  // network (design.md "Control side", [builder] distcc).
+  b.confine = {{c.repo, c.images, c.state, c.work}, writable, {}, c.distcc.empty()};
   if (c.sign) b.confine.hidden.push_back(c.signing_key);
 
   // One build at a time in an arch's work tree, across builders sharing it.

@@ -38,6 +38,11 @@ struct BuildReport {
 // configuration changed, the builder keeps the last configuration.
 bool FeedsConfig(std::string_view path);
 
+// The compiler a kernel configuration names (CONFIG_CC_VERSION_TEXT without its
+// quotes: "gcc (Debian 12.2.0-14+deb12u1) 12.2.0"), for image.ini's compiler; ""
+// when it names none (a kernel before 5.8) or none image.ini can hold.
+std::string ConfigCompiler(std::string_view config);
+
 BuildReport BuildOne(const BuilderConfig& c, Git& git, const BuilderState& state, const CommitInfo& commit,
                      const std::string& branch, const ArchConfig& arch);
 

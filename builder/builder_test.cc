@@ -24,7 +24,7 @@ namespace {
 
 const char kGood[] =
     "[builder]\nrepo = /srv/linux.git\nimages = /srv/images\nstate = /var/lib/kbisect\nwork = /var/cache/kb\n"
-    "jobs = 4\nccache = yes\npoll = 30\nfirst_parent = no\n"
+    "jobs = 4\nccache = yes\npoll = 30\nfirst_parent = no\ndistcc = 127.0.0.2/4  farm-1.lab:3700/16\n"
     "[mail]\nto = gfx@example.org\nfrom = kbisect@example.org\n"
     "[branch drm-intel-fixes]\nref = refs/heads/drm-intel-fixes\nremote = origin\n"
     "[branch local]\n"
@@ -39,6 +39,13 @@ TEST(BuilderConfig, ReadsEveryKey) {
   EXPECT_EQ(c.repo, "/srv/linux.git");
   EXPECT_EQ(c.jobs, 4);
   EXPECT_TRUE(c.ccache);
+  ASSERT_EQ(c.distcc.size(), 2u);
+  EXPECT_EQ(c.distcc[0].host, "127.0.0.2");
+  EXPECT_EQ(c.distcc[0].port, 3632) << "distccd's port unless told";
+  EXPECT_EQ(c.distcc[0].slots, 4);
+  EXPECT_EQ(c.distcc[1].host, "farm-1.lab");
+  EXPECT_EQ(c.distcc[1].port, 3700);
+  EXPECT_EQ(c.distcc[1].slots, 16);
   EXPECT_FALSE(c.first_parent);
   ASSERT_EQ(c.branches.size(), 2u);
   EXPECT_EQ(c.branches[0].remote, "origin");
@@ -61,6 +68,16 @@ TEST(BuilderConfig, NamesTheFileAndLineOfEveryBadInput) {
       {"[builder]\njobs = many\n", "b.ini:2: [builder] jobs: not a number"},
       {"[builder]\npoll = 0\n", "b.ini:2: [builder] poll: not between 1 and 86400"},
       {"[builder]\nccache = maybe\n", "b.ini:2: [builder] ccache: not yes or no"},
+      {"[builder]\ndistcc =\n", "b.ini:2: [builder] distcc: no host (HOST/N ...)"},
+      {"[builder]\ndistcc = farm1\n", "b.ini:2: [builder] distcc: 'farm1' is not HOST/N or HOST:PORT/N (N: the jobs"},
+      {"[builder]\ndistcc = farm1/0\n", "b.ini:2: [builder] distcc: 'farm1/0' is not HOST/N or HOST:PORT/N: N is not between 1 and 64"},
+      {"[builder]\ndistcc = farm1/x\n", "b.ini:2: [builder] distcc: 'farm1/x' is not HOST/N or HOST:PORT/N: N is not a number"},
+      {"[builder]\ndistcc = farm1:0/2\n", "'farm1:0/2' is not HOST/N or HOST:PORT/N: PORT is not between 1 and 65535"},
+      {"[builder]\ndistcc = /2\n", "'/2' is not HOST/N or HOST:PORT/N: no host"},
+      {"[builder]\ndistcc = a_b/2\n", "the host is not a name or an IPv4 address"},
+      {"[builder]\ndistcc = -a/2\n", "the host starts with '-'"},
+      {"[builder]\ndistcc = localhost/2\n", "the local jobs are [builder] jobs"},
+      {"[builder]\ndistcc = farm1/2 farm1:3632/4\n", "b.ini:2: [builder] distcc: 'farm1:3632/4': host given twice"},
       {"[builder]\nrepo = relative/path\n", "b.ini:2: [builder] repo: not an absolute path"},
       {"[bulider]\n", "b.ini:1: [bulider]: unknown section"},
       {"[arch arm64]\n", "b.ini:1: [arch arm64]: unsupported arch"},
@@ -244,6 +261,18 @@ TEST(Build, KnowsWhatFeedsTheConfiguration) {
   for (const char* p : {"init/main.c", "kernel/sched/sched.h", "arch/x86/boot/Makefile", "drivers/Makefile",
                         "Documentation/kbuild/kconfig.rst", "tools/scripts/Makefile.include", "mykconfig"})
     EXPECT_FALSE(FeedsConfig(p)) << p;
+}
+
+TEST(Build, ReadsTheCompilerTheConfigurationNames) {
+  EXPECT_EQ(ConfigCompiler("#\n# Automatically generated file; DO NOT EDIT.\nCONFIG_CC_VERSION_TEXT=\"gcc (Debian "
+                           "12.2.0-14+deb12u1) 12.2.0\"\nCONFIG_CC_IS_GCC=y\n"),
+            "gcc (Debian 12.2.0-14+deb12u1) 12.2.0");
+  EXPECT_EQ(ConfigCompiler("\nCONFIG_CC_VERSION_TEXT=\"clang version 14.0.6\""), "clang version 14.0.6");
+  EXPECT_EQ(ConfigCompiler("\nCONFIG_CC_IS_GCC=y\n"), "") << "a kernel before 5.8 names none";
+  EXPECT_EQ(ConfigCompiler("\n# CONFIG_CC_VERSION_TEXT=\"gcc\"\n"), "") << "a comment is not the key";
+  EXPECT_EQ(ConfigCompiler("\nCONFIG_CC_VERSION_TEXT=\"gcc\n"), "") << "no closing quote";
+  EXPECT_EQ(ConfigCompiler("\nCONFIG_CC_VERSION_TEXT=\"\"\n"), "") << "empty";
+  EXPECT_EQ(ConfigCompiler("\nCONFIG_CC_VERSION_TEXT=\"" + std::string(201, 'g') + "\"\n"), "") << "too long";
 }
 
 }  // namespace

@@ -53,6 +53,35 @@ bool NameOk(std::string_view n) {
   return true;
 }
 
+// [builder] distcc = HOST/N HOST:PORT/N ...: the farm's hosts and the jobs each takes.
+std::string Distcc(std::string_view v, std::vector<DistccHost>* out) {
+  out->clear();
+  for (const std::string& w : Words(v)) {
+    const std::string what = "'" + w + "' is not HOST/N or HOST:PORT/N";
+    size_t slash = w.rfind('/');
+    if (slash == std::string::npos) return what + " (N: the jobs it takes)";
+    DistccHost h;
+    h.host = w.substr(0, slash);
+    if (std::string e = Int(std::string_view(w).substr(slash + 1), 1, 64, &h.slots); !e.empty())
+      return what + ": N is " + e;
+    if (size_t colon = h.host.find(':'); colon != std::string::npos) {
+      if (std::string e = Int(std::string_view(h.host).substr(colon + 1), 1, 65535, &h.port); !e.empty())
+        return what + ": PORT is " + e;
+      h.host.resize(colon);
+    }
+    if (h.host.empty() || h.host.size() > 253) return what + ": no host";
+    for (char ch : h.host)
+      if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-'))
+        return what + ": the host is not a name or an IPv4 address";
+    if (h.host.front() == '-' || h.host == "localhost")
+      return what + ": " + (h.host == "localhost" ? "the local jobs are [builder] jobs" : "the host starts with '-'");
+    for (const DistccHost& o : *out)
+      if (o.host == h.host && o.port == h.port) return "'" + w + "': host given twice";
+    out->push_back(h);
+  }
+  return out->empty() ? "no host (HOST/N ...)" : "";
+}
+
 // One function per section: an error for the key (or "" when fine). The section
 // header itself comes with an empty key.
 std::string BuilderKey(BuilderConfig& c, std::string_view key, std::string_view v) {
@@ -62,11 +91,12 @@ std::string BuilderKey(BuilderConfig& c, std::string_view key, std::string_view 
   if (key == "work") return Path(v, &c.work);
   if (key == "jobs") return Int(v, 0, 1024, &c.jobs);
   if (key == "ccache") return Bool(v, &c.ccache);
+  if (key == "distcc") return Distcc(v, &c.distcc);
   if (key == "poll") return Int(v, 1, 86400, &c.poll);
   if (key == "first_parent") return Bool(v, &c.first_parent);
   if (key == "signing_key") return Path(v, &c.signing_key);
   if (key == "confine") return Bool(v, &c.confine);
-  return "unknown key (repo, images, state, work, jobs, ccache, poll, first_parent, confine, signing_key)";
+  return "unknown key (repo, images, state, work, jobs, ccache, distcc, poll, first_parent, confine, signing_key)";
 }
 
 std::string MailKey(BuilderConfig& c, std::string_view key, std::string_view v) {

@@ -24,11 +24,20 @@ struct ArchConfig {
   std::string initrd;                  // a file shipped with every image as its initrd
 };
 
+// A host of the compile farm ([builder] distcc): a distccd at host (a name or an
+// IPv4 address) and port, taking `slots` compile jobs at once.
+struct DistccHost {
+  std::string host;
+  int port = 3632;  // distccd's
+  int slots = 1;
+};
+
 struct BuilderConfig {
   std::string path;  // the file itself, for messages
   std::string repo, images, state, work;
   int jobs = 0;  // 0: the number of CPUs
   bool ccache = false;
+  std::vector<DistccHost> distcc;  // empty: every compile is local
   int poll = 60;
   bool first_parent = true;
   std::string mail_to, mail_from, sendmail = "/usr/sbin/sendmail";

@@ -79,8 +79,11 @@ constexpr Key kKeys[] = {
     {"modules", false, &ImageIni::modules, CheckFileName, nullptr, nullptr},
     {"modules_sha256", false, nullptr, nullptr, &ImageIni::modules_sha256, nullptr},
     {"code_sha256", false, nullptr, nullptr, &ImageIni::code_sha256, nullptr},
+    {"compiler", false, &ImageIni::compiler, CheckText, nullptr, nullptr},
+    {"config_sha256", false, nullptr, nullptr, &ImageIni::config_sha256, nullptr},
 };
-constexpr size_t kInitrd = 8, kInitrdSum = 9, kCmdline = 10, kModules = 11, kModulesSum = 12, kCode = 13;
+constexpr size_t kInitrd = 8, kInitrdSum = 9, kCmdline = 10, kModules = 11, kModulesSum = 12, kCode = 13,
+                 kCompiler = 14, kConfigSum = 15;
 static_assert(sizeof(kKeys) / sizeof(kKeys[0]) <= 32, "one bit per key in `seen`");
 
 // Appends to a bounded buffer; `overflow` once anything did not fit.
@@ -157,6 +160,7 @@ Error ParseImageIni(std::string_view text, ImageIni* out, size_t* line) {
     return "modules and modules_sha256 go together";
   ini.has_cmdline = seen & (1u << kCmdline);
   ini.has_code = seen & (1u << kCode);
+  ini.has_config_sum = seen & (1u << kConfigSum);
   *out = ini;
   return nullptr;
 }
@@ -178,6 +182,8 @@ Error FormatImageIni(const ImageIni& ini, char* buf, size_t cap, size_t* len) {
     if (i == kCmdline && !ini.has_cmdline) continue;
     if ((i == kModules || i == kModulesSum) && ini.modules.empty()) continue;
     if (i == kCode && !ini.has_code) continue;
+    if (i == kCompiler && ini.compiler.empty()) continue;
+    if (i == kConfigSum && !ini.has_config_sum) continue;
     o.Put(k.key);
     o.Put(" = ");
     if (k.text) {

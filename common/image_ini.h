@@ -38,6 +38,14 @@ struct ImageIni {
   // the commit changed nothing that is built (design.md "Image store").
   uint8_t code_sha256[32] = {};
   bool has_code = false;
+  // What went into the build (optional; design.md "Image store"): the compiler as
+  // the kernel's configuration names it (CONFIG_CC_VERSION_TEXT, e.g. "gcc (Debian
+  // 12.2.0-14) 12.2.0"), and the sha256 of the configuration the kernel was built
+  // with (the image's `config` file). Same commit, compiler and config_sha256: the
+  // same bzImage and module bytes.
+  std::string_view compiler;       // empty: not recorded; else 1..200 characters
+  uint8_t config_sha256[32] = {};
+  bool has_config_sum = false;
 };
 
 inline constexpr size_t kMaxImageCmdline = 2048;

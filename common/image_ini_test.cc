@@ -21,7 +21,9 @@ std::string Manifest(const std::string& extra = "") {
 TEST(ImageIni, ReadsEveryKey) {
   std::string text = Manifest("initrd = initrd.img\ninitrd_sha256 = " + std::string(64, 'B') +
                               "\ncmdline = console=ttyS0 quiet\nmodules = modules.cpio.gz\nmodules_sha256 = " +
-                              std::string(64, 'c') + "\ncode_sha256 = " + std::string(64, 'd') + "\n");
+                              std::string(64, 'c') + "\ncode_sha256 = " + std::string(64, 'd') +
+                              "\ncompiler = gcc (Debian 12.2.0-14+deb12u1) 12.2.0\nconfig_sha256 = " +
+                              std::string(64, 'e') + "\n");
   ImageIni ini;
   size_t line;
   ASSERT_EQ(ParseImageIni(text, &ini, &line), nullptr);
@@ -41,17 +43,27 @@ TEST(ImageIni, ReadsEveryKey) {
   EXPECT_EQ(ini.modules_sha256[0], 0xcc);
   EXPECT_TRUE(ini.has_code);
   EXPECT_EQ(ini.code_sha256[31], 0xdd);
-  // Optional: a manifest without it has none, and it is written back only when set.
+  EXPECT_EQ(ini.compiler, "gcc (Debian 12.2.0-14+deb12u1) 12.2.0");
+  EXPECT_TRUE(ini.has_config_sum);
+  EXPECT_EQ(ini.config_sha256[0], 0xee);
+  // Optional: a manifest without them has none, and they are written back only when set.
   ImageIni plain;
   const std::string text2 = Manifest();
   ASSERT_EQ(ParseImageIni(text2, &plain, &line), nullptr);
   EXPECT_FALSE(plain.has_code);
+  EXPECT_TRUE(plain.compiler.empty());
+  EXPECT_FALSE(plain.has_config_sum);
   char buf[kMaxImageIni];
   size_t len = 0;
   ASSERT_EQ(FormatImageIni(plain, buf, sizeof buf, &len), nullptr);
   EXPECT_EQ(std::string(buf, len).find("code_sha256"), std::string::npos);
+  EXPECT_EQ(std::string(buf, len).find("compiler"), std::string::npos);
+  EXPECT_EQ(std::string(buf, len).find("config_sha256"), std::string::npos);
   ASSERT_EQ(FormatImageIni(ini, buf, sizeof buf, &len), nullptr);
-  EXPECT_NE(std::string(buf, len).find("code_sha256 = " + std::string(64, 'd') + "\n"), std::string::npos);
+  const std::string written(buf, len);
+  EXPECT_NE(written.find("code_sha256 = " + std::string(64, 'd') + "\n"), std::string::npos);
+  EXPECT_NE(written.find("\ncompiler = gcc (Debian 12.2.0-14+deb12u1) 12.2.0\n"), std::string::npos);
+  EXPECT_NE(written.find("\nconfig_sha256 = " + std::string(64, 'e') + "\n"), std::string::npos);
 }
 
 TEST(ImageIni, OfAnImageRefusesAManifestThatNamesAnother) {
@@ -134,6 +146,11 @@ TEST(ImageIni, EachBadManifestGetsOneClearErrorAndItsLine) {
       {Manifest("= value\n"), "empty key", 11},
       {Manifest("cmdline = a\x01z\n"), "control byte", 11},
       {Manifest("cmdline = " + std::string(2049, 'x') + "\n"), "longer than 2048", 11},
+      {Manifest("compiler =\n"), "empty", 11},
+      {Manifest("compiler = " + std::string(201, 'g') + "\n"), "longer than 200", 11},
+      {Manifest("compiler = gcc\ncompiler = gcc\n"), "duplicate key", 12},
+      {Manifest("config_sha256 = 1234\n"), "64 hex", 11},
+      {Manifest("config_sha256 =\n"), "64 hex", 11},
   };
   for (const Case& c : kCases) {
     ImageIni ini;

@@ -25,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (kb::FormatImageIni(ini, buf, sizeof buf, &len) || kb::ParseImageIni({buf, len}, &again, &line))
         __builtin_trap();
       if (again.name != ini.name || again.cmdline != ini.cmdline || again.initrd != ini.initrd ||
-          again.kernel_sha256[7] != ini.kernel_sha256[7])
+          again.kernel_sha256[7] != ini.kernel_sha256[7] || again.compiler != ini.compiler ||
+          again.has_config_sum != ini.has_config_sum || again.config_sha256[7] != ini.config_sha256[7])
         __builtin_trap();
       break;
     }

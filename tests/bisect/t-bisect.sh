@@ -12,7 +12,7 @@ CLONE=linux . "$LAB_TOP/tests/bisect/setup.sh"
 cd "$TREE" || exit 1
 . "$LAB_TOP/tests/bisect/checks.sh"
 
-bisect hangm hang --pass "kbisect-test: PASS"
+BOOT_TIMEOUT=45 bisect hangm hang --pass "kbisect-test: PASS"
 t_check "boot hang: the planted commit is found (power cycles, console verdict)" culprit_is hangm 6
 t_check "boot hang: the step table adds up to the total" table_ok hangm
 t_check "boot hang: hangs were seen as such" grep -q "no verdict on the console within 45 s: a hang" "$LAB_OUT/hangm.log"

@@ -122,10 +122,10 @@ rm -f "$work/distcc/lock/backoff_tcp_127.0.0."[23]_*
 
 lab_step "building ${c1:0:12} on the farm"
 t0=$SECONDS
-farm_build farm
+farm_build distcc
 t_eq "the commit builds on the farm" 0 $?
 echo "# build on the farm: $((SECONDS - t0)) s"
-flog=$d/farm/images/$(image_of farm "$c1")/build.log
+flog=$d/distcc/images/$(image_of distcc "$c1")/build.log
 t_check "make ran with -j6 (2 + 2 on the farm, 2 here) and the farm's hosts" \
 	grep -q "DISTCC_HOSTS='127.0.0.2/2 127.0.0.3/2 localhost/2', -j6" "$flog"
 for a in 127.0.0.2 127.0.0.3; do
@@ -136,7 +136,7 @@ t_check "... init/'s files among them (on the farm, not here)" \
 	grep -qE "COMPILE_OK .*/init/[a-z_]+\.c$" "$d/distccd-127.0.0.2.log" "$d/distccd-127.0.0.3.log"
 t_check "... and nothing else: the build stayed incremental (under 50 jobs)" \
 	[ "$(cat "$d"/distccd-*.log | grep -c COMPILE_OK)" -lt 50 ]
-t_check "the farm's image has the same bzImage and module files as the local one" same local farm
+t_check "the farm's image has the same bzImage and module files as the local one" same local distcc
 
 lab_step "building ${c1:0:12} with one host of the farm down"
 kill "$(cat "$d/run/distccd-127.0.0.3.pid")"

@@ -424,7 +424,7 @@ bool Package(Build& b) {
 
 // Prints "kbisect-builder: <sha12> <arch>: <step><note> (<seconds> s)".
 void Progress(const Build& b, const char* step, double secs) {
-  printf("kbisect-builder: %.12s %s: %s%s (%.1f s)\n", b.commit.sha.c_str(), b.arch.name.c_str(), step,
+  printf("kbisect-builder: %.12s %s: %s%s (%.2f s)\n", b.commit.sha.c_str(), b.arch.name.c_str(), step,
          b.note.c_str(), secs);
   fflush(stdout);
 }

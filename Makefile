@@ -102,7 +102,10 @@ CGIS := $(CGI_PROGRAMS:%=$(B)/cgi/%)
 # bench/list.sh's baseline: a CGI program that only answers, built as the CGIs are.
 EMPTY_CGI := $(B)/bench/empty-cgi
 # The CGI programs are static so that an admin can copy them into any Apache.
-REL_CXXFLAGS := -std=c++20 $(WARN) -O2 -I.
+# A section a function, so that a CGI program (a new process a request) links only
+# the code it calls: its static binary 0.9 MB, not 2.3, and a third fewer page
+# faults a request (bench/list.sh).
+REL_CXXFLAGS := -std=c++20 $(WARN) -O2 -I. -ffunction-sections -fdata-sections
 CGI_OBJ := $(patsubst %.cc,$(B)/rel/%.o,$(COMMON_SRC) $(CGI_LIB))
 
 # make install-cgi [DESTDIR=] [PREFIX=/usr/local]: the CGI programs, the Apache
@@ -231,32 +234,32 @@ $(KBISECT): $(KBISECT_OBJ)
 
 $(B)/cgi/%: $(B)/rel/cgi/bin/%.o $(CGI_OBJ)
 	@mkdir -p $(dir $@)
-	$(CXX) -static -s -o $@ $^ -l:libinih.a -l:libbearssl.a
+	$(CXX) -static -s -Wl,--gc-sections -o $@ $^ -l:libinih.a -l:libbearssl.a
 
 $(EMPTY_CGI): $(B)/rel/bench/empty_cgi.o
 	@mkdir -p $(dir $@)
-	$(CXX) -static -s -o $@ $^ -l:libinih.a -l:libbearssl.a
+	$(CXX) -static -s -Wl,--gc-sections -o $@ $^ -l:libinih.a -l:libbearssl.a
 
 $(B)/fuzz/%: $(B)/fuzz/obj/tests/fuzz/%.o $(FUZZ_OBJ)
 	$(FUZZ_CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ -linih -lbearssl
 
-$(B)/fuzz/obj/tests/fuzz/%.o: tests/fuzz/%.cc
+$(B)/fuzz/obj/tests/fuzz/%.o: tests/fuzz/%.cc $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CCACHE) $(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer -MMD -MP -c -o $@ $<
 
-$(B)/fuzz/obj/%.o: %.cc
+$(B)/fuzz/obj/%.o: %.cc $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CCACHE) $(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
-$(B)/host/%.o: %.cc
+$(B)/host/%.o: %.cc $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CCACHE) $(CXX) $(HOST_CXXFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/rel/%.o: %.cc
+$(B)/rel/%.o: %.cc $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CCACHE) $(CXX) $(REL_CXXFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/musl/%.o: %.cc
+$(B)/musl/%.o: %.cc $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CCACHE) $(MUSL_CXX) $(MUSL_CXXFLAGS) -MMD -MP -c -o $@ $<
 
@@ -264,11 +267,22 @@ $(B)/musl/%.o: %.cc
 # linked at a fixed address, then bytes in the init (init/purgatory_blob.S).
 PURGATORY_CFLAGS := -m32 -std=c11 $(WARN) -Os -I. -ffreestanding -fno-builtin -fno-pic -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -mgeneral-regs-only
-$(B)/purgatory/purgatory.o: init/purgatory/purgatory.c common/purgatory.h init/purgatory/sha256.h
+# Every object depends on the compilers and flags it was built with ($(B)/flags,
+# rewritten when they change): a change of either rebuilds (cheaply, through
+# ccache) instead of linking objects made with the old ones.
+BUILD_FLAGS := $(CXX) $(HOST_CXXFLAGS) | $(FUZZ_CXX) $(FUZZ_CXXFLAGS) | $(REL_CXXFLAGS) | \
+	$(MUSL_CXX) $(MUSL_CXXFLAGS) | $(I386_CXX) | $(PURGATORY_CFLAGS)
+ifneq ($(file <$(B)/flags),$(BUILD_FLAGS))
+$(shell mkdir -p $(B))
+$(file >$(B)/flags,$(BUILD_FLAGS))
+endif
+$(B)/flags: ;
+
+$(B)/purgatory/purgatory.o: init/purgatory/purgatory.c common/purgatory.h init/purgatory/sha256.h $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CCACHE) $(CC) $(PURGATORY_CFLAGS) -c -o $@ $<
 
-$(B)/purgatory/entry.o: init/purgatory/entry.S
+$(B)/purgatory/entry.o: init/purgatory/entry.S $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CCACHE) $(CC) -m32 -c -o $@ $<
 
@@ -282,15 +296,15 @@ $(B)/musl/init/purgatory_blob.o: init/purgatory_blob.S $(B)/purgatory.bin
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) -c -Wa,-I$(B) -o $@ $<
 
-$(B)/musl/%.o: %.c
+$(B)/musl/%.o: %.c $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CCACHE) $(MUSL_CC) -std=c11 $(WARN) -Os -c -o $@ $<
 
-$(B)/i386/musl/%.o: %.cc
+$(B)/i386/musl/%.o: %.cc $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CCACHE) $(I386_CXX) $(MUSL_CXXFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/i386/musl/%.o: %.c
+$(B)/i386/musl/%.o: %.c $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CCACHE) $(I386_CC) -std=c11 $(WARN) -Os -c -o $@ $<
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/fileio.h"
+#include "common/names.h"
 #include "common/test_temp_dir.h"
 
 namespace kb {
@@ -491,6 +492,37 @@ TEST(ListIndex, ParsesOnlyWhatItFormats) {
                                 "kbisect-list-index 1 x86_64 9223372036854775808 0\n",
                                 "kbisect-list-index 1 x86_64  5 0\n", "kbisect-list-index 1 x86_64 5 0\n\n"})
     EXPECT_FALSE(ParseListIndex(bad, "x86_64", &idx, &err)) << bad;
+}
+
+// The lines after the first of a date are checked by a shortcut (word-at-a-time):
+// it must say what the full rules say. Every byte of such a line (kB after kC,
+// same date) replaced by each of the 256 values, dropped, or doubled.
+TEST(ListIndex, TheSameDateShortcutAgreesWithTheFullRules) {
+  auto oracle = [](const std::string& line) {
+    ImageName n;
+    return !ParseImageName(line, &n) && n.arch == "x86_64" && n.date <= "20261121" && n.date >= "20261120";
+  };
+  auto parses = [](const std::string& line) {
+    ListIndex idx;
+    std::string err;
+    return ParseListIndex(FormatListIndex("x86_64", 5, {kC, line, kA}), "x86_64", &idx, &err);
+  };
+  int checked = 0;
+  for (size_t at = 0; at < kB.size(); ++at) {
+    for (int c = 0; c < 256; ++c) {
+      if (c == '\n') continue;  // another line, not this one
+      std::string line = kB;
+      line[at] = char(c);
+      ASSERT_EQ(parses(line), oracle(line)) << "byte " << at << " = " << c << ": " << line;
+      ++checked;
+    }
+    std::string dropped = kB, doubled = kB;
+    dropped.erase(at, 1);
+    doubled.insert(at, 1, kB[at]);
+    ASSERT_EQ(parses(dropped), oracle(dropped)) << dropped;
+    ASSERT_EQ(parses(doubled), oracle(doubled)) << doubled;
+  }
+  EXPECT_EQ(checked, int(kB.size()) * 255);
 }
 
 }  // namespace

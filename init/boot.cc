@@ -322,6 +322,7 @@ void Kexec(const Site& site, std::string_view name, const Fd& kernel, const Fd& 
   Say({"kbisect: kexec into ", name, " (", append, ")"});
   SayAt("kexec");
   sync();
+  TakeDownNetwork();
   syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, nullptr);
   SayFailure("kexec", name, "reboot", errno);
 }

@@ -203,6 +203,25 @@ bool Dhcp(NetConfig* c) {
 
 }  // namespace
 
+void TakeDownNetwork() {
+  Fd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  DIR* d = opendir("/sys/class/net");
+  if (!sock || !d) {
+    if (d) closedir(d);
+    return;
+  }
+  while (dirent* e = readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name[0] == '.' || name == "lo" || name.size() >= IFNAMSIZ) continue;
+    ifreq r{};
+    strcpy(r.ifr_name, e->d_name);
+    if (ioctl(sock.get(), SIOCGIFFLAGS, &r) != 0 || !(r.ifr_flags & IFF_UP)) continue;
+    r.ifr_flags &= ~IFF_UP;
+    ioctl(sock.get(), SIOCSIFFLAGS, &r);
+  }
+  closedir(d);
+}
+
 bool SetUpNetwork(const IpConfig& ip, NetConfig* out) {
   NetConfig c;
   Deadline appear(kInterfaceWaitMs);

@@ -271,7 +271,7 @@ PURGATORY_CFLAGS := -m32 -std=c11 $(WARN) -Os -I. -ffreestanding -fno-builtin -f
 # rewritten when they change): a change of either rebuilds (cheaply, through
 # ccache) instead of linking objects made with the old ones.
 BUILD_FLAGS := $(CXX) $(HOST_CXXFLAGS) | $(FUZZ_CXX) $(FUZZ_CXXFLAGS) | $(REL_CXXFLAGS) | \
-	$(MUSL_CXX) $(MUSL_CXXFLAGS) | $(I386_CXX) | $(PURGATORY_CFLAGS)
+	$(MUSL_CXX) $(MUSL_CXXFLAGS) | $(MUSL_CC) | $(I386_CXX) | $(I386_CC) | $(CC) $(PURGATORY_CFLAGS)
 ifneq ($(file <$(B)/flags),$(BUILD_FLAGS))
 $(shell mkdir -p $(B))
 $(file >$(B)/flags,$(BUILD_FLAGS))

@@ -313,7 +313,7 @@ Fd LoadPart(const Site& site, std::string_view name, std::string_view file, cons
 }
 
 // Step 3: the kernel loaded (init/kexec.h), the boot report, the reboot into the loaded kernel.
-// Returns only when that failed, having said why.
+// Returns only when the load failed, having said why; a reboot that fails restarts the machine.
 void Kexec(const Site& site, std::string_view name, const Fd& kernel, const Fd& initrd, std::string_view append) {
   static char cmdline[kMaxImageCmdline + 64];
   JoinPath(cmdline, {append});
@@ -325,6 +325,10 @@ void Kexec(const Site& site, std::string_view name, const Fd& kernel, const Fd& 
   TakeDownNetwork();
   syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, nullptr);
   SayFailure("kexec", name, "reboot", errno);
+  // The network is down now (its routes gone with it): the next image could not
+  // be fetched, so the machine starts over instead of the menu going on.
+  Say({"kbisect: kexec: the network was taken down for the kexec: restarting the machine"});
+  RebootAfter(10);
 }
 
 }  // namespace

@@ -30,26 +30,35 @@ bool ReadSysNet(const char* ifname, const char* file, char* buf, size_t size, si
   return JoinPath(path, {"/sys/class/net/", ifname, "/", file}) && ReadFile(path, std::span(buf, size), len) == 0;
 }
 
-// The interface to use: `wanted`, or the first Ethernet one (type 1) that is not lo.
-bool FindInterface(std::string_view wanted, char* ifname) {
+// Calls f(name) for each network interface but lo (names that fit an ifreq);
+// false when /sys/class/net cannot be read.
+template <typename F>
+bool EachInterface(F f) {
   DIR* d = opendir("/sys/class/net");
   if (!d) return false;
-  bool found = false;
   while (dirent* e = readdir(d)) {
     std::string_view name = e->d_name;
-    if (name[0] == '.' || name == "lo" || name.size() >= IFNAMSIZ) continue;
-    if (!wanted.empty() && name != wanted) continue;
-    char type[8];
-    size_t len = 0;
-    if (!ReadSysNet(e->d_name, "type", type, sizeof type, &len) || len < 1 || type[0] != '1' ||
-        (len > 1 && type[1] != '\n'))
-      continue;
-    if (!found || strcmp(e->d_name, ifname) < 0) {  // lowest name: eth0 before eth1
-      strcpy(ifname, e->d_name);
-      found = true;
-    }
+    if (name[0] != '.' && name != "lo" && name.size() < IFNAMSIZ) f(e->d_name);
   }
   closedir(d);
+  return true;
+}
+
+// The interface to use: `wanted`, or the first Ethernet one (type 1) that is not lo.
+bool FindInterface(std::string_view wanted, char* ifname) {
+  bool found = false;
+  EachInterface([&](const char* name) {
+    if (!wanted.empty() && name != wanted) return;
+    char type[8];
+    size_t len = 0;
+    if (!ReadSysNet(name, "type", type, sizeof type, &len) || len < 1 || type[0] != '1' ||
+        (len > 1 && type[1] != '\n'))
+      return;
+    if (!found || strcmp(name, ifname) < 0) {  // lowest name: eth0 before eth1
+      strcpy(ifname, name);
+      found = true;
+    }
+  });
   return found;
 }
 
@@ -205,21 +214,14 @@ bool Dhcp(NetConfig* c) {
 
 void TakeDownNetwork() {
   Fd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  DIR* d = opendir("/sys/class/net");
-  if (!sock || !d) {
-    if (d) closedir(d);
-    return;
-  }
-  while (dirent* e = readdir(d)) {
-    std::string_view name = e->d_name;
-    if (name[0] == '.' || name == "lo" || name.size() >= IFNAMSIZ) continue;
+  if (!sock) return;
+  EachInterface([&](const char* name) {
     ifreq r{};
-    strcpy(r.ifr_name, e->d_name);
-    if (ioctl(sock.get(), SIOCGIFFLAGS, &r) != 0 || !(r.ifr_flags & IFF_UP)) continue;
+    strcpy(r.ifr_name, name);
+    if (ioctl(sock.get(), SIOCGIFFLAGS, &r) != 0 || !(r.ifr_flags & IFF_UP)) return;
     r.ifr_flags &= ~IFF_UP;
     ioctl(sock.get(), SIOCSIFFLAGS, &r);
-  }
-  closedir(d);
+  });
 }
 
 bool SetUpNetwork(const IpConfig& ip, NetConfig* out) {

@@ -122,4 +122,20 @@ const char* StateName(ConsoleJudge::State s) {
   return "?";
 }
 
+bool SilentAfterKexec(std::string_view console) {
+  size_t at = console.rfind(kKexec);
+  if (at == std::string_view::npos) return false;
+  std::string_view rest = console.substr(at);
+  // Past the kexec line, only blanks and the stage-1's own lines ("kbisect: at
+  // N s: kexec").
+  for (size_t nl = rest.find('\n'); nl != std::string_view::npos; nl = rest.find('\n')) {
+    rest.remove_prefix(nl + 1);
+    size_t text = rest.find_first_not_of(std::string_view(" \t\r\0", 4));
+    if (text == std::string_view::npos) break;
+    if (rest[text] == '\n') continue;
+    if (rest.substr(text).substr(0, 9) != "kbisect: ") return false;
+  }
+  return true;
+}
+
 }  // namespace kb

@@ -78,6 +78,15 @@ class ConsoleJudge {
 
 const char* StateName(ConsoleJudge::State s);
 
+// Whether `console` (one boot's, from the power cycle on) has the stage-1's
+// "kbisect: kexec into " line and, after its last one, nothing but blanks and the
+// stage-1's own "kbisect: " lines: neither the stage-1 kernel's way down
+// ("kexec_core: Starting new kernel") nor a byte of the candidate. A candidate
+// that dies before its first message looks the same as a stage-1 kernel that
+// stalled on its way to the kexec; one whose kernel prints on its way down (a
+// NIC's "link is down") is not silent.
+bool SilentAfterKexec(std::string_view console);
+
 }  // namespace kb
 
 #endif

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+using namespace std::string_literals;
+
 namespace kb {
 namespace {
 
@@ -124,6 +126,24 @@ TEST(ConsoleJudge, BadRulesAreRefusedWithWhy) {
   ConsoleJudge bad(Rules("("));
   EXPECT_EQ(bad.Feed(std::string(kKexec) + "Kernel panic\n", 0), State::kPending);
   EXPECT_EQ(bad.Tick(1e9), State::kPending);
+}
+
+TEST(ConsoleJudge, SilentAfterKexecIsNothingButTheStage1sOwnLines) {
+  const std::string kexec = "kbisect: menu\nkbisect: kexec into 6.1.0-main_0123456789ab_20261101_x86_64 (console=ttyS0)\n";
+  EXPECT_TRUE(SilentAfterKexec(kexec));
+  EXPECT_TRUE(SilentAfterKexec(kexec + "kbisect: at 10.2 s: kexec\r\n\r\n  \n"));
+  EXPECT_TRUE(SilentAfterKexec(kexec + "kbisect: at 10.2 s: kexec\n\0\0"s));
+  EXPECT_TRUE(SilentAfterKexec("kbisect: kexec into X (console=tty"));
+  // The stage-1 kernel got past its device shutdown, or the candidate spoke.
+  EXPECT_FALSE(SilentAfterKexec(kexec + "kbisect: at 10.2 s: kexec\n[   10.3] kexec_core: Starting new kernel\n"));
+  EXPECT_FALSE(SilentAfterKexec(kexec + "[    0.000000] Linux version 6.1.0"));
+  EXPECT_FALSE(SilentAfterKexec(kexec + "\x1b[2J"));
+  // No kexec line: the stage-1 never got that far (another problem, not this one).
+  EXPECT_FALSE(SilentAfterKexec(""));
+  EXPECT_FALSE(SilentAfterKexec("kbisect: stage-1 init starting\n"));
+  // Only what follows the last kexec line counts.
+  EXPECT_TRUE(SilentAfterKexec(kexec + "[ 0.0] Linux version\n" + kexec));
+  EXPECT_FALSE(SilentAfterKexec(kexec + kexec + "candidate: running\n"));
 }
 
 TEST(ConsoleJudge, StateNames) {

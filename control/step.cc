@@ -89,7 +89,7 @@ bool Boot(MachineEnv& env, const std::string& image, const StepOptions& o, StepR
       return true;
     }
     if (attempt == 2) return r->machine_fault = !env.Stopped(), *abort_why = problem, false;
-    r->retried = problem;
+    r->retried += (r->retried.empty() ? "" : "; then ") + problem;
   }
 }
 
@@ -150,7 +150,23 @@ StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOpt
   }
   size_t offset = 0;
   std::string abort_why;
-  if (Boot(env, image, o, &r, &offset, &abort_why) && Judge(env, image, offset, o, judge, &r, &abort_why)) return r;
+  if (Boot(env, image, o, &r, &offset, &abort_why) && Judge(env, image, offset, o, judge, &r, &abort_why)) {
+    if (!r.hang || !SilentAfterKexec(env.ReadConsole(offset))) return r;
+    // Nothing at all after the stage-1's kexec line: its kernel may have stalled
+    // on the way down, before the candidate ran. One more boot tells (a candidate
+    // that dies silently does it again and is a hang then).
+    StepResult again;
+    again.retried = "nothing on the console after the stage-1's kexec line (" + r.why + ")";
+    StepOptions power = o;  // a hung machine cannot run the reboot command
+    power.use_reboot = false;
+    ConsoleJudge judge2(o.console);
+    if (Boot(env, image, power, &again, &offset, &abort_why) &&
+        Judge(env, image, offset, power, judge2, &again, &abort_why)) {
+      if (again.hang && SilentAfterKexec(env.ReadConsole(offset))) again.why += " (silent after the kexec twice)";
+      return again;
+    }
+    r = again;
+  }
   // Every abort leaves the machine without a `once` of ours (best effort: the
   // server may be what failed).
   std::string ignored;

@@ -13,7 +13,10 @@
 //     within reboot_timeout, the power command is used: a hung candidate costs
 //     one power cycle, a good or bad one none;
 //   - a hang (no console verdict in time, or the test timing out) is bad, or a
-//     skip with hang_is_skip;
+//     skip with hang_is_skip; but a hang whose console has nothing after the
+//     stage-1's kexec line (SilentAfterKexec: the stage-1 kernel may have stalled
+//     on its way down, the candidate may never have run) is booted once more
+//     first, and judged by that second boot;
 //   - a stop (a signal) at any point aborts and clears the machine's `once`;
 //   - every wait is bounded.
 #ifndef KBISECT_CONTROL_STEP_H
@@ -69,7 +72,7 @@ struct StepResult {
   double booted_at = -1;  // seconds from the power cycle (or the reboot command) to the boot report
   std::string left_by;    // how the machine got to its stage-1: "reboot" or "power"
   std::string fallback;   // why the reboot command gave way to the power command ("": it did not)
-  std::string retried;    // why the boot was tried a second time ("": it was not)
+  std::string retried;    // why the image was booted a second time ("": it was not)
   bool hang = false;      // the candidate hung (whatever the verdict made of it)
   // An abort because the machine stopped answering (its power command fails, no
   // boot report comes): a pool goes on without it. Other aborts (the server, a

@@ -27,6 +27,8 @@ class FakeMachine : public MachineEnv {
   // The reboot command: fails, or "succeeds" on a hung candidate (nothing follows).
   bool reboot_fails = false, reboot_does_nothing = false;
   double stop_at = 1e18;
+  // Boots (the first ones) whose stage-1 stalls after its kexec line: nothing follows.
+  int stall_boots = 0;
   int test_rc = 0;
   double test_takes = 30;
 
@@ -82,7 +84,14 @@ class FakeMachine : public MachineEnv {
     if (server_down_after_power) server_down = true;
     double t = now;
     if (report) events_.push_back({t + report_after, ""});
-    for (auto& [after, text] : console_after) events_.push_back({t + after, text});
+    bool stall = stall_boots-- > 0;
+    for (auto& [after, text] : console_after) {
+      events_.push_back({t + after, text});
+      if (stall && text.starts_with("kbisect: kexec into ")) {
+        events_.push_back({t + after + 0.1, "kbisect: at 10.2 s: kexec\n"});
+        break;
+      }
+    }
     booting_ = boots_instead.empty() || boots_instead_times-- <= 0 ? once : boots_instead;
   }
   size_t ConsoleSize() override { return console_.size(); }
@@ -148,12 +157,13 @@ TEST(Step, AFailLineIsBad) {
 
 TEST(Step, NoVerdictIsAHangBadOrSkip) {
   FakeMachine m;
-  m.console_after.pop_back();  // no PASS
+  m.console_after.back() = {12, "[    0.000000] Linux version 6.1.0\n"};  // no PASS
   StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
   EXPECT_EQ(r.verdict, Verdict::kBad);
   EXPECT_EQ(r.why, "no verdict on the console within 45 s: a hang");
+  EXPECT_EQ(m.power_cycles, 1);
   FakeMachine m2;
-  m2.console_after.pop_back();
+  m2.console_after.back() = {12, "[    0.000000] Linux version 6.1.0\n"};
   StepOptions o = ConsoleOptions();
   o.hang_is_skip = true;
   EXPECT_EQ(BootAndJudge(m2, kImage, o).verdict, Verdict::kSkip);
@@ -162,7 +172,7 @@ TEST(Step, NoVerdictIsAHangBadOrSkip) {
 TEST(Step, AHangIsMarkedAsSuchWhateverTheVerdict) {
   for (bool skip : {false, true}) {
     FakeMachine m;
-    m.console_after = {{10, "kbisect: kexec into X\n"}};
+    m.console_after = {{10, "kbisect: kexec into X\n"}, {12, "[    0.000000] Linux version 6.1.0\n"}};
     StepOptions o = ConsoleOptions();
     o.hang_is_skip = skip;
     StepResult r = BootAndJudge(m, kImage, o);
@@ -171,6 +181,58 @@ TEST(Step, AHangIsMarkedAsSuchWhateverTheVerdict) {
   }
   FakeMachine m;
   EXPECT_FALSE(BootAndJudge(m, kImage, ConsoleOptions()).hang);
+}
+
+TEST(Step, AHangWithTheCandidatesOutputIsNotBootedAgain) {
+  FakeMachine m;
+  m.console_after = {{10, "kbisect: kexec into X\n"}, {11, "kbisect: at 10.2 s: kexec\n"},
+                     {12, "[   10.3] kexec_core: Starting new kernel\n"}};
+  StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kBad);
+  EXPECT_EQ(r.why, "no verdict on the console within 45 s: a hang");
+  EXPECT_EQ(r.retried, "");
+  EXPECT_EQ(m.power_cycles, 1);
+}
+
+// A stage-1 kernel that stalls on its way to the kexec (seen in the lab: its
+// device shutdown, under load) prints nothing after the stage-1's kexec line; the
+// candidate never ran, so its hang would be a false bad. One more boot tells.
+TEST(Step, SilenceAfterTheKexecLineIsBootedOnceMore) {
+  FakeMachine m;
+  m.stall_boots = 1;
+  StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kGood) << r.why;
+  EXPECT_FALSE(r.hang);
+  EXPECT_EQ(r.retried, "nothing on the console after the stage-1's kexec line (no verdict on the console within 45 s: a hang)");
+  EXPECT_EQ(m.power_cycles, 2);
+  EXPECT_EQ(m.boots.back().find(kImage) != std::string::npos, true) << "the second boot is of the same image";
+  // With a reboot command: the first boot leaves the last candidate by it; the
+  // machine that said nothing after its kexec is power-cycled.
+  FakeMachine rb;
+  rb.stall_boots = 1;
+  StepOptions o = ConsoleOptions();
+  o.use_reboot = true;
+  r = BootAndJudge(rb, kImage, o);
+  EXPECT_EQ(r.verdict, Verdict::kGood) << r.why;
+  EXPECT_EQ(rb.reboots, 1);
+  EXPECT_EQ(rb.power_cycles, 1);
+  EXPECT_EQ(r.left_by, "power");
+}
+
+TEST(Step, ACandidateSilentTwiceIsAHang) {
+  for (bool test : {false, true}) {
+    FakeMachine m;
+    m.stall_boots = 2;
+    m.test_rc = 124;
+    StepOptions o = ConsoleOptions();
+    o.use_test = test;
+    StepResult r = BootAndJudge(m, kImage, o);
+    EXPECT_EQ(r.verdict, Verdict::kBad);
+    EXPECT_TRUE(r.hang);
+    EXPECT_NE(r.retried, "");
+    EXPECT_NE(r.why.find("(silent after the kexec twice)"), std::string::npos) << r.why;
+    EXPECT_EQ(m.power_cycles, 2) << "one more boot, not more";
+  }
 }
 
 TEST(Step, ATestCommandDecides) {

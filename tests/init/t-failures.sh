@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 lab_prepare --kernels 2
-lab_enter --boots 11 "$0" "$@"
+lab_enter --boots 14 "$0" "$@"
 lab_init
 . "$LAB_TOP/tests/init/setup.sh"
 
@@ -86,4 +86,35 @@ t_check "no DHCP answer: said after the bounded tries" \
 	wait_for nodhcp "^kbisect: dhcp: no answer on eth0 after 4 tries in 15 s" 90
 t_check "no DHCP answer: then a reboot" wait_for nodhcp "^kbisect: rebooting in 10 s" 10
 lab_qemu_stop nodhcp
+
+# A candidate that says nothing on the serial console (no console= on its command
+# line; its init sleeps, idle, instead of testing) behind a quiet stage-1
+# (no "Starting new kernel"): what a stage-1 kernel that stalls on its way to the
+# kexec looks like too. kbisect step boots it once more before calling it a hang.
+git init -q "$LAB_DIR/silent.git" && git -C "$LAB_DIR/silent.git" -c user.name=t -c user.email=t@lab \
+	commit -q --allow-empty -m "a commit whose kernel says nothing"
+sha=$(git -C "$LAB_DIR/silent.git" rev-parse HEAD)
+SILENT=6.1.0-main_${sha:0:12}_20261124_x86_64
+IMAGE_KERNEL=$CAND_ROOT/boot/vmlinuz-$CAND_KVER IMAGE_INITRD=$LAB_DIR/candidate.cpio.gz \
+	IMAGE_CMDLINE="rdinit=/bin/busybox sleep 3600" lab_store_image "$SILENT" main "$sha"
+set_default silent "$SILENT" once
+lab_qemu_start silent "$LAB_VMLINUZ" "$LAB_DIR/stage1.cpio.gz" \
+	"console=ttyS0 panic=-1 quiet kbisect.server=$LAB_GUEST_URL kbisect.machine=silent kbisect.timeout=0"
+t_check "silent: the quiet stage-1 kexecs into it" wait_for silent "^kbisect: kexec into $SILENT " 120
+KBISECT=$(lab_bin kbisect)
+(cd "$LAB_DIR/silent.git" && "$KBISECT" --server "$LAB_URL" step --machine silent \
+	--power "$KBISECT qmp-reset $LAB_DIR/silent.qmp" --console "$LAB_OUT/silent.console" \
+	--pass "^candidate: running" --boot-timeout 20 >"$LAB_OUT/silent.step" 2>&1)
+rc=$?
+sed 's/^/# /' "$LAB_OUT/silent.step"
+t_eq "silent: the step's verdict is bad (a hang), exit 1" 1 "$rc"
+t_check "silent: the first silence was said and the image booted once more" \
+	grep -qF "silent: nothing on the console after the stage-1's kexec line (no verdict on the console within 20 s: a hang): tried once more" "$LAB_OUT/silent.step"
+t_check "silent: the second silence is the hang, said as such" \
+	grep -qF "no verdict on the console within 20 s: a hang (silent after the kexec twice)" "$LAB_OUT/silent.step"
+t_eq "silent: the boot log has the image three times (the start, the step, once more)" 3 \
+	"$(curl -sS "$LAB_URL/booted?machine=silent" | grep -c " $SILENT ")"
+t_check "silent: the stage-1 said nothing after its kexec line, each time" \
+	bash -c '[ "$(grep -ac "kexec_core: Starting new kernel" "$1")" = 0 ] && [ "$(grep -ac "^kbisect: kexec into " "$1")" = 3 ]' _ "$LAB_OUT/silent.console"
+lab_qemu_stop silent
 t_done

@@ -148,24 +148,25 @@ StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOpt
     r.why = judge.Error();
     return r;
   }
-  size_t offset = 0;
+  // A hang with nothing on the console after the stage-1's kexec line: its kernel
+  // may have stalled on the way down, before the candidate ran. One more boot
+  // tells (by power: a hung machine cannot run the reboot command); a candidate
+  // that dies silently does it again and is a hang then.
+  StepOptions opts = o;
   std::string abort_why;
-  if (Boot(env, image, o, &r, &offset, &abort_why) && Judge(env, image, offset, o, judge, &r, &abort_why)) {
+  for (int boot = 1;; ++boot) {
+    ConsoleJudge fresh(opts.console);
+    size_t offset = 0;
+    if (!Boot(env, image, opts, &r, &offset, &abort_why) || !Judge(env, image, offset, opts, fresh, &r, &abort_why)) break;
     if (!r.hang || !SilentAfterKexec(env.ReadConsole(offset))) return r;
-    // Nothing at all after the stage-1's kexec line: its kernel may have stalled
-    // on the way down, before the candidate ran. One more boot tells (a candidate
-    // that dies silently does it again and is a hang then).
-    StepResult again;
-    again.retried = "nothing on the console after the stage-1's kexec line (" + r.why + ")";
-    StepOptions power = o;  // a hung machine cannot run the reboot command
-    power.use_reboot = false;
-    ConsoleJudge judge2(o.console);
-    if (Boot(env, image, power, &again, &offset, &abort_why) &&
-        Judge(env, image, offset, power, judge2, &again, &abort_why)) {
-      if (again.hang && SilentAfterKexec(env.ReadConsole(offset))) again.why += " (silent after the kexec twice)";
-      return again;
+    if (boot == 2) {
+      r.why += " (silent after the kexec twice)";
+      return r;
     }
-    r = again;
+    std::string first = r.why;
+    r = StepResult();
+    r.retried = "nothing on the console after the stage-1's kexec line (" + first + ")";
+    opts.use_reboot = false;
   }
   // Every abort leaves the machine without a `once` of ours (best effort: the
   // server may be what failed).

@@ -26,7 +26,7 @@ OTHERREL=6.1.0-main_ffffffffffff_20261102_x86_64
 export IMAGE_KERNEL=$KBISECT_LAB_DISK/vmlinuz-$KVER
 IMAGE_MODULES=$mods IMAGE_CMDLINE="root=UUID=xyz ro console=ttyS0" lab_store_image "$BADFORM"
 IMAGE_MODULES=$mods IMAGE_CMDLINE=$line lab_store_image "$BADMOD"
-printf 'spoilt' | dd of="$LAB_IMAGES/$BADMOD/modules.cpio.gz" bs=1 seek=4096 conv=notrunc status=none
+lab_spoil "$LAB_IMAGES/$BADMOD/modules.cpio.gz" 4096
 IMAGE_MODULES=$mods IMAGE_CMDLINE="root=UUID=0bad0bad-0000-4000-8000-000000000000 rootdelay=3 ro console=ttyS0" \
 	lab_store_image "$BADROOT"
 # The same modules under another release's directory.

@@ -15,7 +15,7 @@ lab_init
 CORRUPT=6.1.0-main_dddddddddddd_20261123_x86_64
 NOTBZ=6.1.0-main_eeeeeeeeeeee_20261123_x86_64
 IMAGE_KERNEL=$CAND_ROOT/boot/vmlinuz-$CAND_KVER lab_store_image "$CORRUPT"
-printf 'X' | dd of="$LAB_IMAGES/$CORRUPT/bzImage" bs=1 seek=100000 conv=notrunc status=none
+lab_spoil "$LAB_IMAGES/$CORRUPT/bzImage" 100000
 echo "this is not a kernel" >"$LAB_DIR/not-a-kernel"
 IMAGE_KERNEL=$LAB_DIR/not-a-kernel lab_store_image "$NOTBZ"
 set_default bad "$NOTBZ"

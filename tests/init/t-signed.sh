@@ -22,8 +22,6 @@ fingerprint=$(openssl pkey -in "$keys/a.pem" -pubout -outform DER | tail -c 65 |
 lab_stage1_initramfs "$LAB_DIR/keyed.cpio.gz" --signing-key "$keys/a.pub"
 
 sha256() { sha256sum "$1" | cut -d' ' -f1; }
-# spoil FILE: one byte of FILE changed in place.
-spoil() { printf 'X' | dd of="$1" bs=1 seek=$(($(stat -c %s "$1") / 2)) conv=notrunc status=none; }
 signed() { # signed NAME MARKER [KEY]: an image of the candidate signed by KEY (default a)
 	IMAGE_KERNEL=$CAND_ROOT/boot/vmlinuz-$CAND_KVER IMAGE_INITRD=$LAB_DIR/candidate.cpio.gz \
 		IMAGE_CMDLINE="console=ttyS0 candidate.marker=$2" IMAGE_SIGNING_KEY=$keys/${3:-a}.pem lab_store_image "$1"
@@ -36,8 +34,8 @@ OTHERKEY=6.1.0-main_0000000000b4_20261127_x86_64
 MODULES=6.1.0-main_0000000000b5_20261126_x86_64
 BIGSIG=6.1.0-main_0000000000b6_20261125_x86_64
 signed "$GOOD" signed
-signed "$KERNEL" evil && spoil "$LAB_IMAGES/$KERNEL/bzImage"
-signed "$INITRD" evil && spoil "$LAB_IMAGES/$INITRD/initrd"
+signed "$KERNEL" evil && lab_spoil "$LAB_IMAGES/$KERNEL/bzImage"
+signed "$INITRD" evil && lab_spoil "$LAB_IMAGES/$INITRD/initrd"
 # Another initrd, and the manifest rewritten to name it: what a server that an
 # attacker answers for would send. The signature no longer matches the manifest.
 signed "$FORGED" evil
@@ -49,7 +47,7 @@ signed "$OTHERKEY" evil b
 	find lib | cpio --quiet -o -H newc -R 0:0 | gzip -n >"$LAB_DIR/modules.cpio.gz")
 IMAGE_KERNEL=$CAND_ROOT/boot/vmlinuz-$CAND_KVER IMAGE_MODULES=$LAB_DIR/modules.cpio.gz \
 	IMAGE_CMDLINE="console=ttyS0 root=/dev/vda1" IMAGE_SIGNING_KEY=$keys/a.pem lab_store_image "$MODULES"
-spoil "$LAB_IMAGES/$MODULES/modules.cpio.gz"
+lab_spoil "$LAB_IMAGES/$MODULES/modules.cpio.gz"
 # A signature file larger than any ECDSA P-256 signature.
 signed "$BIGSIG" evil && head -c 300 /dev/urandom >"$LAB_IMAGES/$BIGSIG/image.ini.sig"
 

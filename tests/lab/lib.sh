@@ -110,6 +110,21 @@ lab_enter() {
 # lab_step TEXT: what the test is doing now; said if it runs past its limit.
 lab_step() { [ -n "${LAB_STEP_FILE:-}" ] && printf 'now: %s\n' "$*" >"$LAB_STEP_FILE"; return 0; }
 
+# lab_spoil FILE [OFFSET]: one byte of FILE (by default its middle one) changed in
+# place, every bit of it flipped: writing a fixed byte is no change when the file
+# already holds that byte there (a gzip'd initrd with an 'X' in its middle, once
+# in 256 runs, passed its sha256 check and failed t-signed). Dies when the file is
+# too short or the byte could not be written.
+lab_spoil() {
+	local f=$1 size off b
+	size=$(stat -c %s "$f") || lab_die "lab_spoil: no $f"
+	off=${2:-$((size / 2))}
+	[ "$off" -lt "$size" ] || lab_die "lab_spoil: $f has no byte $off"
+	b=$(od -An -tu1 -j "$off" -N1 "$f" | tr -d ' ')
+	printf "\\$(printf %03o $((b ^ 255)))" | dd of="$f" bs=1 seek="$off" conv=notrunc status=none &&
+		[ "$(od -An -tu1 -j "$off" -N1 "$f" | tr -d ' ')" = $((b ^ 255)) ] || lab_die "lab_spoil: $f: byte $off not changed"
+}
+
 # lab_init: first call inside the namespaces. Brings up lo, gives the servers
 # private /run and /var/lib/nfs, and makes LAB_DIR (work) and LAB_OUT (kept output).
 lab_init() {

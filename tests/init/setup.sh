@@ -22,7 +22,7 @@ boot() {
 	local m=$1 extra=$2
 	shift 2
 	[ $# -gt 0 ] || set -- -no-reboot
-	lab_qemu_start "$m" "$LAB_VMLINUZ" "$LAB_DIR/stage1.cpio.gz" \
+	lab_qemu_start "$m" "$LAB_STAGE1_KERNEL" "$LAB_DIR/stage1.cpio.gz" \
 		"console=ttyS0 panic=-1 kbisect.server=$LAB_GUEST_URL kbisect.machine=$m $extra" "$@"
 }
 

@@ -59,7 +59,7 @@ set_default lab-host "$CAND"
 set_default 52-54-00-12-34-56 "$OTHER"
 set_default static "$CAND"
 unnamed() { # unnamed NAME CMDLINE: boots with no kbisect.machine
-	lab_qemu_start "$1" "$LAB_VMLINUZ" "$LAB_DIR/stage1.cpio.gz" \
+	lab_qemu_start "$1" "$LAB_STAGE1_KERNEL" "$LAB_DIR/stage1.cpio.gz" \
 		"console=ttyS0 panic=-1 kbisect.server=$LAB_GUEST_URL $2" -no-reboot
 }
 # named VM MARKER NAME: VM ran the candidate with MARKER as machine NAME.

@@ -71,7 +71,7 @@ lab_qemu_stop gone
 
 # The server is down at boot: bounded retries, then a reboot that tries again.
 # (No -no-reboot here: the test watches it come back.)
-lab_qemu_start down "$LAB_VMLINUZ" "$LAB_DIR/stage1.cpio.gz" \
+lab_qemu_start down "$LAB_STAGE1_KERNEL" "$LAB_DIR/stage1.cpio.gz" \
 	"console=ttyS0 panic=-1 kbisect.server=http://10.0.2.2:9/kbisect kbisect.machine=down"
 t_check "server down: the refused connection is said with its errno" \
 	wait_for down "^kbisect: list: cannot connect to the server \\(connect: ECONNREFUSED\\)" 90
@@ -98,7 +98,7 @@ SILENT=6.1.0-main_${sha:0:12}_20261124_x86_64
 IMAGE_KERNEL=$CAND_ROOT/boot/vmlinuz-$CAND_KVER IMAGE_INITRD=$LAB_DIR/candidate.cpio.gz \
 	IMAGE_CMDLINE="rdinit=/bin/busybox sleep 3600" lab_store_image "$SILENT" main "$sha"
 set_default silent "$SILENT" once
-lab_qemu_start silent "$LAB_VMLINUZ" "$LAB_DIR/stage1.cpio.gz" \
+lab_qemu_start silent "$LAB_STAGE1_KERNEL" "$LAB_DIR/stage1.cpio.gz" \
 	"console=ttyS0 panic=-1 quiet kbisect.server=$LAB_GUEST_URL kbisect.machine=silent kbisect.timeout=0"
 t_check "silent: the quiet stage-1 kexecs into it" wait_for silent "^kbisect: kexec into $SILENT " 120
 KBISECT=$(lab_bin kbisect)

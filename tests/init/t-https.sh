@@ -31,7 +31,7 @@ lab_stage1_initramfs "$LAB_DIR/stage1-other.cpio.gz" --ca "$LAB_DIR/other-ca/ca.
 tls_boot() {
 	local m=$1 initrd=$2 server=$3
 	shift 3
-	lab_qemu_start "$m" "$LAB_VMLINUZ" "$initrd" \
+	lab_qemu_start "$m" "$LAB_STAGE1_KERNEL" "$initrd" \
 		"console=ttyS0 panic=-1 kbisect.server=$server kbisect.machine=$m" "$@"
 }
 

@@ -68,7 +68,7 @@ for m in sighttp signfs; do
 	how=HTTP extra=""
 	[ $m = signfs ] && how=NFS extra="kbisect.nfs=10.0.2.2:/export"
 	set_default $m "$KERNEL"  # on top, as the newest is: the list's order is the dates'
-	lab_qemu_start $m "$LAB_VMLINUZ" "$LAB_DIR/keyed.cpio.gz" \
+	lab_qemu_start $m "$LAB_STAGE1_KERNEL" "$LAB_DIR/keyed.cpio.gz" \
 		"console=ttyS0 panic=-1 kbisect.server=$LAB_GUEST_URL kbisect.machine=$m kbisect.timeout=0 $extra" -no-reboot
 	t_check "$how: after every spoilt or unsigned entry, the good signed image runs" \
 		wait_for $m "^candidate: running $CAND_KVER marker=signed" 240
@@ -89,7 +89,7 @@ mkdir "$LAB_DIR/damaged"
 	{ printf '\004'; head -c 64 /dev/zero; } >etc/kbisect/image-key &&
 	find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -n >"$LAB_DIR/damaged.cpio.gz")
 set_default sigbad "$GOOD"
-lab_qemu_start sigbad "$LAB_VMLINUZ" "$LAB_DIR/damaged.cpio.gz" \
+lab_qemu_start sigbad "$LAB_STAGE1_KERNEL" "$LAB_DIR/damaged.cpio.gz" \
 	"console=ttyS0 panic=-1 kbisect.server=$LAB_GUEST_URL kbisect.machine=sigbad kbisect.timeout=0" -no-reboot
 t_check "damaged key: every image refused, then the reboot" wait_for sigbad "^kbisect: no kernel of the list could be booted" 240
 t_check "damaged key: said at start" \

@@ -38,7 +38,7 @@ IMAGE_KERNEL=$ROOT64/boot/vmlinuz-$KVER64 IMAGE_INITRD=$LAB_DIR/candidate.cpio.g
 # boot NAME CMDLINE [INITRAMFS [SERVER]]: machine NAME on the i386 stage-1; it ends
 # when it reboots.
 boot() {
-	lab_qemu_start "$1" "$LAB_VMLINUZ" "${3:-$LAB_DIR/stage1.cpio.gz}" \
+	lab_qemu_start "$1" "$LAB_STAGE1_KERNEL" "${3:-$LAB_DIR/stage1.cpio.gz}" \
 		"console=ttyS0 panic=-1 kbisect.server=${4:-$LAB_GUEST_URL} kbisect.machine=$1 $2" -m 512 -no-reboot
 }
 console_has() { grep -aqF -- "$2" "$LAB_OUT/$1.console"; }

@@ -120,9 +120,10 @@ lab_spoil() {
 	size=$(stat -c %s "$f") || lab_die "lab_spoil: no $f"
 	off=${2:-$((size / 2))}
 	[ "$off" -lt "$size" ] || lab_die "lab_spoil: $f has no byte $off"
-	b=$(od -An -tu1 -j "$off" -N1 "$f" | tr -d ' ')
-	printf "\\$(printf %03o $((b ^ 255)))" | dd of="$f" bs=1 seek="$off" conv=notrunc status=none &&
-		[ "$(od -An -tu1 -j "$off" -N1 "$f" | tr -d ' ')" = $((b ^ 255)) ] || lab_die "lab_spoil: $f: byte $off not changed"
+	lab_spoil_at() { od -An -tu1 -j "$off" -N1 "$f" | tr -d ' '; }
+	b=$(( $(lab_spoil_at) ^ 255 ))
+	printf "\\$(printf %03o "$b")" | dd of="$f" bs=1 seek="$off" conv=notrunc status=none &&
+		[ "$(lab_spoil_at)" = "$b" ] || lab_die "lab_spoil: $f: byte $off not changed"
 }
 
 # lab_init: first call inside the namespaces. Brings up lo, gives the servers

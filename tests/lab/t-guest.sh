@@ -18,8 +18,8 @@ lab_apache_start "$LAB_DIR/cgi" "$LAB_DIR/images"
 
 "$LAB_SRC/mkinitramfs-busybox" "$LAB_DIR/smoke.cpio.gz" "$LAB_KROOT" "$LAB_KVER" \
 	"$LAB_SRC/smoke-init.sh" virtio_pci virtio_net nfsv3 nfsv4
-lab_qemu_start m1 "$LAB_VMLINUZ" "$LAB_DIR/smoke.cpio.gz" \
-	"console=ttyS0 panic=-1 smoke.v3=$LAB_NFS_V3_OPTS smoke.v4=$LAB_NFS_V4_OPTS smoke.url=$LAB_GUEST_URL/echo?from=guest"
+smoke="console=ttyS0 panic=-1 smoke.v3=$LAB_NFS_V3_OPTS smoke.v4=$LAB_NFS_V4_OPTS smoke.url=$LAB_GUEST_URL/echo?from=guest"
+lab_qemu_start m1 "$LAB_VMLINUZ" "$LAB_DIR/smoke.cpio.gz" "$smoke"
 
 t_check "the guest boots Debian's kernel into the test /init" wait_for m1 '^smoke: boot ' 60
 t_check "the guest reaches the end of its script" wait_for m1 '^smoke: done' 120
@@ -46,8 +46,7 @@ refuses() { # refuses INPUT MESSAGE
 head -c 1000000 "$LAB_VMLINUZ" >"$LAB_DIR/cut.bzImage"
 t_check "vmlinux-of refuses a file that is no bzImage" refuses "$LAB_SRC/smoke-init.sh" "no Linux boot header"
 t_check "vmlinux-of refuses a cut bzImage" refuses "$LAB_DIR/cut.bzImage" "outside the file"
-lab_qemu_start m2 "$LAB_STAGE1_KERNEL" "$LAB_DIR/smoke.cpio.gz" \
-	"console=ttyS0 panic=-1 smoke.v3=$LAB_NFS_V3_OPTS smoke.v4=$LAB_NFS_V4_OPTS smoke.url=$LAB_GUEST_URL/echo?from=guest"
+lab_qemu_start m2 "$LAB_STAGE1_KERNEL" "$LAB_DIR/smoke.cpio.gz" "$smoke"
 t_check "booted from the vmlinux, the guest reaches the end of its script" wait_for m2 '^smoke: done' 120
 same_kernel() {
 	local a b

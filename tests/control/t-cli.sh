@@ -123,4 +123,30 @@ t_check "ssh-test: this boot's panic is bad at once, and named" \
 	bash -c '[ "$1" = 1 ] && grep -q "the candidate panicked: Kernel panic - not syncing: kbisect: planted panic" <<<"$2"' _ $? "$out"
 out=$(KBISECT_CONSOLE=$console KBISECT_CONSOLE_OFFSET=$offset timeout 10 "$LAB_TOP/scripts/kbisect-ssh-test" --on-panic skip --ssh "$nossh" root@127.0.0.1 true 2>&1)
 t_eq "ssh-test --on-panic skip: this boot's panic is a skip (125)" 125 "$?"
+out=$(st --silence 0 m1 true 2>&1)
+t_check "ssh-test --silence 0: exit 2 and why" bash -c '[ "$1" = 2 ] && grep -q "silence is whole seconds > 0" <<<"$2"' _ $? "$out"
+# --silence: a console that stays quiet is a hang long before --wait; one that
+# keeps printing (a slow boot) is not, and --wait still bounds it.
+quiet=$LAB_DIR/quiet.console
+printf 'kbisect: kexec into Z
+Linux version 6.1
+' >"$quiet"
+t0=$SECONDS
+out=$(KBISECT_CONSOLE=$quiet timeout 60 "$LAB_TOP/scripts/kbisect-ssh-test" --wait 300 --silence 4 --ssh "$nossh" root@127.0.0.1 true 2>&1)
+t_check "ssh-test --silence 4: a silent console and no ssh is a hang (124) in seconds, not --wait's 300" \
+	bash -c '[ "$1" = 124 ] && grep -qE "nothing new on the console for [4-9]s and root@127.0.0.1 does not answer ssh: a hang" <<<"$2" && [ "$3" -lt 30 ]' \
+	_ $? "$out" $((SECONDS - t0))
+busy=$LAB_DIR/busy.console
+printf 'kbisect: kexec into Z
+' >"$busy"
+(for i in $(seq 20); do echo "[ OK ] started unit $i" >>"$busy"; sleep 1; done) &
+writer=$!
+out=$(KBISECT_CONSOLE=$busy timeout 60 "$LAB_TOP/scripts/kbisect-ssh-test" --wait 8 --silence 4 --ssh "$nossh" root@127.0.0.1 true 2>&1)
+t_check "ssh-test --silence 4: a console that keeps printing is no hang; --wait ends it (124)" \
+	bash -c '[ "$1" = 124 ] && grep -q "did not answer ssh within 8s" <<<"$2" && ! grep -q "nothing new" <<<"$2"' _ $? "$out"
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
+out=$(st --wait 3 --silence 1 --ssh "$nossh" root@127.0.0.1 true 2>&1)
+t_check "ssh-test --silence without a console: says so and waits for ssh only" \
+	bash -c '[ "$1" = 124 ] && grep -q "no console to watch" <<<"$2" && grep -q "did not answer ssh within 3s" <<<"$2"' _ $? "$out"
 t_done

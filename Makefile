@@ -146,8 +146,8 @@ all: deps
 
 # The runner's time table includes the time spent installing and building.
 check:
-	@t0=$$(date +%s) && tools/ensure-deps && $(MAKE) --no-print-directory -j$$(nproc) build && \
-		KBISECT_SETUP_SECONDS=$$(($$(date +%s) - t0)) tests/run
+	@t0=$$(date +%s) && tools/ensure-deps && $(MAKE) --no-print-directory -j$$(nproc) $(BUILDER) && \
+		MAKEFLAGS= KBISECT_SETUP_START=$$t0 tests/run --build
 
 deps:
 	@tools/ensure-deps

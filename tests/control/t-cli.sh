@@ -146,6 +146,21 @@ t_check "ssh-test --silence 4: a console that keeps printing is no hang; --wait 
 	bash -c '[ "$1" = 124 ] && grep -q "did not answer ssh within 8s" <<<"$2" && ! grep -q "nothing new" <<<"$2"' _ $? "$out"
 kill "$writer" 2>/dev/null
 wait "$writer" 2>/dev/null
+# An OS that comes up after a 5 s pause in its output: a good verdict, and the
+# pause is the longest silence said (a stand-in ssh answers once "up" exists).
+fake_ssh=$LAB_DIR/fake-ssh
+printf '#!/bin/sh\n[ -e %s/up ] || exit 255\nshift\n[ "$1" = "uname -r" ] || [ "$1" = uname ] && { echo 6.1.0-lab; exit 0; }\nexec sh -c "$*"\n' "$LAB_DIR" >"$fake_ssh"
+chmod +x "$fake_ssh"
+slow=$LAB_DIR/slow.console
+printf 'kbisect: kexec into Z\n' >"$slow"
+(echo "[ OK ] one" >>"$slow"; sleep 6; echo "[ OK ] two" >>"$slow"; sleep 1; touch "$LAB_DIR/up") &
+writer=$!
+out=$(KBISECT_CONSOLE=$slow timeout 60 "$LAB_TOP/scripts/kbisect-ssh-test" --wait 60 --silence 20 --ssh "$fake_ssh" root@127.0.0.1 true 2>&1)
+rc=$?
+wait "$writer" 2>/dev/null
+t_check "ssh-test --silence 20: an OS that pauses 6 s and comes up is good (0), the pause said as the longest silence" \
+	bash -c '[ "$1" = 0 ] && [[ $2 =~ longest\ silence\ until\ then:\ ([0-9]+)s ]] && [ "${BASH_REMATCH[1]}" -ge 5 ] && [ "${BASH_REMATCH[1]}" -le 12 ]' \
+	_ $rc "$out"
 out=$(st --wait 3 --silence 1 --ssh "$nossh" root@127.0.0.1 true 2>&1)
 t_check "ssh-test --silence without a console: says so and waits for ssh only" \
 	bash -c '[ "$1" = 124 ] && grep -q "no console to watch" <<<"$2" && grep -q "did not answer ssh within 3s" <<<"$2"' _ $? "$out"

@@ -146,7 +146,7 @@ t_check "ssh-test --silence 4: a console that keeps printing is no hang; --wait 
 	bash -c '[ "$1" = 124 ] && grep -q "did not answer ssh within 8s" <<<"$2" && ! grep -q "nothing new" <<<"$2"' _ $? "$out"
 kill "$writer" 2>/dev/null
 wait "$writer" 2>/dev/null
-# An OS that comes up after a 5 s pause in its output: a good verdict, and the
+# An OS that comes up after a 6 s pause in its output: a good verdict, and the
 # pause is the longest silence said (a stand-in ssh answers once "up" exists).
 fake_ssh=$LAB_DIR/fake-ssh
 printf '#!/bin/sh\n[ -e %s/up ] || exit 255\nshift\n[ "$1" = "uname -r" ] || [ "$1" = uname ] && { echo 6.1.0-lab; exit 0; }\nexec sh -c "$*"\n' "$LAB_DIR" >"$fake_ssh"

@@ -26,7 +26,11 @@ endif
 # --- glibc side (host): unit tests and fuzzers ------------------------------------
 CXX := g++
 WARN := -Wall -Wextra -Werror
-HOST_CXXFLAGS := -std=c++20 $(WARN) -g -O1 -I. -fsanitize=address,undefined -fno-sanitize-recover=all
+# The unit tests at -O0: a third of -O1's compile (121 s of CPU against 298 s for the 83
+# files, googletest's macros under ASan being the heavy part), the tests run as fast
+# (8.6 s, mostly their own waits), and the sanitizers see every access; the same
+# sources' warnings at -O2 come from the release build.
+HOST_CXXFLAGS := -std=c++20 $(WARN) -g -O0 -I. -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_LDFLAGS := -fsanitize=address,undefined
 FUZZ_CXX := clang++
 FUZZ_CXXFLAGS := -std=c++20 $(WARN) -g -O1 -I. -fsanitize=address,undefined

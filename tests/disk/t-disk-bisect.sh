@@ -23,7 +23,7 @@ BUILDER_INI=$LAB_DIR/builder.ini
 # The candidates: the lab's x86_64 config (lab.config + disk.config), with their
 # modules, and the command line that boots the disk's own root.
 "$LAB_TOP/tests/builder/lab-ini" "$REPO" "$LAB_IMAGES" "$LAB_STATE" "$KBISECT_LAB_LINUX/trees" \
-	branch.ref=refs/heads/hist-disk "arch.x86_64.cmdline=root=UUID=$UUID ro console=ttyS0" \
+	branch.ref=refs/heads/hist-disk "arch.x86_64.cmdline=$(lab_disk_cmdline)" \
 	"arch.x86_64.targets=bzImage modules" >"$BUILDER_INI" || lab_die "lab-ini failed"
 
 lab_disk_install disk1 "console=ttyS0 panic=-1 kbisect.machine=disk1"

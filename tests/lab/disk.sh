@@ -57,6 +57,19 @@ lab_disk_sums() {
 	return $rc
 }
 
+# lab_disk_cmdline: the command line of a candidate that boots the disk's own root.
+# tsc=reliable: under emulation on a busy host the guest's timer interrupts fall
+# behind the TSC, and the clocksource watchdog then marks the TSC unstable and
+# prints so, minutes into a boot; on a candidate that hangs at boot that line
+# broke the console's silence that kbisect-ssh-test --silence judges a hang by
+# (a make check with three lanes of QEMU machines on 2 cores: the hang was only
+# seen when --wait ran out).
+lab_disk_cmdline() {
+	# shellcheck disable=SC1091
+	. "$KBISECT_LAB_DISK/facts"
+	echo "root=UUID=$UUID ro console=ttyS0 tsc=reliable"
+}
+
 # lab_disk_debian_image IMAGE MACHINE [CMDLINE_EXTRA]: the disk's own Debian kernel
 # and its (trimmed) modules published as IMAGE, booting the disk's root with
 # CMDLINE_EXTRA, and made MACHINE's default: a kernel that boots the disk's OS
@@ -65,7 +78,7 @@ lab_disk_debian_image() {
 	# shellcheck disable=SC1091
 	. "$KBISECT_LAB_DISK/facts"
 	IMAGE_KERNEL=$KBISECT_LAB_DISK/vmlinuz-$KVER IMAGE_MODULES=$KBISECT_LAB_DISK/modules-$KVER.cpio.gz \
-		IMAGE_CMDLINE="root=UUID=$UUID ro console=ttyS0${3:+ $3}" lab_store_image "$1"
+		IMAGE_CMDLINE="$(lab_disk_cmdline)${3:+ $3}" lab_store_image "$1"
 	curl -sS -f -X PUT --data-binary "$1" "$LAB_URL/default?machine=$2" >/dev/null ||
 		lab_die "cannot make $1 $2's default"
 }

@@ -2,11 +2,12 @@
 # kbisect-builder on a real kernel: the lab's repository of Debian's
 # linux-source-6.1 (tests/lab/linux-lab) with commits made by the test on branches
 # of its own, tinyconfig + tests/builder/lab.config for x86_64 and i386 in the
-# lab's shared work trees, mails captured from a sendmail-compatible program.
+# lab's work trees (a copy of its own: lab_own_trees), mails captured from a
+# sendmail-compatible program.
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 here=$LAB_TOP/tests/builder
-lab_prepare --linux --alone
+lab_prepare --linux
 # This run's branches in the shared repository are named by the PID outside the
 # lab (inside its PID namespace every run is PID 1): two runs on one machine, from
 # two clones, must not move each other's branches (their commits are the same:
@@ -19,6 +20,10 @@ builder=$(lab_bin kbisect-builder)
 d=$LAB_DIR/b
 mkdir -p "$d"
 repo=$KBISECT_LAB_LINUX/linux.git work=$KBISECT_LAB_LINUX/trees
+# The test asserts on the trees' state between its builds (an incremental build,
+# the configuration kept, a make stopped half-way): its own copy of them, while
+# other tests build in the shared ones beside it.
+lab_own_trees x86_64 i386
 tb=$KBISECT_BUILDER_BRANCH
 git --git-dir="$repo" update-ref "refs/heads/$tb-master" refs/heads/master
 STALL=${KBISECT_STALL:-600}

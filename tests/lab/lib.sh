@@ -24,7 +24,7 @@ lab_bin() {
 	case $LAB_BUILD in /*) echo "$LAB_BUILD/$1" ;; *) echo "$LAB_TOP/$LAB_BUILD/$1" ;; esac
 }
 
-# lab_prepare [--kernels N] [--kernels-i386 N] [--linux [ARCH,...] [--alone]] [--disk]:
+# lab_prepare [--kernels N] [--kernels-i386 N] [--linux [ARCH,...]] [--disk]:
 # downloads and makes what a test needs before it enters the lab, which has no route
 # out: Debian's N newest kernels (fetch-kernel), with --kernels-i386 its N newest 686
 # ones (fetch-kernel --arch i386), with --disk the base disk of a Debian test machine
@@ -32,8 +32,8 @@ lab_bin() {
 # the linux-source repository and warm build trees of the ARCHes named, default all,
 # whose directory is exported as KBISECT_LAB_LINUX), all cached. Tests with --linux
 # may build in the trees at the same time (the builder's lock takes turns per arch);
-# --alone tells tests/run that this one asserts on the trees' state between its
-# builds, so no other test with --linux runs beside it. On failure says "not ok"
+# one that asserts on the trees' state between its builds makes its own copy of
+# them (lab_own_trees). On failure says "not ok"
 # with the reason and exits. Inside the lab it does nothing.
 lab_prepare() {
 	local kernels=0 kernels_i386=0 linux= disk= arches=x86_64,i386 i
@@ -45,7 +45,6 @@ lab_prepare() {
 			linux=1
 			case ${2:-} in x86_64* | i386*) arches=$2; shift ;; esac
 			;;
-		--alone) ;; # for tests/run's scheduler, which reads it from the script
 		--disk) disk=1 ;;
 		*) lab_die "lab_prepare: unknown argument $1" ;;
 		esac
@@ -154,6 +153,31 @@ lab_cleanup() {
 		while read -r f; do partx -d "$f" 2>/dev/null; losetup -d "$f"; done
 	# Whatever is left dies with the PID namespace when this shell exits.
 	cd / && rm -rf "$LAB_DIR"
+}
+
+# lab_own_trees ARCH...: in the test's mount namespace (after lab_init), a copy of
+# the lab's shared kernel trees of each ARCH (KBISECT_LAB_LINUX: the work tree,
+# the O= tree, the config, and the work tree's git metadata in linux.git) over the
+# shared ones, at the same paths: Kbuild's files name absolute paths, so the
+# copy builds incrementally as the shared trees do, and the test's builds see
+# only its own changes while other tests build in the shared trees beside it
+# (theirs do not see its). Each arch is copied holding its build lock (the
+# builder's), so no build is half-way in it; the copies (~1.6 GB an arch, ~15 s
+# on an idle 2-core machine) live in LAB_DIR and go with it.
+lab_own_trees() {
+	local a t meta own
+	[ -n "${LAB_DIR:-}" ] && [ -n "${KBISECT_LAB_LINUX:-}" ] || lab_die "lab_own_trees before lab_init, or without lab_prepare --linux"
+	for a in "$@"; do
+		t=$KBISECT_LAB_LINUX/trees/$a own=$LAB_DIR/own-trees/$a
+		meta=$(sed -n 's/^gitdir: //p' "$t/src/.git" 2>/dev/null)
+		[ -d "$t/out" ] && [ -d "$meta" ] || lab_die "lab_own_trees: no $a tree in $KBISECT_LAB_LINUX (its work tree's git metadata: '${meta}')"
+		mkdir -p "$own"
+		lab_step "copying the shared $a kernel trees (waiting for its build lock)"
+		flock -w 1800 "$t/.lock" sh -c 'cp -a "$1/." "$2/tree" && cp -a "$3/." "$2/git"' _ "$t" "$own" "$meta" ||
+			lab_die "lab_own_trees: the $a trees could not be copied (or their build lock was held for 30 min)"
+		mount --bind "$own/tree" "$t" && mount --bind "$own/git" "$meta" ||
+			lab_die "lab_own_trees: the copies of the $a trees could not be mounted"
+	done
 }
 
 # lab_wait_port PORT SECONDS: until something accepts TCP on 127.0.0.1:PORT.

@@ -275,6 +275,18 @@ t_eq "... and removed no image (its own is the one new)" "$images_before" \
 t_check "... it could not read the signing key" bash -c '! grep -q "PRIVATE KEY" "$1"' _ "$probe"
 t_check "... it ran in a network and a mount namespace of its own" \
 	bash -c '[ -s "$1" ] && ! grep -qF -e "$(readlink /proc/self/ns/net)" -e "$(readlink /proc/self/ns/mnt)" "$1"' _ "$probe"
+# Its builds were in its own copy of the trees: the last one checked out there,
+# and the shared work tree (other tests build in it meanwhile) where it was when
+# copied or at a commit not the test's (the same change on the same parent is
+# the same commit, so a run from before the copies may have left one there).
+t_eq "its own x86_64 work tree is at its last build's commit" "$p4" "$(cat "$repo/worktrees/kbisect-x86_64/HEAD")"
+mine=$(git --git-dir="$repo" rev-list "$c1..$tb-master" "$c1..$tb-side" 2>/dev/null | sort -u)
+for a in x86_64 i386; do
+	shared=$(cat "$LAB_DIR/own-trees/$a/shared-git/HEAD" 2>/dev/null)
+	t_check "the shared $a work tree took none of its builds (at ${shared:0:12})" \
+		bash -c '[ -n "$1" ] && [ -n "$3" ] && { [ "$1" = "$2" ] || ! grep -qx "$1" <<<"$3"; }' _ \
+		"$shared" "$(cat "$LAB_DIR/own-trees/$a/shared-head")" "$mine"
+done
 git --git-dir="$repo" update-ref -d "refs/heads/$tb-master"
 git --git-dir="$repo" update-ref -d "refs/heads/$tb-side"
 t_done

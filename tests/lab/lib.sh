@@ -162,8 +162,8 @@ lab_cleanup() {
 # copy builds incrementally as the shared trees do, and the test's builds see
 # only its own changes while other tests build in the shared trees beside it
 # (theirs do not see its). Each arch is copied holding its build lock (the
-# builder's), so no build is half-way in it; the copies (~1.6 GB an arch, ~15 s
-# on an idle 2-core machine) live in LAB_DIR and go with it.
+# builder's), so no build is half-way in it; the copies (~1.6 GB and ~20 s an
+# arch on an idle 2-core machine) live in LAB_DIR/own-trees/ARCH and go with it.
 lab_own_trees() {
 	local a t meta own
 	[ -n "${LAB_DIR:-}" ] && [ -n "${KBISECT_LAB_LINUX:-}" ] || lab_die "lab_own_trees before lab_init, or without lab_prepare --linux"
@@ -175,7 +175,12 @@ lab_own_trees() {
 		lab_step "copying the shared $a kernel trees (waiting for its build lock)"
 		flock -w 1800 "$t/.lock" sh -c 'cp -a "$1/." "$2/tree" && cp -a "$3/." "$2/git"' _ "$t" "$own" "$meta" ||
 			lab_die "lab_own_trees: the $a trees could not be copied (or their build lock was held for 30 min)"
-		mount --bind "$own/tree" "$t" && mount --bind "$own/git" "$meta" ||
+		# The shared work tree's git metadata stays in sight (OWN/shared-git, and its
+		# HEAD when copied in OWN/shared-head), for a test to check that its builds
+		# did not reach the shared trees.
+		cp "$own/git/HEAD" "$own/shared-head" &&
+			mkdir -p "$own/shared-git" && mount --bind "$meta" "$own/shared-git" &&
+			mount --bind "$own/tree" "$t" && mount --bind "$own/git" "$meta" ||
 			lab_die "lab_own_trees: the copies of the $a trees could not be mounted"
 	done
 }

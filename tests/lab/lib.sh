@@ -151,7 +151,15 @@ lab_cleanup() {
 	# Loop devices outlive the namespaces: detach those of this test's disks.
 	losetup -n -l -O NAME,BACK-FILE 2>/dev/null | awk -v d="$LAB_DIR/" 'index($2, d) == 1 {print $1}' |
 		while read -r f; do partx -d "$f" 2>/dev/null; losetup -d "$f"; done
-	# Whatever is left dies with the PID namespace when this shell exits.
+	# Mounts in LAB_DIR (lab_own_trees' view of the shared trees) go first: rm -rf
+	# would go into them. Whatever is left dies with the PID namespace when this
+	# shell exits.
+	findmnt -rn -o TARGET | awk -v d="$LAB_DIR/" 'index($0, d) == 1' | sort -r |
+		while read -r f; do umount "$f" || umount -l "$f"; done
+	if findmnt -rn -o TARGET | grep -qF "$LAB_DIR/"; then
+		lab_log "$LAB_DIR still has mounts: left in place"
+		return
+	fi
 	cd / && rm -rf "$LAB_DIR"
 }
 
@@ -178,8 +186,10 @@ lab_own_trees() {
 		# The shared work tree's git metadata stays in sight (OWN/shared-git, and its
 		# HEAD when copied in OWN/shared-head), for a test to check that its builds
 		# did not reach the shared trees.
+		# Read-only: nothing done in LAB_DIR may reach the shared trees through it.
 		cp "$own/git/HEAD" "$own/shared-head" &&
 			mkdir -p "$own/shared-git" && mount --bind "$meta" "$own/shared-git" &&
+			mount -o remount,bind,ro "$own/shared-git" &&
 			mount --bind "$own/tree" "$t" && mount --bind "$own/git" "$meta" ||
 			lab_die "lab_own_trees: the copies of the $a trees could not be mounted"
 	done

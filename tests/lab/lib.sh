@@ -154,9 +154,9 @@ lab_cleanup() {
 	# Mounts in LAB_DIR (lab_own_trees' view of the shared trees) go first: rm -rf
 	# would go into them. Whatever is left dies with the PID namespace when this
 	# shell exits.
-	findmnt -rn -o TARGET | awk -v d="$LAB_DIR/" 'index($0, d) == 1' | sort -r |
-		while read -r f; do umount "$f" || umount -l "$f"; done
-	if findmnt -rn -o TARGET | grep -qF "$LAB_DIR/"; then
+	lab_dir_mounts() { findmnt -rn -o TARGET | awk -v d="$LAB_DIR/" 'index($0, d) == 1'; }
+	lab_dir_mounts | sort -r | while read -r f; do umount "$f" || umount -l "$f"; done
+	if [ -n "$(lab_dir_mounts)" ]; then
 		lab_log "$LAB_DIR still has mounts: left in place"
 		return
 	fi
@@ -183,10 +183,10 @@ lab_own_trees() {
 		lab_step "copying the shared $a kernel trees (waiting for its build lock)"
 		flock -w 1800 "$t/.lock" sh -c 'cp -a "$1/." "$2/tree" && cp -a "$3/." "$2/git"' _ "$t" "$own" "$meta" ||
 			lab_die "lab_own_trees: the $a trees could not be copied (or their build lock was held for 30 min)"
-		# The shared work tree's git metadata stays in sight (OWN/shared-git, and its
-		# HEAD when copied in OWN/shared-head), for a test to check that its builds
-		# did not reach the shared trees.
-		# Read-only: nothing done in LAB_DIR may reach the shared trees through it.
+		# The shared work tree's git metadata stays in sight, read-only (nothing
+		# done in LAB_DIR may reach the shared trees through it), in OWN/shared-git,
+		# and its HEAD when copied in OWN/shared-head: for a test to check that its
+		# builds did not reach the shared trees.
 		cp "$own/git/HEAD" "$own/shared-head" &&
 			mkdir -p "$own/shared-git" && mount --bind "$meta" "$own/shared-git" &&
 			mount -o remount,bind,ro "$own/shared-git" &&

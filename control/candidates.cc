@@ -126,15 +126,16 @@ bool ServerCandidates::Prepare(const std::string& commit, const std::string& mac
 StepResult ServerCandidates::Boot(Member& m, const std::string& commit, const std::string& image, StepRow* row) {
   m.machine.SetCommit(commit);
   StepOptions so = StepOptionsOf(m.o);
-  // A candidate that hung cannot run the reboot command: straight to the power.
-  if (so.use_reboot && m.last_hung) {
+  // A candidate that hung or panicked cannot run the reboot command: straight to
+  // the power (trying it would cost its timeout, the panicked one spinning meanwhile).
+  if (so.use_reboot && !m.down.empty()) {
     so.use_reboot = false;
-    Say(m.o.machine + ": the last candidate hung: power-cycling without trying --reboot");
+    Say(m.o.machine + ": the last candidate " + m.down + ": power-cycling without trying --reboot");
   }
   if (pool_.size() == 1) m.machine.SetLive("kbisect: " + ShortId(commit) + ": " + m.o.machine + " is booting " + image);
   StepResult r = BootAndJudge(m.machine, image, so);
   if (pool_.size() == 1) m.machine.SetLive("");
-  m.last_hung = r.hang;
+  m.down = r.hang ? "hung" : r.panicked ? "panicked" : "";
   if (!r.retried.empty()) Say(m.o.machine + ": " + r.retried + ": tried once more");
   if (!r.fallback.empty()) Say(m.o.machine + ": " + r.fallback + ": power-cycling");
   if (r.booted_at >= 0)

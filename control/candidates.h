@@ -62,7 +62,7 @@ class ServerCandidates : public Candidates {
     explicit Member(const Server& s, Options opts) : o(std::move(opts)), machine(s, o) {}
     Options o;
     RealMachine machine;
-    bool last_hung = false;  // the machine is not up to run --reboot
+    std::string down;  // why the machine is not up to run --reboot ("": it may be)
   };
   // The commit's image, built when it has none (*image, or why not).
   // `machine`: whose list it is looked up in (the job's).

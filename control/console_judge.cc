@@ -138,4 +138,9 @@ bool SilentAfterKexec(std::string_view console) {
   return true;
 }
 
+bool PanickedAfterKexec(std::string_view console) {
+  size_t at = console.rfind(kKexec);
+  return at != std::string_view::npos && console.find("Kernel panic - not syncing", at) != std::string_view::npos;
+}
+
 }  // namespace kb

@@ -87,6 +87,12 @@ const char* StateName(ConsoleJudge::State s);
 // NIC's "link is down") is not silent.
 bool SilentAfterKexec(std::string_view console);
 
+// Whether `console` (one boot's) shows, after the stage-1's last "kbisect: kexec
+// into " line, the kernel's "Kernel panic - not syncing" banner: the candidate is
+// down (spinning in panic, or rebooting into its firmware with panic=N) and cannot
+// run a reboot command. An Oops or BUG alone may leave the OS up.
+bool PanickedAfterKexec(std::string_view console);
+
 }  // namespace kb
 
 #endif

@@ -146,6 +146,20 @@ TEST(ConsoleJudge, SilentAfterKexecIsNothingButTheStage1sOwnLines) {
   EXPECT_FALSE(SilentAfterKexec(kexec + kexec + "candidate: running\n"));
 }
 
+TEST(ConsoleJudge, PanickedAfterKexecIsThePanicBannerAfterTheLastKexecLine) {
+  const std::string kexec = "kbisect: kexec into 6.1.0-main_0123456789ab_20261101_x86_64 (console=ttyS0)\n";
+  const std::string panic = "[    2.1] Kernel panic - not syncing: VFS: Unable to mount root fs\n";
+  EXPECT_TRUE(PanickedAfterKexec(kexec + "[    0.0] Linux version 6.1.0\n" + panic));
+  EXPECT_TRUE(PanickedAfterKexec(kexec + "Kernel panic - not syncing: kbisect: planted panic"));
+  // An Oops or a BUG alone may leave the OS up to run the reboot command.
+  EXPECT_FALSE(PanickedAfterKexec(kexec + "Oops: 0002 [#1] SMP\nBUG: kernel NULL pointer dereference\n"));
+  EXPECT_FALSE(PanickedAfterKexec(kexec + "candidate: running\n"));
+  // The stage-1's own panic (before its kexec line), an earlier boot's, or no kexec at all.
+  EXPECT_FALSE(PanickedAfterKexec(panic + kexec + "candidate: running\n"));
+  EXPECT_FALSE(PanickedAfterKexec(panic));
+  EXPECT_FALSE(PanickedAfterKexec(""));
+}
+
 TEST(ConsoleJudge, StateNames) {
   EXPECT_STREQ(StateName(State::kPass), "pass");
   EXPECT_STREQ(StateName(State::kHang), "hang");

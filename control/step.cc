@@ -158,7 +158,9 @@ StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOpt
     ConsoleJudge fresh(opts.console);
     size_t offset = 0;
     if (!Boot(env, image, opts, &r, &offset, &abort_why) || !Judge(env, image, offset, opts, fresh, &r, &abort_why)) break;
-    if (!r.hang || !SilentAfterKexec(env.ReadConsole(offset))) return r;
+    std::string console = env.ReadConsole(offset);
+    r.panicked = PanickedAfterKexec(console);
+    if (!r.hang || !SilentAfterKexec(console)) return r;
     if (boot == 2) {
       r.why += " (silent after the kexec twice)";
       return r;

@@ -11,7 +11,8 @@
 //   - with a reboot command (--reboot: the machine kexecs back into its stage-1,
 //     no firmware), it is tried first; when it fails, or no boot report follows
 //     within reboot_timeout, the power command is used: a hung candidate costs
-//     one power cycle, a good or bad one none;
+//     one power cycle, a good or bad one none (the caller skips the reboot
+//     command after a hang or a panic: StepResult says which);
 //   - a hang (no console verdict in time, or the test timing out) is bad, or a
 //     skip with hang_is_skip; but a hang whose console has nothing after the
 //     stage-1's kexec line (SilentAfterKexec: the stage-1 kernel may have stalled
@@ -74,6 +75,7 @@ struct StepResult {
   std::string fallback;   // why the reboot command gave way to the power command ("": it did not)
   std::string retried;    // why the image was booted a second time ("": it was not)
   bool hang = false;      // the candidate hung (whatever the verdict made of it)
+  bool panicked = false;  // its console shows a kernel panic (PanickedAfterKexec)
   // An abort because the machine stopped answering (its power command fails, no
   // boot report comes): a pool goes on without it. Other aborts (the server, a
   // stop, the test command) end the bisection.

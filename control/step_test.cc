@@ -264,6 +264,28 @@ TEST(Step, ATestCommandDecides) {
   EXPECT_EQ(r.why, "the test timed out (exit 124: its own limit, or --test-timeout 600 s): a hang");
 }
 
+// The caller power-cycles a panicked candidate without trying the reboot command.
+TEST(Step, APanicOnTheCandidatesConsoleIsSaidByConsoleOrTest) {
+  for (bool use_test : {false, true}) {
+    FakeMachine m;
+    m.test_rc = 1;
+    m.console_after.back() = {20, "Kernel panic - not syncing: kbisect: planted panic\n"};
+    StepOptions o = ConsoleOptions();
+    o.use_test = use_test;
+    StepResult r = BootAndJudge(m, kImage, o);
+    EXPECT_EQ(r.verdict, Verdict::kBad) << use_test;
+    EXPECT_TRUE(r.panicked) << use_test;
+    EXPECT_FALSE(r.hang);
+  }
+  FakeMachine bad;
+  bad.console_after.back() = {20, "Oops: 0002 [#1] SMP\n"};
+  StepResult r = BootAndJudge(bad, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kBad);
+  EXPECT_FALSE(r.panicked) << "an Oops may leave the OS up";
+  FakeMachine good;
+  EXPECT_FALSE(BootAndJudge(good, kImage, ConsoleOptions()).panicked);
+}
+
 TEST(Step, AServerErrorAbortsNeverSkips) {
   FakeMachine m;
   m.server_down = true;

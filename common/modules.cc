@@ -75,6 +75,16 @@ struct Resolver {
 
 }  // namespace
 
+bool IsNfsClientModule(std::string_view name) {
+  if (!name.starts_with("nfs")) return false;
+  std::string_view rest = name.substr(3);
+  if (rest.empty()) return true;
+  if (rest.front() != 'v' || rest.size() == 1) return false;
+  for (char c : rest.substr(1))
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
 size_t ModuleNameOfPath(std::string_view path, std::span<char> out) {
   size_t slash = path.rfind('/');
   std::string_view file = slash == std::string_view::npos ? path : path.substr(slash + 1);

@@ -17,6 +17,11 @@ inline constexpr size_t kMaxModulePaths = 64;
 // Writes into out (at least 56 bytes); returns its length, 0 when not a module.
 size_t ModuleNameOfPath(std::string_view path, std::span<char> out);
 
+// Whether `name` (as in kbisect.modules, '-' or '_') is one of the NFS client's
+// modules (nfs, nfsv2, nfsv3, nfsv4, ...): the stage-1 loads those only when it
+// mounts the store over NFS (kbisect.nfs=), not on every boot.
+bool IsNfsClientModule(std::string_view name);
+
 // The paths to load for `modules` (names as in kbisect.modules, '-' or '_'),
 // dependencies first, each once, in out[0..*count). Views point into modules_dep.
 // Fails naming the module in *which when it is not in modules.dep, when a

@@ -31,6 +31,13 @@ std::vector<std::string> Resolve(std::vector<std::string_view> names, Error* err
   return std::vector<std::string>(out, out + n);
 }
 
+TEST(Modules, TheNfsClientsModules) {
+  for (const char* m : {"nfs", "nfsv2", "nfsv3", "nfsv4"}) EXPECT_TRUE(IsNfsClientModule(m)) << m;
+  // nfsd is the server's; the rest are other modules or not names at all.
+  for (const char* m : {"nfsd", "nfsv", "nfsv4x", "nfs_acl", "virtio_net", "sunrpc", "", "nf", "xnfsv3"})
+    EXPECT_FALSE(IsNfsClientModule(m)) << m;
+}
+
 TEST(Modules, DependenciesFirstEachOnce) {
   Error err;
   std::string which;

@@ -17,7 +17,7 @@
 
 namespace kb {
 
-int LoadModules(std::string_view names) {
+int LoadModules(std::string_view names, ModuleSet set) {
   std::string_view wanted[32];
   size_t n = 0;
   while (!names.empty() && n < std::size(wanted)) {
@@ -27,6 +27,7 @@ int LoadModules(std::string_view names) {
     while (!name.empty() && (name.back() == ' ' || name.back() == '\r' || name.back() == '\t')) name.remove_suffix(1);
     while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
     if (name.empty() || name.front() == '#') continue;
+    if (set != ModuleSet::kAll && IsNfsClientModule(name) != (set == ModuleSet::kNfs)) continue;
     wanted[n++] = name;
   }
   if (n == 0) return 0;

@@ -139,7 +139,9 @@ void Run() {
   std::string_view modules = config.modules;
   if (!config.has_modules && ReadFile("/etc/kbisect/modules", modules_file, &modules_len) == 0)
     modules = std::string_view(modules_file, modules_len);
-  LoadModules(modules);
+  // The NFS client's modules only when the store is mounted (below): loading them
+  // took ~0.8 s of a stage-1 boot under emulation that fetched over HTTP.
+  LoadModules(modules, ModuleSet::kNotNfs);
   SayAt("modules loaded");
 
   NetConfig net;
@@ -162,10 +164,12 @@ void Run() {
     uint32_t nfs_address = 0;
     if (!Resolve("nfs", config.nfs_host, net, &nfs_address)) {
       Say({"kbisect: nfs: using HTTP"});
-    } else if (MountNfs(config, nfs_address, "/nfs")) {
-      nfs_root = "/nfs";
     } else {
-      Say({"kbisect: nfs: cannot mount the image store; using HTTP"});
+      LoadModules(modules, ModuleSet::kNfs);
+      if (MountNfs(config, nfs_address, "/nfs"))
+        nfs_root = "/nfs";
+      else
+        Say({"kbisect: nfs: cannot mount the image store; using HTTP"});
     }
   }
 

@@ -23,6 +23,8 @@ t_check "http: a stage-1 without a key says that images are not signature-checke
 	console_has m1 "kbisect: images are not signature-checked: this stage-1 has no key (make initramfs SIGNING_KEY=PUB.pem)"
 t_check "http: the server's boot log names the image" \
 	bash -c "curl -sS '$LAB_URL/booted?machine=m1' | grep -q ' $CAND 127.0.0.1\$'"
+t_check "http: without kbisect.nfs= the NFS client's modules are not loaded (one load, no sunrpc)" \
+	bash -c "[ \$(grep -ac '^kbisect: modules: loaded ' '$LAB_OUT/m1.console') = 1 ] && ! grep -aq 'RPC: Registered' '$LAB_OUT/m1.console'"
 lab_qemu_stop m1
 
 # Over NFS, v3 and v4, with the command line from kbisect.append.
@@ -35,6 +37,8 @@ for v in 3 4; do
 	t_check "nfsv$v: stage-1 mounted the store with vers=$v and read the image from it" \
 		bash -c "grep -aq 'kbisect: nfs: mounted 10.0.2.2:/export (.*vers=$v' '$LAB_OUT/$m.console' &&
 			grep -aq 'kbisect: image: $CAND over NFS' '$LAB_OUT/$m.console'"
+	t_check "nfsv$v: the NFS client's modules were loaded after the others, before the mount" \
+		bash -c "[ \"\$(awk '/^kbisect: modules: loaded /{n++} /^kbisect: nfs: mounted/{print n; exit}' '$LAB_OUT/$m.console')\" = 2 ]"
 	t_check "nfsv$v: the boot log names the image" \
 		bash -c "curl -sS '$LAB_URL/booted?machine=$m' | grep -q ' $CAND '"
 	lab_qemu_stop $m

@@ -27,7 +27,7 @@ int LoadModules(std::string_view names, ModuleSet set) {
     while (!name.empty() && (name.back() == ' ' || name.back() == '\r' || name.back() == '\t')) name.remove_suffix(1);
     while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
     if (name.empty() || name.front() == '#') continue;
-    if (set != ModuleSet::kAll && IsNfsClientModule(name) != (set == ModuleSet::kNfs)) continue;
+    if (IsNfsClientModule(name) != (set == ModuleSet::kNfs)) continue;
     wanted[n++] = name;
   }
   if (n == 0) return 0;

@@ -7,15 +7,15 @@
 
 namespace kb {
 
-// Which of a list's modules to load: all, all but the NFS client's
+// Which of a list's modules to load: all but the NFS client's
 // (IsNfsClientModule), or only those.
-enum class ModuleSet { kAll, kNotNfs, kNfs };
+enum class ModuleSet { kNotNfs, kNfs };
 
 // Loads the comma- or newline-separated module names in `names` (the
 // kbisect.modules value, or /etc/kbisect/modules when the cmdline has none)
 // that are in `set`, with finit_module, dependencies first. Says every failure;
 // returns the number of modules that failed.
-int LoadModules(std::string_view names, ModuleSet set = ModuleSet::kAll);
+int LoadModules(std::string_view names, ModuleSet set);
 
 // depmod's indexes of the running kernel's modules (modules.dep, modules.alias,
 // modules.softdep), mapped read-only, and the modules loaded through them.

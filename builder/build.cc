@@ -266,7 +266,8 @@ bool Compile(Build& b) {
 // The modules as modules.cpio.gz (doc/design.md, stage-2), when the arch's
 // targets include them: `make modules_install` (which runs depmod for the
 // indexes) into a scratch root, then lib/modules/<release>/ as a gzip'd newc cpio,
-// without the build and source links that point into this server's tree.
+// without the build and source links that point into this server's tree. gzip -6,
+// not -9: on Debian's modules -9 took 11 times the CPU for an archive 1.5% smaller.
 bool PackModules(Build& b, const std::string& release, std::vector<ImageFile>* files, ImageIni* ini) {
   bool wanted = false;
   for (const std::string& t : b.arch.targets) wanted = wanted || t == "modules";
@@ -282,7 +283,7 @@ bool PackModules(Build& b, const std::string& release, std::vector<ImageFile>* f
     static const char kPack[] =
         "cd \"$1\" && rm -f \"lib/modules/$3/build\" \"lib/modules/$3/source\" && "
         "test -f \"lib/modules/$3/modules.dep\" && "
-        "find lib/modules/$3 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -9n >\"$2\"";
+        "find lib/modules/$3 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -6n >\"$2\"";
     rc = b.Run({"bash", "-o", "pipefail", "-c", kPack, "pack", mods, archive, release}, b.log);
   }
   if (rc < 0) return false;

@@ -8,9 +8,9 @@
 # modules>, make install-initramfs DESTDIR=<its root>, /etc/default/kbisect
 # (server, the disk's own kernel as stage-1, CMDLINE), GRUB_DEFAULT=kbisect and
 # update-grub run in its root (tests/lab/disk-root). The loop device is gone when
-# it returns. The stage-1's command line gets nosoftlockup (see lab_qemu_start).
+# it returns. The stage-1's command line gets LAB_EMULATION_ARGS (see lab_qemu_start).
 lab_disk_install() {
-	local name=$1 cmdline="$2 nosoftlockup" img=$LAB_DIR/$1.img
+	local name=$1 cmdline="$2 $LAB_EMULATION_ARGS" img=$LAB_DIR/$1.img
 	[ -n "${KBISECT_LAB_DISK:-}" ] || lab_die "no lab disk (lab_prepare --disk)"
 	# shellcheck disable=SC1091
 	. "$KBISECT_LAB_DISK/facts"

@@ -267,7 +267,8 @@ bool Compile(Build& b) {
 // targets include them: `make modules_install` (which runs depmod for the
 // indexes) into a scratch root, then lib/modules/<release>/ as a gzip'd newc cpio,
 // without the build and source links that point into this server's tree. gzip -6,
-// not -9: on Debian's modules -9 took 11 times the CPU for an archive 1.5% smaller.
+// not -9: on Debian 6.1's own modules (a 396 MB cpio) -9 took 119 s of CPU, -6 12 s,
+// for an archive 1.3% smaller.
 bool PackModules(Build& b, const std::string& release, std::vector<ImageFile>* files, ImageIni* ini) {
   bool wanted = false;
   for (const std::string& t : b.arch.targets) wanted = wanted || t == "modules";

@@ -167,7 +167,8 @@ demo: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(INIT) $(INIT_I386) $(CGIS) $(BUILDER) $(KBISECT)
 	@tests/demo/run
 
-bench: deps
+bench:
+	@tools/ensure-deps --bench
 	@$(MAKE) --no-print-directory -j$$(nproc) build
 	@for b in bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
 

@@ -59,7 +59,8 @@ kbisect_step() {
 		--log "$LAB_DIR/$run.log" "$@") 2>&1 | stamp >>"$LAB_DIR/$run.out"
 	STEP_RC=${PIPESTATUS[0]}
 	echo "$s $EPOCHREALTIME 0 0 $label" >>"$LAB_DIR/$run.steps"
-	tail -n 1 "$LAB_DIR/$run.log" | grep -q " $via\$" ||
+	# The step's row: commit image boot_s verdict step_s via machine.
+	tail -n 1 "$LAB_DIR/$run.log" | awk -v via="$via" '$6 == via { ok = 1 } END { exit !ok }' ||
 		{ cat "$LAB_DIR/$run.out"; lab_die "kbisect step ($label) did not leave the last candidate by $via"; }
 }
 

@@ -27,11 +27,11 @@ for lib in $(ldd /sbin/kexec | grep -oE '/[^ ]+'); do
 	cp -L "$lib" "$ref$lib"
 done
 install -m 755 "$LAB_TOP/bench/ref/udhcpc-event" "$ref/etc/udhcpc.sh"
-(cd "$ref" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | gzip -6n >"$LAB_DIR/ref.cpio.gz"
+"$LAB_SRC/pack-cpio" "$ref" >"$LAB_DIR/ref.cpio.gz"
 lab_stage1_initramfs "$LAB_DIR/ours.cpio.gz" $(printf -- '--module %s ' "${modules[@]}")
 "$LAB_TOP/scripts/kbisect-mkinitramfs" -o "$LAB_DIR/ours-bare.cpio.gz" --init "$(lab_bin kbisect-init)" >/dev/null
-(cd "$LAB_DIR" && mkdir -p ref-bare && cd ref-bare && zcat ../ref.cpio.gz | cpio -id --quiet && rm -rf lib/modules &&
-	find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -6n >../ref-bare.cpio.gz)
+(cd "$LAB_DIR" && mkdir -p ref-bare && cd ref-bare && zcat ../ref.cpio.gz | cpio -id --quiet && rm -rf lib/modules) &&
+	"$LAB_SRC/pack-cpio" "$LAB_DIR/ref-bare" >"$LAB_DIR/ref-bare.cpio.gz"
 
 set_default ours "$CAND"
 set_default ref "$CAND"

@@ -32,8 +32,8 @@ IMAGE_MODULES=$mods IMAGE_CMDLINE="root=UUID=0bad0bad-0000-4000-8000-00000000000
 # The same modules under another release's directory.
 other=$LAB_DIR/other
 mkdir -p "$other"
-(cd "$other" && zcat "$mods" | cpio -id --quiet && mv "lib/modules/$KVER" lib/modules/6.1.0-99-amd64 &&
-	find lib/modules | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -n >../other.cpio.gz)
+(cd "$other" && zcat "$mods" | cpio -id --quiet && mv "lib/modules/$KVER" lib/modules/6.1.0-99-amd64) &&
+	"$LAB_SRC/pack-cpio" "$other" lib/modules >"$LAB_DIR/other.cpio.gz"
 IMAGE_MODULES=$LAB_DIR/other.cpio.gz IMAGE_CMDLINE=$line lab_store_image "$OTHERREL"
 
 set_kernel() { # set_kernel default|once NAME

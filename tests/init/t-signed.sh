@@ -43,8 +43,7 @@ echo "not the candidate's initrd" >"$LAB_IMAGES/$FORGED/initrd"
 sed -i "s/^initrd_sha256 = .*/initrd_sha256 = $(sha256 "$LAB_IMAGES/$FORGED/initrd")/" "$LAB_IMAGES/$FORGED/image.ini"
 signed "$OTHERKEY" evil b
 # Stage-2's modules archive: checked before the kexec, as the kernel and initrd are.
-(cd "$LAB_DIR" && mkdir -p mods/lib/modules/$CAND_KVER && cd mods &&
-	find lib | cpio --quiet -o -H newc -R 0:0 | gzip -n >"$LAB_DIR/modules.cpio.gz")
+mkdir -p "$LAB_DIR/mods/lib/modules/$CAND_KVER" && "$LAB_SRC/pack-cpio" "$LAB_DIR/mods" lib >"$LAB_DIR/modules.cpio.gz"
 IMAGE_KERNEL=$CAND_ROOT/boot/vmlinuz-$CAND_KVER IMAGE_MODULES=$LAB_DIR/modules.cpio.gz \
 	IMAGE_CMDLINE="console=ttyS0 root=/dev/vda1" IMAGE_SIGNING_KEY=$keys/a.pem lab_store_image "$MODULES"
 lab_spoil "$LAB_IMAGES/$MODULES/modules.cpio.gz"
@@ -86,8 +85,8 @@ done
 # said at start, and every image refused, the good one too.
 mkdir "$LAB_DIR/damaged"
 (cd "$LAB_DIR/damaged" && zcat "$LAB_DIR/keyed.cpio.gz" | cpio -id --quiet &&
-	{ printf '\004'; head -c 64 /dev/zero; } >etc/kbisect/image-key &&
-	find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 | gzip -n >"$LAB_DIR/damaged.cpio.gz")
+	{ printf '\004'; head -c 64 /dev/zero; } >etc/kbisect/image-key) &&
+	"$LAB_SRC/pack-cpio" "$LAB_DIR/damaged" >"$LAB_DIR/damaged.cpio.gz"
 set_default sigbad "$GOOD"
 lab_qemu_start sigbad "$LAB_STAGE1_KERNEL" "$LAB_DIR/damaged.cpio.gz" \
 	"console=ttyS0 panic=-1 kbisect.server=$LAB_GUEST_URL kbisect.machine=sigbad kbisect.timeout=0" -no-reboot

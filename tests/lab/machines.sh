@@ -104,7 +104,7 @@ lab_candidate_initrd_i386() {
 	mkdir -p "$d/proc"
 	i686-linux-gnu-gcc -specs /usr/lib/i386-linux-musl/musl-gcc.specs -static -std=c11 -Os -Wall -Wextra -Werror \
 		-s -o "$d/init" "$LAB_TOP/tests/init/candidate-init.c" || lab_die "cannot build the candidate's /init"
-	(cd "$d" && printf 'init\nproc\n' | cpio --quiet -o -H newc -R 0:0) | gzip -6n >"$1"
+	"$LAB_SRC/pack-cpio" "$d" >"$1"
 }
 
 # power_cycle NAME: the machine's reset line (QEMU restarts with the same -kernel/-initrd).

@@ -24,6 +24,7 @@
 #include "control/cli.h"
 #include "control/engine.h"
 #include "control/format.h"
+#include "control/machine.h"
 #include "control/options.h"
 #include "control/range.h"
 #include "control/report.h"
@@ -291,16 +292,16 @@ RevertResult RevertCheck(ServerCandidates& c, const Options& o, const RunRange& 
   auto git = [&](const std::vector<std::string>& args, std::string* stdout_text = nullptr) {
     std::vector<std::string> argv = {"git", "-c", "user.name=kbisect", "-c", "user.email=kbisect@localhost"};
     argv.insert(argv.end(), args.begin(), args.end());
-    if (!stdout_text) return RunCommand(argv, r.work_tree, {}, out, "", &err, 300);
-    // The one line git prints (a sha), through a file: RunCommand gives no pipe.
-    const char* dir = getenv("TMPDIR");
-    std::string tmp = std::string(dir && *dir ? dir : "/tmp") + "/kbisect-git.XXXXXX";
-    Fd fd(mkostemp(tmp.data(), O_CLOEXEC));
-    int rc = fd ? RunCommand(argv, r.work_tree, {}, fd.get(), "", &err, 300) : -1;
+    Command cmd;
+    cmd.argv = argv;
+    cmd.cwd = r.work_tree;
+    cmd.log_fd = out;
+    cmd.timeout = 300;
     std::string text;
-    ReadSmallFile(tmp, &text);
-    unlink(tmp.c_str());
-    *stdout_text = text.substr(0, text.find('\n'));
+    if (stdout_text) cmd.capture = &text;
+    int rc = RunProcess(cmd, &err);
+    // The one line git prints (a sha, a list).
+    if (stdout_text) *stdout_text = text.substr(0, text.find('\n'));
     return rc;
   };
   if (git({"checkout", "-q", "--detach", r.new_sha}) != 0)
@@ -528,6 +529,8 @@ int CmdStepOrRun(const std::string& server_flag, const std::string& server_env, 
   if (o.server.empty()) o.server = server_env;
   if (o.server.empty()) return Usage("no server: give --server URL or set KBISECT_SERVER");
   std::string missing = MissingOptions(o, run);
+  for (size_t i = 0; missing.empty() && !o.build_bisect && i < o.machines.size(); ++i)
+    missing = CheckMachineOptions(MachineOptions(o, o.machines[i]));
   if (!missing.empty()) return Usage(missing);
   Server s(o.server);
   return run ? CmdRun(s, o) : CmdStep(s, o);

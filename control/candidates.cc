@@ -17,8 +17,7 @@ ServerCandidates::ServerCandidates(const Server& server, const Options& o, Git* 
     : server_(server), o_(o), git_(git), work_tree_(std::move(work_tree)), steps_log_(steps_log), run_log_(run_log),
       output_(output) {
   for (const std::string& name : o.machines.empty() ? std::vector<std::string>{o.machine} : o.machines) {
-    pool_.push_back(std::make_unique<Member>(server, MachineOptions(o, name)));
-    pool_.back()->machine.SetOutput(OutputFd());
+    pool_.push_back(std::make_unique<Member>(server, MachineOptions(o, name), OutputFd()));
   }
 }
 

@@ -59,7 +59,7 @@ class ServerCandidates : public Candidates {
  private:
   enum class Built { kImage, kDoesNotBuild, kSkip, kAbort };
   struct Member {
-    explicit Member(const Server& s, Options opts) : o(std::move(opts)), machine(s, o) {}
+    Member(const Server& s, Options opts, int output_fd) : o(std::move(opts)), machine(s, o, output_fd) {}
     Options o;
     RealMachine machine;
     std::string down;  // why the machine is not up to run --reboot ("": it may be)

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,10 @@
 #include "control/bisect.h"
 #include "control/cli.h"
 #include "control/options.h"
-#include "control/qmp.h"
+#include "control/console.h"
+#include "control/power.h"
 #include "control/server.h"
+#include "lib/run.h"
 
 namespace kb {
 
@@ -33,7 +36,9 @@ const char kUsageText[] =
     "  lease MACHINE --renew T [--seconds N] | --release T | --show\n"
     "  step OPTIONS                       one `git bisect run` step on HEAD\n"
     "  run --good G --bad B OPTIONS       a whole bisection\n"
-    "  qmp-reset SOCKET                   power-cycle a QEMU machine (its -qmp socket)\n"
+    "  power POWER on|off|cycle|status    drive a machine's power switch as --power\n"
+    "                                     POWER does (status prints on or off)\n"
+    "  qmp-reset SOCKET                   power qmp:SOCKET cycle (a QEMU -qmp socket)\n"
     "The server comes from --server or $KBISECT_SERVER. While a machine is leased,\n"
     "set, once and clear are refused unless they give its token (--lease T).\n"
     "Exit codes: wrappers 0 done, 1 refused by the server (the reason is printed),\n"
@@ -166,6 +171,43 @@ int CmdWrapper(const Server& s, const std::string& cmd, std::vector<std::string>
   return Wrap(s, "GET", "booted?machine=" + m + limit);
 }
 
+// Each line of text indented by two spaces.
+std::string Indented(const std::string& text) {
+  std::string out;
+  for (size_t at = 0; at < text.size();) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string::npos) nl = text.size() - 1;
+    out += "  " + text.substr(at, nl + 1 - at);
+    at = nl + 1;
+  }
+  return out;
+}
+
+// kbisect power SPEC VERB: one verb of a power backend, as a run would use it.
+int CmdPower(const std::vector<std::string>& a) {
+  const std::string usage = "usage: power POWER on|off|cycle|status (POWER: as --power takes it)";
+  if (a.size() != 2) return Usage(usage);
+  std::string why;
+  std::unique_ptr<Power> p = OpenPower(PowerTarget{a[0], "", 30, 2, nullptr}, &why);
+  if (!p) return Usage(why);
+  const std::pair<const char*, PowerVerb> verbs[] = {
+      {"on", PowerVerb::kOn}, {"off", PowerVerb::kOff}, {"cycle", PowerVerb::kCycle}, {"status", PowerVerb::kStatus}};
+  for (auto [name, verb] : verbs) {
+    if (a[1] != name) continue;
+    if (!p->Can(verb)) return Usage(p->Name() + " cannot " + PowerVerbName(verb));
+    PowerState state;
+    InstallStopHandlers();
+    bool ok = verb == PowerVerb::kOn    ? p->On(&why)
+              : verb == PowerVerb::kOff ? p->Off(&why)
+              : verb == PowerVerb::kCycle ? p->Cycle(&why)
+                                          : p->Status(&state, &why);
+    if (!ok) return Say("power: " + why), kUnreachable;
+    if (verb == PowerVerb::kStatus) printf("%s\n", state == PowerState::kOn ? "on" : "off");
+    return kDone;
+  }
+  return Usage(usage);
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -187,14 +229,14 @@ int Main(int argc, char** argv) {
   a.erase(a.begin());
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
     printf("%s\n%s", kUsageText, kOptionsHelp);
+    printf("--power takes:\n%s--console takes:\n%s", Indented(PowerUsage()).c_str(), Indented(ConsoleUsage()).c_str());
     return kDone;
   }
   if (cmd == "qmp-reset") {
     if (a.size() != 1) return Usage("usage: qmp-reset SOCKET (a QEMU -qmp unix socket)");
-    std::string why;
-    if (!QmpReset(a[0], 10, &why)) return Say("qmp-reset: " + why), kUnreachable;
-    return kDone;
+    return CmdPower({"qmp:" + a[0], "cycle"});
   }
+  if (cmd == "power") return CmdPower(a);
   if (cmd == "step" || cmd == "run") return CmdStepOrRun(server_flag, server_env, cmd == "run", a);
   if (cmd == "list" || cmd == "default" || cmd == "set" || cmd == "once" || cmd == "clear" || cmd == "booted" ||
       cmd == "lease") {

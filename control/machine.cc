@@ -1,7 +1,5 @@
 #include "control/machine.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,58 +38,57 @@ StepOptions StepOptionsOf(const Options& o) {
   return s;
 }
 
+RealMachine::RealMachine(const Server& server, const Options& o, int output_fd)
+    : server_(server), o_(o), output_fd_(output_fd) {
+  power_ = OpenPower(PowerTarget{o.power, o.machine, o.power_timeout, output_fd, nullptr}, &open_error_);
+  if (power_ && !o.console.empty()) console_ = OpenConsole(ConsoleTarget{o.console, o.machine}, &open_error_);
+}
+
+std::string CheckMachineOptions(const Options& o) {
+  std::string why;
+  if (!o.power.empty() && !OpenPower(PowerTarget{o.power, o.machine, o.power_timeout, -1, nullptr}, &why)) return why;
+  if (!o.console.empty() && !OpenConsole(ConsoleTarget{o.console, o.machine}, &why)) return why;
+  return "";
+}
+
 bool RealMachine::NewestBoot(std::string* line, std::string* why) { return server_.NewestBoot(o_.machine, line, why); }
 
 bool RealMachine::SetOnce(const std::string& image, std::string* why) { return server_.SetOnce(o_.machine, image, why); }
 
 bool RealMachine::ClearOnce(std::string* why) { return server_.ClearOnce(o_.machine, why); }
 
-// Runs a machine command (power or reboot) bounded in time; false with why.
-bool RealMachine::Command(const std::string& cmd, double timeout, std::string* why) {
+bool RealMachine::PowerCycle(std::string* why) {
+  if (!power_) return *why = open_error_, false;
+  return PowerCycleOrOn(*power_, why);
+}
+
+bool RealMachine::Reboot(std::string* why) {
+  Command c;
+  c.argv = {"bash", "-c", o_.reboot};
+  c.env = {"KBISECT_MACHINE=" + o_.machine};
+  c.log_fd = output_fd_;
+  c.timeout = o_.reboot_timeout;
   std::string err;
-  int rc = RunCommand({"bash", "-c", cmd}, "", {"KBISECT_MACHINE=" + o_.machine}, output_fd_, "", &err, timeout);
+  int rc = RunProcess(c, &err);
   if (rc == 0) return true;
-  char secs[32];
-  snprintf(secs, sizeof secs, "%g", timeout);
-  *why = rc == -1    ? "cannot run it: " + err
-         : rc == -2  ? std::string("stopped by a signal")
-         : rc == 124 ? "it did not finish in " + std::string(secs) + " s"
-                     : "exit " + std::to_string(rc);
-  *why = "'" + cmd + "': " + *why;
-  return false;
+  return *why = "'" + o_.reboot + "': " + DescribeExit(rc, o_.reboot_timeout, err), false;
 }
 
-bool RealMachine::PowerCycle(std::string* why) { return Command(o_.power, o_.power_timeout, why); }
+size_t RealMachine::ConsoleSize() { return console_ ? console_->Size() : 0; }
 
-bool RealMachine::Reboot(std::string* why) { return Command(o_.reboot, o_.reboot_timeout, why); }
-
-size_t RealMachine::ConsoleSize() {
-  struct stat st;
-  if (o_.console.empty() || stat(o_.console.c_str(), &st) != 0) return 0;
-  return size_t(st.st_size);
-}
-
-std::string RealMachine::ReadConsole(size_t from) {
-  std::string out;
-  if (o_.console.empty()) return out;
-  Fd fd(open(o_.console.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return out;
-  char buf[65536];
-  // At most 1 MiB a look: a console is read as it grows.
-  while (out.size() < (size_t(1) << 20)) {
-    ssize_t n = pread(fd.get(), buf, sizeof buf, off_t(from + out.size()));
-    if (n <= 0) break;
-    out.append(buf, size_t(n));
-  }
-  return out;
-}
+std::string RealMachine::ReadConsole(size_t from) { return console_ ? console_->Read(from) : std::string(); }
 
 int RealMachine::RunTest(const std::string& image, size_t console_offset, double timeout) {
   std::string err;
   std::vector<std::string> env = {"KBISECT_MACHINE=" + o_.machine, "KBISECT_IMAGE=" + image,
-                                  "KBISECT_COMMIT=" + commit_, "KBISECT_CONSOLE=" + o_.console,
+                                  "KBISECT_COMMIT=" + commit_, "KBISECT_CONSOLE=" + (console_ ? console_->Path() : ""),
                                   "KBISECT_CONSOLE_OFFSET=" + std::to_string(console_offset)};
-  int rc = RunCommand({"bash", "-c", o_.test}, "", env, output_fd_, "", &err, timeout);
+  Command c;
+  c.argv = {"bash", "-c", o_.test};
+  c.env = env;
+  c.log_fd = output_fd_;
+  c.timeout = timeout;
+  int rc = RunProcess(c, &err);
   if (rc == -1) fprintf(stderr, "kbisect: cannot run the test: %s\n", err.c_str());
   return rc;
 }

@@ -1,15 +1,19 @@
 // The real edges of one test machine (issue 13): MachineEnv over the kbisect
-// server (HTTP), the --power and --test commands (processes in their own group,
-// bounded in time, ended on a stop) and the console file that a serial logger
-// fills. The rules that use them are in step.cc, tested over fakes.
+// server (HTTP), its power switch (control/power.h: --power), its console
+// (control/console.h: --console), and the --reboot and --test commands
+// (processes in their own group, bounded in time, ended on a stop). The rules
+// that use them are in step.cc, tested over fakes.
 #ifndef KBISECT_CONTROL_MACHINE_H
 #define KBISECT_CONTROL_MACHINE_H
 
 #include <unistd.h>
 
+#include <memory>
 #include <string>
 
+#include "control/console.h"
 #include "control/options.h"
+#include "control/power.h"
 #include "control/server.h"
 #include "control/step.h"
 
@@ -17,11 +21,13 @@ namespace kb {
 
 class RealMachine : public MachineEnv {
  public:
-  RealMachine(const Server& server, const Options& o) : server_(server), o_(o) {}
+  // output_fd: where the power, reboot and test commands' output goes. The power
+  // switch and the console are opened here; a --power or --console that no
+  // backend takes makes every PowerCycle fail with why (CheckMachineOptions says
+  // so before a run).
+  RealMachine(const Server& server, const Options& o, int output_fd = 2);
   // The commit being tested, for the test command's KBISECT_COMMIT.
   void SetCommit(const std::string& commit) { commit_ = commit; }
-  // Where the power and test commands' output goes (default: stderr).
-  void SetOutput(int fd) { output_fd_ = fd; }
   // On a terminal, what the machine is doing is shown on one live line while
   // kbisect waits ("booting IMAGE"), with the seconds since it was set; "" clears it.
   void SetLive(const std::string& what);
@@ -39,12 +45,13 @@ class RealMachine : public MachineEnv {
   bool Stopped() override;
 
  private:
-  bool Command(const std::string& cmd, double timeout, std::string* why);
-
   const Server& server_;
   const Options& o_;
   std::string commit_;
-  int output_fd_ = 2;
+  int output_fd_;
+  std::unique_ptr<Power> power_;
+  std::unique_ptr<Console> console_;
+  std::string open_error_;  // why the power switch or the console could not be opened
   std::string live_;
   double live_since_ = 0;
   bool tty_ = isatty(2);
@@ -52,6 +59,10 @@ class RealMachine : public MachineEnv {
 
 // The step options for BootAndJudge from the command's options.
 StepOptions StepOptionsOf(const Options& o);
+
+// Whether the machine's --power and --console are forms a backend takes: "" or
+// why not, for the user, before anything runs.
+std::string CheckMachineOptions(const Options& o);
 
 // A sleep that ends early on a stop.
 void SleepUnlessStopped(double seconds);

@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "common/fd.h"
 #include "common/fileio.h"
 #include "lib/run.h"
@@ -28,8 +30,10 @@ bool ReadReply(int fd, std::string* buf, double deadline, std::string* line, std
     double left = deadline - MonotonicSeconds();
     if (left <= 0) return *why = "no answer in time", false;
     pollfd p{fd, POLLIN, 0};
-    int r = poll(&p, 1, int(left * 1000) + 1);
-    if (r < 0 && errno == EINTR) return *why = "interrupted", false;
+    // At most 100 ms a look: a stop is seen that soon.
+    int r = poll(&p, 1, std::min(int(left * 1000) + 1, 100));
+    if (g_stop) return *why = "stopped by a signal", false;
+    if (r < 0 && errno != EINTR) return *why = std::string("poll: ") + strerror(errno), false;
     if (r <= 0) continue;
     char tmp[4096];
     ssize_t n = read(fd, tmp, sizeof tmp);
@@ -41,7 +45,8 @@ bool ReadReply(int fd, std::string* buf, double deadline, std::string* line, std
 
 }  // namespace
 
-bool QmpReset(const std::string& socket_path, double timeout, std::string* why) {
+bool QmpExecute(const std::string& socket_path, const std::vector<std::string>& commands, double timeout,
+                std::vector<std::string>* replies, std::string* why) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (socket_path.size() >= sizeof addr.sun_path) return *why = "socket path too long: " + socket_path, false;
@@ -54,10 +59,15 @@ bool QmpReset(const std::string& socket_path, double timeout, std::string* why) 
   std::string buf, line, err;
   if (!ReadReply(fd.get(), &buf, deadline, &line, &err) || line.find("\"QMP\"") == std::string::npos)
     return *why = "no QMP greeting on " + socket_path + (err.empty() ? "" : ": " + err), false;
-  for (const char* cmd : {"{\"execute\":\"qmp_capabilities\"}\n", "{\"execute\":\"system_reset\"}\n"}) {
+  std::vector<std::string> all = {"qmp_capabilities"};
+  all.insert(all.end(), commands.begin(), commands.end());
+  for (size_t i = 0; i < all.size(); ++i) {
+    const std::string cmd = "{\"execute\":\"" + all[i] + "\"}\n";
     if (!WriteAll(fd.get(), cmd)) return *why = std::string("cannot write to ") + socket_path, false;
     if (!ReadReply(fd.get(), &buf, deadline, &line, &err)) return *why = "QMP on " + socket_path + ": " + err, false;
-    if (line.find("\"return\"") == std::string::npos) return *why = "QMP refused " + std::string(cmd, strlen(cmd) - 1) + ": " + line, false;
+    if (line.find("\"return\"") == std::string::npos)
+      return *why = "QMP on " + socket_path + " refused " + all[i] + ": " + line, false;
+    if (i > 0) replies->push_back(line);
   }
   return true;
 }

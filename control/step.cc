@@ -73,7 +73,7 @@ bool Boot(MachineEnv& env, const std::string& image, const StepOptions& o, StepR
       r->left_by = "power";
       t0 = env.Now();
       if (!env.PowerCycle(&why))
-        return r->machine_fault = !env.Stopped(), *abort_why = "the power command failed: " + why, false;
+        return r->machine_fault = !env.Stopped(), *abort_why = "the power switch failed: " + why, false;
       // The stage-1's report of what it is about to kexec: the firmware's and the
       // stage-1's time (report_timeout), not the candidate's.
       if (!wait_report(t0, o.report_timeout)) return false;

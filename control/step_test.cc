@@ -313,7 +313,7 @@ TEST(Step, APowerFailureAborts) {
   m.power_fails = true;
   StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
   EXPECT_EQ(r.verdict, Verdict::kAbort);
-  EXPECT_EQ(r.why, "the power command failed: exit 1");
+  EXPECT_EQ(r.why, "the power switch failed: exit 1");
   EXPECT_TRUE(m.once.empty());
 }
 

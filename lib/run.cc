@@ -3,11 +3,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
 
 #include "common/fd.h"
 
@@ -55,22 +59,11 @@ void InstallStopHandlers() {
   sigaction(SIGHUP, &sa, nullptr);
 }
 
-int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env,
-               int log_fd, const std::string& input, std::string* err, double timeout, const Confinement* confine) {
-  int in_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1};
-  if (!input.empty() && pipe2(in_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
-  Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
-  // The child's word when it cannot be set up (confinement, cwd): closed by the
-  // exec. kbisect runs commands from several threads (a pool's machines), so
-  // everything the child needs is made before the fork: between fork and exec it
-  // calls no allocator (the confinement does, but only the builder confines, and
-  // it has no threads).
-  if (pipe2(status_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
-  Fd status_read(status_pipe[0]), status_write(status_pipe[1]);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  // The environment: this process's, with env's entries replacing those of the same name.
+namespace {
+
+// The environment: this process's, with env's entries replacing those of the same
+// name. The pointers are into environ and env.
+std::vector<char*> Environment(const std::vector<std::string>& env) {
   std::vector<char*> envp;
   for (char** e = environ; *e; ++e) {
     const char* eq = strchr(*e, '=');
@@ -81,51 +74,140 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, con
   }
   for (const std::string& x : env) envp.push_back(const_cast<char*>(x.c_str()));
   envp.push_back(nullptr);
-  const std::string chdir_what = "chdir " + cwd + ": ";
-  pid_t pid = fork();
-  if (pid < 0) return *err = std::string("fork: ") + strerror(errno), -1;
-  if (pid == 0) {
-    setpgid(0, 0);
-    signal(SIGPIPE, SIG_DFL);  // the callers ignore it; the commands expect the default
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
-    int devnull = open("/dev/null", O_RDWR);
-    dup2(in_read ? in_read.get() : devnull, 0);
-    dup2(log_fd >= 0 ? log_fd : devnull, 1);
-    dup2(log_fd >= 0 ? log_fd : devnull, 2);
-    // No descriptor of this process but 0-2 reaches the command (another thread's
-    // socket, a pipe being set up for another command): a plain syscall, safe here.
-    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-    // Says what failed and why to the parent, and ends the child.
-    auto fail = [&](const char* what, size_t what_len, int e) {
-      const char* reason = strerror(e);
-      (void)!write(status_write.get(), what, what_len);
-      (void)!write(status_write.get(), reason, strlen(reason));
-      _exit(127);
-    };
-    if (confine) {
-      std::string what;
-      if (int e = ConfineSelf(*confine, &what)) {
-        what = "cannot confine the command: " + what + ": ";
-        fail(what.data(), what.size(), e);
+  return envp;
+}
+
+// The child's side, after the fork: never returns. Everything it needs was made
+// before the fork (kbisect runs commands from several threads, a pool's machines):
+// it calls no allocator (the confinement does, but only the builder confines, and
+// it has no threads). A set-up failure is written to status_fd (closed by the exec).
+[[noreturn]] void Child(const Command& c, char** args, char** envp, int in_fd, int out_fd, int status_fd,
+                        const std::string& chdir_what) {
+  setpgid(0, 0);
+  signal(SIGPIPE, SIG_DFL);  // the callers ignore it; the commands expect the default
+  signal(SIGTERM, SIG_DFL);
+  signal(SIGINT, SIG_DFL);
+  signal(SIGHUP, SIG_DFL);
+  int devnull = open("/dev/null", O_RDWR);
+  dup2(in_fd >= 0 ? in_fd : devnull, 0);
+  dup2(out_fd >= 0 ? out_fd : c.log_fd >= 0 ? c.log_fd : devnull, 1);
+  dup2(c.log_fd >= 0 ? c.log_fd : devnull, 2);
+  // No descriptor of this process but 0-2 reaches the command (another thread's
+  // socket, a pipe being set up for another command): a plain syscall, safe here.
+  close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+  auto fail = [&](const char* what, size_t what_len, int e) {
+    const char* reason = strerror(e);
+    (void)!write(status_fd, what, what_len);
+    (void)!write(status_fd, reason, strlen(reason));
+    _exit(127);
+  };
+  if (c.confine) {
+    std::string what;
+    if (int e = ConfineSelf(*c.confine, &what)) {
+      what = "cannot confine the command: " + what + ": ";
+      fail(what.data(), what.size(), e);
+    }
+  }
+  if (!c.cwd.empty() && chdir(c.cwd.c_str()) != 0) fail(chdir_what.data(), chdir_what.size(), errno);
+  execvpe(args[0], args, envp);
+  // The command's own failure (a commit's script gone or not executable), as a
+  // shell says it: in its log, 127 or 126.
+  int e = errno;
+  const char* reason = strerror(e);
+  (void)!write(2, "cannot run ", 11);
+  (void)!write(2, args[0], strlen(args[0]));
+  (void)!write(2, ": ", 2);
+  (void)!write(2, reason, strlen(reason));
+  (void)!write(2, "\n", 1);
+  _exit(e == EACCES || e == ENOEXEC ? 126 : 127);
+}
+
+// The parent's side once the command runs: feeds its input, collects its output,
+// waits for it within its time. The exit code as RunProcess returns it.
+int Pump(const Command& c, pid_t pid, Fd in, Fd out, std::string* err) {
+  size_t fed = 0;
+  if (in && c.input.empty()) in.Close();
+  if (in) fcntl(in.get(), F_SETFL, O_NONBLOCK);
+  const double deadline = c.timeout > 0 ? MonotonicSeconds() + c.timeout : 0;
+  int status = 0;
+  for (;;) {
+    pollfd p[2];
+    nfds_t n = 0;
+    if (out) p[n++] = {out.get(), POLLIN, 0};
+    if (in) p[n++] = {in.get(), POLLOUT, 0};
+    // 20 ms between looks at the child when nothing comes: a stop or a timeout is
+    // seen that soon, and an idle wait costs nothing measurable.
+    int r = n ? poll(p, n, 20) : 0;
+    if (r < 0 && errno != EINTR) return *err = std::string("poll: ") + strerror(errno), EndGroup(pid), -1;
+    if (!n) {
+      timespec ts{0, 20000000};
+      nanosleep(&ts, nullptr);
+    }
+    for (nfds_t i = 0; r > 0 && i < n; ++i) {
+      if (!p[i].revents) continue;
+      if (out && p[i].fd == out.get()) {
+        char buf[65536];
+        ssize_t got = read(out.get(), buf, sizeof buf);
+        if (got > 0 && c.capture->size() < c.capture_limit)
+          c.capture->append(buf, std::min(size_t(got), c.capture_limit - c.capture->size()));
+        if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) out.Close();
+      } else if (in) {
+        ssize_t w = write(in.get(), c.input.data() + fed, c.input.size() - fed);
+        if (w > 0) fed += size_t(w);
+        // Written, or the command will not read the rest (EPIPE): its stdin ends.
+        if (fed == c.input.size() || (w < 0 && errno != EINTR && errno != EAGAIN)) in.Close();
       }
     }
-    if (!cwd.empty() && chdir(cwd.c_str()) != 0) fail(chdir_what.data(), chdir_what.size(), errno);
-    execvpe(args[0], args.data(), envp.data());
-    // The command's own failure (a commit's script gone or not executable), as
-    // a shell says it: in its log, 127 or 126.
-    int e = errno;
-    const char* reason = strerror(e);
-    (void)!write(2, "cannot run ", 11);
-    (void)!write(2, args[0], strlen(args[0]));
-    (void)!write(2, ": ", 2);
-    (void)!write(2, reason, strlen(reason));
-    (void)!write(2, "\n", 1);
-    _exit(e == EACCES || e == ENOEXEC ? 126 : 127);
+    pid_t w = waitpid(pid, &status, WNOHANG);
+    if (w == pid) break;
+    if (w < 0 && errno != EINTR) return *err = std::string("waitpid: ") + strerror(errno), -1;
+    if (g_stop) return EndGroup(pid), -2;
+    if (c.timeout > 0 && MonotonicSeconds() >= deadline) return EndGroup(pid), 124;
   }
+  // What it wrote before it ended (a process it left behind may hold the pipe
+  // open: only what is there now is read).
+  if (out) {
+    fcntl(out.get(), F_SETFL, O_NONBLOCK);
+    char buf[65536];
+    for (ssize_t got; (got = read(out.get(), buf, sizeof buf)) > 0;)
+      if (c.capture->size() < c.capture_limit)
+        c.capture->append(buf, std::min(size_t(got), c.capture_limit - c.capture->size()));
+  }
+  if (g_stop) return -2;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+class System : public Runner {
+ public:
+  int Run(const Command& c, std::string* err) override { return RunProcess(c, err); }
+};
+
+}  // namespace
+
+int RunProcess(const Command& c, std::string* err) {
+  if (c.argv.empty()) return *err = "no command", -1;
+  int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1};
+  if (!c.input.empty() && pipe2(in_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
+  Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
+  if (c.capture && pipe2(out_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
+  Fd out_read(out_pipe[0]), out_write(out_pipe[1]);
+  if (c.capture) c.capture->clear();
+  // The child's word when it cannot be set up (confinement, cwd).
+  if (pipe2(status_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
+  Fd status_read(status_pipe[0]), status_write(status_pipe[1]);
+  std::vector<char*> args;
+  for (const std::string& a : c.argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::vector<char*> envp = Environment(c.env);
+  const std::string chdir_what = "chdir " + c.cwd + ": ";
+  pid_t pid = fork();
+  if (pid < 0) return *err = std::string("fork: ") + strerror(errno), -1;
+  if (pid == 0) Child(c, args.data(), envp.data(), in_read.get(), out_write.get(), status_write.get(), chdir_what);
   setpgid(pid, pid);
   status_write.Close();
+  in_read.Close();
+  out_write.Close();
   // Until the exec closes it, or the child's word and its exit do.
   std::string said;
   char buf[512];
@@ -141,42 +223,34 @@ int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, con
     }
     return *err = said, -1;
   }
-  if (in_read) {
-    in_read.Close();
-    const char* p = input.data();
-    size_t left = input.size();
-    while (left > 0) {
-      ssize_t w = write(in_write.get(), p, left);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) break;
-      p += w;
-      left -= size_t(w);
-    }
-    in_write.Close();
-  }
-  int status = 0;
-  const double deadline = timeout > 0 ? MonotonicSeconds() + timeout : 0;
-  for (;;) {
-    if (timeout > 0) {
-      pid_t w = waitpid(pid, &status, WNOHANG);
-      if (w == pid) break;
-      if (w < 0 && errno != EINTR) return *err = std::string("waitpid: ") + strerror(errno), -1;
-      if (g_stop) return EndGroup(pid), -2;
-      if (MonotonicSeconds() >= deadline) return EndGroup(pid), 124;
-      timespec ts{0, 20000000};
-      nanosleep(&ts, nullptr);
-      continue;
-    }
-    if (waitpid(pid, &status, 0) == pid) break;
-    if (errno != EINTR) return *err = std::string("waitpid: ") + strerror(errno), -1;
-    if (!g_stop) continue;
-    // Stop: end the whole group (make and its compilers), bounded.
-    EndGroup(pid);
-    return -2;
-  }
-  if (g_stop) return -2;
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
+  return Pump(c, pid, std::move(in_write), std::move(out_read), err);
+}
+
+int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env,
+               int log_fd, const std::string& input, std::string* err, double timeout, const Confinement* confine) {
+  Command c;
+  c.argv = argv;
+  c.cwd = cwd;
+  c.env = env;
+  c.input = input;
+  c.log_fd = log_fd;
+  c.timeout = timeout;
+  c.confine = confine;
+  return RunProcess(c, err);
+}
+
+Runner& SystemRunner() {
+  static System system;
+  return system;
+}
+
+std::string DescribeExit(int rc, double timeout, const std::string& err) {
+  char secs[32];
+  snprintf(secs, sizeof secs, "%g", timeout);
+  return rc == -1    ? "cannot run it: " + err
+         : rc == -2  ? std::string("stopped by a signal")
+         : rc == 124 ? "it did not finish in " + std::string(secs) + " s"
+                     : "exit " + std::to_string(rc);
 }
 
 }  // namespace kb

@@ -1,9 +1,12 @@
-// Running commands for the builder and the control program: output to a log, in a
-// process group of their own so that a stop request or a timeout ends all of the
-// command's children (make's compilers, a test's ssh).
+// Running commands for the builder and the control program: in a process group
+// of their own so that a stop request or a timeout ends all of the command's
+// children (make's compilers, a test's ssh), bounded in time, their input fed and
+// their output logged or captured. Callers that want their rules tested take a
+// Runner (the seam); SystemRunner() is the real one, tests pass a fake.
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -20,18 +23,50 @@ void InstallStopHandlers();
 // Seconds on the monotonic clock (any origin), for deadlines and durations.
 double MonotonicSeconds();
 
-// Runs argv in cwd with extra "VAR=value" env entries, stdout and stderr to
-// log_fd (or /dev/null when -1), stdin from `input` (empty: /dev/null). Returns
-// the exit status (128+N for a signal), -1 when it could not start (*err), or
-// -2 when a stop was requested (the process group was terminated). With a
-// timeout > 0 (seconds), a command still running then is terminated with its
-// group and 124 is returned (timeout(1)'s code). With `confine`, the command runs
-// confined (lib/confine.h). A confinement that cannot be made, or a cwd that
-// cannot be entered, is -1 (*err says which step and why); a program that cannot
-// be executed is the command's failure: 127 (126 when not executable), said in
-// the log as a shell says it.
+// One command: argv run in cwd with extra "VAR=value" env entries (replacing the
+// process's own of the same name), stdin from `input` (empty: /dev/null).
+// stdout and stderr go to log_fd (-1: /dev/null); with `capture`, stdout is
+// collected there instead (at most capture_limit bytes kept, the rest read and
+// dropped) and only stderr goes to log_fd. With a timeout > 0 (seconds) a command
+// still running then is ended with its group. With `confine`, it runs confined
+// (lib/confine.h).
+struct Command {
+  std::vector<std::string> argv;
+  std::string cwd;
+  std::vector<std::string> env;
+  std::string input;
+  int log_fd = -1;
+  std::string* capture = nullptr;
+  size_t capture_limit = size_t(1) << 20;
+  double timeout = 0;
+  const Confinement* confine = nullptr;
+};
+
+// Runs c. Returns the exit status (128+N for a signal), -1 when it could not start
+// (*err), -2 when a stop was requested (the process group was terminated), 124
+// when it ran past its timeout (timeout(1)'s code). A confinement that cannot be
+// made, or a cwd that cannot be entered, is -1 (*err says which step and why); a
+// program that cannot be executed is the command's failure: 127 (126 when not
+// executable), said in the log as a shell says it.
+int RunProcess(const Command& c, std::string* err);
+
+// The same, argument by argument (the older callers' form).
 int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env,
                int log_fd, const std::string& input, std::string* err, double timeout = 0,
                const Confinement* confine = nullptr);
+
+// The seam: what runs a Command. RunProcess's contract.
+class Runner {
+ public:
+  virtual ~Runner() = default;
+  virtual int Run(const Command& c, std::string* err) = 0;
+};
+
+// The real runner (RunProcess), shared and stateless.
+Runner& SystemRunner();
+
+// What a Run result means, for a message: "exit 3", "it did not finish in 10 s",
+// "stopped by a signal", "cannot run it: <err>".
+std::string DescribeExit(int rc, double timeout, const std::string& err);
 
 }  // namespace kb

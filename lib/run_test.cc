@@ -1,6 +1,7 @@
 #include "lib/run.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -171,6 +172,81 @@ TEST(RunCommand, SigpipeIgnoredHereDefaultInTheCommand) {
   EXPECT_EQ(RunCommand({"sh", "-c", "exit 3"}, "", {}, -1, std::string(1 << 20, 'x'), &err, 30), 3);
   EXPECT_EQ(RunCommand({"sh", "-c", "yes | head -n 1 >/dev/null"}, "", {}, -1, "", &err, 30), 0);
   signal(SIGPIPE, old);
+}
+
+}  // namespace
+}  // namespace kb
+
+namespace kb {
+namespace {
+
+TEST(RunProcess, CapturesStdoutAndLogsStderrApart) {
+  TempDir d;
+  std::string log_path = d.path() + "/log", out, err;
+  Fd log(open(log_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  Command c;
+  c.argv = {"sh", "-c", "echo out; echo err >&2; exit 4"};
+  c.log_fd = log.get();
+  c.capture = &out;
+  c.timeout = 30;
+  EXPECT_EQ(RunProcess(c, &err), 4);
+  EXPECT_EQ(out, "out\n");
+  std::string logged;
+  ASSERT_TRUE(ReadSmallFile(log_path, &logged));
+  EXPECT_EQ(logged, "err\n");
+}
+
+// A command that writes more than a pipe holds before it reads its input (cat of
+// 1 MiB): input and output flow at once, nothing deadlocks.
+TEST(RunProcess, FeedsInputWhileReadingOutput) {
+  std::string out, err, input(1 << 20, 'k');
+  Command c;
+  c.argv = {"cat"};
+  c.input = input;
+  c.capture = &out;
+  c.timeout = 30;
+  EXPECT_EQ(RunProcess(c, &err), 0);
+  EXPECT_EQ(out, input);
+}
+
+TEST(RunProcess, KeepsAtMostTheLimitAndStillReadsTheRest) {
+  std::string out, err;
+  Command c;
+  c.argv = {"sh", "-c", "head -c 300000 /dev/zero; echo done >&2"};
+  c.capture = &out;
+  c.capture_limit = 1000;
+  c.timeout = 30;
+  EXPECT_EQ(RunProcess(c, &err), 0) << "a writer is not blocked by the limit";
+  EXPECT_EQ(out.size(), 1000u);
+}
+
+// A background process that keeps the output pipe open does not hold the caller:
+// the command's end is the end.
+TEST(RunProcess, ALeftoverChildDoesNotHoldTheCapture) {
+  std::string out, err;
+  Command c;
+  c.argv = {"sh", "-c", "echo first; (sleep 5; echo late) & exit 0"};
+  c.capture = &out;
+  c.timeout = 30;
+  const double t0 = MonotonicSeconds();
+  EXPECT_EQ(RunProcess(c, &err), 0);
+  EXPECT_LT(MonotonicSeconds() - t0, 4);
+  EXPECT_EQ(out, "first\n");
+}
+
+TEST(RunProcess, NoCommandAndTimeoutAreSaid) {
+  std::string err, out;
+  Command c;
+  EXPECT_EQ(RunProcess(c, &err), -1);
+  EXPECT_EQ(err, "no command");
+  c.argv = {"sleep", "5"};
+  c.capture = &out;
+  c.timeout = 0.2;
+  EXPECT_EQ(RunProcess(c, &err), 124);
+  EXPECT_EQ(DescribeExit(124, 0.2, ""), "it did not finish in 0.2 s");
+  EXPECT_EQ(DescribeExit(3, 1, ""), "exit 3");
+  EXPECT_EQ(DescribeExit(-1, 1, "nope"), "cannot run it: nope");
+  EXPECT_EQ(DescribeExit(-2, 1, ""), "stopped by a signal");
 }
 
 }  // namespace

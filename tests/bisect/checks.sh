@@ -22,7 +22,7 @@ bisect() {
 	machine "$m" "$bug"
 	wait_for "$m" "^kbisect: kexec into" 120 >/dev/null || return 1
 	"$KBISECT" --server "$LAB_URL" run --machine "$m" --good "$good" --bad master \
-		--power "$KBISECT qmp-reset $LAB_DIR/$m.qmp" --console "$LAB_OUT/$m.console" --boot-timeout "${BOOT_TIMEOUT:-90}" \
+		--power "qmp:$LAB_DIR/$m.qmp" --console "$LAB_OUT/$m.console" --boot-timeout "${BOOT_TIMEOUT:-90}" \
 		--arch "$BISECT_ARCH" --build "$BUILDER --config $BUILDER_INI build \$KBISECT_COMMIT --arch \$KBISECT_ARCH" \
 		--log "$LAB_OUT/$m.log" "$@" >"$LAB_DIR/$m.out" 2>"$LAB_DIR/$m.err"
 	echo $? >"$LAB_DIR/$m.rc"

@@ -25,6 +25,24 @@ bisect msgm msg --pass "kbisect-test: PASS" --fail "kbisect: regression" --verif
 t_check "console failure: the planted commit is found" culprit_is msgm 3
 t_check "console failure: --verify confirms it" grep -q "^verified: yes" "$LAB_DIR/msgm.out"
 
+# kbisect's QMP power backend (--power qmp:SOCKET, what bisect() above drives) on
+# the last machine, verb by verb, as an admin checks a switch before a run.
+machine powm test
+wait_for powm "^kbisect: kexec into" 120 >/dev/null
+pw() { "$KBISECT" power "qmp:$LAB_DIR/powm.qmp" "$@" 2>&1; }
+t_eq "power status: a running machine is on" "on" "$(pw status)"
+pw off >/dev/null
+size=$(stat -c %s "$LAB_OUT/powm.console")
+sleep 3
+t_eq "power off: the machine is off and its console says nothing more" "off $size" \
+	"$(pw status) $(stat -c %s "$LAB_OUT/powm.console")"
+pw on >/dev/null
+t_check "power on: the machine boots its stage-1 again" wait_for powm "^kbisect: kexec into" 120 2
+t_eq "power with a verb it does not know: a usage error" "2" "$(pw reboot >/dev/null; echo $?)"
+t_check "power through a command: status is refused, saying why" \
+	bash -c '"$1" power true status 2>&1 | grep -q "the power command .true. can only power-cycle, not tell the power state"' _ "$KBISECT"
+lab_qemu_stop powm
+
 bisect testm test --test "$LAB_TOP/tests/bisect/console-test $LAB_OUT/testm.console"
 t_check "--test failure: the planted commit is found" culprit_is testm 9
 t_done

@@ -51,7 +51,7 @@ KBISECT=$(lab_bin kbisect)
 test_wait=400
 lab_step "bisecting the disk history on disk1"
 "$KBISECT" --server "$LAB_URL" run --machine disk1 --good "$(commit 0)" --bad master \
-	--power "$KBISECT qmp-reset $LAB_DIR/disk1.qmp" --console "$LAB_OUT/disk1.console" \
+	--power "qmp:$LAB_DIR/disk1.qmp" --console "$LAB_OUT/disk1.console" \
 	--build "$BUILDER --config $BUILDER_INI build \$KBISECT_COMMIT --arch x86_64" \
 	--test "$LAB_TOP/scripts/kbisect-ssh-test --wait $test_wait --silence 90 --ssh '$ssh' root@127.0.0.1 'modprobe dummy'" \
 	--reboot "$ssh root@127.0.0.1 kbisect-reboot" --reboot-timeout 150 --verify \
@@ -121,7 +121,7 @@ t_check "after the panic (8), no reboot command was tried (the machine is down),
 
 # A reboot command that hangs gives way to the power command at its timeout.
 git checkout -q "$(commit 4)"
-"$KBISECT" --server "$LAB_URL" step --machine disk1 --power "$KBISECT qmp-reset $LAB_DIR/disk1.qmp" \
+"$KBISECT" --server "$LAB_URL" step --machine disk1 --power "qmp:$LAB_DIR/disk1.qmp" \
 	--reboot "sleep 600" --reboot-timeout 5 --console "$LAB_OUT/disk1.console" \
 	--test "$LAB_TOP/scripts/kbisect-ssh-test --wait $test_wait --silence 90 --ssh '$ssh' root@127.0.0.1 'modprobe dummy'" \
 	>"$LAB_DIR/hang-reboot.out" 2>&1

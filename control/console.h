@@ -1,0 +1,53 @@
+// A test machine's console as kbisect reads it (issue 37): the bytes captured so
+// far, read from an offset, judged by step.cc. One interface, a backend a way of
+// getting the bytes, chosen by the form of --console in the table of backends
+// (kConsoleBackends, console.cc):
+//   FILE   a file something else fills (a serial logger, conserver's log file,
+//          QEMU's -serial file:), read as it grows         console_file.cc
+// A backend that captures a stream itself (a TCP port, a BMC's Serial-over-LAN,
+// a command's output) is one file with its Open function and one row: it writes
+// what it captures to a file of its own, so that what Path() names is the same
+// for the test command whatever the backend.
+#ifndef KBISECT_CONTROL_CONSOLE_H
+#define KBISECT_CONTROL_CONSOLE_H
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace kb {
+
+class Console {
+ public:
+  virtual ~Console() = default;
+  // Bytes captured so far (0 while there are none, or the source cannot be read).
+  virtual size_t Size() = 0;
+  // Captured bytes from `from` on, at most 1 MiB a call ("" when none).
+  virtual std::string Read(size_t from) = 0;
+  // The file that holds what was captured, for the test command (KBISECT_CONSOLE).
+  virtual std::string Path() const = 0;
+  // What the console is, for messages.
+  virtual std::string Name() const = 0;
+};
+
+struct ConsoleTarget {
+  std::string spec;     // --console, %m already replaced
+  std::string machine;  // the machine's name
+};
+
+struct ConsoleBackend {
+  const char* prefix;  // the --console value starts with it ("" : any, the last row)
+  const char* usage;   // for --help
+  std::unique_ptr<Console> (*open)(const ConsoleTarget& t, std::string* why);
+};
+
+// The backend for t.spec (the first row whose prefix it starts with), opened:
+// null with why when the value does not fit it.
+std::unique_ptr<Console> OpenConsole(const ConsoleTarget& t, std::string* why);
+
+// The forms --console takes, one a line, for --help.
+std::string ConsoleUsage();
+
+}  // namespace kb
+
+#endif

@@ -1,0 +1,235 @@
+#include "control/power.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <thread>
+
+#include "common/fd.h"
+#include "common/fileio.h"
+#include "common/test_temp_dir.h"
+
+namespace kb {
+namespace {
+
+// A switch whose answers the test sets; it records the verbs it was asked.
+class FakePower : public Power {
+ public:
+  bool can_status = true, can_cycle = true, can_onoff = true, fails = false;
+  PowerState state = PowerState::kOn;
+  std::string calls;
+  bool Can(PowerVerb v) const override {
+    return v == PowerVerb::kStatus ? can_status : v == PowerVerb::kCycle ? can_cycle : can_onoff;
+  }
+  bool On(std::string* why) override { return Do("on ", PowerState::kOn, why); }
+  bool Off(std::string* why) override { return Do("off ", PowerState::kOff, why); }
+  bool Cycle(std::string* why) override { return Do("cycle ", PowerState::kOn, why); }
+  bool Status(PowerState* s, std::string* why) override {
+    calls += "status ";
+    if (fails) return *why = "no answer", false;
+    *s = state;
+    return true;
+  }
+  std::string Name() const override { return "the fake switch"; }
+
+ private:
+  bool Do(const char* verb, PowerState after, std::string* why) {
+    calls += verb;
+    if (fails) return *why = "no answer", false;
+    state = after;
+    return true;
+  }
+};
+
+TEST(PowerCycleOrOn, AnOffMachineIsSwitchedOnNotCycled) {
+  FakePower p;
+  p.state = PowerState::kOff;
+  std::string why;
+  EXPECT_TRUE(PowerCycleOrOn(p, &why));
+  EXPECT_EQ(p.calls, "status on ");
+}
+
+TEST(PowerCycleOrOn, AnOnMachineIsCycled) {
+  FakePower p;
+  std::string why;
+  EXPECT_TRUE(PowerCycleOrOn(p, &why));
+  EXPECT_EQ(p.calls, "status cycle ");
+}
+
+TEST(PowerCycleOrOn, WithoutStatusItCycles) {
+  FakePower p;
+  p.can_status = false;
+  std::string why;
+  EXPECT_TRUE(PowerCycleOrOn(p, &why));
+  EXPECT_EQ(p.calls, "cycle ");
+}
+
+TEST(PowerCycleOrOn, WithoutCycleItSwitchesOffThenOn) {
+  FakePower p;
+  p.can_status = p.can_cycle = false;
+  std::string why;
+  EXPECT_TRUE(PowerCycleOrOn(p, &why));
+  EXPECT_EQ(p.calls, "off on ");
+}
+
+TEST(PowerCycleOrOn, ASwitchThatCannotCycleOrFailsSaysWhy) {
+  FakePower p;
+  p.can_status = p.can_cycle = p.can_onoff = false;
+  std::string why;
+  EXPECT_FALSE(PowerCycleOrOn(p, &why));
+  EXPECT_EQ(why, "the fake switch cannot power-cycle the machine");
+  FakePower q;
+  q.fails = true;
+  EXPECT_FALSE(PowerCycleOrOn(q, &why));
+  EXPECT_EQ(q.calls, "status ") << "a status that fails is not guessed past";
+  EXPECT_EQ(why, "no answer");
+}
+
+// A runner that runs nothing: it keeps the command and answers `rc`.
+class FakeRunner : public Runner {
+ public:
+  int rc = 0;
+  std::vector<Command> ran;
+  int Run(const Command& c, std::string* err) override {
+    ran.push_back(c);
+    if (rc == -1) *err = "no such shell";
+    return rc;
+  }
+};
+
+TEST(OpenPower, ACommandCanOnlyCycleAndSaysHowItFailed) {
+  FakeRunner r;
+  std::string why;
+  auto p = OpenPower(PowerTarget{"ipmitool -H %m-bmc power cycle", "m1", 7, 5, &r}, &why);
+  ASSERT_TRUE(p) << why;
+  EXPECT_TRUE(p->Can(PowerVerb::kCycle));
+  EXPECT_FALSE(p->Can(PowerVerb::kOn));
+  EXPECT_FALSE(p->Can(PowerVerb::kStatus));
+  EXPECT_TRUE(p->Cycle(&why));
+  ASSERT_EQ(r.ran.size(), 1u);
+  EXPECT_EQ(r.ran[0].argv, (std::vector<std::string>{"bash", "-c", "ipmitool -H %m-bmc power cycle"}));
+  EXPECT_EQ(r.ran[0].env, (std::vector<std::string>{"KBISECT_MACHINE=m1"}));
+  EXPECT_EQ(r.ran[0].timeout, 7);
+  EXPECT_EQ(r.ran[0].log_fd, 5);
+  r.rc = 124;
+  EXPECT_FALSE(p->Cycle(&why));
+  EXPECT_EQ(why, "the power command 'ipmitool -H %m-bmc power cycle': it did not finish in 7 s");
+  r.rc = -1;
+  EXPECT_FALSE(p->Cycle(&why));
+  EXPECT_EQ(why, "the power command 'ipmitool -H %m-bmc power cycle': cannot run it: no such shell");
+  EXPECT_FALSE(p->On(&why));
+  EXPECT_EQ(why, "the power command 'ipmitool -H %m-bmc power cycle' can only power-cycle, not power on");
+  EXPECT_EQ(r.ran.size(), 3u) << "on runs nothing";
+}
+
+TEST(OpenPower, RefusesWhatNoBackendTakes) {
+  std::string why;
+  EXPECT_FALSE(OpenPower(PowerTarget{"", "m1", 7, 2, nullptr}, &why));
+  EXPECT_EQ(why, "no --power given");
+  EXPECT_FALSE(OpenPower(PowerTarget{"qmp:", "m1", 7, 2, nullptr}, &why));
+  EXPECT_EQ(why, "--power qmp:SOCKET: the socket's path is missing");
+  EXPECT_NE(PowerUsage().find("qmp:SOCKET"), std::string::npos);
+}
+
+// QEMU's side of QMP on a unix socket, as QEMU 7.2 answers: a greeting, then one
+// reply a command; stop/cont/system_reset change what query-status says. It
+// records the commands and serves `connections` clients, one at a time.
+class FakeQemu {
+ public:
+  explicit FakeQemu(const std::string& path, int connections, bool refuse_reset = false)
+      : path_(path), refuse_reset_(refuse_reset) {
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+    EXPECT_EQ(bind(fd_.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(listen(fd_.get(), 4), 0);
+    thread_ = std::thread([this, connections] {
+      for (int i = 0; i < connections; ++i) Serve(Fd(accept(fd_.get(), nullptr, nullptr)));
+    });
+  }
+  ~FakeQemu() { thread_.join(); }
+  std::atomic<bool> running{true};
+  std::string commands;
+
+ private:
+  void Serve(Fd c) {
+    if (!c) return;
+    WriteAll(c.get(), "{\"QMP\": {\"version\": {\"qemu\": {\"major\": 7}}, \"capabilities\": [\"oob\"]}}\r\n");
+    std::string in;
+    char buf[1024];
+    for (ssize_t n; (n = read(c.get(), buf, sizeof buf)) > 0;) {
+      in.append(buf, size_t(n));
+      for (size_t nl; (nl = in.find('\n')) != std::string::npos; in.erase(0, nl + 1)) {
+        std::string line = in.substr(0, nl);
+        size_t at = line.find("\"execute\":\"") + 11;
+        std::string cmd = line.substr(at, line.find('"', at) - at);
+        commands += cmd + " ";
+        std::string reply = "{\"return\": {}}\r\n";
+        if (cmd == "stop") running = false;
+        if (cmd == "cont") running = true;
+        if (cmd == "system_reset" && refuse_reset_)
+          reply = "{\"error\": {\"class\": \"GenericError\", \"desc\": \"no\"}}\r\n";
+        else if (cmd == "system_reset")
+          WriteAll(c.get(), "{\"timestamp\": {\"seconds\": 1}, \"event\": \"RESET\"}\r\n");
+        if (cmd == "query-status")
+          reply = std::string("{\"return\": {\"status\": \"") + (running ? "running" : "paused") +
+                  "\", \"singlestep\": false, \"running\": " + (running ? "true" : "false") + "}}\r\n";
+        WriteAll(c.get(), reply);
+      }
+    }
+  }
+  std::string path_;
+  bool refuse_reset_;
+  Fd fd_{socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  std::thread thread_;
+};
+
+TEST(QmpPower, StatusOffOnAndCycleAsQemuDoesThem) {
+  TempDir d;
+  const std::string sock = d.path() + "/m.qmp";
+  std::string why;
+  auto p = OpenPower(PowerTarget{"qmp:" + sock, "m1", 10, 2, nullptr}, &why);
+  ASSERT_TRUE(p) << why;
+  EXPECT_EQ(p->Name(), "QMP " + sock);
+  PowerState s;
+  {
+    FakeQemu q(sock, 6);
+    ASSERT_TRUE(p->Status(&s, &why)) << why;
+    EXPECT_EQ(s, PowerState::kOn);
+    ASSERT_TRUE(p->Off(&why)) << why;
+    ASSERT_TRUE(p->Status(&s, &why)) << why;
+    EXPECT_EQ(s, PowerState::kOff);
+    ASSERT_TRUE(PowerCycleOrOn(*p, &why)) << why;  // status, then on: status, reset and cont
+    EXPECT_TRUE(q.running);
+  }
+  // Each connection starts with qmp_capabilities; events between replies are skipped.
+  unlink(sock.c_str());
+  {
+    FakeQemu q(sock, 1);
+    ASSERT_TRUE(p->Cycle(&why)) << why;
+    EXPECT_EQ(q.commands, "qmp_capabilities system_reset cont ");
+  }
+}
+
+TEST(QmpPower, ARefusalAndAMissingQemuAreSaid) {
+  TempDir d;
+  const std::string sock = d.path() + "/m.qmp";
+  std::string why;
+  auto p = OpenPower(PowerTarget{"qmp:" + sock, "m1", 10, 2, nullptr}, &why);
+  ASSERT_TRUE(p);
+  EXPECT_FALSE(p->Cycle(&why));
+  EXPECT_EQ(why, "cannot connect to " + sock + ": No such file or directory");
+  {
+    FakeQemu q(sock, 1, /*refuse_reset=*/true);
+    EXPECT_FALSE(p->Cycle(&why));
+    EXPECT_EQ(q.commands, "qmp_capabilities system_reset ") << "nothing after the refusal";
+  }
+  EXPECT_EQ(why, "QMP on " + sock + " refused system_reset: {\"error\": {\"class\": \"GenericError\", \"desc\": \"no\"}}\r");
+}
+
+}  // namespace
+}  // namespace kb

@@ -228,7 +228,7 @@ int Main(int argc, char** argv) {
   const std::string cmd = a[0];
   a.erase(a.begin());
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
-    printf("%s\n%s", kUsageText, kOptionsHelp);
+    printf("%s\n%s", kUsageText, OptionsHelp().c_str());
     printf("--power takes:\n%s--console takes:\n%s", Indented(PowerUsage()).c_str(), Indented(ConsoleUsage()).c_str());
     return kDone;
   }

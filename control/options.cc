@@ -9,97 +9,72 @@
 
 namespace kb {
 
-const char kOptionsHelp[] =
-    "One candidate (step and run):\n"
-    "  --machine M            the test machine (its kbisect.machine name); run: a pool,\n"
-    "                         --machine a,b,c or --machine repeated (step: the first)\n"
-    "  --power CMD            power-cycles it (e.g. 'ipmitool ... chassis power cycle');\n"
-    "                         %m in --power, --reboot, --console and --test is the\n"
-    "                         machine's name (e.g. 'ipmitool -H %m-bmc ...'), %% a %\n"
-    "  --test CMD             the verdict: exit 0 good, 125 skip, else bad; run here with\n"
-    "                         KBISECT_MACHINE, KBISECT_IMAGE, KBISECT_COMMIT, KBISECT_CONSOLE,\n"
-    "                         KBISECT_CONSOLE_OFFSET set\n"
-    "  --console FILE         or: the machine's console, captured to FILE, judged by\n"
-    "  --pass REGEX           a line that passes the candidate\n"
-    "  --fail REGEX           a line that fails it (a panic, Oops, BUG or GPF fails it too)\n"
-    "  --ignore REGEX         console lines that never fail it (repeatable)\n"
-    "  --fail-on-call-trace   a WARN's \"Call Trace:\" fails it too\n"
-    "  --on-hang bad|skip     what a hang is (bad)\n"
-    "  --arch A               the images' arch (x86_64)\n"
-    "  --build CMD            builds a commit without an image (KBISECT_COMMIT); exit 1:\n"
-    "                         the commit does not build (skipped), other failures abort\n"
-    "  --request-dir DIR      or: asks the builder with a request file in DIR\n"
-    "  --build-bisect         a commit that does not build is the regression (no boots)\n"
-    "  --boot-timeout S       the candidate's verdict on the console (300), else a hang\n"
-    "  --silence-timeout S    no console output for S seconds is a hang (0: off)\n"
-    "  --report-timeout S     power cycle to the stage-1's boot report (300), else abort\n"
-    "  --test-timeout S       the --test command (600), else a hang\n"
-    "  --build-timeout S      a build (1800)\n"
-    "  --power-timeout S      the --power command (120)\n"
-    "  --reboot CMD           leaves a candidate without the firmware (e.g. 'ssh root@M\n"
-    "                         kbisect-reboot'); tried first, --power when it fails\n"
-    "  --reboot-timeout S     the reboot command and its boot report (120), then --power\n"
-    "  --log FILE             the run's log (run: kbisect-M-<time>.log)\n"
-    "The whole bisection (run):\n"
-    "  --good G --bad B       the ends (with --reverse: --bad is the older end, --good\n"
-    "                         the newer one, and the answer is the first good commit)\n"
-    "  --reverse              find the commit that fixed it\n"
-    "  --term-old T --term-new T  names for the two states (default good/bad)\n"
-    "  --check-ends           test both ends first; a wrong end stops the run\n"
-    "  --runs N               boots per commit (1), spread over the pool's machines\n"
-    "  --max-runs N           a flaky commit (its runs disagree) is run up to N times\n"
-    "                         (3 x runs)\n"
-    "  --flaky any|majority   a flaky commit's verdict: any failure makes it bad, and\n"
-    "                         once one commit was flaky a good one needs N passes\n"
-    "                         (any: for a regression that shows only sometimes), or\n"
-    "                         the majority of its runs (for a test that also fails\n"
-    "                         without the regression)\n"
-    "  --repeat N             --runs N --max-runs N: good only if N runs pass\n"
-    "  --verify               test the culprit and its parent again at the end (on by\n"
-    "                         default with a pool of two or more machines;\n"
-    "                         --no-verify: off)\n"
-    "  --resume LOG           replay the runs of a stopped run, then go on\n"
-    "  --lease-seconds S      the machines are leased on the server while the run\n"
-    "                         lasts (another client's once/default is refused), for\n"
-    "                         S seconds, renewed at a third of it (900)\n"
-    "  --revert-check         then build and boot the bad end with the culprit reverted\n"
-    "                         (a commit of kbisect's, pushed as refs/kbisect/revert/C to\n"
-    "  --revert-remote R      R, where the builder reads commits: origin)\n"
-    "  --report FILE.html     write the run's report as a web page, however it ends\n"
-    "  --mail TO              mail the report's summary (sendmail -t) when it ends or aborts\n"
-    "  --sendmail PROG        the sendmail program for --mail (sendmail)\n"
-    "  --config FILE          an INI file with these options as keys (without --);\n"
-    "                         the command line wins\n";
-
 namespace {
 
-enum Kind { kText, kList, kFlag, kSeconds, kCount };
-struct Spec {
+enum Kind { kText, kList, kFlag, kSeconds, kCount, kCustom };
+enum Scope { kStepAndRun, kRunOnly };
+// Row flags.
+constexpr unsigned kPerMachine = 1;  // %m is the machine's name (MachineOptions)
+constexpr unsigned kZeroOff = 2;     // seconds: 0 turns it off
+constexpr unsigned kNotInIni = 4;    // only on the command line
+
+// A value the row's kind cannot hold generically: set by hand, false with why.
+using Setter = bool (*)(const std::string& value, const std::string& where, Options* o, std::string* why);
+
+// One option: everything about it is here, and nowhere else. The help text is
+// `meta` beside --name, then `help`'s words wrapped to 80 columns.
+struct Row {
   const char* name;
+  const char* meta;
   Kind kind;
-  bool run_only;
+  Scope scope;
+  const char* help;
+  unsigned flags = 0;
+  std::string Options::*text = nullptr;
+  bool Options::*flag = nullptr;
+  double Options::*seconds = nullptr;
+  int Options::*count = nullptr;
+  Setter set = nullptr;
 };
 
-const Spec kSpecs[] = {
-    {"server", kText, false},          {"machine", kText, false},        {"arch", kText, false},
-    {"power", kText, false},           {"test", kText, false},           {"console", kText, false},
-    {"pass", kText, false},            {"fail", kText, false},           {"ignore", kList, false},
-    {"fail-on-call-trace", kFlag, false}, {"on-hang", kText, false},     {"build", kText, false},
-    {"request-dir", kText, false},     {"log", kText, false},            {"boot-timeout", kSeconds, false},
-    {"report-timeout", kSeconds, false}, {"test-timeout", kSeconds, false}, {"build-timeout", kSeconds, false},
-    {"silence-timeout", kSeconds, false}, {"power-timeout", kSeconds, false}, {"build-bisect", kFlag, false},
-    {"reboot", kText, false},          {"reboot-timeout", kSeconds, false},
-    {"good", kText, true},             {"bad", kText, true},             {"term-old", kText, true},
-    {"term-new", kText, true},         {"resume", kText, true},          {"repeat", kCount, true},
-    {"runs", kCount, true},            {"max-runs", kCount, true},       {"flaky", kText, true},
-    {"lease-seconds", kSeconds, true}, {"report", kText, true},      {"mail", kText, true},
-    {"sendmail", kText, true},         {"revert-check", kFlag, true},    {"revert-remote", kText, true}, {"verify", kFlag, true},           {"no-verify", kFlag, true},       {"check-ends", kFlag, true},      {"reverse", kFlag, true},
-};
+bool SetMachine(const std::string& value, const std::string& where, Options* o, std::string* why) {
+  // A pool: comma-separated names, --machine repeated.
+  for (size_t at = 0; at <= value.size();) {
+    size_t comma = value.find(',', at);
+    if (comma == std::string::npos) comma = value.size();
+    std::string m = value.substr(at, comma - at);
+    if (CheckMachineName(m))
+      return *why = where + ": bad machine name '" + m + "': [A-Za-z0-9._-], 1 to 64 characters, not starting with '.'",
+             false;
+    if (std::find(o->machines.begin(), o->machines.end(), m) != o->machines.end())
+      return *why = where + ": machine " + m + " is in the pool twice", false;
+    o->machines.push_back(m);
+    at = comma + 1;
+  }
+  o->machine = o->machines.front();
+  return true;
+}
 
-const Spec* Find(const std::string& name) {
-  for (const Spec& s : kSpecs)
-    if (name == s.name) return &s;
-  return nullptr;
+bool SetArch(const std::string& value, const std::string& where, Options* o, std::string* why) {
+  // As the server's list takes it and image names end (x86_64, i386): a typo
+  // would otherwise find no image and wait for builds that publish none.
+  bool ok = value.size() <= 16;
+  for (char c : value) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  if (!ok) return *why = where + " is [a-z0-9_], 1 to 16 characters (x86_64, i386), not '" + value + "'", false;
+  o->arch = value;
+  return true;
+}
+
+bool SetFlaky(const std::string& value, const std::string& where, Options* o, std::string* why) {
+  if (value != "any" && value != "majority") return *why = where + " is any or majority, not '" + value + "'", false;
+  o->flaky_majority = value == "majority";
+  return true;
+}
+
+bool SetOnHang(const std::string& value, const std::string& where, Options* o, std::string* why) {
+  if (value != "bad" && value != "skip") return *why = where + " is bad or skip, not '" + value + "'", false;
+  o->hang_is_skip = value == "skip";
+  return true;
 }
 
 bool ParseBool(const std::string& v, bool* out) {
@@ -108,114 +83,202 @@ bool ParseBool(const std::string& v, bool* out) {
   return false;
 }
 
-// Sets one option; where: "--name" or "FILE: name" for messages.
-bool Set(const Spec& s, const std::string& value, const std::string& where, Options* o, std::string* why) {
-  const std::string n = s.name;
-  if (s.kind == kFlag) {
-    bool b;
-    if (!ParseBool(value, &b)) return *why = where + " is true or false, not '" + value + "'", false;
-    if (n == "fail-on-call-trace") o->fail_on_call_trace = b;
-    else if (n == "build-bisect") o->build_bisect = b;
-    else if (n == "verify") o->verify = b, o->verify_set = true;
-    else if (n == "no-verify") o->verify = !b, o->verify_set = true;
-    else if (n == "check-ends") o->check_ends = b;
-    else if (n == "reverse") o->reverse = b;
-    else if (n == "revert-check") o->revert_check = b;
-    return true;
-  }
-  if (s.kind == kSeconds) {
-    char* end = nullptr;
-    errno = 0;
-    double v = strtod(value.c_str(), &end);
-    const bool zero_ok = n == "silence-timeout";
-    if (value.empty() || *end || errno || !std::isfinite(v) || v < 0 || (v == 0 && !zero_ok) || v > 86400 * 7)
-      return *why = where + " is seconds (" + (zero_ok ? "0 to turn it off, " : "more than 0, ") +
-                    "at most a week), not '" + value + "'",
-             false;
-    if (n == "boot-timeout") o->boot_timeout = v;
-    else if (n == "report-timeout") o->report_timeout = v;
-    else if (n == "test-timeout") o->test_timeout = v;
-    else if (n == "build-timeout") o->build_timeout = v;
-    else if (n == "silence-timeout") o->silence_timeout = v;
-    else if (n == "power-timeout") o->power_timeout = v;
-    else if (n == "reboot-timeout") o->reboot_timeout = v;
-    else if (n == "lease-seconds") o->lease_seconds = v;
-    return true;
-  }
-  if (s.kind == kCount) {
-    char* end = nullptr;
-    long v = strtol(value.c_str(), &end, 10);
-    if (value.empty() || *end || v < 1 || v > 99) return *why = where + " is a number from 1 to 99, not '" + value + "'", false;
-    if (n == "repeat") o->runs = o->max_runs = int(v);  // good only if N runs pass; a failure ends it
-    else (n == "max-runs" ? o->max_runs : o->runs) = int(v);
-    return true;
-  }
-  if (value.empty()) return *why = where + " needs a value", false;
-  if (s.kind == kList) {
-    o->ignore.push_back(value);
-    return true;
-  }
-  if (n == "machine") {
-    // A pool: comma-separated names, --machine repeated.
-    for (size_t at = 0; at <= value.size();) {
-      size_t comma = value.find(',', at);
-      if (comma == std::string::npos) comma = value.size();
-      std::string m = value.substr(at, comma - at);
-      if (CheckMachineName(m))
-        return *why = where + ": bad machine name '" + m + "': [A-Za-z0-9._-], 1 to 64 characters, not starting with '.'",
-               false;
-      if (std::find(o->machines.begin(), o->machines.end(), m) != o->machines.end())
-        return *why = where + ": machine " + m + " is in the pool twice", false;
-      o->machines.push_back(m);
-      at = comma + 1;
-    }
-    o->machine = o->machines.front();
-    return true;
-  }
-  if (n == "arch") {
-    // As the server's list takes it and image names end (x86_64, i386): a typo
-    // would otherwise find no image and wait for builds that publish none.
-    bool ok = value.size() <= 16;
-    for (char c : value) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
-    if (!ok) return *why = where + " is [a-z0-9_], 1 to 16 characters (x86_64, i386), not '" + value + "'", false;
-    o->arch = value;
-    return true;
-  }
-  if (n == "flaky") {
-    if (value != "any" && value != "majority") return *why = where + " is any or majority, not '" + value + "'", false;
-    o->flaky_majority = value == "majority";
-    return true;
-  }
-  if (n == "on-hang") {
-    if (value != "bad" && value != "skip") return *why = where + " is bad or skip, not '" + value + "'", false;
-    o->hang_is_skip = value == "skip";
-    return true;
-  }
-  std::string* field = n == "server"       ? &o->server
-                       : n == "machine"    ? &o->machine
-                       : n == "power"      ? &o->power
-                       : n == "test"       ? &o->test
-                       : n == "console"    ? &o->console
-                       : n == "pass"       ? &o->pass
-                       : n == "fail"       ? &o->fail
-                       : n == "build"      ? &o->build
-                       : n == "request-dir" ? &o->request_dir
-                       : n == "log"        ? &o->log
-                       : n == "reboot"     ? &o->reboot
-                       : n == "good"       ? &o->good
-                       : n == "bad"        ? &o->bad
-                       : n == "term-old"   ? &o->term_old
-                       : n == "term-new"   ? &o->term_new
-                       : n == "report"     ? &o->report
-                       : n == "mail"       ? &o->mail
-                       : n == "sendmail"   ? &o->sendmail
-                       : n == "revert-remote" ? &o->revert_remote
-                                           : &o->resume;
-  *field = value;
+bool SetVerify(const std::string& value, const std::string& where, Options* o, std::string* why) {
+  if (!ParseBool(value, &o->verify)) return *why = where + " is true or false, not '" + value + "'", false;
+  return o->verify_set = true;
+}
+
+bool SetNoVerify(const std::string& value, const std::string& where, Options* o, std::string* why) {
+  if (!SetVerify(value, where, o, why)) return false;
+  o->verify = !o->verify;
   return true;
 }
 
+// --repeat N: --runs N --max-runs N, good only if N runs pass; a failure ends it.
+bool SetRepeat(const std::string& value, const std::string& where, Options* o, std::string* why);
+
+const Row kRows[] = {
+    // One candidate (step and run).
+    {"server", "URL", kText, kStepAndRun, "the kbisect server (else $KBISECT_SERVER)", 0, &Options::server},
+    {"machine", "M", kCustom, kStepAndRun,
+     "the test machine (its kbisect.machine name); run: a\npool, --machine a,b,c or --machine repeated (step: the\nfirst)",
+     0, nullptr, nullptr, nullptr, nullptr, SetMachine},
+    {"power", "POWER", kText, kStepAndRun,
+     "its power switch: qmp:SOCKET, or a command that\npower-cycles it (e.g. 'ipmitool ... chassis power cycle');\n"
+     "the forms are listed below. %m in --power, --reboot,\n--console and --test is the machine's name\n"
+     "(e.g. 'ipmitool -H %m-bmc ...'), %% a %",
+     kPerMachine, &Options::power},
+    {"test", "CMD", kText, kStepAndRun,
+     "the verdict: exit 0 good, 125 skip, else bad; run here\nwith KBISECT_MACHINE, KBISECT_IMAGE, KBISECT_COMMIT,\n"
+     "KBISECT_CONSOLE, KBISECT_CONSOLE_OFFSET set",
+     kPerMachine, &Options::test},
+    {"console", "CONSOLE", kText, kStepAndRun, "or: the machine's console (forms below), judged by", kPerMachine,
+     &Options::console},
+    {"pass", "REGEX", kText, kStepAndRun, "a line that passes the candidate", 0, &Options::pass},
+    {"fail", "REGEX", kText, kStepAndRun, "a line that fails it (a panic, Oops, BUG or GPF fails it\ntoo)", 0,
+     &Options::fail},
+    {"ignore", "REGEX", kList, kStepAndRun, "console lines that never fail it (repeatable)"},
+    {"fail-on-call-trace", "", kFlag, kStepAndRun, "a WARN's \"Call Trace:\" fails it too", 0, nullptr,
+     &Options::fail_on_call_trace},
+    {"on-hang", "bad|skip", kCustom, kStepAndRun, "what a hang is (bad)", 0, nullptr, nullptr, nullptr, nullptr,
+     SetOnHang},
+    {"arch", "A", kCustom, kStepAndRun, "the images' arch (x86_64)", 0, nullptr, nullptr, nullptr, nullptr, SetArch},
+    {"build", "CMD", kText, kStepAndRun,
+     "builds a commit without an image (KBISECT_COMMIT); exit\n1: the commit does not build (skipped), other failures\nabort",
+     0, &Options::build},
+    {"request-dir", "DIR", kText, kStepAndRun, "or: asks the builder with a request file in DIR", 0,
+     &Options::request_dir},
+    {"build-bisect", "", kFlag, kStepAndRun, "a commit that does not build is the regression (no\nboots)", 0, nullptr,
+     &Options::build_bisect},
+    {"boot-timeout", "S", kSeconds, kStepAndRun, "the candidate's verdict on the console (300), else a\nhang", 0,
+     nullptr, nullptr, &Options::boot_timeout},
+    {"silence-timeout", "S", kSeconds, kStepAndRun, "no console output for S seconds is a hang (0: off)", kZeroOff,
+     nullptr, nullptr, &Options::silence_timeout},
+    {"report-timeout", "S", kSeconds, kStepAndRun, "power cycle to the stage-1's boot report (300), else\nabort", 0,
+     nullptr, nullptr, &Options::report_timeout},
+    {"test-timeout", "S", kSeconds, kStepAndRun, "the --test command (600), else a hang", 0, nullptr, nullptr,
+     &Options::test_timeout},
+    {"build-timeout", "S", kSeconds, kStepAndRun, "a build (1800)", 0, nullptr, nullptr, &Options::build_timeout},
+    {"power-timeout", "S", kSeconds, kStepAndRun, "each call of the power switch (120)", 0, nullptr, nullptr,
+     &Options::power_timeout},
+    {"reboot", "CMD", kText, kStepAndRun,
+     "leaves a candidate without the firmware (e.g. 'ssh root@M\nkbisect-reboot'); tried first, --power when it fails",
+     kPerMachine, &Options::reboot},
+    {"reboot-timeout", "S", kSeconds, kStepAndRun, "the reboot command and its boot report (120), then\n--power", 0,
+     nullptr, nullptr, &Options::reboot_timeout},
+    {"log", "FILE", kText, kStepAndRun, "the run's log (run: kbisect-M-<time>.log)", 0, &Options::log},
+    // The whole bisection (run).
+    {"good", "G", kText, kRunOnly, "the older end (with --reverse: the newer one)", 0, &Options::good},
+    {"bad", "B", kText, kRunOnly,
+     "the newer end (with --reverse: the older one, and the answer\nis the first good commit)", 0, &Options::bad},
+    {"reverse", "", kFlag, kRunOnly, "find the commit that fixed it", 0, nullptr, &Options::reverse},
+    {"term-old", "T", kText, kRunOnly, "a name for the older state (default good)", 0, &Options::term_old},
+    {"term-new", "T", kText, kRunOnly, "a name for the newer state (default bad)", 0, &Options::term_new},
+    {"check-ends", "", kFlag, kRunOnly, "test both ends first; a wrong end stops the run", 0, nullptr,
+     &Options::check_ends},
+    {"runs", "N", kCount, kRunOnly, "boots per commit (1), spread over the pool's machines", 0, nullptr, nullptr,
+     nullptr, &Options::runs},
+    {"max-runs", "N", kCount, kRunOnly, "a flaky commit (its runs disagree) is run up to N times\n(3 x runs)", 0,
+     nullptr, nullptr, nullptr, &Options::max_runs},
+    {"flaky", "any|majority", kCustom, kRunOnly,
+     "a flaky commit's verdict: any failure makes it bad, and\nonce one commit was flaky a good one needs N passes\n"
+     "(any: for a regression that shows only sometimes), or\nthe majority of its runs (for a test that also fails\n"
+     "without the regression)",
+     0, nullptr, nullptr, nullptr, nullptr, SetFlaky},
+    {"repeat", "N", kCustom, kRunOnly, "--runs N --max-runs N: good only if N runs pass", 0, nullptr, nullptr, nullptr,
+     nullptr, SetRepeat},
+    {"verify", "", kFlag, kRunOnly,
+     "test the culprit and its parent again at the end (on by\ndefault with a pool of two or more machines)", 0,
+     nullptr, nullptr, nullptr, nullptr, SetVerify},
+    {"no-verify", "", kFlag, kRunOnly, "not even with a pool", 0, nullptr, nullptr, nullptr, nullptr, SetNoVerify},
+    {"resume", "LOG", kText, kRunOnly, "replay the runs of a stopped run, then go on", kNotInIni, &Options::resume},
+    {"lease-seconds", "S", kSeconds, kRunOnly,
+     "the machines are leased on the server while the run\nlasts (another client's once/default is refused), for\n"
+     "S seconds, renewed at a third of it (900)",
+     0, nullptr, nullptr, &Options::lease_seconds},
+    {"revert-check", "", kFlag, kRunOnly,
+     "then build and boot the bad end with the culprit reverted\n(a commit of kbisect's, pushed as "
+     "refs/kbisect/revert/C to\nthe --revert-remote, where the builder reads commits)",
+     0, nullptr, &Options::revert_check},
+    {"revert-remote", "R", kText, kRunOnly, "where --revert-check pushes (origin)", 0, &Options::revert_remote},
+    {"report", "FILE.html", kText, kRunOnly, "write the run's report as a web page, however it ends", 0,
+     &Options::report},
+    {"mail", "TO", kText, kRunOnly, "mail the report's summary (sendmail -t) when it ends or\naborts", 0,
+     &Options::mail},
+    {"sendmail", "PROG", kText, kRunOnly, "the sendmail program for --mail (sendmail)", 0, &Options::sendmail},
+    {"config", "FILE", kText, kRunOnly, "an INI file with these options as keys (without --);\nthe command line wins",
+     kNotInIni, &Options::config},
+};
+
+bool SetRepeat(const std::string& value, const std::string& where, Options* o, std::string* why) {
+  char* end = nullptr;
+  long v = strtol(value.c_str(), &end, 10);
+  if (value.empty() || *end || v < 1 || v > 99) return *why = where + " is a number from 1 to 99, not '" + value + "'", false;
+  o->runs = o->max_runs = int(v);
+  return true;
+}
+
+const Row* Find(const std::string& name) {
+  for (const Row& r : kRows)
+    if (name == r.name) return &r;
+  return nullptr;
+}
+
+bool SetSeconds(const Row& r, const std::string& value, const std::string& where, Options* o, std::string* why) {
+  char* end = nullptr;
+  errno = 0;
+  double v = strtod(value.c_str(), &end);
+  const bool zero_ok = r.flags & kZeroOff;
+  if (value.empty() || *end || errno || !std::isfinite(v) || v < 0 || (v == 0 && !zero_ok) || v > 86400 * 7)
+    return *why = where + " is seconds (" + (zero_ok ? "0 to turn it off, " : "more than 0, ") +
+                  "at most a week), not '" + value + "'",
+           false;
+  o->*r.seconds = v;
+  return true;
+}
+
+// Sets one option; where: "--name" or "FILE: name" for messages.
+bool Set(const Row& r, const std::string& value, const std::string& where, Options* o, std::string* why) {
+  switch (r.kind) {
+    case kFlag: {
+      if (r.set) return r.set(value, where, o, why);
+      if (!ParseBool(value, &(o->*r.flag))) return *why = where + " is true or false, not '" + value + "'", false;
+      return true;
+    }
+    case kSeconds: return SetSeconds(r, value, where, o, why);
+    case kCount: {
+      char* end = nullptr;
+      long v = strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end || v < 1 || v > 99)
+        return *why = where + " is a number from 1 to 99, not '" + value + "'", false;
+      o->*r.count = int(v);
+      return true;
+    }
+    default: break;
+  }
+  if (value.empty()) return *why = where + " needs a value", false;
+  if (r.kind == kList) return o->ignore.push_back(value), true;
+  if (r.kind == kCustom) return r.set(value, where, o, why);
+  o->*r.text = value;
+  return true;
+}
+
+std::string Help() {
+  std::string out;
+  for (const Row& r : kRows) {
+    if (&r == &kRows[0]) out += "One candidate (step and run):\n";
+    if (r.scope == kRunOnly && (&r == &kRows[0] || (&r)[-1].scope != kRunOnly)) out += "The whole bisection (run):\n";
+    std::string head = std::string("  --") + r.name + (*r.meta ? std::string(" ") + r.meta : "");
+    head.resize(std::max(head.size() + 1, size_t(25)), ' ');
+    // The help's words, wrapped to 80 columns beside the option's column.
+    std::string line = head;
+    bool first = true;
+    for (const char* p = r.help; *p;) {
+      while (*p == ' ' || *p == '\n') ++p;
+      const char* e = p;
+      while (*e && *e != ' ' && *e != '\n') ++e;
+      if (e == p) break;
+      const std::string word(p, e);
+      if (!first && line.size() + 1 + word.size() > 80) {
+        out += line + "\n";
+        line = std::string(25, ' ');
+        first = true;
+      }
+      line += (first ? "" : " ") + word;
+      first = false;
+      p = e;
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
 }  // namespace
+
+const std::string& OptionsHelp() {
+  static const std::string help = Help();
+  return help;
+}
 
 bool ParseOptions(const std::vector<std::string>& args, bool run, const ConfigReader& read_config, Options* o,
                   std::string* why) {
@@ -230,8 +293,8 @@ bool ParseOptions(const std::vector<std::string>& args, bool run, const ConfigRe
     std::vector<std::pair<std::string, std::string>> entries;
     if (!read_config(o->config, &entries, why)) return false;
     for (const auto& [key, value] : entries) {
-      const Spec* s = Find(key);
-      if (!s || key == "resume") return *why = o->config + ": unknown key '" + key + "'", false;
+      const Row* s = Find(key);
+      if (!s || (s->flags & kNotInIni)) return *why = o->config + ": unknown key '" + key + "'", false;
       if (!Set(*s, value, o->config + ": " + key, o, why)) return false;
     }
   }
@@ -243,11 +306,11 @@ bool ParseOptions(const std::vector<std::string>& args, bool run, const ConfigRe
       continue;
     }
     if (a.rfind("--", 0) != 0) return *why = cmd + ": unexpected argument '" + a + "'", false;
-    const Spec* s = Find(a.substr(2));
+    const Row* s = Find(a.substr(2));
     if (!s) return *why = cmd + ": unknown option '" + a + "'", false;
     // The command line's pool replaces the config file's.
     if (a == "--machine" && !machine_given) o->machines.clear(), machine_given = true;
-    if (s->run_only && !run) return *why = "step: " + a + " is an option of run", false;
+    if (s->scope == kRunOnly && !run) return *why = "step: " + a + " is an option of run", false;
     if (s->kind == kFlag) {
       if (!Set(*s, "true", a, o, why)) return false;
       continue;
@@ -296,7 +359,8 @@ Options MachineOptions(const Options& o, const std::string& machine) {
     }
     *s = out;
   };
-  for (std::string* s : {&m.power, &m.reboot, &m.console, &m.test}) fill(s);
+  for (const Row& r : kRows)
+    if (r.flags & kPerMachine) fill(&(m.*r.text));
   return m;
 }
 

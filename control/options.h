@@ -57,8 +57,8 @@ std::string MissingOptions(const Options& o, bool run);
 // --reboot, --console and --test replaced by its name.
 Options MachineOptions(const Options& o, const std::string& machine);
 
-// The options' help text, for --help.
-extern const char kOptionsHelp[];
+// The options' help text, for --help, made from the table of options.
+const std::string& OptionsHelp();
 
 }  // namespace kb
 

@@ -207,3 +207,43 @@ TEST(Options, APoolIsMachinesByCommaOrRepeatedAndPercentMNamesEachOne) {
 
 }  // namespace
 }  // namespace kb
+
+namespace kb {
+namespace {
+
+// The help is made from the table the parser reads: every option it shows is one
+// the parser knows (run takes them all), and every line fits 80 columns.
+TEST(Options, TheHelpShowsWhatTheParserTakes) {
+  const std::string& help = OptionsHelp();
+  int shown = 0;
+  for (size_t at = 0, nl; at < help.size(); at = nl + 1) {
+    nl = help.find('\n', at);
+    const std::string line = help.substr(at, nl - at);
+    EXPECT_LE(line.size(), 80u) << line;
+    if (line.rfind("  --", 0) != 0) continue;
+    ++shown;
+    const std::string name = line.substr(2, line.find(' ', 2) - 2);
+    if (name == "--config") continue;  // read by ParseOptions before the rest
+    Options o;
+    std::string why;
+    ParseOptions({name, "1"}, true, nullptr, &o, &why);
+    EXPECT_EQ(why.find("unknown option"), std::string::npos) << name << ": " << why;
+  }
+  EXPECT_GE(shown, 40);
+  EXPECT_NE(help.find("  --power POWER"), std::string::npos);
+  EXPECT_LT(help.find("One candidate (step and run):"), help.find("The whole bisection (run):"));
+}
+
+TEST(Options, VerifyAndNoVerifyAreBothRemembered) {
+  Options o;
+  std::string why;
+  ASSERT_TRUE(ParseOptions({"--no-verify"}, true, nullptr, &o, &why)) << why;
+  EXPECT_TRUE(o.verify_set && !o.verify);
+  ASSERT_TRUE(ParseOptions({"--verify"}, true, nullptr, &o, &why)) << why;
+  EXPECT_TRUE(o.verify_set && o.verify);
+  EXPECT_FALSE(ParseOptions({"--verify"}, false, nullptr, &o, &why));
+  EXPECT_EQ(why, "step: --verify is an option of run");
+}
+
+}  // namespace
+}  // namespace kb

@@ -167,7 +167,8 @@ bool PrepareRange(Git& git, const Options& o, RunRange* r, std::string* why) {
   // The older end is good (bad when looking for a fix).
   r->old_sha = o.reverse ? bad : good;
   r->new_sha = o.reverse ? good : bad;
-  const std::string older = o.reverse ? "bad" : "good", newer = o.reverse ? "good" : "bad";
+  const Terms ends = TermsOf("", "", o.reverse);
+  const std::string &older = ends.old_name, &newer = ends.new_name;
   if (r->old_sha == r->new_sha) return *why = "the " + older + " and " + newer + " commits are the same", false;
   if (!git.IsAncestor(r->old_sha, r->new_sha))
     return *why = "the " + older + " commit " + ShortId(r->old_sha) + " is not an ancestor of the " + newer + " one " +
@@ -220,7 +221,7 @@ struct RunLogs {
 int Report(const RunReport& rep, const Options& o, const RunOptions& ro, Git& git, const RunRange& r,
            const std::string& log_path, bool stopped, int stop_signal, RunLogs& logs, std::string* ending,
            CommitInfo* culprit) {
-  const std::string term_new = !o.term_new.empty() ? o.term_new : o.reverse ? "good" : "bad";
+  const std::string term_new = TermsOf(o.term_old, o.term_new, o.reverse).new_name;
   auto say = [&](const std::string& line) {
     printf("%s\n", line.c_str());
     logs.Note(line);
@@ -244,8 +245,9 @@ int Report(const RunReport& rep, const Options& o, const RunOptions& ro, Git& gi
             " machines (" + std::to_string(rep.dropped.size()) + " taken out)");
       if (!rep.sureness.empty()) say("sure: " + rep.sureness);
       if (!ro.verify) return kDone;
-      say("verified: " + rep.verified + (rep.verified == "yes" ? " (the culprit is " + term_new + ", its parent is not)" : ""));
-      return rep.verified == "yes" ? kDone : kRefused;
+      const bool yes = rep.verified == Verified::kYes;
+      say("verified: " + rep.VerifiedText() + (yes ? " (the culprit is " + term_new + ", its parent is not)" : ""));
+      return yes ? kDone : kRefused;
     }
     case RunReport::kOnlySkipped:
       *ending = "no single culprit: " + rep.why;
@@ -339,8 +341,8 @@ RevertResult RevertCheck(ServerCandidates& c, const Options& o, const RunRange& 
     counts.Add(RanOf(x));
     why = x.why;
   }
-  const std::string term_old = !o.term_old.empty() ? o.term_old : o.reverse ? "bad" : "good";
-  const std::string term_new = !o.term_new.empty() ? o.term_new : o.reverse ? "good" : "bad";
+  const Terms terms = TermsOf(o.term_old, o.term_new, o.reverse);
+  const std::string &term_old = terms.old_name, &term_new = terms.new_name;
   const bool good = counts.pass > 0 && counts.Bad() == 0;
   res.failed = counts.Bad() > 0;
   res.line = head + " (" + ShortId(sha) + ", " + ref + ") is " +
@@ -494,8 +496,9 @@ int CmdRun(Server& s, const Options& o) {
   // The report for people: a page and a mail, however the run ended.
   ri.old_sha = r.old_sha;
   ri.new_sha = r.new_sha;
-  ri.term_old = !o.term_old.empty() ? o.term_old : o.reverse ? "bad" : "good";
-  ri.term_new = !o.term_new.empty() ? o.term_new : o.reverse ? "good" : "bad";
+  const Terms terms = TermsOf(o.term_old, o.term_new, o.reverse);
+  ri.term_old = terms.old_name;
+  ri.term_new = terms.new_name;
   ri.commits = static_cast<int>(b.Graph().nodes.size());
   ri.machines = o.machines;
   ri.ending = ending;

@@ -123,8 +123,9 @@ class Run {
  public:
   Run(Bisection& b, Candidates& c, const RunOptions& o, const std::function<void(const std::string&)>& progress)
       : b_(b), c_(c), o_(o), progress_(progress), g_(b.Graph()) {
-    term_old_ = !o.term_old.empty() ? o.term_old : o.reverse ? "bad" : "good";
-    term_new_ = !o.term_new.empty() ? o.term_new : o.reverse ? "good" : "bad";
+    const Terms t = TermsOf(o.term_old, o.term_new, o.reverse);
+    term_old_ = t.old_name;
+    term_new_ = t.new_name;
     max_runs_ = o.max_runs > 0 ? o.max_runs : 3 * o.runs;
     for (int m = 0; m < c.Machines(); ++m) alive_.push_back(m);
   }
@@ -429,7 +430,7 @@ class Run {
   // false when the counts moved the bisection (it goes on) or the run aborted.
   bool CheckCulprit() {
     const std::string culprit = rep_.culprit, parent = c_.FirstParent(culprit);
-    if (parent.empty()) return rep_.verified = "no (the culprit has no parent to test)", true;
+    if (parent.empty()) return No("the culprit has no parent to test");
     // Fresh runs: the culprit's runs again, the parent's too (to max_runs passes
     // when the regression is intermittent: Decide asks for them).
     const Counts before_c = rep_.counts[culprit], before_p = rep_.counts[parent];
@@ -462,11 +463,9 @@ class Run {
         // The parent is the old end: the regression is not in this range.
         Say("check: " + ShortId(culprit) + " and its parent " + ShortId(parent) +
             " have identical kernels: it cannot be the culprit, and its parent is the " + term_old_ + " end");
-        return rep_.verified = "no (it changes nothing built: its kernel is the " + term_old_ + " end's, which the " +
-                               "runs of the two then say is " + Word(DecisionOf(parent)) +
-                               " (" + CountsOf(parent).Text() + "); the first " + term_new_ +
-                               " commit is not in this range)",
-               true;
+        return No("it changes nothing built: its kernel is the " + term_old_ + " end's, which the runs of the two " +
+                  "then say is " + Word(DecisionOf(parent)) + " (" + CountsOf(parent).Text() + "); the first " +
+                  term_new_ + " commit is not in this range");
       }
       Say("check: " + ShortId(culprit) + " and its parent " + ShortId(parent) +
           " have identical kernels: it cannot be the culprit; their runs (" + CountsOf(culprit).Text() +
@@ -478,20 +477,27 @@ class Run {
     Say("check: " + ShortId(culprit) + " is " + Word(dc) + " (" + CountsOf(culprit).Text() + "), its parent " +
         ShortId(parent) + " is " + Word(dp) + " (" + CountsOf(parent).Text() + ")");
     if (MarkOf(dc) == Mark::kNew && dc != Decision::kOpen && MarkOf(dp) == Mark::kOld && dp != Decision::kOpen)
-      return rep_.verified = "yes", true;
+      return rep_.verified = Verified::kYes, true;
     const std::string why = "the culprit is " + Word(dc) + ", its parent " + Word(dp);
     if (g_.Find(parent) < 0 && MarkOf(dp) != Mark::kOld)
-      return rep_.verified = "no (" + why + ": the " + term_old_ + " end itself is not " + term_old_ + ")", true;
-    if (dc == dc0 && dp == dp0) return rep_.verified = "no (" + why + ")", true;
+      return No(why + ": the " + term_old_ + " end itself is not " + term_old_);
+    if (dc == dc0 && dp == dp0) return No(why);
     Say("the check changed a verdict (" + why + "): the bisection goes on");
     rep_.culprit.clear();
     return false;
   }
 
+  // The check says the answer does not hold (why); the run ends there.
+  bool No(const std::string& why) {
+    rep_.verified = Verified::kNo;
+    rep_.verified_why = why;
+    return true;
+  }
+
   // How sure the answer is, from the counts.
   void Sureness() {
     // Nothing to weigh when the check already says the answer does not hold.
-    if (rep_.outcome != RunReport::kFound || rep_.verified.rfind("no", 0) == 0) return;
+    if (rep_.outcome != RunReport::kFound || rep_.verified == Verified::kNo) return;
     int runs = 0, minority = 0, shown = 0, with = 0;
     for (const auto& [id, c] : rep_.counts) {
       runs += c.Runs();
@@ -544,6 +550,19 @@ class Run {
 RunReport RunBisection(Bisection& b, Candidates& c, const RunOptions& o,
                        const std::function<void(const std::string&)>& progress) {
   return Run(b, c, o, progress).Go();
+}
+
+Terms TermsOf(const std::string& term_old, const std::string& term_new, bool reverse) {
+  return {!term_old.empty() ? term_old : reverse ? "bad" : "good", !term_new.empty() ? term_new : reverse ? "good" : "bad"};
+}
+
+std::string RunReport::VerifiedText() const {
+  switch (verified) {
+    case Verified::kNotChecked: return "";
+    case Verified::kYes: return "yes";
+    case Verified::kNo: return "no (" + verified_why + ")";
+  }
+  return "";
 }
 
 }  // namespace kb

@@ -112,6 +112,16 @@ struct RunRecord {
   double seconds = 0;         // the round's time (the boots run at once)
 };
 
+// The names of the two states: good and bad, bad and good looking for a fix
+// (the older end is bad then), or --term-old and --term-new.
+struct Terms {
+  std::string old_name, new_name;
+};
+Terms TermsOf(const std::string& term_old, const std::string& term_new, bool reverse);
+
+// The culprit's check (--verify): not run, it holds, or it does not (why).
+enum class Verified { kNotChecked, kYes, kNo };
+
 struct RunReport {
   enum Outcome {
     kFound,          // culprit
@@ -123,7 +133,10 @@ struct RunReport {
   std::string culprit;
   std::vector<std::string> suspects;
   std::string why;
-  std::string verified;     // "yes", or why not; "" when not checked
+  Verified verified = Verified::kNotChecked;
+  std::string verified_why;  // kNo: why not
+  // "yes", "no (why)", or "" when not checked: for the log and the report.
+  std::string VerifiedText() const;
   std::string sureness;     // how sure the answer is, from the counts
   std::vector<RunRecord> runs;
   std::map<std::string, Counts> counts;  // per commit, the replayed runs included

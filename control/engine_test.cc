@@ -96,7 +96,7 @@ TEST(Engine, FindsTheCulpritAndReportsEachStep) {
   EXPECT_EQ(lines[3], "step 4: 0005aaaaaaaa bad (60.0 s): 0 commits left, about 0 steps (~0 s) to go");
   EXPECT_EQ(r.runs.size(), 4u);
   EXPECT_EQ(r.rounds, 4);
-  EXPECT_EQ(r.verified, "");
+  EXPECT_EQ(r.verified, Verified::kNotChecked);
   EXPECT_EQ(r.sureness, "every commit's runs agreed (4 runs, at least 1 per commit)");
 }
 
@@ -356,7 +356,7 @@ TEST(Engine, AnIntermittentRegressionIsFoundWithItsCountsAndHowSure) {
   RunReport r = RunBisection(b, c, o, nullptr);
   ASSERT_EQ(r.outcome, RunReport::kFound) << r.why;
   EXPECT_EQ(r.culprit, Id(9));
-  EXPECT_EQ(r.verified, "yes");
+  EXPECT_EQ(r.verified, Verified::kYes);
   EXPECT_TRUE(r.counts[Id(9)].Flaky()) << r.counts[Id(9)].Text();
   // The parent passed max_runs runs (at least) before it was called good.
   EXPECT_GE(r.counts[Id(8)].pass, 6);
@@ -423,7 +423,7 @@ TEST(Engine, TheCulpritsCheckRunsOnTwoMachinesAndMovesTheBisectionWhenItDisagree
     o.verify = true;
     RunReport r = RunBisection(b, c, o, nullptr);
     ASSERT_EQ(r.outcome, RunReport::kFound);
-    EXPECT_EQ(r.verified, "yes");
+    EXPECT_EQ(r.verified, Verified::kYes);
     std::vector<RunRecord> check;
     for (const RunRecord& x : r.runs)
       if (x.phase == "check") check.push_back(x);
@@ -446,7 +446,7 @@ TEST(Engine, TheCulpritsCheckRunsOnTwoMachinesAndMovesTheBisectionWhenItDisagree
     RunReport r = RunBisection(b, c, o, [&](const std::string& l) { lines.push_back(l); });
     ASSERT_EQ(r.outcome, RunReport::kFound) << r.why;
     EXPECT_EQ(r.culprit, Id(6));
-    EXPECT_EQ(r.verified, "yes");
+    EXPECT_EQ(r.verified, Verified::kYes);
     EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
       return l.find("the check changed a verdict") != std::string::npos;
     }));
@@ -463,7 +463,7 @@ TEST(Engine, TheCulpritsCheckRunsOnTwoMachinesAndMovesTheBisectionWhenItDisagree
     o.verify = true;
     RunReport r = RunBisection(b, c, o, nullptr);
     ASSERT_EQ(r.outcome, RunReport::kFound);
-    EXPECT_EQ(r.verified, "no (the culprit is bad, its parent bad: the good end itself is not good)");
+    EXPECT_EQ(r.VerifiedText(), "no (the culprit is bad, its parent bad: the good end itself is not good)");
   }
 }
 
@@ -482,7 +482,7 @@ TEST(Engine, ACulpritWhoseKernelIsItsParentsIsRejectedAndTheSearchGoesOn) {
   RunReport r = RunBisection(b, c, o, [&](const std::string& l) { lines.push_back(l); });
   ASSERT_EQ(r.outcome, RunReport::kFound) << r.why;
   EXPECT_EQ(r.culprit, Id(5));
-  EXPECT_EQ(r.verified, "yes");
+  EXPECT_EQ(r.verified, Verified::kYes);
   ASSERT_EQ(r.rejected.size(), 1u);
   EXPECT_EQ(r.rejected[0], Id(6) + " (its kernel is its parent's: code k5)");
   EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
@@ -566,6 +566,31 @@ TEST(Engine, BadInputIsRefusedBeforeAnyTest) {
   none.machines = 0;
   EXPECT_EQ(RunBisection(ok, none, {}, nullptr).why, "no machine to test on");
   EXPECT_TRUE(c.tested.empty());
+}
+
+}  // namespace
+}  // namespace kb
+
+namespace kb {
+namespace {
+
+TEST(Terms, DefaultsReversedAndNamed) {
+  EXPECT_EQ(TermsOf("", "", false).old_name, "good");
+  EXPECT_EQ(TermsOf("", "", false).new_name, "bad");
+  EXPECT_EQ(TermsOf("", "", true).old_name, "bad");
+  EXPECT_EQ(TermsOf("", "", true).new_name, "good");
+  EXPECT_EQ(TermsOf("fast", "slow", true).old_name, "fast");
+  EXPECT_EQ(TermsOf("fast", "", false).new_name, "bad");
+}
+
+TEST(Verified, TextForTheLogAndTheReport) {
+  RunReport r;
+  EXPECT_EQ(r.VerifiedText(), "");
+  r.verified = Verified::kYes;
+  EXPECT_EQ(r.VerifiedText(), "yes");
+  r.verified = Verified::kNo;
+  r.verified_why = "the culprit is good";
+  EXPECT_EQ(r.VerifiedText(), "no (the culprit is good)");
 }
 
 }  // namespace

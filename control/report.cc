@@ -42,7 +42,7 @@ std::vector<std::pair<std::string, std::string>> Facts(const ReportInput& in) {
     f.push_back({"subject", in.culprit.summary});
     f.push_back({"author", in.culprit.author});
   }
-  if (in.run && !in.run->verified.empty()) f.push_back({"verified", in.run->verified});
+  if (in.run && in.run->verified != Verified::kNotChecked) f.push_back({"verified", in.run->VerifiedText()});
   if (in.run && !in.run->sureness.empty()) f.push_back({"sure", in.run->sureness});
   if (!in.revert.empty()) f.push_back({"revert check", in.revert});
   if (in.run)

@@ -8,7 +8,7 @@ namespace {
 ReportInput Sample(RunReport* run) {
   run->counts["c" + std::string(39, '3')] = Counts{0, 2, 0, 0};
   run->counts["c" + std::string(39, '2')] = Counts{2, 0, 0, 0};
-  run->verified = "yes";
+  run->verified = Verified::kYes;
   run->sureness = "every commit's runs agreed (8 runs, at least 1 per commit)";
   run->dropped = {"p2: the power command failed: exit 3"};
   ReportInput in;

@@ -109,42 +109,6 @@ bool ReadResume(const std::string& path, const std::string& range, bool reverse,
   return ok;
 }
 
-// The boots, one a row; for a pool with each one's round and machine, and the
-// rounds' time (boots of a round run at once).
-void PrintTable(const std::vector<StepRow>& rows, double total, bool pool) {
-  if (pool)
-    printf("%-5s %-12s %-12s %-58s %7s %-7s %-6s %7s\n", "round", "machine", "commit", "image", "boot_s", "verdict",
-           "via", "step_s");
-  else
-    printf("%-4s %-12s %-58s %7s %-7s %-6s %7s\n", "step", "commit", "image", "boot_s", "verdict", "via", "step_s");
-  double sum = 0;
-  int n = 0;
-  for (const StepRow& r : rows) {
-    const std::string verdict = r.hang ? std::string(VerdictName(r.verdict)) + "*" : VerdictName(r.verdict);
-    if (pool)
-      printf("%-5d %-12.12s %-12.12s %-58s %7s %-7s %-6s %7s\n", r.round, r.machine.c_str(), r.commit.c_str(),
-             r.image.c_str(), r.boot >= 0 ? Fixed(r.boot).c_str() : "-", verdict.c_str(), r.via.c_str(),
-             Fixed(r.seconds).c_str());
-    else
-      printf("%-4d %-12.12s %-58s %7s %-7s %-6s %7s\n", ++n, r.commit.c_str(), r.image.c_str(),
-             r.boot >= 0 ? Fixed(r.boot).c_str() : "-", verdict.c_str(), r.via.c_str(), Fixed(r.seconds).c_str());
-    sum += std::stod(Fixed(r.seconds));
-  }
-  if (std::any_of(rows.begin(), rows.end(), [](const StepRow& r) { return r.hang; }))
-    printf("(* a hang)\n");
-  if (pool) {
-    std::set<std::string> machines;
-    for (const StepRow& r : rows) machines.insert(r.machine);
-    printf("%zu boots in %d rounds on %zu machines: total %s s\n", rows.size(), rows.empty() ? 0 : rows.back().round,
-           machines.size(), Fixed(total).c_str());
-    return;
-  }
-  // The rounded figures add up: what is not in a step is between steps (never < 0).
-  const double rest = std::max(0.0, std::stod(Fixed(total)) - sum);
-  printf("steps %s s + between steps %s s = total %s s\n", Fixed(sum).c_str(), Fixed(rest).c_str(),
-         Fixed(sum + rest).c_str());
-}
-
 // The run's range from the work tree: the work tree clean, its branch (or head)
 // to come back to, the ends resolved and ordered, the commits between them.
 struct RunRange {
@@ -217,63 +181,14 @@ struct RunLogs {
   }
 };
 
-// How the run ended, printed and noted; the exit code.
-int Report(const RunReport& rep, const Options& o, const RunOptions& ro, Git& git, const RunRange& r,
-           const std::string& log_path, bool stopped, int stop_signal, RunLogs& logs, std::string* ending,
-           CommitInfo* culprit) {
-  const std::string term_new = TermsOf(o.term_old, o.term_new, o.reverse).new_name;
-  auto say = [&](const std::string& line) {
-    printf("%s\n", line.c_str());
-    logs.Note(line);
-  };
-  // The commits whose runs were counted more than once, with their counts.
-  for (const auto& [id, c] : rep.counts)
-    if (c.Runs() > 1 || c.Flaky())
-      say("runs: " + ShortId(id) + " " + c.Text() + (c.Flaky() ? " (flaky)" : ""));
-  for (const std::string& d : rep.dropped) say("taken out of the pool: " + d);
-  for (const std::string& x : rep.rejected) say("rejected as the culprit: " + x);
-  switch (rep.outcome) {
-    case RunReport::kFound: {
-      CommitInfo info;
-      std::string err, subject = git.Info(rep.culprit, &info, &err) ? info.summary : "";
-      if (info.sha.empty()) info.sha = rep.culprit;
-      *culprit = info;
-      *ending = "first " + term_new + " commit: " + ShortId(rep.culprit) + " " + subject;
-      say("first " + term_new + " commit: " + rep.culprit + " " + subject);
-      if (o.machines.size() > 1)
-        say("rounds: " + std::to_string(rep.rounds) + " to bisect, on " + std::to_string(o.machines.size()) +
-            " machines (" + std::to_string(rep.dropped.size()) + " taken out)");
-      if (!rep.sureness.empty()) say("sure: " + rep.sureness);
-      if (!ro.verify) return kDone;
-      const bool yes = rep.verified == Verified::kYes;
-      say("verified: " + rep.VerifiedText() + (yes ? " (the culprit is " + term_new + ", its parent is not)" : ""));
-      return yes ? kDone : kRefused;
-    }
-    case RunReport::kOnlySkipped:
-      *ending = "no single culprit: " + rep.why;
-      say("no single culprit: " + rep.why);
-      for (const std::string& id : rep.suspects) printf("  %s\n", id.c_str());
-      return kRefused;
-    case RunReport::kEndsWrong:
-      *ending = "the ends are wrong: " + rep.why;
-      say("the ends are wrong: " + rep.why);
-      return kRefused;
-    case RunReport::kContradiction:
-      *ending = "no answer: the verdicts contradict each other: " + rep.why;
-      say(*ending);
-      return kRefused;
-    case RunReport::kAborted:
-      break;
+// How the run ended, printed and noted (EndingOf's lines); the exit code.
+int Report(const Ending& e, RunLogs& logs) {
+  for (const Ending::Line& l : e.lines) {
+    if (l.to == Ending::kShown || l.to == Ending::kListed) printf("%s\n", l.text.c_str());
+    if (l.to == Ending::kSaid) Say(l.text);
+    if (l.to == Ending::kShown || l.to == Ending::kNoted) logs.Note(l.text);
   }
-  std::string stop;
-  if (stopped) stop = std::string(" (stopped by SIG") + sigabbrev_np(stop_signal) + ")";
-  *ending = "the bisection did not end" + stop + ": " + rep.why;
-  Say(*ending);
-  if (rep.left >= 0) Say("where it stood: " + std::to_string(rep.left) + " commits left to decide");
-  Say("the repository is back at " + (r.branch.empty() ? ShortId(r.head) : r.branch) +
-      "; to go on: kbisect run ... --resume " + log_path);
-  logs.Note("aborted" + stop + ": " + rep.why);
-  return kAbort;
+  return e.exit_code;
 }
 
 // --revert-check: the new end with the culprit reverted (a commit of kbisect's,
@@ -482,10 +397,17 @@ int CmdRun(Server& s, const Options& o) {
   fclose(logs.output);
   logs.steps = logs.output = nullptr;
 
-  PrintTable(c.Rows(), total, o.machines.size() > 1);
-  std::string ending;
+  printf("%s", StepTable(c.Rows(), total, o.machines.size() > 1).c_str());
   ReportInput ri;
-  int exit_code = Report(rep, o, ro, git, r, log_path, stopped, stop_signal, logs, &ending, &ri.culprit);
+  if (rep.outcome == RunReport::kFound) {
+    std::string err;
+    if (!git.Info(rep.culprit, &ri.culprit, &err)) ri.culprit = CommitInfo{rep.culprit, "", 0, ""};
+  }
+  const Ending e = EndingOf({&rep, TermsOf(o.term_old, o.term_new, o.reverse), ro.verify, o.machines.size(),
+                             ri.culprit.summary, stopped ? sigabbrev_np(stop_signal) : "",
+                             r.branch.empty() ? ShortId(r.head) : r.branch, log_path});
+  const std::string& ending = e.summary;
+  int exit_code = Report(e, logs);
   if (!revert.line.empty()) {
     printf("%s\n", revert.line.c_str());
     if (revert.failed && exit_code == kDone) exit_code = kRefused;

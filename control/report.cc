@@ -1,8 +1,11 @@
 #include "control/report.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "common/html.h"
+#include "control/cli.h"
 #include "control/format.h"
 
 namespace kb {
@@ -116,6 +119,97 @@ std::string ReportHtml(const ReportInput& in) {
     h += "</table>\n";
   }
   return h + "</body></html>\n";
+}
+
+std::string StepTable(const std::vector<StepRow>& rows, double total, bool pool) {
+  std::string out;
+  char line[512];
+  if (pool)
+    snprintf(line, sizeof line, "%-5s %-12s %-12s %-58s %7s %-7s %-6s %7s\n", "round", "machine", "commit", "image",
+             "boot_s", "verdict", "via", "step_s");
+  else
+    snprintf(line, sizeof line, "%-4s %-12s %-58s %7s %-7s %-6s %7s\n", "step", "commit", "image", "boot_s", "verdict",
+             "via", "step_s");
+  out += line;
+  double sum = 0;
+  int n = 0;
+  for (const StepRow& r : rows) {
+    const std::string verdict = r.hang ? std::string(VerdictName(r.verdict)) + "*" : VerdictName(r.verdict);
+    const std::string boot = r.boot >= 0 ? Fixed(r.boot) : "-";
+    if (pool)
+      snprintf(line, sizeof line, "%-5d %-12.12s %-12.12s %-58s %7s %-7s %-6s %7s\n", r.round, r.machine.c_str(),
+               r.commit.c_str(), r.image.c_str(), boot.c_str(), verdict.c_str(), r.via.c_str(),
+               Fixed(r.seconds).c_str());
+    else
+      snprintf(line, sizeof line, "%-4d %-12.12s %-58s %7s %-7s %-6s %7s\n", ++n, r.commit.c_str(), r.image.c_str(),
+               boot.c_str(), verdict.c_str(), r.via.c_str(), Fixed(r.seconds).c_str());
+    out += line;
+    sum += std::stod(Fixed(r.seconds));
+  }
+  if (std::any_of(rows.begin(), rows.end(), [](const StepRow& r) { return r.hang; })) out += "(* a hang)\n";
+  if (pool) {
+    std::set<std::string> machines;
+    for (const StepRow& r : rows) machines.insert(r.machine);
+    snprintf(line, sizeof line, "%zu boots in %d rounds on %zu machines: total %s s\n", rows.size(),
+             rows.empty() ? 0 : rows.back().round, machines.size(), Fixed(total).c_str());
+    return out + line;
+  }
+  // What is not in a step is between steps (never < 0).
+  const double rest = std::max(0.0, std::stod(Fixed(total)) - sum);
+  return out + "steps " + Fixed(sum) + " s + between steps " + Fixed(rest) + " s = total " + Fixed(sum + rest) + " s\n";
+}
+
+Ending EndingOf(const EndingInput& in) {
+  const RunReport& rep = *in.rep;
+  const std::string& term_new = in.terms.new_name;
+  Ending e;
+  auto add = [&](Ending::To to, const std::string& text) { e.lines.push_back({to, text}); };
+  // The commits whose runs were counted more than once, with their counts.
+  for (const auto& [id, c] : rep.counts)
+    if (c.Runs() > 1 || c.Flaky()) add(Ending::kShown, "runs: " + ShortId(id) + " " + c.Text() + (c.Flaky() ? " (flaky)" : ""));
+  for (const std::string& d : rep.dropped) add(Ending::kShown, "taken out of the pool: " + d);
+  for (const std::string& x : rep.rejected) add(Ending::kShown, "rejected as the culprit: " + x);
+  e.exit_code = kRefused;
+  switch (rep.outcome) {
+    case RunReport::kFound: {
+      e.summary = "first " + term_new + " commit: " + ShortId(rep.culprit) + " " + in.culprit_subject;
+      add(Ending::kShown, "first " + term_new + " commit: " + rep.culprit + " " + in.culprit_subject);
+      if (in.machines > 1)
+        add(Ending::kShown, "rounds: " + std::to_string(rep.rounds) + " to bisect, on " +
+                                std::to_string(in.machines) + " machines (" + std::to_string(rep.dropped.size()) +
+                                " taken out)");
+      if (!rep.sureness.empty()) add(Ending::kShown, "sure: " + rep.sureness);
+      const bool yes = rep.verified == Verified::kYes;
+      if (in.verify)
+        add(Ending::kShown,
+            "verified: " + rep.VerifiedText() + (yes ? " (the culprit is " + term_new + ", its parent is not)" : ""));
+      e.exit_code = !in.verify || yes ? kDone : kRefused;
+      return e;
+    }
+    case RunReport::kOnlySkipped:
+      e.summary = "no single culprit: " + rep.why;
+      add(Ending::kShown, e.summary);
+      for (const std::string& id : rep.suspects) add(Ending::kListed, "  " + id);
+      return e;
+    case RunReport::kEndsWrong:
+      e.summary = "the ends are wrong: " + rep.why;
+      add(Ending::kShown, e.summary);
+      return e;
+    case RunReport::kContradiction:
+      e.summary = "no answer: the verdicts contradict each other: " + rep.why;
+      add(Ending::kShown, e.summary);
+      return e;
+    case RunReport::kAborted:
+      break;
+  }
+  const std::string stop = in.stop_signal.empty() ? "" : " (stopped by SIG" + in.stop_signal + ")";
+  e.summary = "the bisection did not end" + stop + ": " + rep.why;
+  e.exit_code = kAbort;
+  add(Ending::kSaid, e.summary);
+  if (rep.left >= 0) add(Ending::kSaid, "where it stood: " + std::to_string(rep.left) + " commits left to decide");
+  add(Ending::kSaid, "the repository is back at " + in.back + "; to go on: kbisect run ... --resume " + in.log_path);
+  add(Ending::kNoted, "aborted" + stop + ": " + rep.why);
+  return e;
 }
 
 }  // namespace kb

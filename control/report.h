@@ -31,6 +31,37 @@ struct ReportInput {
   std::string revert;                // --revert-check's finding ("" not run)
 };
 
+// The boots, one a row (for a pool with each one's round and machine), and the
+// total: "steps S + between steps B = total T" (the rounded figures add up), or
+// for a pool "N boots in R rounds on M machines: total T".
+std::string StepTable(const std::vector<StepRow>& rows, double total, bool pool);
+
+// How a run ended, in lines for the terminal and the log, and its exit code
+// (cli.h). Pure: the caller prints and notes them.
+struct EndingInput {
+  const RunReport* rep;
+  Terms terms;
+  bool verify = false;          // the culprit's check ran (its failure is exit 1)
+  size_t machines = 1;
+  std::string culprit_subject;
+  std::string stop_signal;      // "TERM": the run was stopped by it ("" it was not)
+  std::string back;             // where the repository is back at (branch or short sha)
+  std::string log_path;
+};
+struct Ending {
+  // kShown: printed and noted in the log; kListed: printed only; kSaid: on
+  // stderr; kNoted: in the log only.
+  enum To { kShown, kListed, kSaid, kNoted };
+  struct Line {
+    To to;
+    std::string text;
+  };
+  std::vector<Line> lines;
+  std::string summary;  // the one-line result, for the report and the mail
+  int exit_code = 0;
+};
+Ending EndingOf(const EndingInput& in);
+
 std::string ReportText(const ReportInput& in);
 std::string ReportHtml(const ReportInput& in);
 // The mail's subject: "kbisect: <machines>: <ending>".

@@ -27,7 +27,10 @@
 #include "control/machine.h"
 #include "control/options.h"
 #include "control/range.h"
+#include "control/leases.h"
 #include "control/report.h"
+#include "control/revert.h"
+#include "control/run_log.h"
 #include "control/server.h"
 #include "common/fd.h"
 #include "common/fileio.h"
@@ -73,40 +76,6 @@ int CmdStep(const Server& s, const Options& o) {
     case Verdict::kAbort: break;
   }
   return kAbort;
-}
-
-// The run's log: the header line that ties it to its range, progress, and one
-// "decided <commit> old|new|skip" line per decided commit (what --resume reads).
-std::string RangeLine(const std::string& old_sha, const std::string& new_sha, bool reverse) {
-  return "range " + old_sha + ".." + new_sha + (reverse ? " reverse" : "");
-}
-
-bool ReadResume(const std::string& path, const std::string& range, bool reverse, std::vector<std::pair<std::string, Ran>>* out,
-                std::string* why) {
-  FILE* f = fopen(path.c_str(), "re");
-  if (!f) return *why = "--resume: cannot read " + path + ": " + strerror(errno), false;
-  char* line = nullptr;
-  size_t cap = 0;
-  ssize_t n;
-  bool range_seen = false, ok = true;
-  int lineno = 0;
-  while (ok && (n = getline(&line, &cap, f)) >= 0) {
-    ++lineno;
-    std::string l(line, size_t(n));
-    while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
-    if (l.rfind("range ", 0) == 0) {
-      if (l != range) *why = "--resume: " + path + " is the log of another bisection (" + l + ", not " + range + ")", ok = false;
-      range_seen = true;
-    } else if (l.rfind("ran ", 0) == 0 || l.rfind("decided ", 0) == 0) {
-      std::pair<std::string, Ran> d;
-      if (!ParseReplayLine(l.substr(l.find(' ') + 1), reverse, &d, why)) *why = "--resume: " + path + ":" + std::to_string(lineno) + ": " + *why, ok = false;
-      else out->push_back(d);
-    }
-  }
-  free(line);
-  fclose(f);
-  if (ok && !range_seen) *why = "--resume: " + path + " is not a kbisect run log (no range line)", ok = false;
-  return ok;
 }
 
 // The run's range from the work tree: the work tree clean, its branch (or head)
@@ -159,28 +128,6 @@ int CheckServerAndMachine(const Server& s, const Options& o) {
   return kDone;
 }
 
-// The run's three files: LOG (kbisect's own lines), LOG.steps, LOG.output; closed
-// with the object.
-struct RunLogs {
-  FILE* log = nullptr;
-  FILE* steps = nullptr;
-  FILE* output = nullptr;
-  bool Open(const std::string& path, std::string* why) {
-    if ((log = fopen(path.c_str(), "ae")) && (steps = fopen((path + ".steps").c_str(), "ae")) &&
-        (output = fopen((path + ".output").c_str(), "ae")))
-      return true;
-    return *why = "cannot open the log " + path + " (and its .steps, .output): " + strerror(errno), false;
-  }
-  void Note(const std::string& line) {
-    fprintf(log, "%s\n", line.c_str());
-    fflush(log);
-  }
-  ~RunLogs() {
-    for (FILE* f : {log, steps, output})
-      if (f) fclose(f);
-  }
-};
-
 // How the run ended, printed and noted (EndingOf's lines); the exit code.
 int Report(const Ending& e, RunLogs& logs) {
   for (const Ending::Line& l : e.lines) {
@@ -190,140 +137,6 @@ int Report(const Ending& e, RunLogs& logs) {
   }
   return e.exit_code;
 }
-
-// --revert-check: the new end with the culprit reverted (a commit of kbisect's,
-// pushed to --revert-remote as refs/kbisect/revert/<culprit>, where the builder
-// finds it), built like any commit and booted: it should show the old state.
-struct RevertResult {
-  std::string line;     // what it found, for the log and the report ("" not run)
-  bool failed = false;  // it ran and the reverted kernel still shows the new state
-};
-
-RevertResult RevertCheck(ServerCandidates& c, const Options& o, const RunRange& r, const RunReport& rep,
-                         RunLogs& logs) {
-  RevertResult res;
-  const std::string& culprit = rep.culprit;
-  const std::string head = "revert check: " + ShortId(r.new_sha) + " with " + ShortId(culprit) + " reverted";
-  const int out = fileno(logs.output);
-  std::string err, sha;
-  auto git = [&](const std::vector<std::string>& args, std::string* stdout_text = nullptr) {
-    std::vector<std::string> argv = {"git", "-c", "user.name=kbisect", "-c", "user.email=kbisect@localhost"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    Command cmd;
-    cmd.argv = argv;
-    cmd.cwd = r.work_tree;
-    cmd.log_fd = out;
-    cmd.timeout = 300;
-    std::string text;
-    if (stdout_text) cmd.capture = &text;
-    int rc = RunProcess(cmd, &err);
-    // The one line git prints (a sha, a list).
-    if (stdout_text) *stdout_text = text.substr(0, text.find('\n'));
-    return rc;
-  };
-  if (git({"checkout", "-q", "--detach", r.new_sha}) != 0)
-    return res.line = head + ": cannot check " + ShortId(r.new_sha) + " out", res;
-  std::vector<std::string> revert = {"revert", "--no-edit"};
-  std::string parent_list;
-  git({"rev-list", "--parents", "-n", "1", culprit}, &parent_list);
-  if (std::count(parent_list.begin(), parent_list.end(), ' ') > 1) revert.insert(revert.end(), {"-m", "1"});
-  revert.push_back(culprit);
-  if (git(revert) != 0) {
-    std::string files;
-    git({"diff", "--name-only", "--diff-filter=U"}, &files);
-    git({"revert", "--abort"});
-    git({"reset", "-q", "--hard"});
-    return res.line = head + ": it does not revert cleanly" + (files.empty() ? "" : " (a conflict in " + files + ")") +
-                      ": not checked",
-           res;
-  }
-  if (git({"rev-parse", "HEAD"}, &sha) != 0 || sha.size() != 40) return res.line = head + ": no commit made", res;
-  const std::string ref = "refs/kbisect/revert/" + ShortId(culprit);
-  if (git({"push", "-q", "-f", o.revert_remote, sha + ":" + ref}) != 0)
-    return res.line = head + ": cannot push it to " + o.revert_remote + " (" + ref + ")", res;
-  // On the first machine still in the pool, --runs times at most one a machine.
-  std::vector<Job> jobs;
-  for (int m = 0; m < c.Machines() && static_cast<int>(jobs.size()) < o.runs; ++m) {
-    bool dropped = false;
-    for (const std::string& d : rep.dropped) dropped = dropped || d.rfind(c.MachineName(m) + ":", 0) == 0;
-    if (!dropped) jobs.push_back({m, sha});
-  }
-  if (jobs.empty()) return res.line = head + ": no machine left to boot it", res;
-  Counts counts;
-  std::string why;
-  for (const StepResult& x : c.TestAll(jobs)) {
-    if (x.verdict == Verdict::kAbort) return res.line = head + " (" + ShortId(sha) + ", " + ref + "): " + x.why, res;
-    counts.Add(RanOf(x));
-    why = x.why;
-  }
-  const Terms terms = TermsOf(o.term_old, o.term_new, o.reverse);
-  const std::string &term_old = terms.old_name, &term_new = terms.new_name;
-  const bool good = counts.pass > 0 && counts.Bad() == 0;
-  res.failed = counts.Bad() > 0;
-  res.line = head + " (" + ShortId(sha) + ", " + ref + ") is " +
-             (good ? term_old : counts.Bad() ? term_new : std::string("undecided")) + " (" + counts.Text() + ": " +
-             why + ")" +
-             (good ? ": the culprit is what makes it " + term_new
-                   : counts.Bad() ? ": reverting the culprit is not enough" : "");
-  return res;
-}
-
-// The pool's leases for as long as the run lasts: taken before anything is
-// touched, renewed at a third of their term by a thread of their own, released
-// however the run ends (a stop included: the releases are not stoppable).
-class PoolLeases {
- public:
-  PoolLeases(Server& s, int seconds) : s_(s), seconds_(seconds) {}
-  ~PoolLeases() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    if (renewer_.joinable()) renewer_.join();
-    for (const auto& [machine, token] : tokens_) {
-      std::string why;
-      if (!s_.ReleaseLease(machine, token, &why)) Say("could not release the lease on " + machine + ": " + why);
-      s_.SetLease(machine, "");
-    }
-  }
-  // False with why (the server's: a 409 names the holder) when one is refused.
-  bool Take(const std::vector<std::string>& machines, const std::string& purpose, std::string* why) {
-    for (const std::string& m : machines) {
-      std::string token;
-      if (!s_.TakeLease(m, Owner(), purpose, seconds_, &token, why)) return false;
-      tokens_.emplace_back(m, token);
-      s_.SetLease(m, token);
-    }
-    renewer_ = std::thread([this] { Renew(); });
-    return true;
-  }
-
- private:
-  static std::string Owner() {
-    const char* user = getenv("USER");
-    char host[256] = "";
-    gethostname(host, sizeof host - 1);
-    return std::string(user && *user ? user : "kbisect") + "@" + host;
-  }
-  void Renew() {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!cv_.wait_for(lock, std::chrono::duration<double>(seconds_ / 3.0), [this] { return done_; })) {
-      for (const auto& [machine, token] : tokens_) {
-        std::string why;
-        if (!s_.RenewLease(machine, token, seconds_, &why)) Say("could not renew the lease on " + machine + ": " + why);
-      }
-    }
-  }
-
-  Server& s_;
-  const int seconds_;
-  std::vector<std::pair<std::string, std::string>> tokens_;
-  std::thread renewer_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-};
 
 int CmdRun(Server& s, const Options& o) {
   Git git;
@@ -379,7 +192,7 @@ int CmdRun(Server& s, const Options& o) {
   });
   RevertResult revert;
   if (o.revert_check && rep.outcome == RunReport::kFound && !g_stop) {
-    revert = RevertCheck(c, o, r, rep, logs);
+    revert = RevertCheck(git, c, o, r.new_sha, rep);
     Say(revert.line);
     logs.Note(revert.line);
   }

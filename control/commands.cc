@@ -12,6 +12,7 @@
 #include "common/names.h"
 #include "control/bisect.h"
 #include "control/cli.h"
+#include "control/leases.h"
 #include "control/options.h"
 #include "control/console.h"
 #include "control/power.h"
@@ -80,16 +81,6 @@ bool TakeOption(std::vector<std::string>* a, const std::string& name, std::strin
   return true;
 }
 
-// $USER@host, within the server's 64 characters.
-std::string DefaultOwner() {
-  const char* user = getenv("USER");
-  if (!user || !*user) user = getenv("LOGNAME");
-  char host[256] = "";
-  if (gethostname(host, sizeof host - 1) != 0) host[0] = 0;
-  std::string owner = std::string(user && *user ? user : "kbisect") + (host[0] ? "@" + std::string(host) : "");
-  return owner.substr(0, 64);
-}
-
 // kbisect lease: take (POST), renew (PUT), release (DELETE) or show (GET).
 int CmdLease(const Server& s, std::vector<std::string> a) {
   const std::string usage =
@@ -118,7 +109,7 @@ int CmdLease(const Server& s, std::vector<std::string> a) {
   if (!release.empty()) return Wrap(s, "DELETE", path + "&lease=" + UrlEncode(release));
   if (!renew.empty())
     return Wrap(s, "PUT", path + "&lease=" + UrlEncode(renew) + (seconds.empty() ? "" : "&seconds=" + seconds));
-  if (owner.empty()) owner = DefaultOwner();
+  if (owner.empty()) owner = LeaseOwner();
   if (purpose.empty()) purpose = "kbisect lease";
   if (seconds.empty()) seconds = "3600";
   if ((owner + purpose).find_first_of("\r\n") != std::string::npos)

@@ -8,66 +8,10 @@
 
 #include <thread>
 
+#include "control/test_http_server.h"
+
 namespace kb {
 namespace {
-
-// A one-shot HTTP server on 127.0.0.1: answers `response` to each of `n` requests
-// and keeps what it was sent.
-class OneShot {
- public:
-  OneShot(std::string response, int n = 1) : response_(std::move(response)) {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    EXPECT_EQ(listen(fd_, 4), 0);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    thread_ = std::thread([this, n] {
-      for (int i = 0; i < n; ++i) {
-        int c = accept(fd_, nullptr, nullptr);
-        if (c < 0) return;
-        std::string req;
-        char buf[4096];
-        // Headers, then the body by Content-Length.
-        for (;;) {
-          size_t end = req.find("\r\n\r\n");
-          if (end != std::string::npos) {
-            size_t cl = req.find("Content-Length: ");
-            size_t want = cl == std::string::npos ? 0 : std::stoul(req.substr(cl + 16));
-            if (req.size() >= end + 4 + want) break;
-          }
-          ssize_t r = read(c, buf, sizeof buf);
-          if (r <= 0) break;
-          req.append(buf, size_t(r));
-        }
-        requests_.push_back(req);
-        (void)!write(c, response_.data(), response_.size());
-        close(c);
-      }
-    });
-  }
-  ~OneShot() {
-    shutdown(fd_, SHUT_RDWR);
-    thread_.join();
-    close(fd_);
-  }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/kbisect/"; }
-  std::vector<std::string> requests_;
-
- private:
-  std::string response_;
-  int fd_ = -1;
-  int port_ = 0;
-  std::thread thread_;
-};
-
-std::string Answer(int code, const std::string& body) {
-  return "HTTP/1.1 " + std::to_string(code) + " X\r\nContent-Length: " + std::to_string(body.size()) +
-         "\r\nConnection: close\r\n\r\n" + body;
-}
 
 TEST(ServerClient, AnErrorAnswerIsAnErrorWithTheServersReason) {
   OneShot s(Answer(500, "store unreadable\x1b[31m\nmore\n"));
@@ -109,9 +53,9 @@ TEST(ServerClient, FindsTheImageOfACommitInTheTsvList) {
   // A commit that is a prefix of a listed one is not that one.
   ASSERT_TRUE(server.ImageOf("m1", "x86_64", b.substr(0, 12), &image, &why)) << why;
   EXPECT_EQ(image, "");
-  ASSERT_EQ(s.requests_.size(), 3u);
-  EXPECT_EQ(s.requests_[0].rfind("GET /kbisect/list?machine=m%201&arch=x86_64&format=tsv HTTP/1.1\r\n", 0), 0u)
-      << s.requests_[0];
+  ASSERT_EQ(s.Requests().size(), 3u);
+  EXPECT_EQ(s.Requests()[0].rfind("GET /kbisect/list?machine=m%201&arch=x86_64&format=tsv HTTP/1.1\r\n", 0), 0u)
+      << s.Requests()[0];
 }
 
 TEST(ServerClient, TheImageOfACommitIsOfTheAskedArch) {
@@ -124,9 +68,9 @@ TEST(ServerClient, TheImageOfACommitIsOfTheAskedArch) {
   std::string image, why;
   ASSERT_TRUE(server.ImageOf("m1", "i386", b, &image, &why)) << why;
   EXPECT_EQ(image, "img-i");
-  ASSERT_EQ(s.requests_.size(), 1u);
-  EXPECT_EQ(s.requests_[0].rfind("GET /kbisect/list?machine=m1&arch=i386&format=tsv HTTP/1.1\r\n", 0), 0u)
-      << s.requests_[0];
+  ASSERT_EQ(s.Requests().size(), 1u);
+  EXPECT_EQ(s.Requests()[0].rfind("GET /kbisect/list?machine=m1&arch=i386&format=tsv HTTP/1.1\r\n", 0), 0u)
+      << s.Requests()[0];
   // Without its own arch's image, none: not the other arch's.
   ASSERT_TRUE(server.ImageOf("m1", "x86_32", b, &image, &why)) << why;
   EXPECT_EQ(image, "");
@@ -138,10 +82,10 @@ TEST(ServerClient, SetsAndClearsTheOnce) {
   std::string why;
   ASSERT_TRUE(server.SetOnce("m1", "img-a", &why)) << why;
   ASSERT_TRUE(server.ClearOnce("m1", &why)) << why;
-  ASSERT_EQ(s.requests_.size(), 2u);
-  EXPECT_EQ(s.requests_[0].rfind("PUT /kbisect/default?machine=m1&once=1 ", 0), 0u);
-  EXPECT_NE(s.requests_[0].find("\r\n\r\nimg-a"), std::string::npos);
-  EXPECT_EQ(s.requests_[1].rfind("DELETE /kbisect/default?machine=m1&once=1 ", 0), 0u);
+  ASSERT_EQ(s.Requests().size(), 2u);
+  EXPECT_EQ(s.Requests()[0].rfind("PUT /kbisect/default?machine=m1&once=1 ", 0), 0u);
+  EXPECT_NE(s.Requests()[0].find("\r\n\r\nimg-a"), std::string::npos);
+  EXPECT_EQ(s.Requests()[1].rfind("DELETE /kbisect/default?machine=m1&once=1 ", 0), 0u);
 }
 
 TEST(ServerClient, TakesRenewsAndReleasesALease) {
@@ -150,19 +94,19 @@ TEST(ServerClient, TakesRenewsAndReleasesALease) {
   std::string got, why;
   ASSERT_TRUE(Server(take.Url(), 5).TakeLease("m 1", "alice@ws", "bisect x", 600, &got, &why)) << why;
   EXPECT_EQ(got, token);
-  ASSERT_EQ(take.requests_.size(), 1u);
-  EXPECT_EQ(take.requests_[0].rfind("POST /kbisect/lease?machine=m%201 ", 0), 0u) << take.requests_[0];
-  EXPECT_NE(take.requests_[0].find("\r\n\r\nowner=alice@ws\npurpose=bisect x\nseconds=600\n"), std::string::npos);
+  ASSERT_EQ(take.Requests().size(), 1u);
+  EXPECT_EQ(take.Requests()[0].rfind("POST /kbisect/lease?machine=m%201 ", 0), 0u) << take.Requests()[0];
+  EXPECT_NE(take.Requests()[0].find("\r\n\r\nowner=alice@ws\npurpose=bisect x\nseconds=600\n"), std::string::npos);
 
   OneShot ok(Answer(200, "machine m1 is leased by alice\n"), 3);
   Server server(ok.Url(), 5);
   ASSERT_TRUE(server.RenewLease("m1", token, 0, &why)) << why;
   ASSERT_TRUE(server.RenewLease("m1", token, 60, &why)) << why;
   ASSERT_TRUE(server.ReleaseLease("m1", token, &why)) << why;
-  ASSERT_EQ(ok.requests_.size(), 3u);
-  EXPECT_EQ(ok.requests_[0].rfind("PUT /kbisect/lease?machine=m1&lease=" + token + " ", 0), 0u) << ok.requests_[0];
-  EXPECT_EQ(ok.requests_[1].rfind("PUT /kbisect/lease?machine=m1&lease=" + token + "&seconds=60 ", 0), 0u);
-  EXPECT_EQ(ok.requests_[2].rfind("DELETE /kbisect/lease?machine=m1&lease=" + token + " ", 0), 0u);
+  ASSERT_EQ(ok.Requests().size(), 3u);
+  EXPECT_EQ(ok.Requests()[0].rfind("PUT /kbisect/lease?machine=m1&lease=" + token + " ", 0), 0u) << ok.Requests()[0];
+  EXPECT_EQ(ok.Requests()[1].rfind("PUT /kbisect/lease?machine=m1&lease=" + token + "&seconds=60 ", 0), 0u);
+  EXPECT_EQ(ok.Requests()[2].rfind("DELETE /kbisect/lease?machine=m1&lease=" + token + " ", 0), 0u);
 }
 
 TEST(ServerClient, ALeaseRefusedOrNotATokenIsAnError) {
@@ -188,10 +132,10 @@ TEST(ServerClient, SetOnceAndClearOncePresentTheLease) {
   ASSERT_TRUE(server.ClearOnce("m1", &why)) << why;
   server.SetLease("m1", "");
   ASSERT_TRUE(server.ClearOnce("m1", &why)) << why;
-  ASSERT_EQ(s.requests_.size(), 3u);
-  EXPECT_EQ(s.requests_[0].rfind("PUT /kbisect/default?machine=m1&once=1&lease=" + token + " ", 0), 0u);
-  EXPECT_EQ(s.requests_[1].rfind("DELETE /kbisect/default?machine=m1&once=1&lease=" + token + " ", 0), 0u);
-  EXPECT_EQ(s.requests_[2].rfind("DELETE /kbisect/default?machine=m1&once=1 ", 0), 0u) << "forgotten";
+  ASSERT_EQ(s.Requests().size(), 3u);
+  EXPECT_EQ(s.Requests()[0].rfind("PUT /kbisect/default?machine=m1&once=1&lease=" + token + " ", 0), 0u);
+  EXPECT_EQ(s.Requests()[1].rfind("DELETE /kbisect/default?machine=m1&once=1&lease=" + token + " ", 0), 0u);
+  EXPECT_EQ(s.Requests()[2].rfind("DELETE /kbisect/default?machine=m1&once=1 ", 0), 0u) << "forgotten";
 }
 
 TEST(ServerClient, UrlEncodeLeavesOnlyUnreservedBytes) { EXPECT_EQ(UrlEncode("a b/c&d=é"), "a%20b%2Fc%26d%3D%C3%A9"); }

@@ -189,6 +189,99 @@ bool Git::Info(const std::string& sha, CommitInfo* out, std::string* err) {
   return true;
 }
 
+namespace {
+
+// The commit of sha (null with *err).
+git_commit* LookupCommit(git_repository* repo, const std::string& sha, std::string* err) {
+  git_oid oid;
+  git_commit* c = nullptr;
+  if (git_oid_fromstr(&oid, sha.c_str()) != 0 || git_commit_lookup(&c, repo, &oid) != 0)
+    *err = LastError("no commit " + sha);
+  return c;
+}
+
+// The paths of an index's conflicts, each once.
+std::vector<std::string> ConflictPaths(git_index* index) {
+  std::vector<std::string> paths;
+  git_index_conflict_iterator* it = nullptr;
+  if (git_index_conflict_iterator_new(&it, index) != 0) return paths;
+  const git_index_entry *ancestor, *ours, *theirs;
+  while (git_index_conflict_next(&ancestor, &ours, &theirs, it) == 0) {
+    const git_index_entry* e = ours ? ours : theirs ? theirs : ancestor;
+    if (e && (paths.empty() || paths.back() != e->path)) paths.push_back(e->path);
+  }
+  git_index_conflict_iterator_free(it);
+  return paths;
+}
+
+}  // namespace
+
+bool Git::Revert(const std::string& onto, const std::string& culprit, std::string* sha,
+                 std::vector<std::string>* conflicts, std::string* err) {
+  conflicts->clear();
+  git_commit* ours = LookupCommit(repo_, onto, err);
+  git_commit* bad = ours ? LookupCommit(repo_, culprit, err) : nullptr;
+  git_index* index = nullptr;
+  git_tree* tree = nullptr;
+  git_signature* me = nullptr;
+  bool ok = false;
+  const unsigned mainline = bad && git_commit_parentcount(bad) > 1 ? 1 : 0;
+  if (!bad) {
+  } else if (git_revert_commit(&index, repo_, bad, ours, mainline, nullptr) != 0) {
+    *err = LastError("cannot revert " + culprit);
+  } else if (git_index_has_conflicts(index)) {
+    *conflicts = ConflictPaths(index);
+    *err = "reverting " + culprit + " conflicts";
+  } else {
+    git_oid tree_id, id;
+    const char* summary = git_commit_summary(bad);
+    const std::string message =
+        "Revert \"" + std::string(summary ? summary : "") + "\"\n\nThis reverts commit " + culprit + ".\n";
+    const git_commit* parents[] = {ours};
+    if (git_index_write_tree_to(&tree_id, index, repo_) != 0 || git_tree_lookup(&tree, repo_, &tree_id) != 0 ||
+        git_signature_now(&me, "kbisect", "kbisect@localhost") != 0 ||
+        git_commit_create(&id, repo_, nullptr, me, me, nullptr, message.c_str(), tree, 1, parents) != 0)
+      *err = LastError("cannot commit the revert of " + culprit);
+    else
+      *sha = Hex(&id), ok = true;
+  }
+  git_signature_free(me);
+  git_tree_free(tree);
+  git_index_free(index);
+  git_commit_free(bad);
+  git_commit_free(ours);
+  return ok;
+}
+
+bool Git::PushRef(const std::string& remote, const std::string& sha, const std::string& ref, std::string* err) {
+  git_oid oid;
+  git_reference* local = nullptr;
+  if (git_oid_fromstr(&oid, sha.c_str()) != 0 ||
+      git_reference_create(&local, repo_, ref.c_str(), &oid, 1, "kbisect: revert check") != 0)
+    return *err = LastError("cannot point " + ref + " at " + sha), false;
+  git_reference_free(local);
+  git_remote* r = nullptr;
+  if (git_remote_lookup(&r, repo_, remote.c_str()) != 0 &&
+      git_remote_create_anonymous(&r, repo_, remote.c_str()) != 0)
+    return *err = LastError("no remote " + remote), false;
+  std::string spec = "+" + ref + ":" + ref;
+  char* specs[] = {spec.data()};
+  git_strarray refspecs = {specs, 1};
+  git_push_options opts = GIT_PUSH_OPTIONS_INIT;
+  // The remote's word on the ref itself (a hook's or a rule's refusal).
+  std::string refused;
+  opts.callbacks.payload = &refused;
+  opts.callbacks.push_update_reference = [](const char*, const char* status, void* payload) -> int {
+    if (status) *static_cast<std::string*>(payload) = status;
+    return 0;
+  };
+  int rc = git_remote_push(r, &refspecs, &opts);
+  if (rc != 0) *err = LastError("cannot push " + ref + " to " + remote);
+  else if (!refused.empty()) *err = remote + " refused " + ref + ": " + refused;
+  git_remote_free(r);
+  return rc == 0 && refused.empty();
+}
+
 bool Git::IsAncestor(const std::string& ancestor, const std::string& of) {
   git_oid a, b;
   if (git_oid_fromstr(&a, ancestor.c_str()) != 0 || git_oid_fromstr(&b, of.c_str()) != 0) return false;

@@ -58,6 +58,17 @@ class Git {
   bool ChangedPaths(const std::string& from, const std::string& to, std::vector<std::string>* out,
                     std::string* err);
 
+  // A commit on `onto` that reverts `culprit` (a merge against its first parent),
+  // made in memory: no work tree or index is touched, no ref moved. Its message
+  // is git revert's. False with why; a revert that does not apply cleanly is
+  // false with *conflicts (the paths) filled.
+  bool Revert(const std::string& onto, const std::string& culprit, std::string* sha,
+              std::vector<std::string>* conflicts, std::string* err);
+
+  // Points the local ref `ref` at `sha` and force-pushes it to `remote` (a
+  // remote's name, or a URL or path) under the same name.
+  bool PushRef(const std::string& remote, const std::string& sha, const std::string& ref, std::string* err);
+
   // Checks `sha` out into the work tree at `path` (a libgit2 worktree named
   // `name`, made on first use). Only files that differ are written, so make
   // rebuilds only what changed.

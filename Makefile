@@ -130,9 +130,11 @@ KBISECT_INI ?= $(SYSCONFDIR)/kbisect/kbisect.ini
 # /etc/default/kbisect, kbisect-init + kbisect-mkinitramfs for rebuilding, and
 # kbisect-reboot (leaves a candidate for the stage-1 by kexec, without the firmware).
 ARCH ?= x86_64
-ifeq ($(filter x86_64 i386,$(ARCH)),)
+# The architectures: common/arches.def's rows (the first field of each).
+ARCHES := $(shell sed -nE 's/^ARCH.([a-z0-9_]+),.*/\1/p' common/arches.def)
+ifeq ($(filter $(ARCHES),$(ARCH)),)
 ifeq ($(origin ARCH),command line)
-$(error ARCH=$(ARCH): the stage-1 is built for x86_64 or i386)
+$(error ARCH=$(ARCH): the stage-1 is built for $(ARCHES) (common/arches.def))
 endif
 # A kernel tree's ARCH (such as x86) in the environment is not this Makefile's.
 ARCH := x86_64

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "lib/run.h"
+#include "common/arch.h"
 #include "common/fd.h"
 #include "common/fileio.h"
 #include "common/names.h"
@@ -76,6 +77,7 @@ struct Build {
   const CommitInfo& commit;
   const std::string& branch;
   const ArchConfig& arch;
+  const Arch& target;  // arch's row of common/arches.def (the config was checked against it)
   BuildReport& r;
   std::string work, src, out, cfgdir, mods;
   Confinement confine;  // for every command of the build
@@ -324,7 +326,7 @@ bool ReadOutputFile(const std::string& path, std::string* bytes) {
 // when there is no kernel to read (not an error: the image is published without it).
 bool CodeSha256(const Build& b, const std::string& release, bool modules, uint8_t sum[32]) {
   std::string bytes;
-  if (!ReadOutputFile(b.out + "/arch/x86/boot/compressed/vmlinux.bin", &bytes)) return false;
+  if (!ReadOutputFile(b.out + "/" + std::string(b.target.code_path), &bytes)) return false;
   const std::string stamp = BuildTimestamp(b.commit);
   for (size_t at = 0; (at = bytes.find(stamp, at)) != std::string::npos; at += stamp.size())
     std::fill(bytes.begin() + long(at), bytes.begin() + long(at + stamp.size()), '\0');
@@ -389,7 +391,8 @@ bool Package(Build& b) {
   }
   std::string name(name_buf, name_len);
 
-  std::vector<ImageFile> files = {{b.out + "/arch/x86/boot/bzImage", "bzImage"},
+  const std::string kernel(b.target.image_file);
+  std::vector<ImageFile> files = {{b.out + "/" + std::string(b.target.image_path), kernel},
                                   {b.out + "/.config", "config"},
                                   {b.out + "/System.map", "System.map"},
                                   {b.r.log, "build.log"}};
@@ -401,7 +404,7 @@ bool Package(Build& b) {
   ini.arch = b.arch.name;
   ini.kernelrelease = release;
   ini.built = built;
-  ini.kernel = "bzImage";
+  ini.kernel = kernel;
   if (!b.arch.initrd.empty()) {
     files.push_back({b.arch.initrd, "initrd"});
     ini.initrd = "initrd";
@@ -466,7 +469,9 @@ BuildReport BuildOne(const BuilderConfig& c, Git& git, const BuilderState& state
   BuildReport r;
   auto start = Clock::now();
   std::string work = c.work + "/" + arch.name;
-  Build b{c,  git, state, commit, branch, arch, r, work, work + "/src", work + "/out", work + "/config", work + "/modules",
+  const Arch* target = FindArch(arch.name);
+  if (!target) return r.error = "unsupported arch " + arch.name, r;
+  Build b{c,  git, state, commit, branch, arch, *target, r, work, work + "/src", work + "/out", work + "/config", work + "/modules",
           {}, -1, {}, {}, {}};
   // What a build writes: directories, never symbolic links (which a build could
   // have left to make the builder write elsewhere).
@@ -497,14 +502,14 @@ BuildReport BuildOne(const BuilderConfig& c, Git& git, const BuilderState& state
   b.log = log.get();
   dprintf(b.log, "kbisect-builder: %s (%s) for %s on %s\n", commit.sha.c_str(), commit.summary.c_str(),
           arch.name.c_str(), branch.c_str());
-  b.env = {"ARCH=" + arch.name,
+  b.env = {"ARCH=" + std::string(target->make_arch),
            "KBUILD_BUILD_USER=kbisect",
            "KBUILD_BUILD_HOST=kbisect",
            "KBUILD_BUILD_VERSION=1",
            "KBUILD_BUILD_TIMESTAMP=" + BuildTimestamp(commit),
            "LC_ALL=C"};
   if (c.ccache) b.env.push_back("CCACHE_DIR=" + c.work + "/ccache");
-  b.make = {"make", "-C", b.src, "ARCH=" + arch.name};
+  b.make = {"make", "-C", b.src, "ARCH=" + std::string(target->make_arch)};
 
   static const struct {
     const char* name;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "common/arch.h"
 #include "common/ini.h"
 #include "common/names.h"
 
@@ -129,11 +130,11 @@ std::string BranchKey(BuilderConfig& c, std::string_view section, std::string_vi
 
 std::string ArchKey(BuilderConfig& c, std::string_view section, std::string_view key, std::string_view v) {
   std::string name(section.substr(5));
-  if (name != "x86_64" && name != "i386") return "unsupported arch (x86_64, i386)";
+  if (!FindArch(name)) return "unsupported arch (" + std::string(ArchNames()) + ")";
   if (key.empty()) {  // the section's header
     for (const ArchConfig& a : c.arches)
       if (a.name == name) return "arch given twice";
-    c.arches.push_back({name, "", {}, {"bzImage"}, {}, "", ""});
+    c.arches.push_back({name, "", {}, {std::string(FindArch(name)->image_file)}, {}, "", ""});
     return "";
   }
   ArchConfig& a = c.arches.back();

@@ -1,5 +1,7 @@
 #include "common/cmdline.h"
 
+#include "common/arch.h"
+
 #include "common/chars.h"
 #include "common/names.h"
 
@@ -208,7 +210,7 @@ constexpr Key kKeys[] = {
      }},
     {"kbisect.arch",
      [](std::string_view v, Config* c) -> Error {
-       if (v != "x86_64" && v != "i386") return "arch is not x86_64 or i386";
+       if (!FindArch(v)) return "arch is not one kbisect builds (common/arches.def)";
        c->arch = v;
        return nullptr;
      }},

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/arch.h"
 #include "common/names.h"
 
 namespace kb {
@@ -56,11 +57,9 @@ bool SetMachine(const std::string& value, const std::string& where, Options* o, 
 }
 
 bool SetArch(const std::string& value, const std::string& where, Options* o, std::string* why) {
-  // As the server's list takes it and image names end (x86_64, i386): a typo
-  // would otherwise find no image and wait for builds that publish none.
-  bool ok = value.size() <= 16;
-  for (char c : value) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
-  if (!ok) return *why = where + " is [a-z0-9_], 1 to 16 characters (x86_64, i386), not '" + value + "'", false;
+  // One the builder builds (common/arches.def): a typo would otherwise find no
+  // image and wait for builds that publish none.
+  if (!FindArch(value)) return *why = where + " is one of " + std::string(ArchNames()) + ", not '" + value + "'", false;
   o->arch = value;
   return true;
 }

@@ -52,21 +52,25 @@ std::vector<std::string> FirstErrors(const std::string& log) {
   return out;
 }
 
-// Under this much free space, a failed step is the disk's fault, not the commit's.
-constexpr uint64_t kLowSpace = 64ull << 20;
-
 // The free space (MiB) of the file system of the first of `paths` that is low on
-// it, or -1 when none is: what a full disk looks like, read from the file
-// system itself (statvfs), never from what a build printed.
-long long LowSpace(std::initializer_list<const std::string*> paths) {
+// it, or -1 when none is.
+long long LowSpace(BuildHost& host, std::initializer_list<const std::string*> paths) {
   for (const std::string* p : paths) {
-    struct statvfs s;
-    if (statvfs(p->c_str(), &s) != 0) continue;
-    uint64_t avail = uint64_t(s.f_bavail) * s.f_frsize;
-    if (avail < kLowSpace) return (long long)(avail >> 20);
+    long long avail = host.FreeBytes(*p);
+    if (avail >= 0 && avail < kLowSpace) return avail >> 20;
   }
   return -1;
 }
+
+class RealHost : public BuildHost {
+ public:
+  Runner& Commands() override { return SystemRunner(); }
+  long long FreeBytes(const std::string& path) override {
+    struct statvfs s;
+    if (statvfs(path.c_str(), &s) != 0) return -1;
+    return (long long)(uint64_t(s.f_bavail) * s.f_frsize);
+  }
+};
 
 // What the steps of one build share. A step returns true to go on; false when it
 // has set the report's outcome (and error).
@@ -79,20 +83,29 @@ struct Build {
   const ArchConfig& arch;
   const Arch& target;  // arch's row of common/arches.def (the config was checked against it)
   BuildReport& r;
+  BuildHost& host;
   std::string work, src, out, cfgdir, mods;
   Confinement confine;  // for every command of the build
   int log = -1;
   std::vector<std::string> env, make;
   std::string note;  // said after the step's name in its progress line
 
-  // Runs a command with the build's environment, its output to `fd`. A stop
-  // request makes the outcome kStopped; a command that cannot start, kError.
-  // Returns the exit status, or -1 when the build must end now.
-  int Run(const std::vector<std::string>& argv, int fd) {
+  // Runs a command with the build's environment, its output to `fd` (its stdout
+  // to *capture instead, when given). A stop request makes the outcome kStopped;
+  // a command that cannot start, kError. Returns the exit status, or -1 when the
+  // build must end now.
+  int Run(const std::vector<std::string>& argv, int fd, std::string* capture = nullptr) {
     std::string e;
     // The commit's own code runs here: confined, it writes only its output
     // directories (and runs in one of them), sees no signing key, reaches no network.
-    int rc = RunCommand(argv, cfgdir, env, fd, "", &e, 0, c.confine ? &confine : nullptr);
+    Command cmd;
+    cmd.argv = argv;
+    cmd.cwd = cfgdir;
+    cmd.env = env;
+    cmd.log_fd = fd;
+    cmd.capture = capture;
+    cmd.confine = c.confine ? &confine : nullptr;
+    int rc = host.Commands().Run(cmd, &e);
     if (rc == -2) r.outcome = Outcome::kStopped;
     if (rc == -1) r.error = e;
     return rc < 0 ? -1 : rc;
@@ -110,7 +123,7 @@ struct Build {
 bool CommitFailed(Build& b) {
   const std::string state_dir = b.state.LogPath(b.commit.sha, b.arch.name);
   const std::string logs = state_dir.substr(0, state_dir.rfind('/'));
-  if (long long mib = LowSpace({&b.out, &b.work, &logs}); mib >= 0) {
+  if (long long mib = LowSpace(b.host, {&b.out, &b.work, &logs}); mib >= 0) {
     b.r.error = "no space left for the build (" + std::to_string(mib) + " MiB free; see " + b.r.log + ")";
     return false;
   }
@@ -135,9 +148,7 @@ std::string ConfigInputs(Build& b) {
     all += f + "\n" + text;
   }
   for (const std::string& v : b.arch.make_vars) all += v + "\n";
-  std::string version = b.work + "/compiler";
-  Fd fd(open(version.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
-  if (!fd || b.Run({"gcc", "--version"}, fd.get()) != 0 || !ReadSmallFile(version, &text)) return "";
+  if (b.Run({"gcc", "--version"}, b.log, &text) != 0) return "";
   all += text;
   uint8_t sum[32];
   Sha256(all, sum);
@@ -368,13 +379,10 @@ bool CodeSha256(const Build& b, const std::string& release, bool modules, uint8_
 }
 
 bool Package(Build& b) {
-  std::string release_file = b.work + "/kernelrelease";
-  Fd rel(open(release_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
-  int rc = b.Run(b.Make({"-s", "O=" + b.out, "kernelrelease"}), rel.get());
-  rel.Close();
-  if (rc < 0) return false;
   std::string release;
-  ReadSmallFile(release_file, &release);
+  int rc = b.Run(b.Make({"-s", "O=" + b.out, "kernelrelease"}), b.log, &release);
+  if (rc < 0) return false;
+  release = release.substr(0, release.find('\n'));
   while (!release.empty() && (release.back() == '\n' || release.back() == ' ')) release.pop_back();
   // The release comes from the commit's Makefile: a failure here is the commit's.
   if (rc != 0 || release.empty()) {
@@ -464,14 +472,19 @@ bool FeedsConfig(std::string_view path) {
   return false;
 }
 
+BuildHost& RealBuildHost() {
+  static RealHost host;
+  return host;
+}
+
 BuildReport BuildOne(const BuilderConfig& c, Git& git, const BuilderState& state, const CommitInfo& commit,
-                     const std::string& branch, const ArchConfig& arch) {
+                     const std::string& branch, const ArchConfig& arch, BuildHost& host) {
   BuildReport r;
   auto start = Clock::now();
   std::string work = c.work + "/" + arch.name;
   const Arch* target = FindArch(arch.name);
   if (!target) return r.error = "unsupported arch " + arch.name, r;
-  Build b{c,  git, state, commit, branch, arch, *target, r, work, work + "/src", work + "/out", work + "/config", work + "/modules",
+  Build b{c,  git, state, commit, branch, arch, *target, r, host, work, work + "/src", work + "/out", work + "/config", work + "/modules",
           {}, -1, {}, {}, {}};
   // What a build writes: directories, never symbolic links (which a build could
   // have left to make the builder write elsewhere).

@@ -6,8 +6,9 @@
 #include <vector>
 
 #include "builder/config.h"
-#include "lib/git.h"
 #include "builder/state.h"
+#include "lib/git.h"
+#include "lib/run.h"
 
 namespace kb {
 
@@ -43,7 +44,27 @@ bool FeedsConfig(std::string_view path);
 // when it names none (a kernel before 5.8) or none image.ini can hold.
 std::string ConfigCompiler(std::string_view config);
 
+// What a build acts on besides git and the store: the commands it runs (the
+// commit's make, confined) and the free space of the disks it writes, which
+// decides whether a failed step is the commit's or the disk's. Tests give a fake.
+class BuildHost {
+ public:
+  virtual ~BuildHost() = default;
+  virtual Runner& Commands() = 0;
+  // Free bytes for an unprivileged writer on path's file system; -1 when unknown.
+  virtual long long FreeBytes(const std::string& path) = 0;
+};
+BuildHost& RealBuildHost();
+
+// Under this much free space, a failed step is the disk's fault, not the commit's.
+constexpr long long kLowSpace = 64ll << 20;
+
+// One build of commit for arch, its steps (checkout, config, make, package and
+// publish) run through host. The outcome rules: a step's command that fails is
+// the commit's (kFailed, its log kept under the state), unless a disk the build
+// writes has less than kLowSpace free (kError: the builder's, retried, not
+// remembered); a stop is kStopped; a command that cannot start, kError.
 BuildReport BuildOne(const BuilderConfig& c, Git& git, const BuilderState& state, const CommitInfo& commit,
-                     const std::string& branch, const ArchConfig& arch);
+                     const std::string& branch, const ArchConfig& arch, BuildHost& host = RealBuildHost());
 
 }  // namespace kb

@@ -138,13 +138,8 @@ int Report(const Ending& e, RunLogs& logs) {
   return e.exit_code;
 }
 
-int CmdRun(Server& s, const Options& o) {
-  Git git;
-  RunRange r;
-  std::string why;
-  if (!PrepareRange(git, o, &r, &why)) return Usage(why);
-  if (int rc = CheckServerAndMachine(s, o); rc != kDone) return rc;
-
+// The engine's options from the command's.
+RunOptions RunOptionsOf(const Options& o, const std::string& old_end) {
   RunOptions ro;
   ro.runs = o.runs;
   ro.max_runs = o.max_runs;
@@ -153,9 +148,73 @@ int CmdRun(Server& s, const Options& o) {
   ro.verify = o.verify_set ? o.verify : o.machines.size() > 1;
   ro.check_ends = o.check_ends;
   ro.reverse = o.reverse;
-  ro.old_end = r.old_sha;
+  ro.old_end = old_end;
   ro.term_old = o.term_old;
   ro.term_new = o.term_new;
+  return ro;
+}
+
+// "m1, m2", or what a build bisection runs on.
+std::string Where(const Options& o) {
+  if (o.build_bisect) return "the builder (does it build?)";
+  std::string all;
+  for (const std::string& m : o.machines) all += (all.empty() ? "" : ", ") + m;
+  return all;
+}
+
+// The repository back at its branch (or head), however the run ended.
+void RestoreTree(const RunRange& r) {
+  std::string err;
+  const std::string back = r.branch.empty() ? r.head : r.branch;
+  if (RunCommand({"git", "checkout", "-q", back}, r.work_tree, {}, 2, "", &err, 300) != 0)
+    Say("could not check " + back + " out again in " + r.work_tree);
+}
+
+// The report's facts (ending and revert are the caller's to add).
+ReportInput ReportInputOf(Git& git, const Options& o, const RunRange& r, int commits, const RunReport& rep,
+                          const std::vector<StepRow>& rows, double total, const std::string& log_path) {
+  ReportInput ri;
+  if (rep.outcome == RunReport::kFound) {
+    std::string err;
+    if (!git.Info(rep.culprit, &ri.culprit, &err)) ri.culprit = CommitInfo{rep.culprit, "", 0, ""};
+  }
+  ri.old_sha = r.old_sha;
+  ri.new_sha = r.new_sha;
+  const Terms terms = TermsOf(o.term_old, o.term_new, o.reverse);
+  ri.term_old = terms.old_name;
+  ri.term_new = terms.new_name;
+  ri.commits = commits;
+  ri.machines = o.machines;
+  ri.run = &rep;
+  ri.rows = rows;
+  ri.total = total;
+  ri.log = log_path;
+  return ri;
+}
+
+// The report for people: a page (--report) and a mail (--mail).
+void Publish(const ReportInput& ri, const Options& o) {
+  std::string err;
+  if (!o.report.empty()) {
+    if (WriteFileAtomic(o.report, ReportHtml(ri), &err)) printf("report: %s\n", o.report.c_str());
+    else Say("cannot write the report " + o.report + ": " + err);
+  }
+  if (!o.mail.empty()) {
+    if (SendMail(o.sendmail, Mail{o.mail, "", ReportSubject(ri), ReportText(ri), "kbisect"}, &err))
+      printf("mailed: %s\n", o.mail.c_str());
+    else
+      Say("cannot mail the report to " + o.mail + ": " + err);
+  }
+}
+
+int CmdRun(Server& s, const Options& o) {
+  Git git;
+  RunRange r;
+  std::string why;
+  if (!PrepareRange(git, o, &r, &why)) return Usage(why);
+  if (int rc = CheckServerAndMachine(s, o); rc != kDone) return rc;
+
+  RunOptions ro = RunOptionsOf(o, r.old_sha);
   const std::string range = RangeLine(r.old_sha, r.new_sha, o.reverse);
   if (!o.resume.empty() && !ReadResume(o.resume, range, o.reverse, &ro.replay, &why)) return Usage(why);
 
@@ -177,12 +236,7 @@ int CmdRun(Server& s, const Options& o) {
   ro.ran = [&](const std::string& id, Ran ran) { logs.Note("ran " + ReplayLine(id, ran)); };
 
   Say("bisecting " + ShortId(r.old_sha) + ".." + ShortId(r.new_sha) + (o.reverse ? " (looking for the fix)" : "") +
-      " on " + (o.build_bisect ? "the builder (does it build?)" : [&] {
-             std::string all;
-             for (const std::string& m : o.machines) all += (all.empty() ? "" : ", ") + m;
-             return all;
-           }()) + ": " +
-      std::to_string(r.graph.nodes.size()) + " commits; log: " + log_path);
+      " on " + Where(o) + ": " + std::to_string(r.graph.nodes.size()) + " commits; log: " + log_path);
   const double t0 = MonotonicSeconds();
   Bisection b(std::move(r.graph), r.new_end);
   ServerCandidates c(s, o, &git, r.work_tree, logs.steps, logs.log, logs.output);
@@ -201,25 +255,16 @@ int CmdRun(Server& s, const Options& o) {
   const int stop_signal = g_stop_signal;
   g_stop = false;  // the clean-up below must run to its end
 
-  // The repository back where it was, however the run ended.
-  std::string err;
-  const std::string back = r.branch.empty() ? r.head : r.branch;
-  if (RunCommand({"git", "checkout", "-q", back}, r.work_tree, {}, 2, "", &err, 300) != 0)
-    Say("could not check " + back + " out again in " + r.work_tree);
+  RestoreTree(r);
   fclose(logs.steps);
   fclose(logs.output);
   logs.steps = logs.output = nullptr;
 
   printf("%s", StepTable(c.Rows(), total, o.machines.size() > 1).c_str());
-  ReportInput ri;
-  if (rep.outcome == RunReport::kFound) {
-    std::string err;
-    if (!git.Info(rep.culprit, &ri.culprit, &err)) ri.culprit = CommitInfo{rep.culprit, "", 0, ""};
-  }
+  ReportInput ri = ReportInputOf(git, o, r, static_cast<int>(b.Graph().nodes.size()), rep, c.Rows(), total, log_path);
   const Ending e = EndingOf({&rep, TermsOf(o.term_old, o.term_new, o.reverse), ro.verify, o.machines.size(),
                              ri.culprit.summary, stopped ? sigabbrev_np(stop_signal) : "",
                              r.branch.empty() ? ShortId(r.head) : r.branch, log_path});
-  const std::string& ending = e.summary;
   int exit_code = Report(e, logs);
   if (!revert.line.empty()) {
     printf("%s\n", revert.line.c_str());
@@ -229,28 +274,8 @@ int CmdRun(Server& s, const Options& o) {
   printf("log: %s\n", log_path.c_str());
 
   // The report for people: a page and a mail, however the run ended.
-  ri.old_sha = r.old_sha;
-  ri.new_sha = r.new_sha;
-  const Terms terms = TermsOf(o.term_old, o.term_new, o.reverse);
-  ri.term_old = terms.old_name;
-  ri.term_new = terms.new_name;
-  ri.commits = static_cast<int>(b.Graph().nodes.size());
-  ri.machines = o.machines;
-  ri.ending = ending;
-  ri.run = &rep;
-  ri.rows = c.Rows();
-  ri.total = total;
-  ri.log = log_path;
-  if (!o.report.empty()) {
-    if (WriteFileAtomic(o.report, ReportHtml(ri), &err)) printf("report: %s\n", o.report.c_str());
-    else Say("cannot write the report " + o.report + ": " + err);
-  }
-  if (!o.mail.empty()) {
-    if (SendMail(o.sendmail, Mail{o.mail, "", ReportSubject(ri), ReportText(ri), "kbisect"}, &err))
-      printf("mailed: %s\n", o.mail.c_str());
-    else
-      Say("cannot mail the report to " + o.mail + ": " + err);
-  }
+  ri.ending = e.summary;
+  Publish(ri, o);
   return exit_code;
 }
 

@@ -55,6 +55,42 @@ bool LeaseAllows(const MachineState& st, std::string_view machine, const QueryPa
   return false;
 }
 
+namespace {
+
+// GET: the machine's live lease, or "free".
+Response ShowLease(MachineState& st, int64_t now) {
+  std::optional<Lease> held;
+  std::string e;
+  if (!st.ReadLease(&held, &e)) return Text(500, e);
+  if (!held || !held->Live(now)) return Text(200, "free");
+  Response r;
+  r.body = "owner=" + held->owner + "\npurpose=" + held->purpose + "\nseconds=" + std::to_string(held->seconds) +
+           "\nexpires=" + std::to_string(held->expires) + "\nuntil=" + Utc(held->expires) +
+           "\nleft=" + std::to_string(held->expires - now) + "\n";
+  return r;
+}
+
+// DELETE: releases the lease of `token`.
+Response ReleaseLease(MachineState& st, const std::string& machine, std::string_view token, int64_t now) {
+  // Nothing to release for a machine without a lease: do not create its directory.
+  struct stat sb;
+  if (lstat((st.dir() + "/lease").c_str(), &sb) != 0 && errno == ENOENT)
+    return Text(200, "machine " + machine + " has no lease");
+  std::optional<Lease> held;
+  std::string e;
+  if (!st.Lock(&e) || !st.ReadLease(&held, &e)) return Text(500, e);
+  if (!held) return Text(200, "machine " + machine + " has no lease");
+  if (LeaseTokenMatches(token, held->token)) {
+    if (!st.Remove("lease", &e)) return Text(500, e);
+    return Text(200, "machine " + machine + ": lease released");
+  }
+  // Another's lease: live, it stays; expired, this token's lease is gone anyway.
+  if (held->Live(now)) return Held(machine, *held);
+  return Text(200, "machine " + machine + " has no live lease");
+}
+
+}  // namespace
+
 Response HandleLease(const Request& req, const ServerConfig& cfg) {
   bool get = req.method == "GET" || req.method == "HEAD";
   if (!get && req.method != "POST" && req.method != "PUT" && req.method != "DELETE")
@@ -78,31 +114,8 @@ Response HandleLease(const Request& req, const ServerConfig& cfg) {
   MachineState st(cfg.state, machine);
   std::optional<Lease> held;
 
-  if (get) {
-    if (!st.ReadLease(&held, &e)) return Text(500, e);
-    if (!held || !held->Live(req.now)) return Text(200, "free");
-    Response r;
-    r.body = "owner=" + held->owner + "\npurpose=" + held->purpose + "\nseconds=" + std::to_string(held->seconds) +
-             "\nexpires=" + std::to_string(held->expires) + "\nuntil=" + Utc(held->expires) +
-             "\nleft=" + std::to_string(held->expires - req.now) + "\n";
-    return r;
-  }
-
-  if (req.method == "DELETE") {
-    // Nothing to release for a machine without a lease: do not create its directory.
-    struct stat sb;
-    if (lstat((st.dir() + "/lease").c_str(), &sb) != 0 && errno == ENOENT)
-      return Text(200, "machine " + machine + " has no lease");
-    if (!st.Lock(&e) || !st.ReadLease(&held, &e)) return Text(500, e);
-    if (!held) return Text(200, "machine " + machine + " has no lease");
-    if (LeaseTokenMatches(token.value, held->token)) {
-      if (!st.Remove("lease", &e)) return Text(500, e);
-      return Text(200, "machine " + machine + ": lease released");
-    }
-    // Another's lease: live, it stays; expired, this token's lease is gone anyway.
-    if (held->Live(req.now)) return Held(machine, *held);
-    return Text(200, "machine " + machine + " has no live lease");
-  }
+  if (get) return ShowLease(st, req.now);
+  if (req.method == "DELETE") return ReleaseLease(st, machine, token.value, req.now);
 
   Lease want;
   if (req.method == "POST") {

@@ -112,20 +112,41 @@ bool FetchList(const Config& c, uint32_t address, std::string_view machine, std:
   return false;
 }
 
-void Run() {
-  MountAll();
-  Say({"kbisect: stage-1 init starting"});
-  SayAt("init started");
+// The kernel command line's kbisect.* parameters (its bad ones said); the
+// strings point into a static buffer.
+void ReadCmdline(Config* config) {
   static char line_buf[4096];
   size_t line_len = 0;
   if (int e = ReadFile("/proc/cmdline", std::span(line_buf, sizeof line_buf - 1), &line_len))
     SayFailure("cmdline", "cannot read /proc/cmdline", "read", -e);
   while (line_len > 0 && (line_buf[line_len - 1] == '\n' || line_buf[line_len - 1] == '\0')) --line_len;
-  Config config;
   ConfigError errors[8];
-  size_t n = ParseConfig(std::string_view(line_buf, line_len), &config, errors);
+  size_t n = ParseConfig(std::string_view(line_buf, line_len), config, errors);
   for (size_t i = 0; i < n && i < std::size(errors); ++i)
     Say({"kbisect: cmdline: ", errors[i].param, ": ", errors[i].reason});
+}
+
+// The image store over NFS at /nfs when kbisect.nfs= names one (its client's
+// modules loaded first); "" when there is none or it cannot be mounted (HTTP then).
+std::string_view MountStore(const Config& config, const NetConfig& net, std::string_view modules) {
+  if (config.nfs_host.empty()) return "";
+  uint32_t nfs_address = 0;
+  if (!Resolve("nfs", config.nfs_host, net, &nfs_address)) {
+    Say({"kbisect: nfs: using HTTP"});
+    return "";
+  }
+  LoadModules(modules, ModuleSet::kNfs);
+  if (MountNfs(config, nfs_address, "/nfs")) return "/nfs";
+  Say({"kbisect: nfs: cannot mount the image store; using HTTP"});
+  return "";
+}
+
+void Run() {
+  MountAll();
+  Say({"kbisect: stage-1 init starting"});
+  SayAt("init started");
+  Config config;
+  ReadCmdline(&config);
   if (config.server.empty()) {
     Say({"kbisect: no usable kbisect.server=URL on the kernel command line"});
     RebootAfter(60);
@@ -159,19 +180,7 @@ void Run() {
   }
   Say({"kbisect: machine ", machine, ", server ", config.server});
 
-  std::string_view nfs_root;
-  if (!config.nfs_host.empty()) {
-    uint32_t nfs_address = 0;
-    if (!Resolve("nfs", config.nfs_host, net, &nfs_address)) {
-      Say({"kbisect: nfs: using HTTP"});
-    } else {
-      LoadModules(modules, ModuleSet::kNfs);
-      if (MountNfs(config, nfs_address, "/nfs"))
-        nfs_root = "/nfs";
-      else
-        Say({"kbisect: nfs: cannot mount the image store; using HTTP"});
-    }
-  }
+  std::string_view nfs_root = MountStore(config, net, modules);
 
   std::string_view arch = config.arch.empty() ? kArch : config.arch;
   static ListSink list;

@@ -4,10 +4,11 @@
 # and of its fix (--reverse), SIGTERM in the middle of a run then --resume, and the
 # server stopped in the middle of a run. Each run must leave the engineer's clone
 # where it was.
+# needs: --kernels 1 --linux x86_64
+# budget: --builds 16 --boots 12
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --kernels 1 --linux x86_64
-lab_enter --builds 16 --boots 12 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 CLONE=linux-faults . "$LAB_TOP/tests/bisect/setup.sh"
 cd "$TREE" || exit 1

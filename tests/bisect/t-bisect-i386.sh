@@ -7,10 +7,11 @@
 # "kbisect-test: machine i686", then "kbisect-test: PASS on <release>".
 # The x86_64 stage-1 loads them with kexec_load and its purgatory (kexec_file_load
 # takes 64-bit bzImages only; design.md "Loading the candidate").
+# needs: --kernels 1 --linux x86_64,i386
+# budget: --builds 8 --boots 10
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --kernels 1 --linux x86_64,i386
-lab_enter --builds 8 --boots 10 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 BISECT_ARCH=i386
 CLONE=linux-i386 . "$LAB_TOP/tests/bisect/setup.sh"

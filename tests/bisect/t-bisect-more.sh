@@ -3,10 +3,11 @@
 # kernel trees): a commit that does not build is skipped, a regression that the
 # kernel shows one boot in three is found with its runs counted, and bad input
 # gets a clear message, its exit code and a clean repository.
+# needs: --kernels 1 --linux x86_64
+# budget: --builds 16 --boots 20
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --kernels 1 --linux x86_64
-lab_enter --builds 16 --boots 20 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 CLONE=linux-more . "$LAB_TOP/tests/bisect/setup.sh"
 cd "$TREE" || exit 1

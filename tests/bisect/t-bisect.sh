@@ -3,10 +3,11 @@
 # by kbisect-builder on demand, a QEMU test machine on our stage-1 power-cycled
 # over QMP, and the planted commit found for a hang, a console message and a
 # --test verdict. (t-bisect-more: skips, flaky tests and bad input.)
+# needs: --kernels 1 --linux x86_64
+# budget: --builds 16 --boots 20
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --kernels 1 --linux x86_64
-lab_enter --builds 16 --boots 20 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 CLONE=linux . "$LAB_TOP/tests/bisect/setup.sh"
 cd "$TREE" || exit 1

@@ -4,10 +4,11 @@
 # rounds, and the culprit is checked on two machines; a machine killed between
 # rounds is taken out of the pool and the bisection still ends right; bad pools
 # are refused.
+# needs: --kernels 1 --linux x86_64
+# budget: --builds 10 --boots 30
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --kernels 1 --linux x86_64
-lab_enter --builds 10 --boots 30 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 CLONE=linux-pool . "$LAB_TOP/tests/bisect/setup.sh"
 cd "$TREE" || exit 1

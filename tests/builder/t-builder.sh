@@ -4,17 +4,18 @@
 # of its own, tinyconfig + tests/builder/lab.config for x86_64 and i386 in the
 # lab's work trees (a copy of its own: lab_own_trees), mails captured from a
 # sendmail-compatible program.
+# needs: --linux
+# budget: --builds 27 --boots 2
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 here=$LAB_TOP/tests/builder
-lab_prepare --linux
 # This run's branches in the shared repository are named by the PID outside the
 # lab (inside its PID namespace every run is PID 1): two runs on one machine, from
 # two clones, must not move each other's branches (their commits are the same:
 # commit-change dates each commit from its parent).
 : "${KBISECT_BUILDER_BRANCH:=kbt-$$}"
 export KBISECT_BUILDER_BRANCH
-lab_enter --builds 27 --boots 2 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 builder=$(lab_bin kbisect-builder)
 d=$LAB_DIR/b

@@ -7,13 +7,14 @@
 #   - the same commit compiled on a farm of two distccd on loopback addresses
 #     ([builder] distcc) gives the same bytes again, the daemons' logs show the
 #     jobs, and with one daemon down the build still succeeds.
+# needs: --linux x86_64
+# budget: --builds 4
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 here=$LAB_TOP/tests/builder
-lab_prepare --linux x86_64
 : "${KBISECT_REPRO_BRANCH:=kbr-$$}"
 export KBISECT_REPRO_BRANCH
-lab_enter --builds 4 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 builder=$(lab_bin kbisect-builder)
 d=$LAB_DIR/r

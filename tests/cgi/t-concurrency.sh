@@ -4,7 +4,7 @@
 # or torn default, and every final default is one that a request wrote.
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_enter "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 lab_kbisect_install
 names=()

@@ -5,7 +5,7 @@
 # bisection, and it is released. Bad requests write nothing.
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_enter "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 lab_kbisect_install
 lab_apache_start_with "$LAB_SNIPPET"

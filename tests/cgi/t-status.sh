@@ -4,7 +4,7 @@
 # test's output directory.
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_enter "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 lab_kbisect_install
 A=6.1.0-main_aaaaaaaaaaaa_20261120_x86_64

@@ -3,7 +3,7 @@
 # CGIs): what they print, their exit codes, and their errors.
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_enter "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 lab_kbisect_install
 lab_apache_start_with "$LAB_SNIPPET"

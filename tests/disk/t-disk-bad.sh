@@ -7,10 +7,11 @@
 #   BADMOD    its modules.cpio.gz changed after publishing: refused by the stage-1
 #   BADROOT   root= names no device: stage-2 gives up after rootdelay
 #   OTHERREL  modules for another release: stage-2 refuses them
+# needs: --disk
+# budget: --boots 5
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --disk
-lab_enter --boots 5 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 . "$KBISECT_LAB_DISK/facts"
 lab_kbisect_install

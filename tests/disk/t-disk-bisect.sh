@@ -8,10 +8,11 @@
 # hangs (both after the culprit: bad, kbisect's default); a power cycle brings the
 # machine back to its stage-1 each time and the bisection goes on. The disk's /boot, /lib/modules and /etc/default are the same
 # afterwards.
+# needs: --disk --linux x86_64
+# budget: --builds 5 --boots 8
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --disk --linux x86_64
-lab_enter --builds 5 --boots 8 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 . "$KBISECT_LAB_DISK/facts"
 lab_kbisect_install

@@ -7,10 +7,11 @@
 # distribution's config: the disk's and the filesystem's drivers are modules) with
 # its modules trimmed to what the machine needs (tests/lab/trim-modules), from
 # the server: nothing of it is on the disk's /boot or /lib/modules.
+# needs: --disk
+# budget: --boots 4
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --disk
-lab_enter --boots 4 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 . "$KBISECT_LAB_DISK/facts"
 lab_kbisect_install

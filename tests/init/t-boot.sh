@@ -2,10 +2,11 @@
 # Stage-1 in QEMU: Debian's kernel with our initramfs fetches the list from our
 # CGIs under Apache and kexecs the machine's default (another real Debian kernel
 # with a test initrd), over HTTP and over NFSv3 and NFSv4.
+# needs: --kernels 2
+# budget: --boots 6
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --kernels 2
-lab_enter --boots 6 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 . "$LAB_TOP/tests/init/setup.sh"
 

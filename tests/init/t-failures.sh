@@ -2,10 +2,11 @@
 # Stage-1 in QEMU when things go wrong: each failure is said on the console with
 # its step and cause, and the machine never hangs: it falls back to the next
 # entry, to HTTP, or to a reboot that tries again.
+# needs: --kernels 2
+# budget: --boots 14
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --kernels 2
-lab_enter --boots 14 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 . "$LAB_TOP/tests/init/setup.sh"
 

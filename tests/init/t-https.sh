@@ -4,10 +4,11 @@
 # initramfs, and the list and the image both come over TLS. A wrong CA, a
 # certificate for another name and a server without ECDHE and an AEAD suite are
 # refused, said, and end in a reboot.
+# needs: --kernels 2
+# budget: --boots 5
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --kernels 2
-lab_enter --boots 5 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 lab_dns_start kernels.lab=10.0.2.2
 lab_tls_ca "$LAB_DIR/tls" kernels.lab

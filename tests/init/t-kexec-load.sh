@@ -5,10 +5,11 @@
 # first: a truncated bzImage, one of too old a boot protocol, one that is not
 # relocatable and whose fixed address is not RAM, one whose initrd limit leaves no
 # room; with kbisect.kexec=load it boots a 64-bit candidate by kexec_load too.
+# needs: --kernels 2 --kernels-i386 1
+# budget: --boots 3
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --kernels 2 --kernels-i386 1
-lab_enter --boots 3 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 . "$LAB_TOP/tests/init/setup.sh"
 

@@ -5,10 +5,11 @@
 # one image spoilt each way an attacker or a fault could, the two unsigned images
 # of setup.sh, and last the good signed one: every bad entry is refused with its
 # reason, and the machine ends up in the good one.
+# needs: --kernels 2
+# budget: --boots 8
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --kernels 2
-lab_enter --boots 8 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 . "$LAB_TOP/tests/init/setup.sh"
 

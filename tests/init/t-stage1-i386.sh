@@ -7,10 +7,11 @@
 # files. It kexecs (kexec_load: a 32-bit kernel has no kexec_file_load) a 32-bit
 # candidate, and on qemu-system-x86_64 a 64-bit one; on qemu-system-i386 it refuses
 # the 64-bit one before any kexec.
+# needs: --kernels 1 --kernels-i386 1
+# budget: --boots 6
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --kernels 1 --kernels-i386 1
-lab_enter --boots 6 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 lab_stage1 --arch i386
 lab_kbisect_install

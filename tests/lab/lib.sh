@@ -16,12 +16,27 @@ LAB_MNT_PORT=20048
 # file is sourced: test scripts use B for their own things (an image name) later.
 LAB_BUILD=${B:-build}
 
+. "$LAB_SRC/decl.sh"
+
 lab_log() { printf 'lab: %s\n' "$*" >&2; }
 lab_die() { lab_log "$*"; exit 1; }
 
 # lab_bin NAME: the built program NAME (in LAB_BUILD).
 lab_bin() {
 	case $LAB_BUILD in /*) echo "$LAB_BUILD/$1" ;; *) echo "$LAB_TOP/$LAB_BUILD/$1" ;; esac
+}
+
+# lab_start SCRIPT [ARGS...]: what SCRIPT declares in its header (decl.sh: its
+# "# needs:" line is lab_prepare's flags, its "# budget:" line lab_enter's) made,
+# then SCRIPT run inside the lab (lab_enter); inside, it returns at once.
+lab_start() {
+	local needs budget
+	needs=$(lab_decl "$1" needs) budget=$(lab_decl "$1" budget)
+	# The flags are words: split on purpose.
+	# shellcheck disable=SC2086
+	lab_prepare $needs
+	# shellcheck disable=SC2086
+	lab_enter $budget "$@"
 }
 
 # lab_prepare [--kernels N] [--kernels-i386 N] [--linux [ARCH,...]] [--disk]:

@@ -1,9 +1,10 @@
 #!/bin/bash
 # Lab smoke test: Apache with a private config hands GET, PUT and DELETE with their
 # query strings and bodies to a CGI, and serves the image store's Alias.
+# budget: --base 120
 . "$(dirname "$0")/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_enter --base 120 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 
 mkdir -p "$LAB_DIR/cgi" "$LAB_DIR/images/img1"

@@ -2,10 +2,11 @@
 # Lab smoke test: a QEMU test machine on Debian's kernel loads its modules, mounts the
 # ganesha export over NFSv3 and NFSv4, reads a CGI through Apache, and power_cycle
 # reboots it; the same from the kernel's vmlinux, as the lab's stage-1 machines boot.
+# needs: --kernels 1
+# budget: --boots 4
 . "$(dirname "$0")/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
-lab_prepare --kernels 1
-lab_enter --boots 4 "$0" "$@"
+lab_start "$0" "$@"
 lab_init
 lab_stage1
 

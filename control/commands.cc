@@ -23,23 +23,7 @@ namespace kb {
 
 namespace {
 
-const char kUsageText[] =
-    "usage: kbisect [--server URL] COMMAND ...\n"
-    "  list MACHINE [--arch A] [--json]   the machine's images, its default on top\n"
-    "  default MACHINE                    the machine's default image\n"
-    "  set MACHINE IMAGE [--lease T]      the default: every boot\n"
-    "  once MACHINE IMAGE [--lease T]     the next boot only\n"
-    "  clear MACHINE [--once] [--lease T]\n"
-    "  booted MACHINE [--limit N]         the machine's boot log, newest first\n"
-    "  lease MACHINE [--owner O] [--purpose P] [--seconds N]\n"
-    "                                     take the machine's lease, print its token T\n"
-    "                                     (default: $USER@host, 'kbisect lease', 3600 s)\n"
-    "  lease MACHINE --renew T [--seconds N] | --release T | --show\n"
-    "  step OPTIONS                       one `git bisect run` step on HEAD\n"
-    "  run --good G --bad B OPTIONS       a whole bisection\n"
-    "  power POWER on|off|cycle|status    drive a machine's power switch as --power\n"
-    "                                     POWER does (status prints on or off)\n"
-    "  qmp-reset SOCKET                   power qmp:SOCKET cycle (a QEMU -qmp socket)\n"
+const char kUsageTail[] =
     "The server comes from --server or $KBISECT_SERVER. While a machine is leased,\n"
     "set, once and clear are refused unless they give its token (--lease T).\n"
     "Exit codes: wrappers 0 done, 1 refused by the server (the reason is printed),\n"
@@ -199,6 +183,78 @@ int CmdPower(const std::vector<std::string>& a) {
   return Usage(usage);
 }
 
+// What every command gets: the global --server and $KBISECT_SERVER.
+struct Context {
+  std::string server_flag, server_env;
+  std::string Server() const { return !server_flag.empty() ? server_flag : server_env; }
+};
+
+int RunWrapper(const std::string& cmd, const Context& ctx, const std::vector<std::string>& a) {
+  return CmdWrapper(Server(ctx.Server()), cmd, a);
+}
+int RunStepOrRun(const std::string& cmd, const Context& ctx, const std::vector<std::string>& a) {
+  return CmdStepOrRun(ctx.server_flag, ctx.server_env, cmd == "run", a);
+}
+int RunPower(const std::string&, const Context&, const std::vector<std::string>& a) { return CmdPower(a); }
+int RunQmpReset(const std::string&, const Context&, const std::vector<std::string>& a) {
+  if (a.size() != 1) return Usage("usage: qmp-reset SOCKET (a QEMU -qmp unix socket)");
+  return CmdPower({"qmp:" + a[0], "cycle"});
+}
+int RunHelp(const std::string&, const Context&, const std::vector<std::string>&);
+
+// One command: its name, its arguments and what it does (for --help), whether it
+// talks to the server, and what runs it.
+struct CommandRow {
+  const char* name;
+  const char* args;
+  const char* help;  // lines split at '\n'
+  bool needs_server;
+  int (*run)(const std::string& cmd, const Context& ctx, const std::vector<std::string>& args);
+};
+
+const CommandRow kCommands[] = {
+    {"list", "MACHINE [--arch A] [--json]", "the machine's images, its default on top", true, RunWrapper},
+    {"default", "MACHINE", "the machine's default image", true, RunWrapper},
+    {"set", "MACHINE IMAGE [--lease T]", "the default: every boot", true, RunWrapper},
+    {"once", "MACHINE IMAGE [--lease T]", "the next boot only", true, RunWrapper},
+    {"clear", "MACHINE [--once] [--lease T]", "the default (or the once) cleared", true, RunWrapper},
+    {"booted", "MACHINE [--limit N]", "the machine's boot log, newest first", true, RunWrapper},
+    {"lease", "MACHINE [--owner O] [--purpose P] [--seconds N]",
+     "take the machine's lease, print its token T\n(default: $USER@host, 'kbisect lease',\n3600 s); "
+     "or lease MACHINE with --renew T\n[--seconds N], --release T or --show",
+     true, RunWrapper},
+    {"step", "OPTIONS", "one `git bisect run` step on HEAD", false, RunStepOrRun},
+    {"run", "--good G --bad B OPTIONS", "a whole bisection", false, RunStepOrRun},
+    {"power", "POWER on|off|cycle|status", "drive a machine's power switch as --power\nPOWER does (status prints on or off)",
+     false, RunPower},
+    {"qmp-reset", "SOCKET", "power qmp:SOCKET cycle (a QEMU -qmp socket)", false, RunQmpReset},
+    {"help", "", "this text (also -h, --help)", false, RunHelp},
+};
+
+// The commands' lines of --help.
+std::string CommandsHelp() {
+  std::string out = "usage: kbisect [--server URL] COMMAND ...\n";
+  for (const CommandRow& c : kCommands) {
+    std::string head = std::string("  ") + c.name + (*c.args ? std::string(" ") + c.args : "");
+    const std::string help = c.help;
+    for (size_t at = 0, nl; at <= help.size(); at = nl + 1) {
+      nl = help.find('\n', at);
+      if (nl == std::string::npos) nl = help.size();
+      if (head.size() > 36) out += head + "\n", head.clear();
+      head.resize(37, ' ');
+      out += head + help.substr(at, nl - at) + "\n";
+      head.clear();
+    }
+  }
+  return out;
+}
+
+int RunHelp(const std::string&, const Context&, const std::vector<std::string>&) {
+  printf("%s%s\n%s", CommandsHelp().c_str(), kUsageTail, OptionsHelp().c_str());
+  printf("--power takes:\n%s--console takes:\n%s", Indented(PowerUsage()).c_str(), Indented(ConsoleUsage()).c_str());
+  return kDone;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -207,32 +263,20 @@ int Main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> a(argv + 1, argv + argc);
   const char* env = getenv("KBISECT_SERVER");
-  const std::string server_env = env ? env : "";
-  std::string server_flag;
+  Context ctx;
+  ctx.server_env = env ? env : "";
   if (!a.empty() && a[0] == "--server") {
     if (a.size() < 2 || a[1].empty()) return Usage("--server needs a URL");
-    server_flag = a[1];
+    ctx.server_flag = a[1];
     a.erase(a.begin(), a.begin() + 2);
   }
-  const std::string server = !server_flag.empty() ? server_flag : server_env;
   if (a.empty()) return Usage("no command (see kbisect --help)");
   const std::string cmd = a[0];
   a.erase(a.begin());
-  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
-    printf("%s\n%s", kUsageText, OptionsHelp().c_str());
-    printf("--power takes:\n%s--console takes:\n%s", Indented(PowerUsage()).c_str(), Indented(ConsoleUsage()).c_str());
-    return kDone;
-  }
-  if (cmd == "qmp-reset") {
-    if (a.size() != 1) return Usage("usage: qmp-reset SOCKET (a QEMU -qmp unix socket)");
-    return CmdPower({"qmp:" + a[0], "cycle"});
-  }
-  if (cmd == "power") return CmdPower(a);
-  if (cmd == "step" || cmd == "run") return CmdStepOrRun(server_flag, server_env, cmd == "run", a);
-  if (cmd == "list" || cmd == "default" || cmd == "set" || cmd == "once" || cmd == "clear" || cmd == "booted" ||
-      cmd == "lease") {
-    if (server.empty()) return Usage("no server: give --server URL or set KBISECT_SERVER");
-    return CmdWrapper(Server(server), cmd, a);
+  for (const CommandRow& row : kCommands) {
+    if (cmd != row.name && !(row.run == RunHelp && (cmd == "-h" || cmd == "--help"))) continue;
+    if (row.needs_server && ctx.Server().empty()) return Usage("no server: give --server URL or set KBISECT_SERVER");
+    return row.run(cmd, ctx, a);
   }
   return Usage("unknown command '" + cmd + "' (see kbisect --help)");
 }

@@ -38,9 +38,9 @@ StepOptions StepOptionsOf(const Options& o) {
   return s;
 }
 
-RealMachine::RealMachine(const Server& server, const Options& o, int output_fd)
-    : server_(server), o_(o), output_fd_(output_fd) {
-  power_ = OpenPower(PowerTarget{o.power, o.machine, o.power_timeout, output_fd, nullptr}, &open_error_);
+RealMachine::RealMachine(const Server& server, const Options& o, int output_fd, Runner& runner)
+    : server_(server), o_(o), output_fd_(output_fd), runner_(runner) {
+  power_ = OpenPower(PowerTarget{o.power, o.machine, o.power_timeout, output_fd, &runner}, &open_error_);
   if (power_ && !o.console.empty()) console_ = OpenConsole(ConsoleTarget{o.console, o.machine}, &open_error_);
 }
 
@@ -69,7 +69,7 @@ bool RealMachine::Reboot(std::string* why) {
   c.log_fd = output_fd_;
   c.timeout = o_.reboot_timeout;
   std::string err;
-  int rc = RunProcess(c, &err);
+  int rc = runner_.Run(c, &err);
   if (rc == 0) return true;
   return *why = "'" + o_.reboot + "': " + DescribeExit(rc, o_.reboot_timeout, err), false;
 }
@@ -88,7 +88,7 @@ int RealMachine::RunTest(const std::string& image, size_t console_offset, double
   c.env = env;
   c.log_fd = output_fd_;
   c.timeout = timeout;
-  int rc = RunProcess(c, &err);
+  int rc = runner_.Run(c, &err);
   if (rc == -1) fprintf(stderr, "kbisect: cannot run the test: %s\n", err.c_str());
   return rc;
 }

@@ -25,7 +25,8 @@ class RealMachine : public MachineEnv {
   // switch and the console are opened here; a --power or --console that no
   // backend takes makes every PowerCycle fail with why (CheckMachineOptions says
   // so before a run).
-  RealMachine(const Server& server, const Options& o, int output_fd = 2);
+  // runner: runs the power, reboot and test commands.
+  RealMachine(const Server& server, const Options& o, int output_fd = 2, Runner& runner = SystemRunner());
   // The commit being tested, for the test command's KBISECT_COMMIT.
   void SetCommit(const std::string& commit) { commit_ = commit; }
   // On a terminal, what the machine is doing is shown on one live line while
@@ -49,6 +50,7 @@ class RealMachine : public MachineEnv {
   const Options& o_;
   std::string commit_;
   int output_fd_;
+  Runner& runner_;
   std::unique_ptr<Power> power_;
   std::unique_ptr<Console> console_;
   std::string open_error_;  // why the power switch or the console could not be opened

@@ -10,7 +10,7 @@ namespace {
 
 // First match wins: the command, which takes anything, is last.
 const PowerBackend kPowerBackends[] = {
-    {"qmp:", "qmp:SOCKET             QEMU's QMP socket (on: reset and run, off: stop the vCPUs)", OpenQmpPower},
+    {"qmp:", "qmp:SOCKET             QEMU's QMP socket (on: reset and run; off: stop)", OpenQmpPower},
     {"", "CMD                    a shell command that power-cycles the machine", OpenCommandPower},
 };
 

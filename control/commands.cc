@@ -159,11 +159,14 @@ std::string Indented(const std::string& text) {
 }
 
 // kbisect power SPEC VERB: one verb of a power backend, as a run would use it.
-int CmdPower(const std::vector<std::string>& a) {
-  const std::string usage = "usage: power POWER on|off|cycle|status (POWER: as --power takes it)";
+int CmdPower(std::vector<std::string> a) {
+  const std::string usage =
+      "usage: power POWER on|off|cycle|status [--power-secret FILE] (POWER: as --power takes it)";
+  std::string secret;
+  if (a.size() == 4 && a[2] == "--power-secret") secret = a[3], a.resize(2);
   if (a.size() != 2) return Usage(usage);
   std::string why;
-  std::unique_ptr<Power> p = OpenPower(PowerTarget{a[0], "", 30, 2, nullptr}, &why);
+  std::unique_ptr<Power> p = OpenPower(PowerTarget{a[0], "", secret, 30, 2, nullptr}, &why);
   if (!p) return Usage(why);
   const std::pair<const char*, PowerVerb> verbs[] = {
       {"on", PowerVerb::kOn}, {"off", PowerVerb::kOff}, {"cycle", PowerVerb::kCycle}, {"status", PowerVerb::kStatus}};
@@ -225,7 +228,8 @@ const CommandRow kCommands[] = {
      true, RunWrapper},
     {"step", "OPTIONS", "one `git bisect run` step on HEAD", false, RunStepOrRun},
     {"run", "--good G --bad B OPTIONS", "a whole bisection", false, RunStepOrRun},
-    {"power", "POWER on|off|cycle|status", "drive a machine's power switch as --power\nPOWER does (status prints on or off)",
+    {"power", "POWER on|off|cycle|status [--power-secret FILE]",
+     "drive a machine's power switch as --power POWER does\n(status prints on or off)",
      false, RunPower},
     {"qmp-reset", "SOCKET", "power qmp:SOCKET cycle (a QEMU -qmp socket)", false, RunQmpReset},
     {"help", "", "this text (also -h, --help)", false, RunHelp},

@@ -40,13 +40,14 @@ StepOptions StepOptionsOf(const Options& o) {
 
 RealMachine::RealMachine(const Server& server, const Options& o, int output_fd, Runner& runner)
     : server_(server), o_(o), output_fd_(output_fd), runner_(runner) {
-  power_ = OpenPower(PowerTarget{o.power, o.machine, o.power_timeout, output_fd, &runner}, &open_error_);
+  power_ = OpenPower(PowerTarget{o.power, o.machine, o.power_secret, o.power_timeout, output_fd, &runner}, &open_error_);
   if (power_ && !o.console.empty()) console_ = OpenConsole(ConsoleTarget{o.console, o.machine}, &open_error_);
 }
 
 std::string CheckMachineOptions(const Options& o) {
   std::string why;
-  if (!o.power.empty() && !OpenPower(PowerTarget{o.power, o.machine, o.power_timeout, -1, nullptr}, &why)) return why;
+  if (!o.power.empty() && !OpenPower(PowerTarget{o.power, o.machine, o.power_secret, o.power_timeout, -1, nullptr}, &why))
+    return why;
   if (!o.console.empty() && !OpenConsole(ConsoleTarget{o.console, o.machine}, &why)) return why;
   return "";
 }

@@ -1,8 +1,14 @@
 #include "control/power.h"
 
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace kb {
 
 // The backends' Open functions, each in its own file.
+std::unique_ptr<Power> OpenIpmiPower(const PowerTarget& t, std::string* why);
 std::unique_ptr<Power> OpenQmpPower(const PowerTarget& t, std::string* why);
 std::unique_ptr<Power> OpenCommandPower(const PowerTarget& t, std::string* why);
 
@@ -10,6 +16,7 @@ namespace {
 
 // First match wins: the command, which takes anything, is last.
 const PowerBackend kPowerBackends[] = {
+    {"ipmi://", "ipmi://USER@HOST[:PORT] a BMC over IPMI LAN+ (ipmitool), --power-secret FILE", OpenIpmiPower},
     {"qmp:", "qmp:SOCKET             QEMU's QMP socket (on: reset and run; off: stop)", OpenQmpPower},
     {"", "CMD                    a shell command that power-cycles the machine", OpenCommandPower},
 };
@@ -31,6 +38,19 @@ std::unique_ptr<Power> OpenPower(const PowerTarget& t, std::string* why) {
   for (const PowerBackend& b : kPowerBackends)
     if (t.spec.rfind(b.prefix, 0) == 0) return b.open(t, why);
   return *why = "--power '" + t.spec + "': no backend takes it", nullptr;
+}
+
+std::string CheckSecretFile(const std::string& path) {
+  struct stat st;
+  if (path.empty()) return "no --power-secret FILE (the password's file)";
+  if (lstat(path.c_str(), &st) != 0) return "--power-secret " + path + ": " + strerror(errno);
+  if (!S_ISREG(st.st_mode)) return "--power-secret " + path + ": not a regular file";
+  if (st.st_mode & 077)
+    return "--power-secret " + path + ": others may read or change it (mode " +
+           std::to_string((st.st_mode >> 6) & 7) + std::to_string((st.st_mode >> 3) & 7) +
+           std::to_string(st.st_mode & 7) + "): chmod 600 it";
+  if (access(path.c_str(), R_OK) != 0) return "--power-secret " + path + ": " + strerror(errno);
+  return "";
 }
 
 std::string PowerUsage() {

@@ -1,6 +1,7 @@
 // A test machine's power switch (issue 37): one interface, a backend a way of
 // reaching the switch, chosen by the form of --power in the table of backends
 // (kPowerBackends, power.cc):
+//   ipmi://USER@HOST[:PORT]  a BMC over IPMI's LAN+ (ipmitool)   power_ipmi.cc
 //   qmp:SOCKET   QEMU's QMP socket (the lab's machines)        power_qmp.cc
 //   CMD          a shell command that power-cycles the machine power_command.cc
 // A new backend (a BMC, a PDU) is one file with its Open function and one row.
@@ -41,6 +42,7 @@ class Power {
 struct PowerTarget {
   std::string spec;           // --power, %m already replaced
   std::string machine;        // the machine's name (the command sees KBISECT_MACHINE)
+  std::string secret;         // --power-secret: a file with the BMC's or PDU's password
   double timeout = 120;       // --power-timeout: each call
   int output_fd = 2;          // where a command's output goes
   Runner* runner = nullptr;   // runs commands (null: SystemRunner())
@@ -55,6 +57,10 @@ struct PowerBackend {
 // The backend for t.spec (the first row whose prefix it starts with), opened:
 // null with why when the value does not fit it (a bad form, a missing part).
 std::unique_ptr<Power> OpenPower(const PowerTarget& t, std::string* why);
+
+// Whether `path` is a secret only its owner can read (a regular file, not a link,
+// no permission for group or others): "" or why not, naming the file.
+std::string CheckSecretFile(const std::string& path);
 
 // The forms --power takes, one a line, for --help.
 std::string PowerUsage();

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -104,7 +105,7 @@ class FakeRunner : public Runner {
 TEST(OpenPower, ACommandCanOnlyCycleAndSaysHowItFailed) {
   FakeRunner r;
   std::string why;
-  auto p = OpenPower(PowerTarget{"ipmitool -H %m-bmc power cycle", "m1", 7, 5, &r}, &why);
+  auto p = OpenPower(PowerTarget{"ipmitool -H %m-bmc power cycle", "m1", "", 7, 5, &r}, &why);
   ASSERT_TRUE(p) << why;
   EXPECT_TRUE(p->Can(PowerVerb::kCycle));
   EXPECT_FALSE(p->Can(PowerVerb::kOn));
@@ -128,9 +129,9 @@ TEST(OpenPower, ACommandCanOnlyCycleAndSaysHowItFailed) {
 
 TEST(OpenPower, RefusesWhatNoBackendTakes) {
   std::string why;
-  EXPECT_FALSE(OpenPower(PowerTarget{"", "m1", 7, 2, nullptr}, &why));
+  EXPECT_FALSE(OpenPower(PowerTarget{"", "m1", "", 7, 2, nullptr}, &why));
   EXPECT_EQ(why, "no --power given");
-  EXPECT_FALSE(OpenPower(PowerTarget{"qmp:", "m1", 7, 2, nullptr}, &why));
+  EXPECT_FALSE(OpenPower(PowerTarget{"qmp:", "m1", "", 7, 2, nullptr}, &why));
   EXPECT_EQ(why, "--power qmp:SOCKET: the socket's path is missing");
   EXPECT_NE(PowerUsage().find("qmp:SOCKET"), std::string::npos);
 }
@@ -192,7 +193,7 @@ TEST(QmpPower, StatusOffOnAndCycleAsQemuDoesThem) {
   TempDir d;
   const std::string sock = d.path() + "/m.qmp";
   std::string why;
-  auto p = OpenPower(PowerTarget{"qmp:" + sock, "m1", 10, 2, nullptr}, &why);
+  auto p = OpenPower(PowerTarget{"qmp:" + sock, "m1", "", 10, 2, nullptr}, &why);
   ASSERT_TRUE(p) << why;
   EXPECT_EQ(p->Name(), "QMP " + sock);
   PowerState s;
@@ -219,7 +220,7 @@ TEST(QmpPower, ARefusalAndAMissingQemuAreSaid) {
   TempDir d;
   const std::string sock = d.path() + "/m.qmp";
   std::string why;
-  auto p = OpenPower(PowerTarget{"qmp:" + sock, "m1", 10, 2, nullptr}, &why);
+  auto p = OpenPower(PowerTarget{"qmp:" + sock, "m1", "", 10, 2, nullptr}, &why);
   ASSERT_TRUE(p);
   EXPECT_FALSE(p->Cycle(&why));
   EXPECT_EQ(why, "cannot connect to " + sock + ": No such file or directory");
@@ -229,6 +230,109 @@ TEST(QmpPower, ARefusalAndAMissingQemuAreSaid) {
     EXPECT_EQ(q.commands, "qmp_capabilities system_reset ") << "nothing after the refusal";
   }
   EXPECT_EQ(why, "QMP on " + sock + " refused system_reset: {\"error\": {\"class\": \"GenericError\", \"desc\": \"no\"}}\r");
+}
+
+}  // namespace
+}  // namespace kb
+
+namespace kb {
+namespace {
+
+// ipmitool as a BMC answers through it: each call's output and exit status in
+// turn; the commands it was given kept.
+class FakeIpmitool : public Runner {
+ public:
+  std::vector<std::pair<int, std::string>> answers;
+  std::vector<Command> ran;
+  int Run(const Command& c, std::string*) override {
+    ran.push_back(c);
+    auto [rc, out] = answers.at(ran.size() - 1);
+    if (c.capture) *c.capture = out;
+    return rc;
+  }
+};
+
+struct Secret {
+  TempDir d;
+  std::string path = d.Write("bmc.pass", "s3cret\n");
+  Secret() { chmod(path.c_str(), 0600); }
+};
+
+TEST(IpmiPower, DrivesTheChassisThroughIpmitoolWithThePasswordInAFile) {
+  Secret s;
+  FakeIpmitool r;
+  std::string why;
+  auto p = OpenPower(PowerTarget{"ipmi://admin@bmc-m1.lab:6230", "m1", s.path, 20, 4, &r}, &why);
+  ASSERT_TRUE(p) << why;
+  EXPECT_EQ(p->Name(), "IPMI admin@bmc-m1.lab:6230");
+  r.answers = {{0, "Unable to Get Channel Cipher Suites\nChassis Power is off\n"}, {0, "Chassis Power Control: Up/On\n"}};
+  ASSERT_TRUE(PowerCycleOrOn(*p, &why)) << why;
+  ASSERT_EQ(r.ran.size(), 2u) << "an off chassis is switched on, not cycled";
+  EXPECT_EQ(r.ran[0].argv, (std::vector<std::string>{"ipmitool", "-I", "lanplus", "-H", "bmc-m1.lab", "-p", "6230", "-U",
+                                                     "admin", "-f", s.path, "chassis", "power", "status"}));
+  EXPECT_EQ(r.ran[1].argv.back(), "on");
+  EXPECT_EQ(r.ran[1].timeout, 20);
+  for (const Command& c : r.ran)
+    for (const std::string& a : c.argv) EXPECT_EQ(a.find("s3cret"), std::string::npos) << "never on a command line";
+  r.answers.push_back({0, "Chassis Power is on\n"});
+  r.answers.push_back({0, "Chassis Power Control: Cycle\n"});
+  ASSERT_TRUE(PowerCycleOrOn(*p, &why)) << why;
+  EXPECT_EQ(r.ran.back().argv.back(), "cycle");
+}
+
+TEST(IpmiPower, ABmcThatRefusesOrDoesNotAnswerIsSaidInItsWords) {
+  Secret s;
+  FakeIpmitool r;
+  std::string why;
+  auto p = OpenPower(PowerTarget{"ipmi://admin@10.0.0.7", "m1", s.path, 20, 4, &r}, &why);
+  ASSERT_TRUE(p) << why;
+  r.answers = {{1, "Error: Unable to establish IPMI v2 / RMCP+ session\n"},
+               {1, "Set Chassis Power Control to Cycle failed: Command not supported in present state\n"},
+               {124, ""},
+               {0, "Chassis Power is sideways\n"}};
+  EXPECT_FALSE(p->On(&why));
+  EXPECT_EQ(why, "IPMI admin@10.0.0.7:623: chassis power on: Error: Unable to establish IPMI v2 / RMCP+ session");
+  EXPECT_FALSE(p->Cycle(&why));
+  EXPECT_EQ(why, "IPMI admin@10.0.0.7:623: chassis power cycle: Set Chassis Power Control to Cycle failed: "
+                 "Command not supported in present state");
+  EXPECT_FALSE(p->Off(&why));
+  EXPECT_EQ(why, "IPMI admin@10.0.0.7:623: chassis power off: it did not finish in 20 s");
+  PowerState st;
+  EXPECT_FALSE(p->Status(&st, &why));
+  EXPECT_EQ(why, "IPMI admin@10.0.0.7:623: chassis power status: no state in its answer: Chassis Power is sideways");
+}
+
+TEST(IpmiPower, RefusesABadAddressAndASecretOthersCanRead) {
+  Secret s;
+  std::string why;
+  auto open = [&](const std::string& spec, const std::string& secret) {
+    return OpenPower(PowerTarget{spec, "m1", secret, 20, 4, nullptr}, &why) != nullptr;
+  };
+  EXPECT_TRUE(open("ipmi://root@[fe80::1]:623", s.path)) << why;
+  EXPECT_TRUE(open("ipmi://root@fe80::1", s.path)) << why;
+  struct {
+    std::string spec, why;
+  } bad[] = {
+      {"ipmi://bmc.lab", "--power ipmi://USER@HOST[:PORT]: the BMC's user is missing ('ipmi://bmc.lab')"},
+      {"ipmi://root@bmc:0", "--power ipmi://USER@HOST[:PORT]: bad port '0'"},
+      {"ipmi://root@bmc:x", "--power ipmi://USER@HOST[:PORT]: bad port 'x'"},
+      {"ipmi://root@-oProxy", "--power ipmi://USER@HOST[:PORT]: bad host '-oProxy'"},
+      {"ipmi://-E@bmc", "--power ipmi://USER@HOST[:PORT]: bad user '-E'"},
+      {"ipmi://root@bmc;reboot", "--power ipmi://USER@HOST[:PORT]: bad host 'bmc;reboot'"},
+  };
+  for (const auto& b : bad) {
+    EXPECT_FALSE(open(b.spec, s.path)) << b.spec;
+    EXPECT_EQ(why, b.why);
+  }
+  EXPECT_FALSE(open("ipmi://root@bmc", ""));
+  EXPECT_EQ(why, "no --power-secret FILE (the password's file)");
+  EXPECT_FALSE(open("ipmi://root@bmc", s.d.path() + "/none"));
+  EXPECT_EQ(why, "--power-secret " + s.d.path() + "/none: No such file or directory");
+  chmod(s.path.c_str(), 0644);
+  EXPECT_FALSE(open("ipmi://root@bmc", s.path));
+  EXPECT_EQ(why, "--power-secret " + s.path + ": others may read or change it (mode 644): chmod 600 it");
+  EXPECT_FALSE(open("ipmi://root@bmc", s.d.path()));
+  EXPECT_EQ(why, "--power-secret " + s.d.path() + ": not a regular file");
 }
 
 }  // namespace

@@ -91,7 +91,7 @@ std::vector<char*> Environment(const std::vector<std::string>& env) {
   int devnull = open("/dev/null", O_RDWR);
   dup2(in_fd >= 0 ? in_fd : devnull, 0);
   dup2(out_fd >= 0 ? out_fd : c.log_fd >= 0 ? c.log_fd : devnull, 1);
-  dup2(c.log_fd >= 0 ? c.log_fd : devnull, 2);
+  dup2(out_fd >= 0 && c.capture_stderr ? out_fd : c.log_fd >= 0 ? c.log_fd : devnull, 2);
   // No descriptor of this process but 0-2 reaches the command (another thread's
   // socket, a pipe being set up for another command): a plain syscall, safe here.
   close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);

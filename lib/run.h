@@ -27,7 +27,7 @@ double MonotonicSeconds();
 // process's own of the same name), stdin from `input` (empty: /dev/null).
 // stdout and stderr go to log_fd (-1: /dev/null); with `capture`, stdout is
 // collected there instead (at most capture_limit bytes kept, the rest read and
-// dropped) and only stderr goes to log_fd. With a timeout > 0 (seconds) a command
+// dropped) and only stderr goes to log_fd (with capture_stderr, it is captured too). With a timeout > 0 (seconds) a command
 // still running then is ended with its group. With `confine`, it runs confined
 // (lib/confine.h).
 struct Command {
@@ -37,6 +37,7 @@ struct Command {
   std::string input;
   int log_fd = -1;
   std::string* capture = nullptr;
+  bool capture_stderr = false;  // with capture: stderr is captured too (a tool's messages)
   size_t capture_limit = size_t(1) << 20;
   double timeout = 0;
   const Confinement* confine = nullptr;

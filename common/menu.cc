@@ -30,7 +30,28 @@ ListResult ParseList(std::string_view text, bool complete, std::span<std::string
   return r;
 }
 
+bool MenuInput::Skipped(unsigned char c) {
+  switch (skip_) {
+    case Skip::kNo: break;
+    case Skip::kIac:  // WILL, WONT, DO, DONT take an option; SB starts a subnegotiation
+      skip_ = c >= 0xfb && c <= 0xfe ? Skip::kIacOption : c == 0xfa ? Skip::kSubneg : Skip::kNo;
+      return true;
+    case Skip::kIacOption: skip_ = Skip::kNo; return true;
+    case Skip::kSubneg: skip_ = c == 0xff ? Skip::kSubnegIac : Skip::kSubneg; return true;
+    case Skip::kSubnegIac: skip_ = c == 0xf0 ? Skip::kNo : Skip::kSubneg; return true;
+    case Skip::kEsc: skip_ = c == '[' ? Skip::kCsi : Skip::kNo; return true;
+    case Skip::kCsi: if (c >= 0x40 && c <= 0x7e) skip_ = Skip::kNo; return true;
+  }
+  if (c == 0xff) return skip_ = Skip::kIac, true;
+  if (c == 0x1b) return skip_ = Skip::kEsc, true;
+  return false;
+}
+
 MenuInput::Action MenuInput::Key(char c) {
+  const unsigned char u = static_cast<unsigned char>(c);
+  if (Skipped(u)) return kNone;
+  // Control bytes but Backspace, Enter (CR, LF) and DEL; and bytes of 0x80 and up.
+  if ((u < 0x20 && c != '\b' && c != '\r' && c != '\n') || u >= 0x80) return kNone;
   if (IsDigit(c)) {
     if (len_ < sizeof typed_) typed_[len_++] = c;
     return kStopped;

@@ -24,9 +24,14 @@ struct ListResult {
 // newline counts only when `complete` (the whole list was received).
 ListResult ParseList(std::string_view text, bool complete, std::span<std::string_view> out);
 
-// Keys typed during the countdown. Any key stops the countdown; digits and
-// backspace edit a number; Enter picks that entry (1-based), or the first one
-// when no number was typed.
+// Keys typed during the countdown. A key a person would press stops the
+// countdown (a printable character, Backspace, DEL); digits and backspace edit a
+// number; Enter picks that entry (1-based), or the first one when no number was
+// typed. What a console client or a line sends by itself is no key (kNone): NUL
+// and other control bytes, bytes of 0x80 and above, a telnet command (IAC, its
+// option, a subnegotiation up to IAC SE) and a terminal's escape sequence (ESC,
+// CSI parameters up to the final byte), so that an IPMI SOL session or a telnet
+// client that negotiates on connect cannot stop every boot's countdown.
 class MenuInput {
  public:
   enum Action { kNone, kStopped, kChosen, kBadNumber };
@@ -42,6 +47,10 @@ class MenuInput {
   bool by_default_ = false;
   char typed_[8] = {};
   size_t len_ = 0;
+  // Where a run of bytes that are no key stands.
+  enum class Skip { kNo, kIac, kIacOption, kSubneg, kSubnegIac, kEsc, kCsi } skip_ = Skip::kNo;
+  // Whether c belongs to a telnet command or an escape sequence (and so is no key).
+  bool Skipped(unsigned char c);
 };
 
 }  // namespace kb

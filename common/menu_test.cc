@@ -64,3 +64,35 @@ TEST(Menu, KeysStopPickAndRefuse) {
 
 }  // namespace
 }  // namespace kb
+
+namespace kb {
+namespace {
+
+// What a console client or the line sends by itself stops nothing: an IPMI SOL
+// session's NULs, a telnet client's negotiation (whose option bytes may be
+// printable: '"' is LINEMODE, ' ' TSPEED), a terminal's escape sequences.
+TEST(Menu, LineNoiseAndNegotiationAreNoKeys) {
+  MenuInput m(3);
+  const std::string noise = std::string(16, '\0') +
+                            "\xff\xfb\x01\xff\xfd\x22\xff\xfd\x20\xff\xfa\x18\x01\xff\xf0"  // telnet WILL/DO/SB..SE
+                            "\xff\xf1"                                                    // IAC NOP
+                            "\x1b[2J\x1b[?25h\x1b" "c"                                    // CSI sequences, ESC c
+                            "\x07\x03\x1a\x80\xc3\xa9";                                   // BEL, ^C, ^Z, 8-bit bytes
+  for (char c : noise) EXPECT_EQ(m.Key(c), MenuInput::kNone) << int(static_cast<unsigned char>(c));
+  EXPECT_EQ(m.typed(), "");
+  // A person's keys still count, and after the noise the parser is back in step.
+  EXPECT_EQ(m.Key('x'), MenuInput::kStopped);
+  EXPECT_EQ(m.Key('3'), MenuInput::kStopped);
+  EXPECT_EQ(m.Key('\b'), MenuInput::kStopped);
+  EXPECT_EQ(m.Key('2'), MenuInput::kStopped);
+  EXPECT_EQ(m.Key('\r'), MenuInput::kChosen);
+  EXPECT_EQ(m.choice(), 1u);
+  // An IAC IAC pair (a data byte 0xff) and an unfinished subnegotiation swallow
+  // only themselves / what they enclose.
+  EXPECT_EQ(m.Key('\xff'), MenuInput::kNone);
+  EXPECT_EQ(m.Key('\xff'), MenuInput::kNone);
+  EXPECT_EQ(m.Key('1'), MenuInput::kStopped);
+}
+
+}  // namespace
+}  // namespace kb

@@ -97,6 +97,7 @@ size_t RunMenu(std::span<const std::string_view> entries, std::span<const bool> 
     if (key < 0) continue;
     size_t typed_before = input.typed().size();
     MenuInput::Action action = input.Key(char(key));
+    if (action == MenuInput::kNone) continue;  // line noise, a client's negotiation
     if (action == MenuInput::kStopped && !stopped)
       Say({"kbisect: countdown stopped; type a number and Enter (5 minutes at most)"});
     if (action == MenuInput::kStopped) stop();

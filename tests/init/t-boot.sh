@@ -49,6 +49,13 @@ done
 set_default keys "$CAND"
 boot keys "kbisect.timeout=30"
 t_check "keys: the menu counts down from 30 s" wait_for keys "^kbisect: booting 1 in 30 s" 90
+# What an IPMI SOL session or a telnet client sends by itself is no key: NULs, a
+# negotiation (IAC WILL ECHO, IAC DO LINEMODE: '"'), an escape sequence.
+lab_type keys '\0\0\0\377\373\001\377\375\042\033[2J'
+sleep 3
+t_check "keys: line noise and a client's negotiation do not stop the countdown" \
+	bash -c '! grep -aq "countdown stopped" "$1" && tail -n 3 "$1" | grep -aqE "^kbisect: booting 1 in [0-9]+ s"' \
+	_ "$LAB_OUT/keys.console"
 lab_type keys " "
 t_check "keys: a key stops the countdown" wait_for keys "^kbisect: countdown stopped" 20
 lab_type keys "2\r"

@@ -239,7 +239,10 @@ int CmdRun(Server& s, const Options& o) {
       " on " + Where(o) + ": " + std::to_string(r.graph.nodes.size()) + " commits; log: " + log_path);
   const double t0 = MonotonicSeconds();
   Bisection b(std::move(r.graph), r.new_end);
-  ServerCandidates c(s, o, &git, r.work_tree, logs.steps, logs.log, logs.output);
+  // A console kbisect captures itself goes beside the run's log (LOG.M.console).
+  Options with_log = o;
+  with_log.log = log_path;
+  ServerCandidates c(s, with_log, &git, r.work_tree, logs.steps, logs.log, logs.output);
   RunReport rep = RunBisection(b, c, ro, [&](const std::string& line) {
     Say(line);
     logs.Note(line);

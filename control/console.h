@@ -2,6 +2,8 @@
 // far, read from an offset, judged by step.cc. One interface, a backend a way of
 // getting the bytes, chosen by the form of --console in the table of backends
 // (kConsoleBackends, console.cc):
+//   tcp:HOST:PORT  a serial port on TCP (ser2net), captured    console_stream.cc
+//   command:CMD    a command's output (a SOL client), captured console_stream.cc
 //   FILE   a file something else fills (a serial logger, conserver's log file,
 //          QEMU's -serial file:), read as it grows         console_file.cc
 // A backend that captures a stream itself (a TCP port, a BMC's Serial-over-LAN,
@@ -33,6 +35,10 @@ class Console {
 struct ConsoleTarget {
   std::string spec;     // --console, %m already replaced
   std::string machine;  // the machine's name
+  std::string capture;  // where a backend that captures a stream writes it
+  std::string power;    // --power and --power-secret, for a console through the BMC
+  std::string secret;
+  bool start = true;    // false: the form is checked, nothing is opened or started
 };
 
 struct ConsoleBackend {
@@ -44,6 +50,9 @@ struct ConsoleBackend {
 // The backend for t.spec (the first row whose prefix it starts with), opened:
 // null with why when the value does not fit it.
 std::unique_ptr<Console> OpenConsole(const ConsoleTarget& t, std::string* why);
+
+// The file console (console_file.cc), also the reading side of the capturing ones.
+std::unique_ptr<Console> OpenFileConsole(const ConsoleTarget& t, std::string* why);
 
 // The forms --console takes, one a line, for --help.
 std::string ConsoleUsage();

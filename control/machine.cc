@@ -38,17 +38,29 @@ StepOptions StepOptionsOf(const Options& o) {
   return s;
 }
 
+namespace {
+
+// Where a console kbisect captures itself is written: beside the run's log.
+std::string CaptureOf(const Options& o) {
+  return (o.log.empty() ? "kbisect-" + o.machine : o.log + "." + o.machine) + ".console";
+}
+
+}  // namespace
+
 RealMachine::RealMachine(const Server& server, const Options& o, int output_fd, Runner& runner)
     : server_(server), o_(o), output_fd_(output_fd), runner_(runner) {
   power_ = OpenPower(PowerTarget{o.power, o.machine, o.power_secret, o.power_timeout, output_fd, &runner}, &open_error_);
-  if (power_ && !o.console.empty()) console_ = OpenConsole(ConsoleTarget{o.console, o.machine}, &open_error_);
+  if (power_ && !o.console.empty())
+    console_ = OpenConsole(ConsoleTarget{o.console, o.machine, CaptureOf(o), o.power, o.power_secret, true}, &open_error_);
 }
 
 std::string CheckMachineOptions(const Options& o) {
   std::string why;
   if (!o.power.empty() && !OpenPower(PowerTarget{o.power, o.machine, o.power_secret, o.power_timeout, -1, nullptr}, &why))
     return why;
-  if (!o.console.empty() && !OpenConsole(ConsoleTarget{o.console, o.machine}, &why)) return why;
+  if (!o.console.empty() &&
+      !OpenConsole(ConsoleTarget{o.console, o.machine, CaptureOf(o), o.power, o.power_secret, false}, &why))
+    return why;
   return "";
 }
 

@@ -185,14 +185,18 @@ class System : public Runner {
 
 }  // namespace
 
-int RunProcess(const Command& c, std::string* err) {
+namespace {
+
+// Starts c in a process group of its own: its pid, with *in the write end of its
+// stdin (when c has input) and *out the read end of its stdout (when out_pipe);
+// -1 with *err when it cannot start.
+pid_t Spawn(const Command& c, bool out_pipe, Fd* in, Fd* out, std::string* err) {
   if (c.argv.empty()) return *err = "no command", -1;
-  int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1};
+  int in_pipe[2] = {-1, -1}, out_fds[2] = {-1, -1}, status_pipe[2] = {-1, -1};
   if (!c.input.empty() && pipe2(in_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
   Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
-  if (c.capture && pipe2(out_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
-  Fd out_read(out_pipe[0]), out_write(out_pipe[1]);
-  if (c.capture) c.capture->clear();
+  if (out_pipe && pipe2(out_fds, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
+  Fd out_read(out_fds[0]), out_write(out_fds[1]);
   // The child's word when it cannot be set up (confinement, cwd).
   if (pipe2(status_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
   Fd status_read(status_pipe[0]), status_write(status_pipe[1]);
@@ -223,7 +227,32 @@ int RunProcess(const Command& c, std::string* err) {
     }
     return *err = said, -1;
   }
-  return Pump(c, pid, std::move(in_write), std::move(out_read), err);
+  *in = std::move(in_write);
+  *out = std::move(out_read);
+  return pid;
+}
+
+}  // namespace
+
+int RunProcess(const Command& c, std::string* err) {
+  if (c.capture) c.capture->clear();
+  Fd in, out;
+  pid_t pid = Spawn(c, c.capture != nullptr, &in, &out, err);
+  if (pid < 0) return -1;
+  return Pump(c, pid, std::move(in), std::move(out), err);
+}
+
+bool Process::Start(const Command& c, std::string* err) {
+  End();
+  Fd in;
+  pid_ = Spawn(c, true, &in, &out_, err);
+  return pid_ > 0;
+}
+
+void Process::End() {
+  if (pid_ > 0) EndGroup(pid_);
+  pid_ = -1;
+  out_.Close();
 }
 
 int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env,

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/fd.h"
 #include "lib/confine.h"
 
 namespace kb {
@@ -55,6 +56,25 @@ int RunProcess(const Command& c, std::string* err);
 int RunCommand(const std::vector<std::string>& argv, const std::string& cwd, const std::vector<std::string>& env,
                int log_fd, const std::string& input, std::string* err, double timeout = 0,
                const Confinement* confine = nullptr);
+
+// A command left running, its stdout (and stderr, with capture_stderr) on a pipe
+// the caller reads: a console's stream. Its argv, cwd, env, log_fd and confine
+// are used (not input, capture or timeout). End(), or the destructor, ends its
+// process group and reaps it.
+class Process {
+ public:
+  Process() = default;
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  ~Process() { End(); }
+  bool Start(const Command& c, std::string* err);
+  int out() const { return out_.get(); }
+  void End();
+
+ private:
+  int pid_ = -1;
+  Fd out_;
+};
 
 // The seam: what runs a Command. RunProcess's contract.
 class Runner {

@@ -105,10 +105,16 @@ ConsoleJudge::State ConsoleJudge::Tick(double now) {
     clock_started_ = true;
     start_ = last_output_ = now;
   }
+  std::string timed_out;
   if (now - start_ >= boot_timeout_)
-    Decide(State::kHang, "no verdict on the console within " + Shortest(boot_timeout_) + " s");
+    timed_out = "no verdict on the console within " + Shortest(boot_timeout_) + " s";
   else if (silence_timeout_ > 0 && now - last_output_ >= silence_timeout_)
-    Decide(State::kHang, "no console output for " + Shortest(silence_timeout_) + " s");
+    timed_out = "no console output for " + Shortest(silence_timeout_) + " s";
+  if (!timed_out.empty() && started_) Decide(State::kHang, timed_out);
+  if (!timed_out.empty() && !started_)
+    Decide(State::kNoStage1, timed_out + ", and it never showed the stage-1's '" +
+                                 std::string(kKexec.substr(0, kKexec.size() - 1)) +
+                                 "' line: the console is not this machine's, or not being captured");
   return state_;
 }
 
@@ -118,6 +124,7 @@ const char* StateName(ConsoleJudge::State s) {
     case ConsoleJudge::State::kPass: return "pass";
     case ConsoleJudge::State::kFail: return "fail";
     case ConsoleJudge::State::kHang: return "hang";
+    case ConsoleJudge::State::kNoStage1: return "no stage-1";
   }
   return "?";
 }

@@ -9,7 +9,10 @@
 //     only with call_trace_fails (--fail-on-call-trace);
 //   - --pass REGEX passes it (a failure seen first wins);
 //   - no verdict within the boot timeout is a hang, and so is no console output at
-//     all for the silence timeout (0: off); both count from the first Feed or Tick.
+//     all for the silence timeout (0: off); both count from the first Feed or Tick;
+//   - but only when the console showed the stage-1's kexec line: a timeout on a
+//     console that never showed it is kNoStage1, a lab fault (the console is not
+//     this machine's, or its capture is not working), never a verdict.
 // Patterns are POSIX extended regular expressions (grep -E), as in the shell
 // version.
 #ifndef KBISECT_CONTROL_CONSOLE_JUDGE_H
@@ -35,7 +38,7 @@ struct JudgeRules {
 
 class ConsoleJudge {
  public:
-  enum class State { kPending, kPass, kFail, kHang };
+  enum class State { kPending, kPass, kFail, kHang, kNoStage1 };
 
   // Compiles the patterns; check Error() ("--pass: <regerror>").
   explicit ConsoleJudge(const JudgeRules& rules);

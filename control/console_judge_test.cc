@@ -167,3 +167,23 @@ TEST(ConsoleJudge, StateNames) {
 
 }  // namespace
 }  // namespace kb
+
+namespace kb {
+namespace {
+
+TEST(ConsoleJudge, ATimeoutWithoutTheStage1sKexecLineIsNoStage1NotAHang) {
+  ConsoleJudge j(Rules("PASS"));
+  EXPECT_EQ(j.Feed("login: \n", 100), ConsoleJudge::State::kPending);
+  EXPECT_EQ(j.Tick(160), ConsoleJudge::State::kNoStage1);
+  EXPECT_EQ(j.Reason(), "no verdict on the console within 60 s, and it never showed the stage-1's "
+                        "'kbisect: kexec into' line: the console is not this machine's, or not being captured");
+  EXPECT_STREQ(StateName(j.state()), "no stage-1");
+  JudgeRules r = Rules("PASS");
+  r.silence_timeout = 10;
+  ConsoleJudge quiet(r);
+  EXPECT_EQ(quiet.Tick(0), ConsoleJudge::State::kPending);
+  EXPECT_EQ(quiet.Tick(10), ConsoleJudge::State::kNoStage1) << "a console that says nothing at all";
+}
+
+}  // namespace
+}  // namespace kb

@@ -126,6 +126,11 @@ bool Judge(MachineEnv& env, const std::string& image, size_t offset, const StepO
       if (s == ConsoleJudge::State::kPending) env.Sleep(o.poll);
     }
     r->why = judge.Reason();
+    if (s == ConsoleJudge::State::kNoStage1) {
+      // The stage-1 reported the boot, but its console never showed it: the lab's fault.
+      r->machine_fault = true;
+      return *abort_why = "a lab fault, not a verdict: " + judge.Reason(), false;
+    }
     if (s == ConsoleJudge::State::kPass) r->verdict = Verdict::kGood;
     if (s == ConsoleJudge::State::kFail) r->verdict = Verdict::kBad;
     hang = s == ConsoleJudge::State::kHang;
@@ -157,7 +162,15 @@ StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOpt
   for (int boot = 1;; ++boot) {
     ConsoleJudge fresh(opts.console);
     size_t offset = 0;
-    if (!Boot(env, image, opts, &r, &offset, &abort_why) || !Judge(env, image, offset, opts, fresh, &r, &abort_why)) break;
+    if (!Boot(env, image, opts, &r, &offset, &abort_why)) break;
+    if (!Judge(env, image, offset, opts, fresh, &r, &abort_why)) {
+      // A console that showed nothing of the stage-1 is given one more boot.
+      if (!r.machine_fault || boot == 2 || env.Stopped()) break;
+      r = StepResult();
+      r.retried = abort_why;
+      opts.use_reboot = false;
+      continue;
+    }
     std::string console = env.ReadConsole(offset);
     r.panicked = PanickedAfterKexec(console);
     if (!r.hang || !SilentAfterKexec(console)) return r;

@@ -13,6 +13,9 @@
 //     within reboot_timeout, the power command is used: a hung candidate costs
 //     one power cycle, a good or bad one none (the caller skips the reboot
 //     command after a hang or a panic: StepResult says which);
+//   - a console that never shows the stage-1's kexec line (though the stage-1
+//     reported the boot) is a lab fault, never a verdict: booted once more, then
+//     an abort with machine_fault;
 //   - a hang (no console verdict in time, or the test timing out) is bad, or a
 //     skip with hang_is_skip; but a hang whose console has nothing after the
 //     stage-1's kexec line (SilentAfterKexec: the stage-1 kernel may have stalled

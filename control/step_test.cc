@@ -427,3 +427,52 @@ TEST(Step, VerdictNames) {
 
 }  // namespace
 }  // namespace kb
+
+namespace kb {
+namespace {
+
+// The console is not this machine's, or its capture is dead: the stage-1 reports
+// each boot, but its kexec line never shows. A lab fault, never a hang's verdict.
+TEST(Step, AConsoleThatNeverShowsTheStage1IsALabFaultNotAHang) {
+  FakeMachine m;
+  m.console_after = {{12, "someone else's machine: login:\n"}};
+  StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kAbort);
+  EXPECT_TRUE(r.machine_fault);
+  EXPECT_FALSE(r.hang);
+  EXPECT_EQ(m.power_cycles, 2) << "booted once more, then given up";
+  EXPECT_EQ(r.why.rfind("a lab fault, not a verdict: no verdict on the console within 45 s, and it never showed the "
+                        "stage-1's 'kbisect: kexec into' line",
+                        0),
+            0u)
+      << r.why;
+  EXPECT_EQ(m.clears, 1) << "the once is cleared";
+}
+
+TEST(Step, AConsoleThatComesBackOnTheSecondBootGivesItsVerdict) {
+  const auto good = FakeMachine().console_after;
+  StepOptions o = ConsoleOptions();
+  o.console.silence_timeout = 30;
+  StepResult r;
+  {
+    // The first boot's console is dead; after the judge gave up on it, it works.
+    class Fixed : public FakeMachine {
+     public:
+      std::vector<std::pair<double, std::string>> later;
+      bool PowerCycle(std::string* why) override {
+        if (power_cycles == 1) console_after = later;
+        return FakeMachine::PowerCycle(why);
+      }
+    } f;
+    f.console_after = {};
+    f.later = good;
+    r = BootAndJudge(f, kImage, o);
+    EXPECT_EQ(f.power_cycles, 2);
+  }
+  EXPECT_EQ(r.verdict, Verdict::kGood) << r.why;
+  EXPECT_EQ(r.retried.rfind("a lab fault, not a verdict: no console output for 30 s, and it never showed", 0), 0u)
+      << r.retried;
+}
+
+}  // namespace
+}  // namespace kb

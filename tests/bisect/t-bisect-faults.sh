@@ -110,9 +110,23 @@ t_check "--resume tests none of the commits the stopped run decided" \
 t_check "--resume says what it replayed" grep -q "resumed: $(wc -w <<<"$decided") runs of $(wc -w <<<"$decided") commits replayed" "$second.err"
 lab_qemu_stop sigm
 
-# --- the server stopped in the middle of a run -------------------------------------------
+# --- a console that is not this machine's (a wrong path, another's logger) ----------------
 machine srvm msg
 wait_for srvm "^kbisect: kexec into" 120 >/dev/null || lab_die "srvm did not boot"
+log=$LAB_OUT/wrongcon.log
+run_bg srvm "$log" --console "$LAB_OUT/sigm.console" --boot-timeout 20
+wait "$RUN_PID"
+rc=$?
+sed 's/^/# /' "$log.out"
+t_eq "a console that never shows the stage-1: exit 128, an abort" 128 "$rc"
+t_check "... said as a lab fault, not a verdict, after one more boot" \
+	bash -c 'grep -q "srvm: a lab fault, not a verdict: .*: tried once more" "$1" &&
+		grep -q "srvm is taken out of the pool: a lab fault, not a verdict: .* never showed the stage-1.s .kbisect: kexec into. line" "$1" &&
+		grep -q "did not end" "$1"' \
+	_ "$log.err"
+t_check "... and no commit got a verdict from it" bash -c '! grep -qE " (good|bad|skip) " "$1"' _ "$log.steps"
+
+# --- the server stopped in the middle of a run -------------------------------------------
 log=$LAB_OUT/srvm.log
 run_bg srvm "$log"
 wait_file "$log.err" "kbisect: srvm booted " 600

@@ -45,7 +45,7 @@ verdict() { lab_ssh "$1" 'modprobe dummy && rmmod dummy'; }
 IMAGE=6.1.0-main_dddddddddddd_20261123_x86_64
 lab_disk_debian_image "$IMAGE" disk1
 
-# kbisect: the stage-1 installed on the disk as the README tells an admin.
+# kbisect: the stage-1 installed on the disk as doc/admin.md tells an admin.
 lab_disk_install disk1 "console=ttyS0 panic=-1 kbisect.machine=disk1"
 # boot_report BEFORE: until disk1's newest boot report is not BEFORE (300 s at most).
 boot_report() {

@@ -1,6 +1,6 @@
 # The lab's disk test machines (sourced by tests/lab/lib.sh): a copy of the base
 # disk (tests/lab/disk-image: Debian 12, GRUB on the disk, sshd) per machine, our
-# stage-1 installed into it the way the README tells an admin, QEMU booting it
+# stage-1 installed into it the way doc/admin.md tells an admin, QEMU booting it
 # from the disk alone, and ssh into the OS it runs. Needs lab_prepare --disk.
 
 # lab_disk_install NAME CMDLINE: $LAB_DIR/NAME.img, a copy of the base disk with

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "common/fd.h"
 #include "lib/run.h"
@@ -40,9 +41,12 @@ StepOptions StepOptionsOf(const Options& o) {
 
 namespace {
 
-// Where a console kbisect captures itself is written: beside the run's log.
+// Where a console kbisect captures itself is written: beside the run's log, or
+// (a step without --log) in $TMPDIR, never in the engineer's kernel tree.
 std::string CaptureOf(const Options& o) {
-  return (o.log.empty() ? "kbisect-" + o.machine : o.log + "." + o.machine) + ".console";
+  const char* tmp = getenv("TMPDIR");
+  const std::string dir = tmp && *tmp ? tmp : "/tmp";
+  return (o.log.empty() ? dir + "/kbisect-" + o.machine : o.log + "." + o.machine) + ".console";
 }
 
 }  // namespace

@@ -82,6 +82,7 @@ BUILDER_LIB := $(filter-out builder/main.cc %_test.cc,$(wildcard builder/*.cc)) 
 # The control program `kbisect` (issue 13): its pure core (also in the fuzzers) and
 # its edges (HTTP with libcurl, git, processes, files), unit-tested; main.cc is thin.
 CONTROL_PURE := control/format.cc control/bisection.cc control/console_judge.cc control/step.cc control/engine.cc \
+	control/redfish.cc \
 	control/engine_check.cc control/verdicts.cc control/options.cc
 CONTROL_LIB := $(filter-out control/main.cc %_test.cc,$(wildcard control/*.cc)) $(LIB_SRC)
 TESTS_SRC := $(wildcard common/*_test.cc store/*_test.cc cgi/*_test.cc builder/*_test.cc control/*_test.cc lib/*_test.cc)

@@ -161,12 +161,13 @@ std::string Indented(const std::string& text) {
 // kbisect power SPEC VERB: one verb of a power backend, as a run would use it.
 int CmdPower(std::vector<std::string> a) {
   const std::string usage =
-      "usage: power POWER on|off|cycle|status [--power-secret FILE] (POWER: as --power takes it)";
-  std::string secret;
-  if (a.size() == 4 && a[2] == "--power-secret") secret = a[3], a.resize(2);
+      "usage: power POWER on|off|cycle|status [--power-secret FILE] [--power-ca FILE] (POWER: as --power takes "
+      "it)";
+  std::string secret, ca;
+  if (!TakeOption(&a, "--power-secret", &secret) || !TakeOption(&a, "--power-ca", &ca)) return Usage(usage);
   if (a.size() != 2) return Usage(usage);
   std::string why;
-  std::unique_ptr<Power> p = OpenPower(PowerTarget{a[0], "", secret, 30, 2, nullptr}, &why);
+  std::unique_ptr<Power> p = OpenPower(PowerTarget{a[0], "", secret, 30, 2, nullptr, ca}, &why);
   if (!p) return Usage(why);
   const std::pair<const char*, PowerVerb> verbs[] = {
       {"on", PowerVerb::kOn}, {"off", PowerVerb::kOff}, {"cycle", PowerVerb::kCycle}, {"status", PowerVerb::kStatus}};

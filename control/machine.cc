@@ -49,18 +49,22 @@ std::string CaptureOf(const Options& o) {
   return (o.log.empty() ? dir + "/kbisect-" + o.machine : o.log + "." + o.machine) + ".console";
 }
 
+PowerTarget PowerTargetOf(const Options& o, int output_fd, Runner* runner) {
+  return PowerTarget{o.power, o.machine, o.power_secret, o.power_timeout, output_fd, runner, o.power_ca};
+}
+
 }  // namespace
 
 RealMachine::RealMachine(const Server& server, const Options& o, int output_fd, Runner& runner)
     : server_(server), o_(o), output_fd_(output_fd), runner_(runner) {
-  power_ = OpenPower(PowerTarget{o.power, o.machine, o.power_secret, o.power_timeout, output_fd, &runner}, &open_error_);
+  power_ = OpenPower(PowerTargetOf(o, output_fd, &runner), &open_error_);
   if (power_ && !o.console.empty())
     console_ = OpenConsole(ConsoleTarget{o.console, o.machine, CaptureOf(o), o.power, o.power_secret, true}, &open_error_);
 }
 
 std::string CheckMachineOptions(const Options& o) {
   std::string why;
-  if (!o.power.empty() && !OpenPower(PowerTarget{o.power, o.machine, o.power_secret, o.power_timeout, -1, nullptr}, &why))
+  if (!o.power.empty() && !OpenPower(PowerTargetOf(o, -1, nullptr), &why))
     return why;
   if (!o.console.empty() &&
       !OpenConsole(ConsoleTarget{o.console, o.machine, CaptureOf(o), o.power, o.power_secret, false}, &why))

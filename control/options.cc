@@ -103,13 +103,15 @@ const Row kRows[] = {
      "the test machine (its kbisect.machine name); run: a\npool, --machine a,b,c or --machine repeated (step: the\nfirst)",
      0, nullptr, nullptr, nullptr, nullptr, SetMachine},
     {"power", "POWER", kText, kStepAndRun,
-     "its power switch: ipmi://USER@HOST, qmp:SOCKET, or a command that power-cycles it; "
+     "its power switch: ipmi://USER@HOST, redfish://USER@HOST/redfish/v1/Systems/ID, qmp:SOCKET, or a command that power-cycles it; "
      "the forms are listed below. %m in --power, --reboot,\n--console and --test is the machine's name\n"
      "(e.g. 'ipmitool -H %m-bmc ...'), %% a %",
      kPerMachine, &Options::power},
     {"power-secret", "FILE", kText, kStepAndRun,
      "the password of --power's BMC or PDU, in a file that only its owner may read (chmod 600)", kPerMachine,
      &Options::power_secret},
+    {"power-ca", "FILE", kText, kStepAndRun,
+     "the certificate of --power's https BMC, or of its CA (else the system's CAs)", kPerMachine, &Options::power_ca},
     {"test", "CMD", kText, kStepAndRun,
      "the verdict: exit 0 good, 125 skip, else bad; run here\nwith KBISECT_MACHINE, KBISECT_IMAGE, KBISECT_COMMIT,\n"
      "KBISECT_CONSOLE, KBISECT_CONSOLE_OFFSET set",

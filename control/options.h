@@ -17,6 +17,7 @@ struct Options {
   // --machine a,b,c or --machine repeated; step uses the first).
   std::string machine, arch = "x86_64", power, test, console, pass, fail;
   std::string power_secret;         // --power-secret FILE: the BMC's or PDU's password
+  std::string power_ca;             // --power-ca FILE: an https BMC's certificate or CA
   std::vector<std::string> machines;
   std::vector<std::string> ignore;  // --ignore REGEX, repeatable
   bool fail_on_call_trace = false;

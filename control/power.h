@@ -2,6 +2,7 @@
 // reaching the switch, chosen by the form of --power in the table of backends
 // (kPowerBackends, power.cc):
 //   ipmi://USER@HOST[:PORT]  a BMC over IPMI's LAN+ (ipmitool)   power_ipmi.cc
+//   redfish://USER@HOST[:PORT]/redfish/v1/Systems/ID  a BMC over Redfish  power_redfish.cc
 //   qmp:SOCKET   QEMU's QMP socket (the lab's machines)        power_qmp.cc
 //   CMD          a shell command that power-cycles the machine power_command.cc
 // A new backend (a BMC, a PDU) is one file with its Open function and one row.
@@ -16,6 +17,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "lib/run.h"
 
@@ -46,6 +48,7 @@ struct PowerTarget {
   double timeout = 120;       // --power-timeout: each call
   int output_fd = 2;          // where a command's output goes
   Runner* runner = nullptr;   // runs commands (null: SystemRunner())
+  std::string ca;             // --power-ca: the certificate (or its CA) of an https BMC
 };
 
 struct PowerBackend {
@@ -61,6 +64,17 @@ std::unique_ptr<Power> OpenPower(const PowerTarget& t, std::string* why);
 // Whether `path` is a secret only its owner can read (a regular file, not a link,
 // no permission for group or others): "" or why not, naming the file.
 std::string CheckSecretFile(const std::string& path);
+
+// USER@HOST[:PORT] ([IPv6]:PORT too; USER@ may be missing): a BMC's or PDU's
+// address in a --power value. False with why (form names the value's form).
+struct BmcAddress {
+  std::string user, host, port;
+};
+bool ParseBmcAddress(std::string_view text, const std::string& default_port, const std::string& form,
+                     BmcAddress* out, std::string* why);
+
+// The password in a --power-secret file (CheckSecretFile first): its first line.
+bool ReadSecret(const std::string& path, std::string* password, std::string* why);
 
 // The forms --power takes, one a line, for --help.
 std::string PowerUsage();

@@ -10,25 +10,6 @@ namespace kb {
 
 namespace {
 
-// What a BMC's address may be: a host name, an IPv4 address, or [IPv6].
-bool HostOk(std::string_view h) {
-  if (h.empty() || h.size() > 253 || h.front() == '-') return false;
-  for (char c : h)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-          c == ':' || c == '[' || c == ']' || c == '_'))
-      return false;
-  return true;
-}
-
-// A user name as BMCs take them (16 bytes in IPMI 2.0), nothing ipmitool would
-// read as an option.
-bool UserOk(std::string_view u) {
-  if (u.empty() || u.size() > 16 || u.front() == '-') return false;
-  for (char c : u)
-    if (static_cast<unsigned char>(c) <= ' ' || c == '@' || c == '/' || c == 0x7f) return false;
-  return true;
-}
-
 // The last line of a tool's output that says something.
 std::string LastLine(const std::string& out) {
   size_t end = out.find_last_not_of("\r\n \t");
@@ -82,28 +63,13 @@ class IpmiPower : public Power {
 }  // namespace
 
 std::unique_ptr<Power> OpenIpmiPower(const PowerTarget& t, std::string* why) {
-  const std::string form = "--power ipmi://USER@HOST[:PORT]";
   std::string_view rest = std::string_view(t.spec).substr(7);
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  size_t at = rest.find('@');
-  if (at == std::string_view::npos) return *why = form + ": the BMC's user is missing ('" + t.spec + "')", nullptr;
-  std::string user(rest.substr(0, at));
-  std::string_view hostport = rest.substr(at + 1);
-  std::string host(hostport), port = "623";
-  // host:port, or [v6]:port; a bare IPv6 address has more than one colon.
-  size_t colon = hostport.rfind(':');
-  if (colon != std::string_view::npos && (hostport.front() == '[' ? hostport[colon - 1] == ']' : hostport.find(':') == colon)) {
-    host = std::string(hostport.substr(0, colon));
-    port = std::string(hostport.substr(colon + 1));
-    bool digits = !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos;
-    if (!digits || std::stoi(port) < 1 || std::stoi(port) > 65535)
-      return *why = form + ": bad port '" + port + "'", nullptr;
-  }
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (!UserOk(user)) return *why = form + ": bad user '" + user + "'", nullptr;
-  if (!HostOk(host)) return *why = form + ": bad host '" + host + "'", nullptr;
+  BmcAddress a;
+  if (!ParseBmcAddress(rest, "623", "--power ipmi://USER@HOST[:PORT]", &a, why)) return nullptr;
+  if (a.user.empty()) return *why = "--power ipmi://USER@HOST[:PORT]: the BMC's user is missing ('" + t.spec + "')", nullptr;
   if (std::string bad = CheckSecretFile(t.secret); !bad.empty()) return *why = bad, nullptr;
-  return std::make_unique<IpmiPower>(t, user, host, port);
+  return std::make_unique<IpmiPower>(t, a.user, a.host, a.port);
 }
 
 }  // namespace kb

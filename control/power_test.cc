@@ -13,6 +13,7 @@
 #include "common/fd.h"
 #include "common/fileio.h"
 #include "common/test_temp_dir.h"
+#include "control/test_http_server.h"
 
 namespace kb {
 namespace {
@@ -105,7 +106,7 @@ class FakeRunner : public Runner {
 TEST(OpenPower, ACommandCanOnlyCycleAndSaysHowItFailed) {
   FakeRunner r;
   std::string why;
-  auto p = OpenPower(PowerTarget{"ipmitool -H %m-bmc power cycle", "m1", "", 7, 5, &r}, &why);
+  auto p = OpenPower(PowerTarget{"ipmitool -H %m-bmc power cycle", "m1", "", 7, 5, &r, ""}, &why);
   ASSERT_TRUE(p) << why;
   EXPECT_TRUE(p->Can(PowerVerb::kCycle));
   EXPECT_FALSE(p->Can(PowerVerb::kOn));
@@ -129,9 +130,9 @@ TEST(OpenPower, ACommandCanOnlyCycleAndSaysHowItFailed) {
 
 TEST(OpenPower, RefusesWhatNoBackendTakes) {
   std::string why;
-  EXPECT_FALSE(OpenPower(PowerTarget{"", "m1", "", 7, 2, nullptr}, &why));
+  EXPECT_FALSE(OpenPower(PowerTarget{"", "m1", "", 7, 2, nullptr, ""}, &why));
   EXPECT_EQ(why, "no --power given");
-  EXPECT_FALSE(OpenPower(PowerTarget{"qmp:", "m1", "", 7, 2, nullptr}, &why));
+  EXPECT_FALSE(OpenPower(PowerTarget{"qmp:", "m1", "", 7, 2, nullptr, ""}, &why));
   EXPECT_EQ(why, "--power qmp:SOCKET: the socket's path is missing");
   EXPECT_NE(PowerUsage().find("qmp:SOCKET"), std::string::npos);
 }
@@ -193,7 +194,7 @@ TEST(QmpPower, StatusOffOnAndCycleAsQemuDoesThem) {
   TempDir d;
   const std::string sock = d.path() + "/m.qmp";
   std::string why;
-  auto p = OpenPower(PowerTarget{"qmp:" + sock, "m1", "", 10, 2, nullptr}, &why);
+  auto p = OpenPower(PowerTarget{"qmp:" + sock, "m1", "", 10, 2, nullptr, ""}, &why);
   ASSERT_TRUE(p) << why;
   EXPECT_EQ(p->Name(), "QMP " + sock);
   PowerState s;
@@ -220,7 +221,7 @@ TEST(QmpPower, ARefusalAndAMissingQemuAreSaid) {
   TempDir d;
   const std::string sock = d.path() + "/m.qmp";
   std::string why;
-  auto p = OpenPower(PowerTarget{"qmp:" + sock, "m1", "", 10, 2, nullptr}, &why);
+  auto p = OpenPower(PowerTarget{"qmp:" + sock, "m1", "", 10, 2, nullptr, ""}, &why);
   ASSERT_TRUE(p);
   EXPECT_FALSE(p->Cycle(&why));
   EXPECT_EQ(why, "cannot connect to " + sock + ": No such file or directory");
@@ -262,7 +263,7 @@ TEST(IpmiPower, DrivesTheChassisThroughIpmitoolWithThePasswordInAFile) {
   Secret s;
   FakeIpmitool r;
   std::string why;
-  auto p = OpenPower(PowerTarget{"ipmi://admin@bmc-m1.lab:6230", "m1", s.path, 20, 4, &r}, &why);
+  auto p = OpenPower(PowerTarget{"ipmi://admin@bmc-m1.lab:6230", "m1", s.path, 20, 4, &r, ""}, &why);
   ASSERT_TRUE(p) << why;
   EXPECT_EQ(p->Name(), "IPMI admin@bmc-m1.lab:6230");
   r.answers = {{0, "Unable to Get Channel Cipher Suites\nChassis Power is off\n"}, {0, "Chassis Power Control: Up/On\n"}};
@@ -284,7 +285,7 @@ TEST(IpmiPower, ABmcThatRefusesOrDoesNotAnswerIsSaidInItsWords) {
   Secret s;
   FakeIpmitool r;
   std::string why;
-  auto p = OpenPower(PowerTarget{"ipmi://admin@10.0.0.7", "m1", s.path, 20, 4, &r}, &why);
+  auto p = OpenPower(PowerTarget{"ipmi://admin@10.0.0.7", "m1", s.path, 20, 4, &r, ""}, &why);
   ASSERT_TRUE(p) << why;
   r.answers = {{1, "Error: Unable to establish IPMI v2 / RMCP+ session\n"},
                {1, "Set Chassis Power Control to Cycle failed: Command not supported in present state\n"},
@@ -306,7 +307,7 @@ TEST(IpmiPower, RefusesABadAddressAndASecretOthersCanRead) {
   Secret s;
   std::string why;
   auto open = [&](const std::string& spec, const std::string& secret) {
-    return OpenPower(PowerTarget{spec, "m1", secret, 20, 4, nullptr}, &why) != nullptr;
+    return OpenPower(PowerTarget{spec, "m1", secret, 20, 4, nullptr, ""}, &why) != nullptr;
   };
   EXPECT_TRUE(open("ipmi://root@[fe80::1]:623", s.path)) << why;
   EXPECT_TRUE(open("ipmi://root@fe80::1", s.path)) << why;
@@ -333,6 +334,82 @@ TEST(IpmiPower, RefusesABadAddressAndASecretOthersCanRead) {
   EXPECT_EQ(why, "--power-secret " + s.path + ": others may read or change it (mode 644): chmod 600 it");
   EXPECT_FALSE(open("ipmi://root@bmc", s.d.path()));
   EXPECT_EQ(why, "--power-secret " + s.d.path() + ": not a regular file");
+}
+
+// A Redfish BMC (tests/lab/redfish-bmc is the whole one, in the lab tests):
+// here one answer for every request, and what the backend sent.
+const char kSystem[] = R"({"PowerState": "On", "Actions": {"#ComputerSystem.Reset": {
+  "target": "/redfish/v1/Systems/S1/Actions/ComputerSystem.Reset",
+  "ResetType@Redfish.AllowableValues": ["On", "ForceOff", "ForceRestart", "PowerCycle"]}}})";
+
+TEST(RedfishPower, ResetsThroughTheSystemsActionWithBasicAuth) {
+  Secret s;
+  OneShot bmc(Answer(200, kSystem), 4);
+  std::string why;
+  const std::string port = std::to_string(std::stoi(bmc.Url().substr(17)));
+  auto p = OpenPower(PowerTarget{"redfish+http://root@127.0.0.1:" + port + "/redfish/v1/Systems/S1/", "m1", s.path,
+                                 10, 2, nullptr, ""},
+                     &why);
+  ASSERT_TRUE(p) << why;
+  EXPECT_EQ(p->Name(), "Redfish root@http://127.0.0.1:" + port + "/redfish/v1/Systems/S1");
+  PowerState st;
+  ASSERT_TRUE(p->Status(&st, &why)) << why;
+  EXPECT_EQ(st, PowerState::kOn);
+  ASSERT_TRUE(p->Cycle(&why)) << why;
+  std::vector<std::string> req = bmc.Requests();
+  ASSERT_EQ(req.size(), 3u);
+  EXPECT_EQ(req[0].substr(0, req[0].find('\r')), "GET /redfish/v1/Systems/S1 HTTP/1.1");
+  // root:s3cret, the secret file's first line.
+  EXPECT_NE(req[0].find("Authorization: Basic cm9vdDpzM2NyZXQ=\r\n"), std::string::npos) << req[0];
+  EXPECT_EQ(req[2].substr(0, req[2].find('\r')), "POST /redfish/v1/Systems/S1/Actions/ComputerSystem.Reset HTTP/1.1");
+  EXPECT_NE(req[2].find("Content-Type: application/json\r\n"), std::string::npos);
+  EXPECT_EQ(req[2].substr(req[2].find("\r\n\r\n") + 4), R"({"ResetType": "PowerCycle"})");
+}
+
+TEST(RedfishPower, ARefusalIsSaidInTheBmcsWords) {
+  Secret s;
+  OneShot bmc(Answer(401, R"({"error": {"code": "Base.1.16.InsufficientPrivilege", "message": "Unauthorized"}})"));
+  std::string why;
+  const std::string port = std::to_string(std::stoi(bmc.Url().substr(17)));
+  auto p = OpenPower(
+      PowerTarget{"redfish+http://root@127.0.0.1:" + port + "/redfish/v1/Systems/S1", "m1", s.path, 10, 2, nullptr, ""},
+      &why);
+  ASSERT_TRUE(p) << why;
+  EXPECT_FALSE(p->On(&why));
+  EXPECT_EQ(why, "Redfish root@http://127.0.0.1:" + port +
+                     "/redfish/v1/Systems/S1: GET /redfish/v1/Systems/S1: the BMC answered 401: wrong user or "
+                     "password (Unauthorized)");
+}
+
+TEST(RedfishPower, RefusesABadAddressOrPath) {
+  Secret s;
+  std::string why;
+  auto open = [&](const std::string& spec) {
+    return OpenPower(PowerTarget{spec, "m1", s.path, 20, 4, nullptr, ""}, &why) != nullptr;
+  };
+  EXPECT_TRUE(open("redfish://root@idrac-m1.lab/redfish/v1/Systems/System.Embedded.1")) << why;
+  EXPECT_TRUE(open("redfish://root@[fd00::7]:8443/redfish/v1/Systems/1")) << why;
+  const std::string form = "--power redfish://USER@HOST[:PORT]/redfish/v1/Systems/ID";
+  struct {
+    std::string spec, why;
+  } bad[] = {
+      {"redfish://root@bmc", form + ": the system's path is missing ('redfish://root@bmc')"},
+      {"redfish://bmc/redfish/v1/Systems/1", form + ": the BMC's user is missing ('redfish://bmc/redfish/v1/Systems/1')"},
+      {"redfish://root@bmc/redfish/v1/Chassis/1", form + ": the path '/redfish/v1/Chassis/1' is not /redfish/v1/Systems/ID"},
+      {"redfish://root@bmc/redfish/v1/Systems/", form + ": the path '/redfish/v1/Systems' is not /redfish/v1/Systems/ID"},
+      {"redfish://root@bmc/redfish/v1/Systems/../Managers/1",
+       form + ": the path '/redfish/v1/Systems/../Managers/1' is not /redfish/v1/Systems/ID"},
+      {"redfish://root@bmc:99999/redfish/v1/Systems/1", form + ": bad port '99999'"},
+  };
+  for (const auto& b : bad) {
+    EXPECT_FALSE(open(b.spec)) << b.spec;
+    EXPECT_EQ(why, b.why);
+  }
+  TempDir d;
+  std::string empty = d.Write("empty.pass", "\n");
+  chmod(empty.c_str(), 0600);
+  EXPECT_FALSE(OpenPower(PowerTarget{"redfish://root@bmc/redfish/v1/Systems/1", "m1", empty, 20, 4, nullptr, ""}, &why));
+  EXPECT_EQ(why, "--power-secret " + empty + ": empty (the password is its first line)");
 }
 
 }  // namespace

@@ -1,8 +1,5 @@
 #include "control/server.h"
 
-#include <curl/curl.h>
-
-#include <mutex>
 #include <vector>
 
 #include "common/image_ini.h"
@@ -11,87 +8,19 @@
 
 namespace kb {
 
-namespace {
-
-size_t Collect(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-// A stop request ends the transfer (curl then fails with "aborted by callback").
-int Progress(void* stoppable, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return g_stop && *static_cast<bool*>(stoppable) ? 1 : 0;
-}
-
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-}  // namespace
-
-std::string UrlEncode(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-        c == '~' || c == '-') {
-      out += char(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 Server::Server(std::string base, double timeout) : base_(std::move(base)), timeout_(timeout) {
   while (!base_.empty() && base_.back() == '/') base_.pop_back();
 }
 
 HttpAnswer Server::Request(const std::string& method, const std::string& path, const std::string& body,
                            bool stoppable) const {
-  GlobalInit();
-  HttpAnswer a;
-  CURL* c = curl_easy_init();
-  if (!c) {
-    a.why = "curl_easy_init failed";
-    return a;
-  }
-  char error[CURL_ERROR_SIZE] = "";
-  const std::string url = base_ + "/" + path;
-  curl_slist* headers = nullptr;
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(timeout_ * 1000));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, long(timeout_ * 1000));
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &a.body);
-  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, Progress);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &stoppable);
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (method == "PUT" || method == "POST") {
-    headers = curl_slist_append(headers, "Content-Type: text/plain");
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, long(body.size()));
-  }
-  CURLcode rc = curl_easy_perform(c);
-  if (rc == CURLE_OK) {
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a.code);
-  } else {
-    a.code = 0;
-    a.body.clear();
-    a.why = rc == CURLE_ABORTED_BY_CALLBACK ? "stopped by a signal" : error[0] ? error : curl_easy_strerror(rc);
-  }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(c);
-  if (!a.body.empty() && a.body.back() == '\n') a.body.pop_back();
-  return a;
+  HttpRequest r;
+  r.method = method;
+  r.url = base_ + "/" + path;
+  r.body = body;
+  r.timeout = timeout_;
+  r.stoppable = stoppable;
+  return HttpDo(r);
 }
 
 bool Server::Call(const std::string& method, const std::string& path, const std::string& body, std::string* out,
@@ -103,11 +32,7 @@ bool Server::Call(const std::string& method, const std::string& path, const std:
     return false;
   }
   if (a.code < 200 || a.code > 299) {
-    // The reason is the body's first line, without control bytes.
-    std::string reason = a.body.substr(0, a.body.find('\n')).substr(0, 300);
-    for (char& ch : reason)
-      if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
-    *why = "the server answered " + std::to_string(a.code) + ": " + reason;
+    *why = "the server answered " + std::to_string(a.code) + ": " + ReasonLine(a.body);
     return false;
   }
   if (out) *out = std::move(a.body);

@@ -8,13 +8,9 @@
 #include <map>
 #include <string>
 
-namespace kb {
+#include "control/http.h"
 
-struct HttpAnswer {
-  long code = 0;      // 0: the server could not be reached (why)
-  std::string body;   // without its last newline
-  std::string why;    // curl's reason when code is 0
-};
+namespace kb {
 
 class Server {
  public:
@@ -72,9 +68,6 @@ class Server {
   double timeout_;
   std::map<std::string, std::string> leases_;  // machine -> token
 };
-
-// %XX-encodes everything but [A-Za-z0-9._~-], for a query value.
-std::string UrlEncode(const std::string& s);
 
 }  // namespace kb
 

@@ -259,6 +259,15 @@ int CmdRun(Server& s, const Options& o) {
   g_stop = false;  // the clean-up below must run to its end
 
   RestoreTree(r);
+  if (o.power_off_at_end && !o.build_bisect)
+    for (const std::string& m : o.machines) {
+      std::string off_why;
+      const std::string line = PowerOffMachine(MachineOptions(o, m), &off_why)
+                                   ? "machine " + m + ": powered off"
+                                   : "machine " + m + ": cannot power it off: " + off_why;
+      Say(line);
+      logs.Note(line);
+    }
   fclose(logs.steps);
   fclose(logs.output);
   logs.steps = logs.output = nullptr;

@@ -1,5 +1,7 @@
 #include "control/console.h"
 
+#include "control/format.h"
+
 namespace kb {
 
 // The backends' Open functions, each in its own file (the file's: console.h).
@@ -10,9 +12,9 @@ namespace {
 
 // First match wins: the file, which takes anything, is last.
 const ConsoleBackend kConsoleBackends[] = {
-    {"tcp:", "tcp:HOST:PORT          a serial port served on TCP (ser2net), captured", OpenTcpConsole},
-    {"command:", "command:CMD            a command's output (a SOL client), captured; rerun", OpenCommandConsole},
-    {"", "FILE                   a file that a serial logger fills, read as it grows", OpenFileConsole},
+    {"tcp:", "tcp:HOST:PORT", "a serial port served on TCP (ser2net), captured", OpenTcpConsole},
+    {"command:", "command:CMD", "a command's output (a SOL client), captured; rerun", OpenCommandConsole},
+    {"", "FILE", "a file that a serial logger fills, read as it grows", OpenFileConsole},
 };
 
 }  // namespace
@@ -26,7 +28,7 @@ std::unique_ptr<Console> OpenConsole(const ConsoleTarget& t, std::string* why) {
 
 std::string ConsoleUsage() {
   std::string out;
-  for (const ConsoleBackend& b : kConsoleBackends) out += std::string(b.usage) + "\n";
+  for (const ConsoleBackend& b : kConsoleBackends) out += FormRow(b.form, b.usage);
   return out;
 }
 

@@ -43,7 +43,8 @@ struct ConsoleTarget {
 
 struct ConsoleBackend {
   const char* prefix;  // the --console value starts with it ("" : any, the last row)
-  const char* usage;   // for --help
+  const char* form;    // the value's form, for --help
+  const char* usage;   // what it is, for --help
   std::unique_ptr<Console> (*open)(const ConsoleTarget& t, std::string* why);
 };
 

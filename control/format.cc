@@ -21,4 +21,9 @@ std::string Shortest(double v) {
   return buf;
 }
 
+std::string FormRow(const std::string& form, const std::string& what) {
+  if (form.size() >= 23) return form + "\n" + std::string(23, ' ') + what + "\n";
+  return form + std::string(23 - form.size(), ' ') + what + "\n";
+}
+
 }  // namespace kb

@@ -72,6 +72,13 @@ std::string CheckMachineOptions(const Options& o) {
   return "";
 }
 
+bool PowerOffMachine(const Options& o, std::string* why) {
+  std::unique_ptr<Power> p = OpenPower(PowerTargetOf(o, 2, nullptr), why);
+  if (!p) return false;
+  if (!p->Can(PowerVerb::kOff)) return *why = p->Name() + " cannot power off", false;
+  return p->Off(why);
+}
+
 bool RealMachine::NewestBoot(std::string* line, std::string* why) { return server_.NewestBoot(o_.machine, line, why); }
 
 bool RealMachine::SetOnce(const std::string& image, std::string* why) { return server_.SetOnce(o_.machine, image, why); }

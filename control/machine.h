@@ -66,6 +66,9 @@ StepOptions StepOptionsOf(const Options& o);
 // why not, for the user, before anything runs.
 std::string CheckMachineOptions(const Options& o);
 
+// Powers the machine of o (MachineOptions) off: false with why.
+bool PowerOffMachine(const Options& o, std::string* why);
+
 // A sleep that ends early on a stop.
 void SleepUnlessStopped(double seconds);
 

@@ -180,6 +180,9 @@ const Row kRows[] = {
      "the machines are leased on the server while the run\nlasts (another client's once/default is refused), for\n"
      "S seconds, renewed at a third of it (900)",
      0, nullptr, nullptr, &Options::lease_seconds},
+    {"power-off-at-end", "", kFlag, kRunOnly,
+     "power the machines off when the run ends, however it ends (not when their lease was refused: they are another's)",
+     0, nullptr, &Options::power_off_at_end},
     {"revert-check", "", kFlag, kRunOnly,
      "then build and boot the bad end with the culprit reverted\n(a commit of kbisect's, pushed as "
      "refs/kbisect/revert/C to\nthe --revert-remote, where the builder reads commits)",

@@ -31,6 +31,7 @@ struct Options {
   // The whole bisection (run).
   std::string good, bad, term_old, term_new, resume, config;
   std::string report, mail, sendmail = "sendmail";  // --report FILE.html, --mail TO, --sendmail PROG
+  bool power_off_at_end = false;    // --power-off-at-end: the machines, however the run ends
   bool revert_check = false;        // --revert-check
   std::string revert_remote = "origin";  // --revert-remote: where the builder reads commits
   int runs = 1, max_runs = 0;       // --runs (--repeat), --max-runs (0: 3 x runs)

@@ -6,11 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "control/format.h"
+
 namespace kb {
 
 // The backends' Open functions, each in its own file.
 std::unique_ptr<Power> OpenIpmiPower(const PowerTarget& t, std::string* why);
 std::unique_ptr<Power> OpenRedfishPower(const PowerTarget& t, std::string* why);
+std::unique_ptr<Power> OpenPduPower(const PowerTarget& t, std::string* why);
 std::unique_ptr<Power> OpenQmpPower(const PowerTarget& t, std::string* why);
 std::unique_ptr<Power> OpenCommandPower(const PowerTarget& t, std::string* why);
 
@@ -18,12 +21,13 @@ namespace {
 
 // First match wins: the command, which takes anything, is last.
 const PowerBackend kPowerBackends[] = {
-    {"ipmi://", "ipmi://USER@HOST[:PORT] a BMC over IPMI LAN+ (ipmitool), --power-secret FILE", OpenIpmiPower},
-    {"redfish://", "redfish://USER@HOST[:PORT]/redfish/v1/Systems/ID a BMC over Redfish (https; --power-ca FILE)",
+    {"ipmi://", "ipmi://USER@HOST[:PORT]", "a BMC over IPMI LAN+ (ipmitool), --power-secret FILE", OpenIpmiPower},
+    {"redfish://", "redfish://USER@HOST[:PORT]/redfish/v1/Systems/ID", "a BMC over Redfish (https; --power-ca FILE)",
      OpenRedfishPower},
-    {"redfish+http://", "redfish+http://...   the same without TLS (a lab's BMC network)", OpenRedfishPower},
-    {"qmp:", "qmp:SOCKET             QEMU's QMP socket (on: reset and run; off: stop)", OpenQmpPower},
-    {"", "CMD                    a shell command that power-cycles the machine", OpenCommandPower},
+    {"redfish+http://", "redfish+http://...", "the same without TLS (a lab's BMC network)", OpenRedfishPower},
+    {"pdu://", "pdu://HOST[:PORT]/PDU/PORT", "an outlet through pdudaemon's HTTP listener (port 16421)", OpenPduPower},
+    {"qmp:", "qmp:SOCKET", "QEMU's QMP socket (on: reset and run; off: stop)", OpenQmpPower},
+    {"", "CMD", "a shell command that power-cycles the machine", OpenCommandPower},
 };
 
 }  // namespace
@@ -125,7 +129,7 @@ bool ReadSecret(const std::string& path, std::string* password, std::string* why
 
 std::string PowerUsage() {
   std::string out;
-  for (const PowerBackend& b : kPowerBackends) out += std::string(b.usage) + "\n";
+  for (const PowerBackend& b : kPowerBackends) out += FormRow(b.form, b.usage);
   return out;
 }
 

@@ -3,6 +3,7 @@
 // (kPowerBackends, power.cc):
 //   ipmi://USER@HOST[:PORT]  a BMC over IPMI's LAN+ (ipmitool)   power_ipmi.cc
 //   redfish://USER@HOST[:PORT]/redfish/v1/Systems/ID  a BMC over Redfish  power_redfish.cc
+//   pdu://HOST[:PORT]/PDU/PORT  an outlet through pdudaemon           power_pdu.cc
 //   qmp:SOCKET   QEMU's QMP socket (the lab's machines)        power_qmp.cc
 //   CMD          a shell command that power-cycles the machine power_command.cc
 // A new backend (a BMC, a PDU) is one file with its Open function and one row.
@@ -53,7 +54,8 @@ struct PowerTarget {
 
 struct PowerBackend {
   const char* prefix;  // the --power value starts with it ("" : any, the last row)
-  const char* usage;   // for --help
+  const char* form;    // the value's form, for --help
+  const char* usage;   // what it is, for --help
   std::unique_ptr<Power> (*open)(const PowerTarget& t, std::string* why);
 };
 

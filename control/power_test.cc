@@ -412,5 +412,53 @@ TEST(RedfishPower, RefusesABadAddressOrPath) {
   EXPECT_EQ(why, "--power-secret " + empty + ": empty (the password is its first line)");
 }
 
+TEST(PduPower, AsksPdudaemonForTheOutletsVerbs) {
+  OneShot pdud(Answer(200, "OK - accepted request\n"), 3);
+  const std::string port = std::to_string(std::stoi(pdud.Url().substr(17)));
+  std::string why;
+  auto p = OpenPower(PowerTarget{"pdu://127.0.0.1:" + port + "/apc-rack2/7", "m1", "", 10, 2, nullptr, ""}, &why);
+  ASSERT_TRUE(p) << why;
+  EXPECT_FALSE(p->Can(PowerVerb::kStatus)) << "pdudaemon cannot tell an outlet's state";
+  ASSERT_TRUE(p->On(&why)) << why;
+  ASSERT_TRUE(p->Off(&why)) << why;
+  ASSERT_TRUE(PowerCycleOrOn(*p, &why)) << why;
+  std::vector<std::string> req = pdud.Requests();
+  ASSERT_EQ(req.size(), 3u);
+  EXPECT_EQ(req[0].substr(0, req[0].find('\r')), "GET /power/control/on?hostname=apc-rack2&port=7 HTTP/1.1");
+  EXPECT_EQ(req[1].substr(0, req[1].find('\r')), "GET /power/control/off?hostname=apc-rack2&port=7 HTTP/1.1");
+  EXPECT_EQ(req[2].substr(0, req[2].find('\r')), "GET /power/control/reboot?hostname=apc-rack2&port=7 HTTP/1.1");
+}
+
+TEST(PduPower, APduPdudaemonDoesNotKnowIsARefusalThatSaysSo) {
+  OneShot pdud(Answer(500, "Invalid request\n"));
+  const std::string port = std::to_string(std::stoi(pdud.Url().substr(17)));
+  std::string why;
+  auto p = OpenPower(PowerTarget{"pdu://127.0.0.1:" + port + "/apc9/7", "m1", "", 10, 2, nullptr, ""}, &why);
+  ASSERT_TRUE(p) << why;
+  EXPECT_FALSE(p->Cycle(&why));
+  EXPECT_EQ(why, "PDU apc9 port 7 (pdudaemon http://127.0.0.1:" + port +
+                     "): reboot: pdudaemon answered 500: Invalid request (is PDU apc9 with port 7 in pdudaemon's "
+                     "configuration?)");
+}
+
+TEST(PduPower, RefusesABadForm) {
+  std::string why;
+  const std::string form = "--power pdu://HOST[:PORT]/PDU/PORT";
+  struct {
+    std::string spec, why;
+  } bad[] = {
+      {"pdu://pdud", form + ": the PDU and its port are missing ('pdu://pdud')"},
+      {"pdu://pdud/apc1", form + ": the PDU and its port are missing ('pdu://pdud/apc1')"},
+      {"pdu://pdud/apc1/x", form + ": the port is an outlet's number, not 'x'"},
+      {"pdu://pdud/a&b/1", form + ": bad PDU name 'a&b'"},
+      {"pdu://admin@pdud/apc1/1", form + ": pdudaemon takes no user ('admin@')"},
+  };
+  for (const auto& b : bad) {
+    EXPECT_FALSE(OpenPower(PowerTarget{b.spec, "m1", "", 20, 4, nullptr, ""}, &why)) << b.spec;
+    EXPECT_EQ(why, b.why);
+  }
+  EXPECT_TRUE(OpenPower(PowerTarget{"pdu://pdud.lab/apc1/12", "m1", "", 20, 4, nullptr, ""}, &why)) << why;
+}
+
 }  // namespace
 }  // namespace kb

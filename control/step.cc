@@ -32,6 +32,8 @@ const char* VerdictName(Verdict v) {
 namespace {
 
 const char kStopped[] = "stopped by a signal";
+// How long a failed power call waits before its one more try.
+constexpr double kPowerRetryDelay = 5;
 
 // Sets the once, leaves the last candidate (the reboot command, else the power)
 // and waits for the stage-1's report that it boots `image` (one more power cycle
@@ -72,8 +74,20 @@ bool Boot(MachineEnv& env, const std::string& image, const StepOptions& o, StepR
       if (env.Stopped()) return *abort_why = kStopped, false;
       r->left_by = "power";
       t0 = env.Now();
-      if (!env.PowerCycle(&why))
-        return r->machine_fault = !env.Stopped(), *abort_why = "the power switch failed: " + why, false;
+      // A BMC or PDU that does not answer or refuses is tried once more, a
+      // little later (a BMC busy with another session, a PDU's queue); then it
+      // is a lab fault, never a verdict.
+      if (!env.PowerCycle(&why)) {
+        if (env.Stopped()) return *abort_why = kStopped, false;
+        r->retried += (r->retried.empty() ? "" : "; then ") + ("the power switch failed: " + why);
+        env.Sleep(kPowerRetryDelay);
+        if (env.Stopped()) return *abort_why = kStopped, false;
+        t0 = env.Now();
+        if (!env.PowerCycle(&why))
+          return r->machine_fault = !env.Stopped(),
+                 *abort_why = "the power switch failed twice, " + Shortest(kPowerRetryDelay) + " s apart: " + why,
+                 false;
+      }
       // The stage-1's report of what it is about to kexec: the firmware's and the
       // stage-1's time (report_timeout), not the candidate's.
       if (!wait_report(t0, o.report_timeout)) return false;

@@ -313,8 +313,25 @@ TEST(Step, APowerFailureAborts) {
   m.power_fails = true;
   StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
   EXPECT_EQ(r.verdict, Verdict::kAbort);
-  EXPECT_EQ(r.why, "the power switch failed: exit 1");
+  EXPECT_EQ(r.why, "the power switch failed twice, 5 s apart: exit 1");
+  EXPECT_EQ(r.retried, "the power switch failed: exit 1");
+  EXPECT_TRUE(r.machine_fault) << "a lab fault, never a verdict";
   EXPECT_TRUE(m.once.empty());
+}
+
+TEST(Step, APowerSwitchThatFailsOnceIsTriedAgain) {
+  class Busy : public FakeMachine {
+   public:
+    int calls = 0;
+    bool PowerCycle(std::string* why) override {
+      if (++calls == 1) return *why = "IPMI admin@bmc:623: chassis power status: Unable to establish IPMI v2 session", false;
+      return FakeMachine::PowerCycle(why);
+    }
+  } m;
+  StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kGood) << r.why;
+  EXPECT_EQ(m.calls, 2);
+  EXPECT_EQ(r.retried, "the power switch failed: IPMI admin@bmc:623: chassis power status: Unable to establish IPMI v2 session");
 }
 
 TEST(Step, NoReportIsTriedOnceMoreThenAborts) {

@@ -98,7 +98,7 @@ sed 's/^/# /' "$LAB_DIR/kill.out"
 t_eq "p2 killed in round 1: the bisection still names commit 3" \
 	"0 first bad commit: $(commit 3) init: regression msg" "$rc $(grep '^first bad commit: ' "$LAB_DIR/kill.out")"
 t_check "p2 was taken out of the pool, and why" \
-	bash -c 'grep -q "kbisect: machine p2 is taken out of the pool: the power switch failed: the power command" "$1" && grep -q "^taken out of the pool: p2: " "$2"' \
+	bash -c 'grep -q "kbisect: machine p2 is taken out of the pool: the power switch failed twice, 5 s apart: the power command" "$1" && grep -q "^taken out of the pool: p2: " "$2"' \
 	_ "$LAB_DIR/kill.err" "$LAB_DIR/kill.out"
 t_check "p2's one boot is an abort, not a verdict, and it was given nothing after it" \
 	bash -c '[ "$(awk "\$7 == \"p2\" {print \$4}" "$1.steps")" = abort ]' _ "$LAB_OUT/kill.log"

@@ -57,12 +57,10 @@ int Handler(void* user, const char* section, const char* name, const char* value
 
 }  // namespace
 
-bool ReadIni(const std::string& path, const IniEntryFn& on_entry, std::string* err) {
-  FILE* f = fopen(path.c_str(), "re");
-  if (!f) {
-    *err = path + ": cannot read: " + strerror(errno);
-    return false;
-  }
+namespace {
+
+// Reads f (named `path` in messages) and closes it.
+bool ReadIniStream(FILE* f, const std::string& path, const IniEntryFn& on_entry, std::string* err) {
   Context c;
   c.file = f;
   c.on_entry = &on_entry;
@@ -81,6 +79,27 @@ bool ReadIni(const std::string& path, const IniEntryFn& on_entry, std::string* e
     *err = path + ":" + std::to_string(first_bad) + ": not 'key = value' nor '[section]'";
   }
   return false;
+}
+
+}  // namespace
+
+bool ReadIni(const std::string& path, const IniEntryFn& on_entry, std::string* err) {
+  FILE* f = fopen(path.c_str(), "re");
+  if (!f) {
+    *err = path + ": cannot read: " + strerror(errno);
+    return false;
+  }
+  return ReadIniStream(f, path, on_entry, err);
+}
+
+bool ReadIniText(const std::string& name, const std::string& text, const IniEntryFn& on_entry, std::string* err) {
+  if (text.empty()) return true;
+  FILE* f = fmemopen(const_cast<char*>(text.data()), text.size(), "r");
+  if (!f) {
+    *err = name + ": cannot read: " + strerror(errno);
+    return false;
+  }
+  return ReadIniStream(f, name, on_entry, err);
 }
 
 }  // namespace kb

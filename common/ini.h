@@ -21,4 +21,8 @@ using IniEntryFn =
 // first bad line; syntax errors count too.
 bool ReadIni(const std::string& path, const IniEntryFn& on_entry, std::string* err);
 
+// The same for an INI file's text already in memory (one fetched over HTTP),
+// `name` standing for its path in messages.
+bool ReadIniText(const std::string& name, const std::string& text, const IniEntryFn& on_entry, std::string* err);
+
 }  // namespace kb

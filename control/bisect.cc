@@ -27,6 +27,7 @@
 #include "control/machine.h"
 #include "control/options.h"
 #include "control/range.h"
+#include "control/lab.h"
 #include "control/leases.h"
 #include "control/report.h"
 #include "control/revert.h"
@@ -302,6 +303,12 @@ int CmdStepOrRun(const std::string& server_flag, const std::string& server_env, 
   if (!ParseOptions(args, run, ReadConfig, &o, &why)) return Usage(why);
   if (!server_flag.empty()) o.server = server_flag;
   if (o.server.empty()) o.server = server_env;
+  // The lab's profiles of the machines: --lab, else $KBISECT_LAB, else the
+  // default file when there is one.
+  Lab lab;
+  bool lab_given = false;
+  if (!LoadLab(o.lab, &lab, &lab_given, &why) || !ApplyLab(lab, lab_given, &o, &why))
+    return Usage(why);
   if (o.server.empty()) return Usage("no server: give --server URL or set KBISECT_SERVER");
   std::string missing = MissingOptions(o, run);
   for (size_t i = 0; missing.empty() && !o.build_bisect && i < o.machines.size(); ++i)

@@ -61,6 +61,7 @@ bool SetArch(const std::string& value, const std::string& where, Options* o, std
   // image and wait for builds that publish none.
   if (!FindArch(value)) return *why = where + " is one of " + std::string(ArchNames()) + ", not '" + value + "'", false;
   o->arch = value;
+  o->arch_given = true;
   return true;
 }
 
@@ -102,6 +103,11 @@ const Row kRows[] = {
     {"machine", "M", kCustom, kStepAndRun,
      "the test machine (its kbisect.machine name); run: a\npool, --machine a,b,c or --machine repeated (step: the\nfirst)",
      0, nullptr, nullptr, nullptr, nullptr, SetMachine},
+    {"lab", "FILE|URL", kText, kStepAndRun,
+     "the lab's machine profiles (else $KBISECT_LAB, else /etc/kbisect/lab.ini when it exists): a section a "
+     "machine with its power, console, ... (doc/engineer.md)",
+     0, &Options::lab},
+    {"pool", "TAG", kText, kRunOnly, "or: the lab file's machines with this tag", 0, &Options::pool},
     {"power", "POWER", kText, kStepAndRun,
      "its power switch: ipmi://USER@HOST, redfish://USER@HOST/redfish/v1/Systems/ID, qmp:SOCKET, or a command that power-cycles it; "
      "the forms are listed below. %m in --power, --reboot,\n--console and --test is the machine's name\n"
@@ -282,6 +288,21 @@ std::string Help() {
 
 }  // namespace
 
+bool IsMachineOption(const std::string& key) {
+  const Row* r = Find(key);
+  return r && (r->flags & kPerMachine);
+}
+
+const char* MachineOptionNames() {
+  static const std::string names = [] {
+    std::string out;
+    for (const Row& r : kRows)
+      if (r.flags & kPerMachine) out += (out.empty() ? "" : ", ") + std::string(r.name);
+    return out;
+  }();
+  return names.c_str();
+}
+
 const std::string& OptionsHelp() {
   static const std::string help = Help();
   return help;
@@ -329,7 +350,7 @@ bool ParseOptions(const std::vector<std::string>& args, bool run, const ConfigRe
 }
 
 std::string MissingOptions(const Options& o, bool run) {
-  if (o.machines.empty()) return "--machine M is required";
+  if (o.machines.empty()) return "--machine M (or --pool TAG) is required";
   if (!run && o.machines.size() > 1) return "step tests on one machine: give one --machine";
   if (o.max_runs > 0 && o.max_runs < o.runs) return "--max-runs must be at least --runs";
   if (o.lease_seconds < 3 || o.lease_seconds > 86400) return "--lease-seconds is 3 to 86400";
@@ -341,12 +362,17 @@ std::string MissingOptions(const Options& o, bool run) {
     if (o.build.empty() && o.request_dir.empty()) return "--build-bisect needs --build CMD or --request-dir DIR";
     return "";  // builds only: no machine is booted
   }
-  if (o.power.empty()) return "--power CMD is required (how to power-cycle the machine)";
-  if (o.test.empty() && o.console.empty())
-    return "a verdict is required: --test CMD, or --console FILE with --pass/--fail";
-  if (o.test.empty() && o.pass.empty() && o.fail.empty())
-    return "--console needs --pass REGEX and/or --fail REGEX (or --test CMD to judge)";
   if (!o.term_old.empty() && o.term_old == o.term_new) return "--term-old and --term-new must differ";
+  // Each machine's own (its lab profile fills what the options do not say).
+  for (const std::string& name : o.machines) {
+    const Options m = MachineOptions(o, name);
+    const std::string of = o.profiles.empty() ? "" : " for machine " + name + " (not in its lab profile either)";
+    if (m.power.empty()) return "--power CMD is required (how to power-cycle the machine)" + of;
+    if (m.test.empty() && m.console.empty())
+      return "a verdict is required: --test CMD, or --console FILE with --pass/--fail" + of;
+    if (m.test.empty() && m.pass.empty() && m.fail.empty())
+      return "--console needs --pass REGEX and/or --fail REGEX (or --test CMD to judge)";
+  }
   return "";
 }
 
@@ -366,6 +392,10 @@ Options MachineOptions(const Options& o, const std::string& machine) {
     }
     *s = out;
   };
+  // The machine's lab profile fills what is not said.
+  if (auto p = o.profiles.find(machine); p != o.profiles.end())
+    for (const auto& [key, value] : p->second)
+      if (const Row* r = Find(key); r && (r->flags & kPerMachine) && (m.*r->text).empty()) m.*r->text = value;
   for (const Row& r : kRows)
     if (r.flags & kPerMachine) fill(&(m.*r.text));
   return m;

@@ -6,6 +6,7 @@
 #define KBISECT_CONTROL_OPTIONS_H
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,11 @@ struct Options {
   std::string power_secret;         // --power-secret FILE: the BMC's or PDU's password
   std::string power_ca;             // --power-ca FILE: an https BMC's certificate or CA
   std::vector<std::string> machines;
+  std::string lab, pool;            // --lab FILE|URL (the machines' profiles), --pool TAG
+  bool arch_given = false;          // --arch given (else a profile's arch is taken)
+  // The lab's profiles of the machines (ApplyLab): per-machine options that fill
+  // what the command line and --config do not say (MachineOptions).
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> profiles;
   std::vector<std::string> ignore;  // --ignore REGEX, repeatable
   bool fail_on_call_trace = false;
   bool hang_is_skip = false;        // --on-hang skip
@@ -59,6 +65,10 @@ std::string MissingOptions(const Options& o, bool run);
 // The options of one machine of the pool: machine set to it, and %m in --power,
 // --reboot, --console and --test replaced by its name.
 Options MachineOptions(const Options& o, const std::string& machine);
+
+// Whether key is a per-machine option (a lab profile's key), and their names.
+bool IsMachineOption(const std::string& key);
+const char* MachineOptionNames();
 
 // The options' help text, for --help, made from the table of options.
 const std::string& OptionsHelp();

@@ -133,7 +133,7 @@ TEST(Options, ConfigFileGivesTheSameKeysAndTheCommandLineWins) {
 
 TEST(Options, SaysWhatIsMissing) {
   Options o;
-  EXPECT_EQ(MissingOptions(o, false), "--machine M is required");
+  EXPECT_EQ(MissingOptions(o, false), "--machine M (or --pool TAG) is required");
   o.machine = "m1";
   o.machines = {"m1"};
   EXPECT_EQ(MissingOptions(o, true), "run needs --good COMMIT and --bad COMMIT");

@@ -30,6 +30,9 @@ class Console {
   virtual std::string Path() const = 0;
   // What the console is, for messages.
   virtual std::string Name() const = 0;
+  // Why its source could not be opened or read the last time it was tried ("":
+  // it could, or it is a file something else fills).
+  virtual std::string Problem() { return ""; }
 };
 
 struct ConsoleTarget {

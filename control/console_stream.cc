@@ -118,8 +118,16 @@ class StreamConsole : public Console {
   std::string Read(size_t from) override { return file_ ? file_->Read(from) : std::string(); }
   std::string Path() const override { return capture_; }
   std::string Name() const override { return name_; }
+  std::string Problem() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return problem_;
+  }
 
  private:
+  void SetProblem(const std::string& p) {
+    std::lock_guard<std::mutex> lock(mu_);
+    problem_ = p;
+  }
   // Sleeps up to `seconds`; false when the console is being closed.
   bool Pause(double seconds) {
     std::unique_lock<std::mutex> lock(mu_);
@@ -135,11 +143,13 @@ class StreamConsole : public Console {
       std::string why;
       int fd = source_->Open(&why);
       if (fd < 0) {
+        SetProblem("cannot open it: " + why);
         if (!Pause(backoff)) return;
         backoff = std::min(backoff * 2, 5.0);
         continue;
       }
       backoff = 1;
+      SetProblem("");
       char buf[65536];
       while (!Stopping()) {
         pollfd p{fd, POLLIN, 0};
@@ -163,6 +173,7 @@ class StreamConsole : public Console {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
+  std::string problem_;  // under mu_
 };
 
 std::unique_ptr<Console> Started(std::unique_ptr<StreamConsole> c, bool start, std::string* why) {

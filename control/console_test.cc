@@ -133,6 +133,8 @@ TEST(TcpConsole, NobodyListeningYetIsAnEmptyConsoleThatComesLater) {
   ASSERT_TRUE(c) << why;
   usleep(300000);
   EXPECT_EQ(c->Size(), 0u);
+  // Why, for the lab fault's message.
+  EXPECT_EQ(c->Problem(), "cannot open it: tcp:127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + ": Connection refused");
 }
 
 TEST(CommandConsole, CapturesTheCommandsOutputAndRunsItAgain) {

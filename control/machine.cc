@@ -106,6 +106,8 @@ size_t RealMachine::ConsoleSize() { return console_ ? console_->Size() : 0; }
 
 std::string RealMachine::ReadConsole(size_t from) { return console_ ? console_->Read(from) : std::string(); }
 
+std::string RealMachine::ConsoleProblem() { return console_ ? console_->Problem() : std::string(); }
+
 int RealMachine::RunTest(const std::string& image, size_t console_offset, double timeout) {
   std::string err;
   std::vector<std::string> env = {"KBISECT_MACHINE=" + o_.machine, "KBISECT_IMAGE=" + image,

@@ -40,6 +40,7 @@ class RealMachine : public MachineEnv {
   bool Reboot(std::string* why) override;
   size_t ConsoleSize() override;
   std::string ReadConsole(size_t from) override;
+  std::string ConsoleProblem() override;
   int RunTest(const std::string& image, size_t console_offset, double timeout) override;
   double Now() override;
   void Sleep(double seconds) override;

@@ -143,7 +143,10 @@ bool Judge(MachineEnv& env, const std::string& image, size_t offset, const StepO
     if (s == ConsoleJudge::State::kNoStage1) {
       // The stage-1 reported the boot, but its console never showed it: the lab's fault.
       r->machine_fault = true;
-      return *abort_why = "a lab fault, not a verdict: " + judge.Reason(), false;
+      const std::string problem = env.ConsoleProblem();
+      return *abort_why = "a lab fault, not a verdict: " + judge.Reason() +
+                          (problem.empty() ? "" : " (the console: " + problem + ")"),
+             false;
     }
     if (s == ConsoleJudge::State::kPass) r->verdict = Verdict::kGood;
     if (s == ConsoleJudge::State::kFail) r->verdict = Verdict::kBad;

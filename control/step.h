@@ -48,6 +48,9 @@ class MachineEnv {
   // The console captured so far (a file that grows), and bytes of it from an offset.
   virtual size_t ConsoleSize() = 0;
   virtual std::string ReadConsole(size_t from) = 0;
+  // Why the console's source could not be read lately ("" : it could, or no such
+  // thing): said with a lab fault of the console.
+  virtual std::string ConsoleProblem() { return ""; }
   // The test command for this boot: its exit status, 124 when it ran past timeout
   // (stopped then), -1 when it could not be started.
   virtual int RunTest(const std::string& image, size_t console_offset, double timeout) = 0;

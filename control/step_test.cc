@@ -450,6 +450,19 @@ namespace {
 
 // The console is not this machine's, or its capture is dead: the stage-1 reports
 // each boot, but its kexec line never shows. A lab fault, never a hang's verdict.
+TEST(Step, AConsoleThatCannotBeOpenedIsNamedInTheLabFault) {
+  class Dead : public FakeMachine {
+   public:
+    std::string ConsoleProblem() override { return "cannot open it: tcp:consoles.lab:7001: Connection refused"; }
+  } m;
+  m.console_after = {};
+  StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kAbort);
+  EXPECT_TRUE(r.machine_fault);
+  EXPECT_NE(r.why.find(" (the console: cannot open it: tcp:consoles.lab:7001: Connection refused)"), std::string::npos)
+      << r.why;
+}
+
 TEST(Step, AConsoleThatNeverShowsTheStage1IsALabFaultNotAHang) {
   FakeMachine m;
   m.console_after = {{12, "someone else's machine: login:\n"}};

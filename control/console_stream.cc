@@ -17,6 +17,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "common/fd.h"
@@ -34,6 +35,9 @@ class Source {
   // A descriptor to read the stream from, or -1 with why.
   virtual int Open(std::string* why) = 0;
   virtual void Close() = 0;
+  // Whether the first bytes of a connection are its server's refusal rather
+  // than the machine's output: "" or what the server said.
+  virtual std::string Refusal(std::string_view) { return ""; }
 };
 
 class TcpSource : public Source {
@@ -69,6 +73,16 @@ class TcpSource : public Source {
     return *why = "tcp:" + host_ + ":" + port_ + ": " + last, -1;
   }
   void Close() override { fd_.Close(); }
+  // ser2net says these to a client instead of the port's bytes (another client
+  // has the port; the serial device cannot be opened).
+  std::string Refusal(std::string_view first) override {
+    for (std::string_view said : {"Port already in use", "Device open failure"})
+      if (first.substr(0, said.size()) == said) {
+        std::string line(first.substr(0, first.find_first_of("\r\n")));
+        return "tcp:" + host_ + ":" + port_ + " refused: " + line.substr(0, 200);
+      }
+    return "";
+  }
 
  private:
   std::string host_, port_;
@@ -148,9 +162,8 @@ class StreamConsole : public Console {
         backoff = std::min(backoff * 2, 5.0);
         continue;
       }
-      backoff = 1;
-      SetProblem("");
       char buf[65536];
+      bool first = true, refused = false;
       while (!Stopping()) {
         pollfd p{fd, POLLIN, 0};
         int r = poll(&p, 1, 100);
@@ -158,10 +171,23 @@ class StreamConsole : public Console {
         if (r <= 0) continue;
         ssize_t n = read(fd, buf, sizeof buf);
         if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-        if (n <= 0 || !WriteAll(out_.get(), std::string_view(buf, size_t(n)))) break;
+        if (n <= 0) break;
+        std::string_view got(buf, size_t(n));
+        // A console server's refusal comes as the stream's first bytes: it is
+        // not the machine's output.
+        if (first && !source_->Refusal(got).empty()) {
+          SetProblem(source_->Refusal(got));
+          refused = true;
+          break;
+        }
+        if (first) SetProblem("");
+        first = false;
+        if (!WriteAll(out_.get(), got)) break;
       }
       source_->Close();
-      if (!Pause(1)) return;
+      if (!Pause(refused ? backoff : 1)) return;
+      if (refused) backoff = std::min(backoff * 2, 5.0);
+      else backoff = 1;
     }
   }
 

@@ -116,6 +116,23 @@ TEST(TcpConsole, CapturesTheStreamAndReconnectsWhenItDrops) {
   EXPECT_EQ(text, c->Read(0)) << "the capture is the file the test command sees";
 }
 
+// ser2net's refusals (another client has the port; the device cannot be opened)
+// come as the stream's bytes: they are not the machine's, and it is tried again.
+TEST(TcpConsole, AConsoleServersRefusalIsNotTheMachinesOutput) {
+  TempDir d;
+  SerialServer serial({"Port already in use\r\n", "Device open failure: Value or file not found\r\n",
+                       "Linux version 6.1\n"});
+  std::string why;
+  const std::string spec = "tcp:127.0.0.1:" + std::to_string(serial.port());
+  auto c = OpenConsole(ConsoleTarget{spec, "m1", d.path() + "/m1.console", "", "", true}, &why);
+  ASSERT_TRUE(c) << why;
+  for (int i = 0; i < 40 && c->Problem().empty(); ++i) usleep(50000);
+  EXPECT_EQ(c->Problem(), spec + " refused: Port already in use");
+  ASSERT_TRUE(Has(*c, "Linux version 6.1\n")) << c->Read(0);
+  EXPECT_EQ(c->Read(0), "Linux version 6.1\n") << "only the machine's bytes";
+  EXPECT_EQ(c->Problem(), "");
+}
+
 TEST(TcpConsole, NobodyListeningYetIsAnEmptyConsoleThatComesLater) {
   TempDir d;
   std::string why;

@@ -3,6 +3,7 @@
 // getting the bytes, chosen by the form of --console in the table of backends
 // (kConsoleBackends, console.cc):
 //   tcp:HOST:PORT  a serial port on TCP (ser2net), captured    console_stream.cc
+//   ipmi-sol       the BMC's Serial-over-LAN (--power ipmi://), captured  console_ipmi_sol.cc
 //   command:CMD    a command's output (a SOL client), captured console_stream.cc
 //   FILE   a file something else fills (a serial logger, conserver's log file,
 //          QEMU's -serial file:), read as it grows         console_file.cc

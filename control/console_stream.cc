@@ -23,24 +23,14 @@
 #include "common/fd.h"
 #include "common/fileio.h"
 #include "control/console.h"
+#include "control/console_stream.h"
 #include "lib/run.h"
 
 namespace kb {
 
 namespace {
 
-class Source {
- public:
-  virtual ~Source() = default;
-  // A descriptor to read the stream from, or -1 with why.
-  virtual int Open(std::string* why) = 0;
-  virtual void Close() = 0;
-  // Whether the first bytes of a connection are its server's refusal rather
-  // than the machine's output: "" or what the server said.
-  virtual std::string Refusal(std::string_view) { return ""; }
-};
-
-class TcpSource : public Source {
+class TcpSource : public StreamSource {
  public:
   TcpSource(std::string host, std::string port) : host_(std::move(host)), port_(std::move(port)) {}
   int Open(std::string* why) override {
@@ -89,7 +79,7 @@ class TcpSource : public Source {
   Fd fd_;
 };
 
-class CommandSource : public Source {
+class CommandSource : public StreamSource {
  public:
   explicit CommandSource(std::string cmd) : cmd_(std::move(cmd)) {}
   int Open(std::string* why) override {
@@ -110,7 +100,7 @@ class CommandSource : public Source {
 // the file console's (Size, Read from the file).
 class StreamConsole : public Console {
  public:
-  StreamConsole(std::unique_ptr<Source> source, std::string name, std::string capture)
+  StreamConsole(std::unique_ptr<StreamSource> source, std::string name, std::string capture)
       : source_(std::move(source)), name_(std::move(name)), capture_(std::move(capture)) {}
   ~StreamConsole() override {
     {
@@ -191,7 +181,7 @@ class StreamConsole : public Console {
     }
   }
 
-  std::unique_ptr<Source> source_;
+  std::unique_ptr<StreamSource> source_;
   std::string name_, capture_;
   Fd out_;
   std::unique_ptr<Console> file_;
@@ -202,12 +192,14 @@ class StreamConsole : public Console {
   std::string problem_;  // under mu_
 };
 
-std::unique_ptr<Console> Started(std::unique_ptr<StreamConsole> c, bool start, std::string* why) {
+}  // namespace
+
+std::unique_ptr<Console> StartStreamConsole(std::unique_ptr<StreamSource> source, const std::string& name,
+                                            const std::string& capture, bool start, std::string* why) {
+  auto c = std::make_unique<StreamConsole>(std::move(source), name, capture);
   if (start && !c->Begin(why)) return nullptr;
   return c;
 }
-
-}  // namespace
 
 std::unique_ptr<Console> OpenTcpConsole(const ConsoleTarget& t, std::string* why) {
   const std::string rest = t.spec.substr(4);
@@ -219,14 +211,14 @@ std::unique_ptr<Console> OpenTcpConsole(const ConsoleTarget& t, std::string* why
                        std::stoi(port) >= 1 && std::stoi(port) <= 65535;
   if (host.empty() || !port_ok) return *why = "--console tcp:HOST:PORT: not '" + t.spec + "'", nullptr;
   if (t.capture.empty()) return *why = "--console " + t.spec + ": no file to capture it in", nullptr;
-  return Started(std::make_unique<StreamConsole>(std::make_unique<TcpSource>(host, port), t.spec, t.capture), t.start, why);
+  return StartStreamConsole(std::make_unique<TcpSource>(host, port), t.spec, t.capture, t.start, why);
 }
 
 std::unique_ptr<Console> OpenCommandConsole(const ConsoleTarget& t, std::string* why) {
   const std::string cmd = t.spec.substr(8);
   if (cmd.empty()) return *why = "--console command:CMD: the command is missing", nullptr;
   if (t.capture.empty()) return *why = "--console " + t.spec + ": no file to capture it in", nullptr;
-  return Started(std::make_unique<StreamConsole>(std::make_unique<CommandSource>(cmd), t.spec, t.capture), t.start, why);
+  return StartStreamConsole(std::make_unique<CommandSource>(cmd), t.spec, t.capture, t.start, why);
 }
 
 }  // namespace kb

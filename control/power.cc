@@ -21,7 +21,7 @@ namespace {
 
 // First match wins: the command, which takes anything, is last.
 const PowerBackend kPowerBackends[] = {
-    {"ipmi://", "ipmi://USER@HOST[:PORT]", "a BMC over IPMI LAN+ (ipmitool), --power-secret FILE", OpenIpmiPower},
+    {"ipmi://", "ipmi://USER@HOST[:PORT][?cipher=N]", "a BMC over IPMI LAN+ (ipmitool; -C N), --power-secret FILE", OpenIpmiPower},
     {"redfish://", "redfish://USER@HOST[:PORT]/redfish/v1/Systems/ID", "a BMC over Redfish (https; --power-ca FILE)",
      OpenRedfishPower},
     {"redfish+http://", "redfish+http://...", "the same without TLS (a lab's BMC network)", OpenRedfishPower},

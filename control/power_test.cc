@@ -279,6 +279,14 @@ TEST(IpmiPower, DrivesTheChassisThroughIpmitoolWithThePasswordInAFile) {
   r.answers.push_back({0, "Chassis Power Control: Cycle\n"});
   ASSERT_TRUE(PowerCycleOrOn(*p, &why)) << why;
   EXPECT_EQ(r.ran.back().argv.back(), "cycle");
+  // A BMC that does not say its cipher suites (ipmitool then waits 10 s a call): -C N.
+  auto c3 = OpenPower(PowerTarget{"ipmi://admin@bmc-m1.lab:6230?cipher=3", "m1", s.path, 20, 4, &r, ""}, &why);
+  ASSERT_TRUE(c3) << why;
+  r.answers.push_back({0, "Chassis Power Control: Up/On\n"});
+  ASSERT_TRUE(c3->On(&why)) << why;
+  EXPECT_EQ(r.ran.back().argv, (std::vector<std::string>{"ipmitool", "-I", "lanplus", "-H", "bmc-m1.lab", "-p", "6230",
+                                                         "-U", "admin", "-f", s.path, "-C", "3", "chassis", "power",
+                                                         "on"}));
 }
 
 TEST(IpmiPower, ABmcThatRefusesOrDoesNotAnswerIsSaidInItsWords) {
@@ -311,15 +319,18 @@ TEST(IpmiPower, RefusesABadAddressAndASecretOthersCanRead) {
   };
   EXPECT_TRUE(open("ipmi://root@[fe80::1]:623", s.path)) << why;
   EXPECT_TRUE(open("ipmi://root@fe80::1", s.path)) << why;
+  EXPECT_TRUE(open("ipmi://root@bmc?cipher=17", s.path)) << why;
   struct {
     std::string spec, why;
   } bad[] = {
-      {"ipmi://bmc.lab", "--power ipmi://USER@HOST[:PORT]: the BMC's user is missing ('ipmi://bmc.lab')"},
-      {"ipmi://root@bmc:0", "--power ipmi://USER@HOST[:PORT]: bad port '0'"},
-      {"ipmi://root@bmc:x", "--power ipmi://USER@HOST[:PORT]: bad port 'x'"},
-      {"ipmi://root@-oProxy", "--power ipmi://USER@HOST[:PORT]: bad host '-oProxy'"},
-      {"ipmi://-E@bmc", "--power ipmi://USER@HOST[:PORT]: bad user '-E'"},
-      {"ipmi://root@bmc;reboot", "--power ipmi://USER@HOST[:PORT]: bad host 'bmc;reboot'"},
+      {"ipmi://bmc.lab", "--power ipmi://USER@HOST[:PORT][?cipher=N]: the BMC's user is missing ('ipmi://bmc.lab')"},
+      {"ipmi://root@bmc:0", "--power ipmi://USER@HOST[:PORT][?cipher=N]: bad port '0'"},
+      {"ipmi://root@bmc:x", "--power ipmi://USER@HOST[:PORT][?cipher=N]: bad port 'x'"},
+      {"ipmi://root@-oProxy", "--power ipmi://USER@HOST[:PORT][?cipher=N]: bad host '-oProxy'"},
+      {"ipmi://-E@bmc", "--power ipmi://USER@HOST[:PORT][?cipher=N]: bad user '-E'"},
+      {"ipmi://root@bmc?cipher=x", "--power ipmi://USER@HOST[:PORT][?cipher=N]: the query is ?cipher=N (ipmitool -C N), not '?cipher=x'"},
+      {"ipmi://root@bmc?timeout=3", "--power ipmi://USER@HOST[:PORT][?cipher=N]: the query is ?cipher=N (ipmitool -C N), not '?timeout=3'"},
+      {"ipmi://root@bmc;reboot", "--power ipmi://USER@HOST[:PORT][?cipher=N]: bad host 'bmc;reboot'"},
   };
   for (const auto& b : bad) {
     EXPECT_FALSE(open(b.spec, s.path)) << b.spec;

@@ -193,7 +193,7 @@ namespace {
 pid_t Spawn(const Command& c, bool out_pipe, Fd* in, Fd* out, std::string* err) {
   if (c.argv.empty()) return *err = "no command", -1;
   int in_pipe[2] = {-1, -1}, out_fds[2] = {-1, -1}, status_pipe[2] = {-1, -1};
-  if (!c.input.empty() && pipe2(in_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
+  if ((!c.input.empty() || c.stdin_open) && pipe2(in_pipe, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
   Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
   if (out_pipe && pipe2(out_fds, O_CLOEXEC) != 0) return *err = strerror(errno), -1;
   Fd out_read(out_fds[0]), out_write(out_fds[1]);
@@ -246,12 +246,16 @@ bool Process::Start(const Command& c, std::string* err) {
   End();
   Fd in;
   pid_ = Spawn(c, true, &in, &out_, err);
-  return pid_ > 0;
+  if (pid_ <= 0) return false;
+  if (!c.input.empty()) (void)!write(in.get(), c.input.data(), c.input.size());
+  if (c.stdin_open) in_ = std::move(in);
+  return true;
 }
 
 void Process::End() {
   if (pid_ > 0) EndGroup(pid_);
   pid_ = -1;
+  in_.Close();
   out_.Close();
 }
 

@@ -39,6 +39,8 @@ struct Command {
   int log_fd = -1;
   std::string* capture = nullptr;
   bool capture_stderr = false;  // with capture: stderr is captured too (a tool's messages)
+  bool stdin_open = false;      // Process: stdin is a pipe held open until End (nothing
+                                // written unless input): a client that ends at EOF
   size_t capture_limit = size_t(1) << 20;
   double timeout = 0;
   const Confinement* confine = nullptr;
@@ -73,7 +75,7 @@ class Process {
 
  private:
   int pid_ = -1;
-  Fd out_;
+  Fd in_, out_;
 };
 
 // The seam: what runs a Command. RunProcess's contract.

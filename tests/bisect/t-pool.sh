@@ -3,7 +3,10 @@
 # t-bisect: each round tests three commits at once, so the 16 commits take two
 # rounds, and the culprit is checked on two machines; a machine killed between
 # rounds is taken out of the pool and the bisection still ends right; bad pools
-# are refused.
+# are refused. The first run is a real lab's (issue 38): the machines come from
+# a lab file (--lab, --pool), p1 powered through pdudaemon with its console
+# served by ser2net, p2 through a Redfish BMC over https, p3 through QMP with a
+# console file; they are powered off at the end, and kbisect machines shows it.
 # needs: --kernels 1 --linux x86_64
 # budget: --builds 10 --boots 30
 . "$(dirname "$0")/../lab/lib.sh"
@@ -17,11 +20,13 @@ POOL=(p1 p2 p3)
 
 # pool_run NAME [OPTIONS]: kbisect run on the pool (machines showing the msg
 # regression, commit 3), output in LAB_DIR/NAME.{out,err}, log in LAB_OUT/NAME.log.
+# With LAB_FILE set, the machines, their power and their consoles are its.
 pool_run() {
 	local name=$1
+	local -a where=(--machine p1,p2,p3 --power "${POWER:-$KBISECT qmp-reset $LAB_DIR/%m.qmp}" --console "$LAB_OUT/%m.console")
+	[ -n "${LAB_FILE:-}" ] && where=(--lab "$LAB_FILE" --pool pool)
 	shift
-	"$KBISECT" --server "$LAB_URL" run --machine p1,p2,p3 --good "$good" --bad master \
-		--power "${POWER:-$KBISECT qmp-reset $LAB_DIR/%m.qmp}" --console "$LAB_OUT/%m.console" --boot-timeout 60 \
+	"$KBISECT" --server "$LAB_URL" run "${where[@]}" --good "$good" --bad master --boot-timeout 60 \
 		--pass "kbisect-test: PASS" --fail "kbisect: regression" \
 		--build "$BUILDER --config $BUILDER_INI build \$KBISECT_COMMIT --arch x86_64" \
 		--log "$LAB_OUT/$name.log" --report "$LAB_OUT/$name.html" --mail engineer@example.org \
@@ -38,8 +43,31 @@ browser() {
 for m in "${POOL[@]}"; do machine "$m" msg; done
 for m in "${POOL[@]}"; do wait_for "$m" "^kbisect: kexec into" 180 >/dev/null || lab_die "$m did not boot"; done
 
-# --- three machines, 16 commits ----------------------------------------------------------
-pool_run pool
+# --- three machines of a real lab, 16 commits --------------------------------------------
+lab_tls_ca "$LAB_DIR/bmc-ca" localhost
+lab_redfish_start p2 8443 --tls "$LAB_DIR/bmc-ca/server.pem" "$LAB_DIR/bmc-ca/server.key"
+lab_pdudaemon_start 16421 p1
+lab_ser2net_start 7001 p1
+cat >"$LAB_DIR/lab.ini" <<EOF
+# The lab: three machines of the pool, each reached its own way.
+[p1]
+power = pdu://127.0.0.1:16421/lab/1
+console = tcp:127.0.0.1:7001
+tags = pool
+description = a machine on a PDU's outlet, its serial port on ser2net
+[p2]
+power = redfish://kbisect@localhost:8443/redfish/v1/Systems/1
+power-secret = $LAB_DIR/p2.redfish.pass
+power-ca = $LAB_DIR/bmc-ca/ca.pem
+console = $LAB_OUT/p2.console
+tags = pool
+[p3]
+power = qmp:$LAB_DIR/p3.qmp
+console = $LAB_OUT/p3.console
+tags = pool
+arch = x86_64
+EOF
+LAB_FILE=$LAB_DIR/lab.ini pool_run pool --power-off-at-end
 rc=$?
 sed 's/^/# /' "$LAB_DIR/pool.out"
 t_eq "a pool of 3 names the planted commit (3)" \
@@ -77,6 +105,20 @@ t_check "the report's rows hold round, machine, commit and what decided it" \
 	_ "$dom" "$(commit 4)"
 browser --screenshot="$LAB_OUT/pool.png" "file://$LAB_OUT/pool.html" >/dev/null
 t_check "the report draws (a screenshot of it)" test -s "$LAB_OUT/pool.png"
+t_check "p1 was switched through pdudaemon's outlet, p2 through its Redfish BMC" \
+	bash -c 'grep -q "outlet 1 off" "$1" && grep -q "outlet 1 on" "$1" && grep -q "\"POST /redfish/v1/Systems/1/Actions/ComputerSystem.Reset HTTP/1.1\" 204" "$2"' \
+	_ "$LAB_OUT/pdu-outlets.log" "$LAB_OUT/p2.redfish.log"
+t_check "p1's console was captured through ser2net beside the log, and judged from it" \
+	bash -c 'grep -q "kbisect: kexec into" "$1" && grep -q "kbisect: regression msg" "$1"' _ "$LAB_OUT/pool.log.p1.console"
+t_check "at the end every machine was powered off" \
+	bash -c 'for m in p1 p2 p3; do grep -q "kbisect: machine $m: powered off" "$1" || exit 1; done' _ "$LAB_DIR/pool.err"
+"$KBISECT" --server "$LAB_URL" machines --lab "$LAB_DIR/lab.ini" >"$LAB_DIR/machines.out" 2>"$LAB_DIR/machines.err"
+rc=$?
+sed 's/^/# /' "$LAB_DIR/machines.out" "$LAB_DIR/machines.err"
+t_check "kbisect machines lists the lab: the BMC's and QMP's off, the PDU's unknown, leases free, last boots" \
+	bash -c '[ "$1" = 0 ] && grep -qE "^p1 +x86_64 +pool +\(cannot tell\) +free +20[0-9-]+T[0-9:]+Z [^ ]+ [0-9.]+$" "$2" &&
+		grep -qE "^p2 +x86_64 +pool +off +free +20" "$2" && grep -qE "^p3 +x86_64 +pool +off +free +20" "$2"' \
+	_ "$rc" "$LAB_DIR/machines.out"
 for m in "${POOL[@]}"; do
 	curl -sS "$LAB_URL/booted?machine=$m" >"$LAB_DIR/$m.booted"
 done

@@ -440,6 +440,7 @@ lab_apache_tls_conf() {
 
 . "$LAB_SRC/machines.sh"
 . "$LAB_SRC/disk.sh"
+. "$LAB_SRC/bmc.sh"
 
 # verifies PUB FILE: FILE.sig is PUB's signature of FILE, as an admin checks one
 # (doc/design.md "Signed images").

@@ -34,6 +34,9 @@ class Console {
   // Why its source could not be opened or read the last time it was tried ("":
   // it could, or it is a file something else fills).
   virtual std::string Problem() { return ""; }
+  // How many times its source dropped (a connection or client that ended after
+  // it was open): a hang judged across a drop may be output lost, not silence.
+  virtual int Drops() { return 0; }
 };
 
 struct ConsoleTarget {

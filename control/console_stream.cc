@@ -126,6 +126,10 @@ class StreamConsole : public Console {
     std::lock_guard<std::mutex> lock(mu_);
     return problem_;
   }
+  int Drops() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return drops_;
+  }
 
  private:
   void SetProblem(const std::string& p) {
@@ -175,6 +179,10 @@ class StreamConsole : public Console {
         if (!WriteAll(out_.get(), got)) break;
       }
       source_->Close();
+      if (!refused && !Stopping()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++drops_;
+      }
       if (!Pause(refused ? backoff : 1)) return;
       if (refused) backoff = std::min(backoff * 2, 5.0);
       else backoff = 1;
@@ -190,6 +198,7 @@ class StreamConsole : public Console {
   std::condition_variable cv_;
   bool stop_ = false;
   std::string problem_;  // under mu_
+  int drops_ = 0;        // under mu_
 };
 
 }  // namespace

@@ -108,6 +108,8 @@ std::string RealMachine::ReadConsole(size_t from) { return console_ ? console_->
 
 std::string RealMachine::ConsoleProblem() { return console_ ? console_->Problem() : std::string(); }
 
+int RealMachine::ConsoleDrops() { return console_ ? console_->Drops() : 0; }
+
 int RealMachine::RunTest(const std::string& image, size_t console_offset, double timeout) {
   std::string err;
   std::vector<std::string> env = {"KBISECT_MACHINE=" + o_.machine, "KBISECT_IMAGE=" + image,

@@ -131,6 +131,7 @@ bool Judge(MachineEnv& env, const std::string& image, size_t offset, const StepO
     }
   } else {
     size_t at = offset;
+    const int drops = env.ConsoleDrops();
     ConsoleJudge::State s = ConsoleJudge::State::kPending;
     while (s == ConsoleJudge::State::kPending) {
       if (env.Stopped()) return *abort_why = kStopped, false;
@@ -145,6 +146,16 @@ bool Judge(MachineEnv& env, const std::string& image, size_t offset, const StepO
       r->machine_fault = true;
       const std::string problem = env.ConsoleProblem();
       return *abort_why = "a lab fault, not a verdict: " + judge.Reason() +
+                          (problem.empty() ? "" : " (the console: " + problem + ")"),
+             false;
+    }
+    if (s == ConsoleJudge::State::kHang && env.ConsoleDrops() != drops) {
+      // The console dropped while the candidate ran: what it printed meanwhile
+      // is lost, and silence is no verdict.
+      r->machine_fault = true;
+      const std::string problem = env.ConsoleProblem();
+      return *abort_why = "a lab fault, not a verdict: the console dropped while the candidate ran (" +
+                          judge.Reason() + ": its output meanwhile is lost)" +
                           (problem.empty() ? "" : " (the console: " + problem + ")"),
              false;
     }

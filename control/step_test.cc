@@ -169,6 +169,42 @@ TEST(Step, NoVerdictIsAHangBadOrSkip) {
   EXPECT_EQ(BootAndJudge(m2, kImage, o).verdict, Verdict::kSkip);
 }
 
+// A console that dropped while the candidate ran lost what it printed then: a
+// hang judged across the drop is no verdict. One more boot; a second such boot
+// stops the step as a lab fault. A pass or a failure seen is a verdict still.
+TEST(Step, AHangAcrossAConsoleDropIsALabFaultNotAVerdict) {
+  class Dropping : public FakeMachine {
+   public:
+    int reads = 0, drops_from = 1 << 30;
+    std::string ReadConsole(size_t from) override {
+      ++reads;
+      return FakeMachine::ReadConsole(from);
+    }
+    // Each read of the console finds it dropped once more since the last.
+    int ConsoleDrops() override { return reads >= drops_from ? reads : 0; }
+  };
+  Dropping m;
+  m.console_after.back() = {12, "[    0.000000] Linux version 6.1.0\n"};  // no PASS: a hang
+  m.drops_from = 0;
+  StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
+  EXPECT_EQ(r.verdict, Verdict::kAbort);
+  EXPECT_TRUE(r.machine_fault);
+  EXPECT_FALSE(r.hang);
+  EXPECT_EQ(m.power_cycles, 2) << "booted once more, then given up";
+  EXPECT_EQ(r.why.rfind("a lab fault, not a verdict: the console dropped while the candidate ran (no verdict on the "
+                        "console within 45 s: its output meanwhile is lost)",
+                        0),
+            0u)
+      << r.why;
+  // The same drop with a failure on the console: the failure was seen, it counts.
+  Dropping f;
+  f.console_after.push_back({15, "kbisect: regression msg\n"});
+  f.drops_from = 0;
+  StepResult bad = BootAndJudge(f, kImage, ConsoleOptions());
+  EXPECT_EQ(bad.verdict, Verdict::kBad) << bad.why;
+  EXPECT_EQ(f.power_cycles, 1);
+}
+
 TEST(Step, AHangIsMarkedAsSuchWhateverTheVerdict) {
   for (bool skip : {false, true}) {
     FakeMachine m;

@@ -22,15 +22,45 @@ curl -sS "$LAB_URL/booted?machine=hangm" >"$LAB_DIR/hangm.booted"
 t_check "boot hang: the machine's boot log has every step's image" images_in hangm "$LAB_DIR/hangm.booted"
 t_check "boot hang: the repository's bisect state is reset afterwards" bash -c "! git bisect log >/dev/null 2>&1"
 
-# The console kbisect captures itself (--console command:CMD): QEMU's serial port
-# read by socat, as a SOL client's or a console server's output would be.
-bisect msgm msg --pass "kbisect-test: PASS" --fail "kbisect: regression" --verify \
-	--console "command:socat -u UNIX-CONNECT:$LAB_DIR/msgm.serial -"
-t_check "console failure: the planted commit is found" culprit_is msgm 3
-t_check "console failure: --verify confirms it" grep -q "^verified: yes" "$LAB_DIR/msgm.out"
-t_check "console failure: judged from the console kbisect captured beside its log" \
+# A server with a BMC (issue 38): OpenIPMI's ipmi_sim starts the machine's QEMU on
+# power on and serves its serial port over Serial-over-LAN; the bisection powers
+# it and reads its console only through IPMI (--power ipmi://, --console ipmi-sol),
+# the console captured by kbisect itself. A SOL session someone left active (a
+# killed ipmitool) is there when it starts.
+lab_register msgm
+lab_ipmi_sim_start msgm 9623 "$LAB_STAGE1_KERNEL" "$LAB_DIR/stage1.cpio.gz" \
+	"console=ttyS0 panic=-1 kbisect.server=$LAB_GUEST_URL kbisect.machine=msgm kbisect.timeout=0 kbisect.append=\"console=ttyS0 kbisect_bug=msg\""
+BMC="ipmi://kbisect@127.0.0.1:9623?cipher=3"
+ipmi() { "$KBISECT" power "$BMC" "$@" --power-secret "$LAB_DIR/msgm.ipmi.pass" 2>&1; }
+t_eq "IPMI power status: the machine starts off" "off" "$(ipmi status)"
+sleep 60 | ipmitool -I lanplus -C 3 -H 127.0.0.1 -p 9623 -U kbisect -f "$LAB_DIR/msgm.ipmi.pass" sol activate >/dev/null 2>&1 &
+sleep 3
+kill -9 $! 2>/dev/null
+t_check "a SOL session left active is refused to another client" \
+	bash -c 'out=$(sleep 5 | ipmitool -I lanplus -C 3 -N 1 -R 2 -H 127.0.0.1 -p 9623 -U kbisect -f "$1" sol activate 2>&1)
+		grep -q "SOL payload already active on another session" <<<"$out"' _ "$LAB_DIR/msgm.ipmi.pass"
+"$KBISECT" --server "$LAB_URL" run --machine msgm --good "$good" --bad master \
+	--power "$BMC" --power-secret "$LAB_DIR/msgm.ipmi.pass" --console ipmi-sol --boot-timeout 90 \
+	--pass "kbisect-test: PASS" --fail "kbisect: regression" --verify --power-off-at-end \
+	--build "$BUILDER --config $BUILDER_INI build \$KBISECT_COMMIT --arch x86_64" \
+	--log "$LAB_OUT/msgm.log" >"$LAB_DIR/msgm.out" 2>"$LAB_DIR/msgm.err"
+echo $? >"$LAB_DIR/msgm.rc"
+sed 's/^/# /' "$LAB_DIR/msgm.out"
+t_check "IPMI only: the planted commit is found (the machine started off: only the BMC powered it)" culprit_is msgm 3
+t_check "IPMI only: --verify confirms it" grep -q "^verified: yes" "$LAB_DIR/msgm.out"
+t_check "IPMI only: judged from the SOL console kbisect captured beside its log" \
 	bash -c '[ "$(grep -ac "^kbisect: kexec into " "$1")" -ge 4 ] && grep -aq "kbisect: regression" "$1"' \
 	_ "$LAB_OUT/msgm.log.msgm.console"
+t_eq "IPMI only: the machine was powered off at the end" "off" "$(ipmi status)"
+t_check "IPMI power with a wrong password: exit 3 and the BMC's refusal" \
+	bash -c 'printf "wrong\n" >"$1" && chmod 600 "$1" && out=$("$2" power "$3" status --power-secret "$1" 2>&1)
+		[ $? = 3 ] && grep -q "IPMI kbisect@127.0.0.1:9623: chassis power status: .*Unable to establish IPMI v2 / RMCP+ session" <<<"$out"' \
+	_ "$LAB_DIR/wrong.pass" "$KBISECT" "$BMC"
+lab_ipmi_sim_stop msgm
+t_check "IPMI power of a BMC that is down: exit 3 and why, within the power timeout" \
+	bash -c 'out=$(timeout 60 "$1" power "$2" status --power-secret "$3" 2>&1)
+		[ $? = 3 ] && grep -q "IPMI kbisect@127.0.0.1:9623: chassis power status: " <<<"$out"' \
+	_ "$KBISECT" "$BMC" "$LAB_DIR/msgm.ipmi.pass"
 
 # kbisect's QMP power backend (--power qmp:SOCKET, what bisect() above drives) on
 # the last machine, verb by verb, as an admin checks a switch before a run.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "control/test_http_server.h"
+
 namespace kb {
 namespace {
 
@@ -151,6 +153,19 @@ TEST(Lab, TheDefaultFileMayBeAbsentAGivenOneMayNot) {
   EXPECT_TRUE(lab.machines.empty());
   EXPECT_FALSE(ReadLab("/nonexistent/lab.ini", true, &lab, &why));
   EXPECT_EQ(why, "the lab file /nonexistent/lab.ini: cannot read: No such file or directory");
+}
+
+// The kernel server may serve the lab file beside its CGI.
+TEST(Lab, ALabFileMayBeServedOverHttp) {
+  OneShot served(Answer(200, kLab));
+  Lab lab;
+  std::string why;
+  ASSERT_TRUE(ReadLab(served.Url() + "lab.ini", true, &lab, &why)) << why;
+  EXPECT_EQ(lab.machines.size(), 3u);
+  EXPECT_EQ(lab.source, served.Url() + "lab.ini");
+  OneShot missing(Answer(404, "not found"));
+  EXPECT_FALSE(ReadLab(missing.Url() + "lab.ini", true, &lab, &why));
+  EXPECT_EQ(why, "the lab file " + missing.Url() + "lab.ini: the server answered 404");
 }
 
 }  // namespace

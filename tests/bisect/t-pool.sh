@@ -8,7 +8,7 @@
 # served by ser2net, p2 through a Redfish BMC over https, p3 through QMP with a
 # console file; they are powered off at the end, and kbisect machines shows it.
 # needs: --kernels 1 --linux x86_64
-# budget: --builds 10 --boots 30
+# budget: --builds 10 --boots 34
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 lab_start "$0" "$@"
@@ -119,6 +119,40 @@ t_check "kbisect machines lists the lab: the BMC's and QMP's off, the PDU's unkn
 	bash -c '[ "$1" = 0 ] && grep -qE "^p1 +x86_64 +pool +\(cannot tell\) +free +20[0-9-]+T[0-9:]+Z [^ ]+ [0-9.]+$" "$2" &&
 		grep -qE "^p2 +x86_64 +pool +off +free +20" "$2" && grep -qE "^p3 +x86_64 +pool +off +free +20" "$2"' \
 	_ "$rc" "$LAB_DIR/machines.out"
+# The lab's faults: each a message and an abort, never a verdict.
+printf 'wrong\n' >"$LAB_DIR/wrong.pass" && chmod 600 "$LAB_DIR/wrong.pass"
+out=$("$KBISECT" power redfish://kbisect@localhost:8443/redfish/v1/Systems/1 status --power-secret "$LAB_DIR/wrong.pass" \
+	--power-ca "$LAB_DIR/bmc-ca/ca.pem" 2>&1; echo "rc=$?")
+t_check "Redfish with a wrong password: exit 3, the BMC's 401 said" \
+	bash -c 'grep -q "^rc=3$" <<<"$1" && grep -q "the BMC answered 401: wrong user or password" <<<"$1"' _ "$out"
+out=$("$KBISECT" power redfish://kbisect@localhost:8443/redfish/v1/Systems/1 status --power-secret "$LAB_DIR/p2.redfish.pass" 2>&1; echo "rc=$?")
+t_check "Redfish over https with a certificate the system does not trust: exit 3, curl's reason" \
+	bash -c 'grep -q "^rc=3$" <<<"$1" && grep -qi "certificate" <<<"$1"' _ "$out"
+"$KBISECT" --server "$LAB_URL" run --lab "$LAB_DIR/lab.ini" --machine p1 --power pdu://127.0.0.1:16421/nosuch/1 \
+	--good "$(commit 2)" --bad "$(commit 3)" --verify --pass "kbisect-test: PASS" --fail "kbisect: regression" \
+	--log "$LAB_OUT/pdu-refuses.log" >"$LAB_DIR/pdu-refuses.out" 2>"$LAB_DIR/pdu-refuses.err"
+rc=$?
+t_check "a PDU that refuses: the run stops (128) naming pdudaemon's answer, tried twice, no verdict" \
+	bash -c '[ "$1" = 128 ] && grep -q "the power switch failed twice, 5 s apart: PDU nosuch port 1 (pdudaemon http://127.0.0.1:16421): reboot: pdudaemon answered 500: Invalid request" "$2" &&
+		! grep -q "^ran " "$3"' _ "$rc" "$LAB_DIR/pdu-refuses.err" "$LAB_OUT/pdu-refuses.log"
+# p1's console (ser2net) drops while a candidate runs and comes back: the run still
+# gets its verdicts (or boots again), never a hang for the lost output.
+( deadline=$((SECONDS + 300)) n=$(grep -c "kbisect: kexec into" "$LAB_OUT/p1.console")
+  until [ "$(grep -c "kbisect: kexec into" "$LAB_OUT/p1.console")" -gt "$n" ] || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
+  kill "$(cat "$LAB_DIR/ser2net.pid")"; sleep 1
+  ser2net -d -u -c "$LAB_DIR/ser2net.yaml" -P "$LAB_DIR/ser2net.pid" >>"$LAB_OUT/ser2net.log" 2>&1 & ) &
+dropper=$!
+"$KBISECT" --server "$LAB_URL" run --lab "$LAB_DIR/lab.ini" --machine p1 --good "$(commit 2)" --bad "$(commit 3)" \
+	--verify --boot-timeout 60 --pass "kbisect-test: PASS" --fail "kbisect: regression" \
+	--log "$LAB_OUT/drop.log" >"$LAB_DIR/drop.out" 2>"$LAB_DIR/drop.err"
+rc=$?
+wait "$dropper"
+sed 's/^/# /' "$LAB_DIR/drop.out"
+t_check "a console that drops mid-boot and comes back: the culprit is still 3, verified, no hang" \
+	bash -c '[ "$1" = 0 ] && grep -q "^first bad commit: $2 " "$3" && grep -q "^verified: yes" "$3" && ! grep -q " hang" "$4"' \
+	_ "$rc" "$(commit 3)" "$LAB_DIR/drop.out" "$LAB_OUT/drop.log"
+t_check "... and its capture has both boots' kexec lines, across the drop" \
+	bash -c '[ "$(grep -ac "^kbisect: kexec into " "$1")" -ge 2 ]' _ "$LAB_OUT/drop.log.p1.console"
 for m in "${POOL[@]}"; do
 	curl -sS "$LAB_URL/booted?machine=$m" >"$LAB_DIR/$m.booted"
 done

@@ -109,8 +109,9 @@ bool Boot(MachineEnv& env, const std::string& image, const StepOptions& o, StepR
 
 // The verdict on the booted candidate: the test command, or the console read from
 // `offset` by `judge`. False (with *abort_why) when it cannot be had.
-bool Judge(MachineEnv& env, const std::string& image, size_t offset, const StepOptions& o, ConsoleJudge& judge,
-           StepResult* r, std::string* abort_why) {
+// drops: the console's drops before the machine was left for this boot.
+bool Judge(MachineEnv& env, const std::string& image, size_t offset, int drops, const StepOptions& o,
+           ConsoleJudge& judge, StepResult* r, std::string* abort_why) {
   bool hang = false;
   if (o.use_test) {
     int rc = env.RunTest(image, offset, o.test_timeout);
@@ -131,7 +132,6 @@ bool Judge(MachineEnv& env, const std::string& image, size_t offset, const StepO
     }
   } else {
     size_t at = offset;
-    const int drops = env.ConsoleDrops();
     ConsoleJudge::State s = ConsoleJudge::State::kPending;
     while (s == ConsoleJudge::State::kPending) {
       if (env.Stopped()) return *abort_why = kStopped, false;
@@ -150,11 +150,11 @@ bool Judge(MachineEnv& env, const std::string& image, size_t offset, const StepO
              false;
     }
     if (s == ConsoleJudge::State::kHang && env.ConsoleDrops() != drops) {
-      // The console dropped while the candidate ran: what it printed meanwhile
-      // is lost, and silence is no verdict.
+      // The console dropped between the power cycle and the verdict: what the
+      // machine printed meanwhile is lost, and silence is no verdict.
       r->machine_fault = true;
       const std::string problem = env.ConsoleProblem();
-      return *abort_why = "a lab fault, not a verdict: the console dropped while the candidate ran (" +
+      return *abort_why = "a lab fault, not a verdict: the console dropped while the machine booted (" +
                           judge.Reason() + ": its output meanwhile is lost)" +
                           (problem.empty() ? "" : " (the console: " + problem + ")"),
              false;
@@ -190,8 +190,9 @@ StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOpt
   for (int boot = 1;; ++boot) {
     ConsoleJudge fresh(opts.console);
     size_t offset = 0;
+    const int drops = env.ConsoleDrops();
     if (!Boot(env, image, opts, &r, &offset, &abort_why)) break;
-    if (!Judge(env, image, offset, opts, fresh, &r, &abort_why)) {
+    if (!Judge(env, image, offset, drops, opts, fresh, &r, &abort_why)) {
       // A console that showed nothing of the stage-1 is given one more boot.
       if (!r.machine_fault || boot == 2 || env.Stopped()) break;
       r = StepResult();

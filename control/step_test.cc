@@ -169,8 +169,8 @@ TEST(Step, NoVerdictIsAHangBadOrSkip) {
   EXPECT_EQ(BootAndJudge(m2, kImage, o).verdict, Verdict::kSkip);
 }
 
-// A console that dropped while the candidate ran lost what it printed then: a
-// hang judged across the drop is no verdict. One more boot; a second such boot
+// A console that dropped between the power cycle and the verdict lost what the
+// machine printed then: a hang judged across the drop is no verdict. One more boot; a second such boot
 // stops the step as a lab fault. A pass or a failure seen is a verdict still.
 TEST(Step, AHangAcrossAConsoleDropIsALabFaultNotAVerdict) {
   class Dropping : public FakeMachine {
@@ -191,7 +191,7 @@ TEST(Step, AHangAcrossAConsoleDropIsALabFaultNotAVerdict) {
   EXPECT_TRUE(r.machine_fault);
   EXPECT_FALSE(r.hang);
   EXPECT_EQ(m.power_cycles, 2) << "booted once more, then given up";
-  EXPECT_EQ(r.why.rfind("a lab fault, not a verdict: the console dropped while the candidate ran (no verdict on the "
+  EXPECT_EQ(r.why.rfind("a lab fault, not a verdict: the console dropped while the machine booted (no verdict on the "
                         "console within 45 s: its output meanwhile is lost)",
                         0),
             0u)

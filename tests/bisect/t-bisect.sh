@@ -39,8 +39,10 @@ lab_ipmitool msgm chassis power on >/dev/null
 t_check "ipmitool power on: the BMC starts the machine, its stage-1 boots" wait_for msgm "^kbisect: kexec into" 120
 lab_ipmitool msgm chassis power off >/dev/null
 sleep 60 | ipmitool -I lanplus -C 3 -H 127.0.0.1 -p 9623 -U kbisect -f "$LAB_DIR/msgm.ipmi.pass" sol activate >/dev/null 2>&1 &
+stale=$!
+disown
 sleep 3
-kill -9 $! 2>/dev/null
+kill -9 "$stale" 2>/dev/null
 t_check "a SOL session left active is refused to another client" \
 	bash -c 'out=$(sleep 5 | ipmitool -I lanplus -C 3 -N 1 -R 2 -H 127.0.0.1 -p 9623 -U kbisect -f "$1" sol activate 2>&1)
 		grep -q "SOL payload already active on another session" <<<"$out"' _ "$LAB_DIR/msgm.ipmi.pass"

@@ -106,6 +106,9 @@ lab_ser2net_start() {
 lab_ipmi_sim_start() {
 	local name=$1 port=$2 kernel=$3 initrd=$4 append="$5 $LAB_EMULATION_ARGS" d=$LAB_DIR/$1.bmc pass
 	mkdir -p "$d/state"
+	# ipmi_sim locks its SOL device UUCP-style in /run/lock (the test's /run is its
+	# own tmpfs): without it no SOL session opens the device, and nothing drains it.
+	mkdir -p /run/lock
 	pass=ipmi$RANDOM$RANDOM
 	printf '%s\n' "$pass" >"$LAB_DIR/$name.ipmi.pass"
 	chmod 600 "$LAB_DIR/$name.ipmi.pass"

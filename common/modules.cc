@@ -85,6 +85,12 @@ bool IsNfsClientModule(std::string_view name) {
   return true;
 }
 
+int ModuleInitFlags(std::string_view path) {
+  for (std::string_view ext : {".ko.xz", ".ko.zst", ".ko.gz"})
+    if (path.size() > ext.size() && path.substr(path.size() - ext.size()) == ext) return kModuleInitCompressedFile;
+  return 0;
+}
+
 size_t ModuleNameOfPath(std::string_view path, std::span<char> out) {
   size_t slash = path.rfind('/');
   std::string_view file = slash == std::string_view::npos ? path : path.substr(slash + 1);

@@ -12,6 +12,12 @@ namespace kb {
 
 inline constexpr size_t kMaxModulePaths = 64;
 
+// finit_module's flags for a module file: MODULE_INIT_COMPRESSED_FILE (4,
+// Linux 5.17+) for a .ko.xz, .ko.zst or .ko.gz, which the kernel then
+// decompresses itself (CONFIG_MODULE_DECOMPRESS); 0 for a plain .ko.
+constexpr int kModuleInitCompressedFile = 4;
+int ModuleInitFlags(std::string_view path);
+
 // The module name of a path: its file name without .ko (and .xz/.gz/.zst), with
 // '-' as '_' the way the kernel names modules ("virtio-net" is "virtio_net").
 // Writes into out (at least 56 bytes); returns its length, 0 when not a module.

@@ -73,6 +73,13 @@ TEST(Modules, NameOfPath) {
   EXPECT_EQ(std::string(buf, ModuleNameOfPath("kernel/drivers/net/virtio-net.ko.zst", buf)), "virtio_net");
   EXPECT_EQ(ModuleNameOfPath("kernel/x.o", buf), 0u);
   EXPECT_EQ(ModuleNameOfPath(".ko", buf), 0u);
+  // Debian 13's modules are .ko.xz: finit_module decompresses them with the flag.
+  EXPECT_EQ(ModuleInitFlags("kernel/drivers/net/virtio_net.ko.xz"), kModuleInitCompressedFile);
+  EXPECT_EQ(ModuleInitFlags("kernel/fs/nfs/nfsv4.ko.zst"), kModuleInitCompressedFile);
+  EXPECT_EQ(ModuleInitFlags("kernel/fs/ext4/ext4.ko.gz"), kModuleInitCompressedFile);
+  EXPECT_EQ(ModuleInitFlags("kernel/drivers/net/virtio_net.ko"), 0);
+  EXPECT_EQ(ModuleInitFlags("kernel/drivers/net/virtio_net.xz"), 0);
+  EXPECT_EQ(ModuleInitFlags(".ko.xz"), 0);
 }
 
 }  // namespace

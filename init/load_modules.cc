@@ -17,6 +17,32 @@
 
 namespace kb {
 
+namespace {
+
+// One module file, as finit_module takes it (a compressed one decompressed by
+// the kernel); false, said, when it cannot be loaded (loaded already is no
+// failure).
+bool LoadModuleFile(const char* path, std::string_view rel) {
+  Fd fd(open(path, O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    SayFailure("modules", rel, "open", errno);
+    return false;
+  }
+  const int flags = ModuleInitFlags(rel);
+  if (syscall(SYS_finit_module, fd.get(), "", flags) == 0 || errno == EEXIST) return true;
+  if (flags && (errno == EOPNOTSUPP || errno == EINVAL)) {
+    // A kernel before 5.17 (EINVAL) or without CONFIG_MODULE_DECOMPRESS for this
+    // compression (EOPNOTSUPP) cannot take it compressed.
+    Say({"kbisect: modules: ", rel, ": this kernel cannot decompress modules (CONFIG_MODULE_DECOMPRESS): "
+         "kbisect-mkinitramfs packs them decompressed when the kernel's config says so (--kernel-config)"});
+    return false;
+  }
+  SayFailure("modules", rel, "finit_module", errno);
+  return false;
+}
+
+}  // namespace
+
 int LoadModules(std::string_view names, ModuleSet set) {
   std::string_view wanted[32];
   size_t n = 0;
@@ -43,32 +69,40 @@ int LoadModules(std::string_view names, ModuleSet set) {
     SayFailure("modules", path, "open", -e);
     return int(n);
   }
+  // Each name on its own: one that is not a module here (built into this kernel,
+  // as virtio_pci is into Debian 13's) or whose dependencies are missing is said
+  // and the others are still loaded.
   std::string_view order[kMaxModulePaths];
   size_t count = 0;
-  std::string_view which;
-  if (Error e = ResolveModules(std::string_view(dep, dep_len), std::span(wanted, n), order, &count, &which)) {
-    Say({"kbisect: modules: ", which, ": ", e});
-    return 1;
-  }
   int failed = 0;
-  int64_t start = NowMs();
-  for (size_t i = 0; i < count; ++i) {
-    if (!JoinPath(path, {dir, order[i]})) continue;
-    Fd fd(open(path, O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-      SayFailure("modules", order[i], "open", errno);
-      ++failed;
+  for (size_t w = 0; w < n; ++w) {
+    std::string_view one[kMaxModulePaths], which;
+    size_t got = 0;
+    if (Error e = ResolveModules(std::string_view(dep, dep_len), std::span(&wanted[w], 1), one, &got, &which)) {
+      if (which == wanted[w] && std::string_view(e) == "module is not in modules.dep") {
+        Say({"kbisect: modules: ", which, ": not a module of this kernel (built in?): nothing to load"});
+      } else {
+        Say({"kbisect: modules: ", which, ": ", e});
+        ++failed;
+      }
       continue;
     }
-    if (syscall(SYS_finit_module, fd.get(), "", 0) != 0 && errno != EEXIST) {
-      SayFailure("modules", order[i], "finit_module", errno);
-      ++failed;
+    for (size_t i = 0; i < got; ++i) {
+      bool seen = false;
+      for (size_t j = 0; j < count && !seen; ++j) seen = order[j] == one[i];
+      if (!seen && count < kMaxModulePaths) order[count++] = one[i];
     }
   }
+  int64_t start = NowMs();
+  int not_loaded = 0;
+  for (size_t i = 0; i < count; ++i) {
+    if (!JoinPath(path, {dir, order[i]})) continue;
+    if (!LoadModuleFile(path, order[i])) ++not_loaded;
+  }
   char num[24], ms[24];
-  Say({"kbisect: modules: loaded ", FormatUnsigned(count - size_t(failed), num), " in ",
+  Say({"kbisect: modules: loaded ", FormatUnsigned(count - size_t(not_loaded), num), " in ",
        FormatUnsigned(static_cast<unsigned long>(NowMs() - start), ms), " ms"});
-  return failed;
+  return failed + not_loaded;
 }
 
 namespace {
@@ -150,15 +184,7 @@ int ModuleIndex::LoadDepth(std::string_view name, int depth) {
     char path[512];
     if (!JoinPath(path, {dir_, order[i]})) continue;
     if (loaded_count_ < kMaxLoaded) loaded_[loaded_count_++] = order[i];  // tried once, loaded or not
-    Fd fd(open(path, O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-      SayFailure("modules", order[i], "open", errno);
-      continue;
-    }
-    if (syscall(SYS_finit_module, fd.get(), "", 0) != 0 && errno != EEXIST) {
-      SayFailure("modules", order[i], "finit_module", errno);
-      continue;
-    }
+    if (!LoadModuleFile(path, order[i])) continue;
     Say({"kbisect: modules: loaded ", std::string_view(mod, len)});
     ++loaded;
   }

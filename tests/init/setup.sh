@@ -17,12 +17,13 @@ IMAGE_KERNEL=$CAND_ROOT/boot/vmlinuz-$CAND_KVER IMAGE_INITRD=$LAB_DIR/candidate.
 	IMAGE_CMDLINE="console=ttyS0 candidate.marker=other" lab_store_image "$OTHER"
 
 # boot NAME CMDLINE [QEMU ARGS...]: powers machine NAME up on stage-1 with our
-# initramfs; the guest ends when it reboots unless QEMU ARGS say otherwise.
+# initramfs (BOOT_KERNEL and BOOT_INITRD name another stage-1); the guest ends
+# when it reboots unless QEMU ARGS say otherwise.
 boot() {
 	local m=$1 extra=$2
 	shift 2
 	[ $# -gt 0 ] || set -- -no-reboot
-	lab_qemu_start "$m" "$LAB_STAGE1_KERNEL" "$LAB_DIR/stage1.cpio.gz" \
+	lab_qemu_start "$m" "${BOOT_KERNEL:-$LAB_STAGE1_KERNEL}" "${BOOT_INITRD:-$LAB_DIR/stage1.cpio.gz}" \
 		"console=ttyS0 panic=-1 kbisect.server=$LAB_GUEST_URL kbisect.machine=$m $extra" "$@"
 }
 

@@ -1,7 +1,7 @@
 # What a lab test declares in its header comment, read by the test itself
 # (lab_start in lib.sh) and by the runner (tests/run), sourced by both:
 #   # needs: FLAGS    what it needs made before it starts (lab_prepare's flags:
-#                     --kernels N, --kernels-i386 N, --linux [ARCH,...], --disk)
+#                     --kernels N, --kernels-i386 N, --kernels-trixie N, --linux [ARCH,...], --disk)
 #   # budget: FLAGS   its limit for a hang (lab_enter's flags: --base S, --builds N,
 #                     --boots M); the runner also weighs a test it has no time for by it
 

@@ -39,7 +39,7 @@ lab_start() {
 	lab_enter $budget "$@"
 }
 
-# lab_prepare [--kernels N] [--kernels-i386 N] [--linux [ARCH,...]] [--disk]:
+# lab_prepare [--kernels N] [--kernels-i386 N] [--kernels-trixie N] [--linux [ARCH,...]] [--disk]:
 # downloads and makes what a test needs before it enters the lab, which has no route
 # out: Debian's N newest kernels (fetch-kernel), with --kernels-i386 its N newest 686
 # ones (fetch-kernel --arch i386), with --disk the base disk of a Debian test machine
@@ -51,11 +51,12 @@ lab_start() {
 # them (lab_own_trees). On failure says "not ok"
 # with the reason and exits. Inside the lab it does nothing.
 lab_prepare() {
-	local kernels=0 kernels_i386=0 linux= disk= arches=x86_64,i386 i
+	local kernels=0 kernels_i386=0 kernels_trixie=0 linux= disk= arches=x86_64,i386 i
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--kernels) kernels=$2; shift ;;
 		--kernels-i386) kernels_i386=$2; shift ;;
+		--kernels-trixie) kernels_trixie=$2; shift ;;
 		--linux)
 			linux=1
 			case ${2:-} in x86_64* | i386*) arches=$2; shift ;; esac
@@ -68,6 +69,10 @@ lab_prepare() {
 	[ -n "${KBISECT_LAB_INSIDE:-}" ] && return 0
 	for ((i = 0; i < kernels; i++)); do
 		"$LAB_SRC/fetch-kernel" "$i" >/dev/null || { echo "not ok - lab: no Debian kernel #$i in the cache"; exit 1; }
+	done
+	for ((i = 0; i < kernels_trixie; i++)); do
+		"$LAB_SRC/fetch-kernel" --suite trixie "$i" >/dev/null ||
+			{ echo "not ok - lab: no Debian 13 kernel #$i in the cache"; exit 1; }
 	done
 	for ((i = 0; i < kernels_i386; i++)); do
 		"$LAB_SRC/fetch-kernel" --arch i386 "$i" >/dev/null ||

@@ -2,8 +2,9 @@
 # QEMU machines with a serial console and QMP power control, and waits on their
 # consoles. Every wait here is bounded in time.
 
-# lab_stage1 [--arch i386] [N]: the cached Debian kernel (see fetch-kernel; with
-# --arch i386 the 686 one, lab_prepare --kernels-i386). Sets LAB_KVER, LAB_KROOT,
+# lab_stage1 [--arch i386 | --suite trixie] [N]: the cached Debian kernel (see
+# fetch-kernel; with --arch i386 the 686 one, lab_prepare --kernels-i386; with
+# --suite trixie Debian 13's, lab_prepare --kernels-trixie). Sets LAB_KVER, LAB_KROOT,
 # LAB_VMLINUZ (its bzImage), LAB_STAGE1_KERNEL (what a test machine's QEMU boots
 # as the stage-1: the same kernel's vmlinux, entered by PVH, where fetch-kernel
 # made one, else the bzImage) and LAB_STAGE1_INIT (the init of that arch
@@ -15,9 +16,11 @@
 # the real one: GRUB boots it on the disk machines (tests/disk), t-guest and the
 # stage-1 bench boot it by QEMU's -kernel, and kexec loads it as a candidate.
 lab_stage1() {
-	local line arch=x86_64
+	local line arch=x86_64 suite=()
 	[ "${1:-}" = --arch ] && { arch=$2; shift 2; }
-	line=$("$LAB_SRC/fetch-kernel" --offline --arch "$arch" "${1:-}") || lab_die "no cached $arch stage-1 kernel"
+	[ "${1:-}" = --suite ] && { suite=(--suite "$2"); shift 2; }
+	line=$("$LAB_SRC/fetch-kernel" --offline --arch "$arch" "${suite[@]}" "${1:-}") ||
+		lab_die "no cached $arch ${suite[*]} stage-1 kernel"
 	LAB_KVER=${line%% *}
 	LAB_KROOT=${line#* }
 	LAB_VMLINUZ=$LAB_KROOT/boot/vmlinuz-$LAB_KVER

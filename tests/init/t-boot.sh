@@ -27,9 +27,10 @@ t_check "Debian 13's stage-1 initramfs keeps its modules xz-compressed: its kern
 # Debian 12's kernel with its modules xz-compressed (the skeleton's and their
 # dependencies, indexed by depmod): it has no CONFIG_MODULE_DECOMPRESS.
 xzroot=$LAB_DIR/xz-kroot
-mkdir -p "$xzroot/boot"
+mkdir -p "$xzroot/boot" "$xzroot/lib/modules/$D12_KVER"
 cp "$D12_KROOT/boot/config-$D12_KVER" "$xzroot/boot/"
-for mod in virtio_net nfsv3 nfsv4; do
+cp "$D12_KROOT/lib/modules/$D12_KVER"/modules.{builtin,builtin.modinfo,order} "$xzroot/lib/modules/$D12_KVER/"
+for mod in $(sed 's/#.*//' "$LAB_TOP/rootfs-skel/etc/kbisect/modules"); do
 	modprobe -d "$D12_KROOT" -S "$D12_KVER" --show-depends "$mod" | awk '$1 == "insmod" {print $2}'
 done | sort -u | while read -r ko; do
 	rel=${ko#"$D12_KROOT/"}

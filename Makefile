@@ -124,7 +124,8 @@ IMAGES ?= /srv/kbisect/images
 STATE ?= /var/lib/kbisect
 KBISECT_INI ?= $(SYSCONFDIR)/kbisect/kbisect.ini
 
-# make initramfs [ARCH=i386] [KERNEL_MODULES=/lib/modules/<release>] [CA=ca.pem] [SIGNING_KEY=pub.pem]:
+# make initramfs [ARCH=i386] [KERNEL_MODULES=/lib/modules/<release>] [NICS=default|host|none|A,B]
+#                [CA=ca.pem] [SIGNING_KEY=pub.pem]:
 # the stage-1 initramfs; without KERNEL_MODULES, for a stage-1 kernel with its drivers
 # built in; with SIGNING_KEY (the builder's public key), it boots only signed images;
 # with ARCH=i386, for a 32-bit stage-1 kernel (such as Debian's 686), in $(B)/i386/.
@@ -144,6 +145,7 @@ endif
 STAGE1_INIT := $(if $(filter i386,$(ARCH)),$(INIT_I386),$(INIT))
 INITRAMFS := $(if $(filter i386,$(ARCH)),$(B)/i386,$(B))/kbisect-initramfs.cpio.gz
 KERNEL_MODULES ?=
+NICS ?= default
 CA ?=
 SIGNING_KEY ?=
 BOOTDIR ?= /boot
@@ -188,7 +190,7 @@ install-cgi: $(CGIS)
 # arguments, not files make can compare); install-initramfs installs the one made
 # last (made only if there is none), so the arguments are given once.
 MKINITRAMFS = scripts/kbisect-mkinitramfs -o $(INITRAMFS) --init $(STAGE1_INIT) --skel rootfs-skel \
-	$(if $(KERNEL_MODULES),--kernel-modules $(KERNEL_MODULES)) $(if $(CA),--ca $(CA)) \
+	$(if $(KERNEL_MODULES),--kernel-modules $(KERNEL_MODULES) --nics $(NICS)) $(if $(CA),--ca $(CA)) \
 	$(if $(SIGNING_KEY),--signing-key $(SIGNING_KEY))
 initramfs: $(STAGE1_INIT) scripts/kbisect-mkinitramfs
 	@mkdir -p $(dir $(INITRAMFS))

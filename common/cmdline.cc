@@ -109,6 +109,21 @@ Error ParseIpConfig(std::string_view s, IpConfig* out) {
   return nullptr;
 }
 
+Error CheckInterface(std::string_view v) {
+  auto hex = [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F'); };
+  if (v.size() == 17 && v[2] == ':') {
+    for (size_t i = 0; i < 17; ++i)
+      if (i % 3 == 2 ? v[i] != ':' : !hex(v[i])) return "if is an interface's name or a MAC address (aa:bb:cc:dd:ee:ff)";
+    return nullptr;
+  }
+  if (v.empty() || v.size() > 15) return "if is an interface's name (1 to 15 characters) or a MAC address";
+  for (char ch : v)
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
+          ch == '-'))
+      return "if is an interface's name ([A-Za-z0-9._-]) or a MAC address";
+  return nullptr;
+}
+
 Error CheckModuleList(std::string_view list) {
   if (list.empty()) return nullptr;
   size_t count = 0;
@@ -201,6 +216,12 @@ constexpr Key kKeys[] = {
        return nullptr;
      }},
     {"kbisect.ip", [](std::string_view v, Config* c) { return ParseIpConfig(v, &c->ip); }},
+    {"kbisect.if",
+     [](std::string_view v, Config* c) -> Error {
+       if (Error e = CheckInterface(v)) return e;
+       c->iface = v;
+       return nullptr;
+     }},
     {"kbisect.modules",
      [](std::string_view v, Config* c) -> Error {
        if (Error e = CheckModuleList(v)) return e;

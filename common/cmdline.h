@@ -39,6 +39,10 @@ struct IpConfig {
 Error ParseIpConfig(std::string_view s, IpConfig* out);
 
 inline constexpr size_t kMaxModules = 32;
+// kbisect.if: an interface's name ([A-Za-z0-9._-], at most 15) or its MAC address
+// (six hex pairs separated by ':').
+Error CheckInterface(std::string_view v);
+
 // kbisect.modules: comma-separated module names, [A-Za-z0-9_-], at most 32 of them.
 Error CheckModuleList(std::string_view list);
 
@@ -55,6 +59,7 @@ struct Config {
   std::string_view append;
   bool has_append = false;       // false: the image's cmdline
   IpConfig ip;
+  std::string_view iface;        // kbisect.if: an interface's name or MAC (aa:bb:..); empty: each with a link
   std::string_view modules;
   bool has_modules = false;      // false: /etc/kbisect/modules
   std::string_view arch;         // the list's arch, x86_64 or i386; empty: the stage-1's own

@@ -179,6 +179,21 @@ TEST(Config, KexecIsAutoOrLoad) {
   }
 }
 
+TEST(Config, InterfaceIsANameOrAMac) {
+  Config c;
+  ConfigError errors[4];
+  ASSERT_EQ(ParseConfig("kbisect.server=http://s kbisect.if=enp3s0f1", &c, errors), 0u);
+  EXPECT_EQ(c.iface, "enp3s0f1");
+  ASSERT_EQ(ParseConfig("kbisect.server=http://s kbisect.if=52:54:00:AB:cd:01", &c, errors), 0u);
+  EXPECT_EQ(c.iface, "52:54:00:AB:cd:01");
+  for (std::string bad : {"eth0;reboot", "a-name-of-16-chr", "52:54:00:ab:cd:0g", "52:54:00:ab:cd"}) {
+    Config d;
+    std::string line = "kbisect.server=http://s kbisect.if=" + bad;
+    EXPECT_EQ(ParseConfig(line, &d, errors), 1u) << bad;
+    EXPECT_TRUE(d.iface.empty()) << bad;
+  }
+}
+
 TEST(Config, NfsTakesMountOptionsAfterTheExport) {
   Config c;
   ConfigError errors[2];

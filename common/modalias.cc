@@ -154,4 +154,10 @@ bool IsStorageModalias(std::string_view m) {
   return m.substr(0, 5) == "scsi:" || m.substr(0, 4) == "mmc:";
 }
 
+bool IsNetworkModalias(std::string_view m) {
+  char b[2];
+  if (m.substr(0, 4) == "pci:") return Field(m, "bc", b) == "02";
+  return m.substr(0, 7) == "virtio:" && m.substr(7, 9) == "d00000001";
+}
+
 }  // namespace kb

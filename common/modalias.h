@@ -35,4 +35,9 @@ Error SoftdepPre(std::string_view softdeps, std::string_view module, std::span<s
 // (class 08) and MMC cards.
 bool IsStorageModalias(std::string_view modalias);
 
+// Whether a device with this modalias is a network controller, whose driver the
+// stage-1 loads to reach the server: PCI class 02 (Ethernet, InfiniBand...) and
+// virtio net.
+bool IsNetworkModalias(std::string_view modalias);
+
 }  // namespace kb

@@ -111,5 +111,16 @@ TEST(Modalias, StorageDevicesOnly) {
   EXPECT_FALSE(IsStorageModalias(""));
 }
 
+TEST(Modalias, NetworkDevices) {
+  EXPECT_TRUE(IsNetworkModalias("pci:v00008086d000010D3sv00008086sd00000000bc02sc00i00"));  // e1000e (QEMU's)
+  EXPECT_TRUE(IsNetworkModalias("pci:v000015B3d00001017sv000015B3sd00000020bc02sc00i00"));  // ConnectX-5
+  EXPECT_TRUE(IsNetworkModalias("virtio:d00000001v00001AF4"));
+  EXPECT_FALSE(IsNetworkModalias("virtio:d00000002v00001AF4"));  // virtio block
+  EXPECT_FALSE(IsNetworkModalias("pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01"));  // AHCI
+  EXPECT_FALSE(IsNetworkModalias("pci:v00001234d00001111sv00001AF4sd00001100bc03sc00i00"));  // VGA
+  EXPECT_FALSE(IsNetworkModalias("usb:v0BDAp8153d3000dc00dsc00dp00icFFisc00ip00in00"));
+  EXPECT_FALSE(IsNetworkModalias(""));
+}
+
 }  // namespace
 }  // namespace kb

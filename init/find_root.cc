@@ -25,7 +25,7 @@ int Coldplug::Walk(char* path, size_t len, int depth) {
     char buf[512];
     std::string_view m = ReadSmall(path, buf);
     path[len] = '\0';
-    if (!m.empty() && IsStorageModalias(m) && Remember(m)) loaded += index_->LoadForDevice(m);
+    if (!m.empty() && wanted_(m) && Remember(m)) loaded += index_->LoadForDevice(m);
   }
   DIR* d = opendir(path);
   if (!d) return loaded;

@@ -6,16 +6,19 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/modalias.h"
 #include "common/rootdev.h"
 #include "init/load_modules.h"
 
 namespace kb {
 
-// Coldplug for the root's way: the drivers of storage devices (IsStorageModalias)
-// under /sys/devices, each modalias once. Bounded in depth and entries.
+// Coldplug: the drivers of the devices under /sys/devices that `wanted` takes
+// (stage-2: storage, IsStorageModalias; stage-1: network, IsNetworkModalias),
+// each modalias once. Bounded in depth and entries.
 class Coldplug {
  public:
-  explicit Coldplug(ModuleIndex* index) : index_(index) {}
+  explicit Coldplug(ModuleIndex* index, bool (*wanted)(std::string_view) = IsStorageModalias)
+      : index_(index), wanted_(wanted) {}
   // Walks the devices; returns the number of modules loaded.
   int Scan();
 
@@ -24,6 +27,7 @@ class Coldplug {
   // True the first time a modalias is seen.
   bool Remember(std::string_view m);
   ModuleIndex* index_;
+  bool (*wanted_)(std::string_view);
   uint64_t seen_[512] = {};
   size_t seen_count_ = 0;
   size_t entries_ = 0;

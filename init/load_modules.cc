@@ -22,14 +22,18 @@ namespace {
 // One module file, as finit_module takes it (a compressed one decompressed by
 // the kernel); false, said, when it cannot be loaded (loaded already is no
 // failure).
-bool LoadModuleFile(const char* path, std::string_view rel) {
+bool LoadModuleFile(const char* path, std::string_view rel, bool* already = nullptr) {
   Fd fd(open(path, O_RDONLY | O_CLOEXEC));
   if (!fd) {
     SayFailure("modules", rel, "open", errno);
     return false;
   }
   const int flags = ModuleInitFlags(rel);
-  if (syscall(SYS_finit_module, fd.get(), "", flags) == 0 || errno == EEXIST) return true;
+  if (syscall(SYS_finit_module, fd.get(), "", flags) == 0) return true;
+  if (errno == EEXIST) {
+    if (already) *already = true;
+    return true;
+  }
   if (flags && (errno == EOPNOTSUPP || errno == EINVAL)) {
     // A kernel before 5.17 (EINVAL) or without CONFIG_MODULE_DECOMPRESS for this
     // compression (EOPNOTSUPP) cannot take it compressed.
@@ -121,12 +125,12 @@ constexpr int kMaxDepth = 8;
 
 }  // namespace
 
-bool ModuleIndex::Open(std::string_view release) {
+bool ModuleIndex::Open(std::string_view release, bool quiet) {
   char path[512];
   if (!JoinPath(dir_, {"/lib/modules/", release, "/"}) || !JoinPath(path, {dir_, "modules.dep"})) return false;
   dep_ = MapFile(path);
   if (dep_.empty()) {
-    Say({"kbisect: modules: no ", path, " (an image without modules, or not for ", release, ")"});
+    if (!quiet) Say({"kbisect: modules: no ", path, " (an image without modules, or not for ", release, ")"});
     return false;
   }
   if (JoinPath(path, {dir_, "modules.alias"})) alias_ = MapFile(path);
@@ -184,7 +188,8 @@ int ModuleIndex::LoadDepth(std::string_view name, int depth) {
     char path[512];
     if (!JoinPath(path, {dir_, order[i]})) continue;
     if (loaded_count_ < kMaxLoaded) loaded_[loaded_count_++] = order[i];  // tried once, loaded or not
-    if (!LoadModuleFile(path, order[i])) continue;
+    bool already = false;
+    if (!LoadModuleFile(path, order[i], &already) || already) continue;
     Say({"kbisect: modules: loaded ", std::string_view(mod, len)});
     ++loaded;
   }

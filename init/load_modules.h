@@ -23,7 +23,8 @@ class ModuleIndex {
  public:
   // Maps the indexes of /lib/modules/<release>; false (said) when there is no
   // modules.dep. A missing alias or softdep file is an empty one.
-  bool Open(std::string_view release);
+  // quiet: no word when there is none (a stage-1 without network drivers).
+  bool Open(std::string_view release, bool quiet = false);
   bool is_open() const { return !dep_.empty(); }
 
   // Loads `name` (a module name, '-' or '_', or an alias such as "fs-ext4" or

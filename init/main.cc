@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "common/cmdline.h"
@@ -19,6 +20,7 @@
 #include "init/load_modules.h"
 #include "init/menu_ui.h"
 #include "init/net.h"
+#include "init/find_root.h"
 #include "init/resolve.h"
 #include "init/stage2.h"
 #include "init/tls.h"
@@ -163,10 +165,22 @@ void Run() {
   // The NFS client's modules only when the store is mounted (below): loading them
   // took ~0.8 s of a stage-1 boot under emulation that fetched over HTTP.
   LoadModules(modules, ModuleSet::kNotNfs);
+  // The drivers of the network devices this machine has, from the initramfs's
+  // set (kbisect-mkinitramfs --nics): a server's Intel, Broadcom or Mellanox
+  // port, not only virtio.
+  {
+    static ModuleIndex index;  // constant-initialized: no guard
+    utsname u;
+    uname(&u);
+    if (index.Open(u.release, /*quiet=*/true)) {
+      Coldplug nics(&index, IsNetworkModalias);
+      nics.Scan();
+    }
+  }
   SayAt("modules loaded");
 
   NetConfig net;
-  if (!SetUpNetwork(config.ip, &net)) RebootAfter(kRebootSeconds);
+  if (!SetUpNetwork(config.ip, config.iface, &net)) RebootAfter(kRebootSeconds);
   SayAt("network up");
   char mac_name[18];
   std::string_view machine = ChooseMachineName(config.machine, net.host_name, net.mac, mac_name);

@@ -44,22 +44,49 @@ bool EachInterface(F f) {
   return true;
 }
 
-// The interface to use: `wanted`, or the first Ethernet one (type 1) that is not lo.
-bool FindInterface(std::string_view wanted, char* ifname) {
-  bool found = false;
+constexpr size_t kMaxInterfaces = 8;
+
+// Whether interface `name` is the one `wanted` names: its name, or its MAC
+// address (aa:bb:cc:dd:ee:ff, either case); empty takes any.
+bool Wanted(const char* name, std::string_view wanted) {
+  if (wanted.empty()) return true;
+  if (wanted.size() != 17 || wanted[2] != ':') return name == wanted;
+  char mac[32];
+  size_t len = 0;
+  if (!ReadSysNet(name, "address", mac, sizeof mac, &len) || len < 17) return false;
+  for (size_t i = 0; i < 17; ++i) {
+    char a = mac[i], b = wanted[i];
+    if (a >= 'A' && a <= 'Z') a = char(a - 'A' + 'a');
+    if (b >= 'A' && b <= 'Z') b = char(b - 'A' + 'a');
+    if (a != b) return false;
+  }
+  return true;
+}
+
+// The Ethernet interfaces (type 1) that `wanted` takes, by name (eth0 before
+// eth1), at most kMaxInterfaces; their number.
+size_t FindInterfaces(std::string_view wanted, char (*names)[IFNAMSIZ]) {
+  size_t n = 0;
   EachInterface([&](const char* name) {
-    if (!wanted.empty() && name != wanted) return;
     char type[8];
     size_t len = 0;
     if (!ReadSysNet(name, "type", type, sizeof type, &len) || len < 1 || type[0] != '1' ||
-        (len > 1 && type[1] != '\n'))
+        (len > 1 && type[1] != '\n') || !Wanted(name, wanted) || n == kMaxInterfaces)
       return;
-    if (!found || strcmp(name, ifname) < 0) {  // lowest name: eth0 before eth1
-      strcpy(ifname, name);
-      found = true;
+    size_t at = n++;
+    while (at > 0 && strcmp(name, names[at - 1]) < 0) {
+      strcpy(names[at], names[at - 1]);
+      --at;
     }
+    strcpy(names[at], name);
   });
-  return found;
+  return n;
+}
+
+bool HasCarrier(const char* name) {
+  char carrier[8];
+  size_t len = 0;
+  return ReadSysNet(name, "carrier", carrier, sizeof carrier, &len) && len > 0 && carrier[0] == '1';
 }
 
 int Ioctl(int fd, unsigned long req, void* arg, const char* what, const char* ifname) {
@@ -76,6 +103,7 @@ sockaddr_in Sin(uint32_t addr, uint16_t port = 0) {
   return s;
 }
 
+// Brings the interface up (and lo) and reads its MAC address.
 bool BringUp(int fd, NetConfig* c) {
   ifreq r{};
   strncpy(r.ifr_name, c->ifname, IFNAMSIZ - 1);
@@ -90,17 +118,7 @@ bool BringUp(int fd, NetConfig* c) {
     lo.ifr_flags |= IFF_UP;
     ioctl(fd, SIOCSIFFLAGS, &lo);
   }
-  Deadline link(kLinkWaitMs);
-  for (;;) {
-    char carrier[8];
-    size_t len = 0;
-    if (ReadSysNet(c->ifname, "carrier", carrier, sizeof carrier, &len) && len > 0 && carrier[0] == '1') return true;
-    if (link.Passed()) {
-      Say({"kbisect: network: ", c->ifname, ": no link after 10 s (cable, switch port?)"});
-      return false;
-    }
-    SleepMs(100);
-  }
+  return true;
 }
 
 bool Apply(int fd, const NetConfig& c) {
@@ -224,13 +242,17 @@ void TakeDownNetwork() {
   });
 }
 
-bool SetUpNetwork(const IpConfig& ip, NetConfig* out) {
-  NetConfig c;
+bool SetUpNetwork(const IpConfig& ip, std::string_view iface, NetConfig* out) {
+  // Which interfaces: kbisect.if= (a name or a MAC), else ip='s device, else
+  // every Ethernet one (a server's first port is often not the cabled one).
+  const std::string_view wanted = !iface.empty() ? iface : ip.device;
+  char names[kMaxInterfaces][IFNAMSIZ];
+  size_t n = 0;
   Deadline appear(kInterfaceWaitMs);
-  while (!FindInterface(ip.device, c.ifname)) {
+  while ((n = FindInterfaces(wanted, names)) == 0) {
     if (appear.Passed()) {
-      Say({"kbisect: network: no Ethernet interface", ip.device.empty() ? "" : " named ", ip.device,
-           " after 15 s (missing driver module?)"});
+      Say({"kbisect: network: no Ethernet interface", wanted.empty() ? "" : " ", wanted,
+           " after 15 s (missing driver module? kbisect-mkinitramfs --nics)"});
       return false;
     }
     SleepMs(100);
@@ -241,19 +263,54 @@ bool SetUpNetwork(const IpConfig& ip, NetConfig* out) {
     SayFailure("network", "socket", "socket", errno);
     return false;
   }
-  bool ok = BringUp(fd, &c);
-  if (ok && ip.dhcp) {
-    ok = Dhcp(&c);
-  } else if (ok) {
-    c.address = ip.client;
-    c.netmask = ip.netmask;
-    c.gateway = ip.gateway;
-    c.dns[0] = ip.dns0;
-    c.dns[1] = ip.dns1;
-    size_t n = ip.hostname.size() < sizeof c.host_name - 1 ? ip.hostname.size() : sizeof c.host_name - 1;
-    memcpy(c.host_name, ip.hostname.data(), n);
+  NetConfig all[kMaxInterfaces];
+  bool up[kMaxInterfaces] = {};
+  for (size_t i = 0; i < n; ++i) {
+    strcpy(all[i].ifname, names[i]);
+    up[i] = BringUp(fd, &all[i]);
   }
-  ok = ok && Apply(fd, c);
+  // The links: until every interface has one, or 10 s; once one has, 3 s more
+  // for the others (a switch port negotiating).
+  Deadline link(kLinkWaitMs);
+  int64_t first_link = -1;
+  for (;;) {
+    size_t linked = 0;
+    for (size_t i = 0; i < n; ++i) linked += up[i] && HasCarrier(all[i].ifname);
+    if (linked == n || link.Passed() || (first_link >= 0 && NowMs() - first_link > 3000)) break;
+    if (linked > 0 && first_link < 0) first_link = NowMs();
+    SleepMs(100);
+  }
+  bool ok = false;
+  NetConfig c;
+  char tried[kMaxInterfaces * (IFNAMSIZ + 2)] = "";
+  for (size_t i = 0; i < n && !ok; ++i) {
+    if (!up[i] || !HasCarrier(all[i].ifname)) {
+      Say({"kbisect: network: ", all[i].ifname, ": no link after 10 s (cable, switch port?)"});
+      continue;
+    }
+    c = all[i];
+    if (ip.dhcp) {
+      ok = Dhcp(&c);
+      if (!ok) {
+        if (tried[0]) strcat(tried, ", ");
+        strcat(tried, c.ifname);
+      }
+    } else {
+      c.address = ip.client;
+      c.netmask = ip.netmask;
+      c.gateway = ip.gateway;
+      c.dns[0] = ip.dns0;
+      c.dns[1] = ip.dns1;
+      size_t len = ip.hostname.size() < sizeof c.host_name - 1 ? ip.hostname.size() : sizeof c.host_name - 1;
+      memcpy(c.host_name, ip.hostname.data(), len);
+      ok = true;
+    }
+  }
+  if (!ok) {
+    if (tried[0]) Say({"kbisect: network: no DHCP answer on ", tried});
+    return false;
+  }
+  ok = Apply(fd, c);
   sock.Close();
   if (!ok) return false;
   char a[16], g[16], bits[24];

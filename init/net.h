@@ -1,7 +1,9 @@
-// Step 3: the network. One Ethernet interface, configured by DHCP or statically.
+// Step 3: the network: the Ethernet interface that answers, configured by DHCP or
+// statically.
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "common/cmdline.h"
 
@@ -17,10 +19,12 @@ struct NetConfig {
   char host_name[64] = {};  // from DHCP or ip=, may be empty
 };
 
-// Waits (bounded) for the interface (ip.device, else the first Ethernet one),
-// brings it up, waits for its link, then runs DHCP (with retries and backoff) or
-// applies the static configuration. Says what it did or why it failed.
-bool SetUpNetwork(const IpConfig& ip, NetConfig* out);
+// Waits (bounded) for the Ethernet interfaces (iface: kbisect.if=, a name or a
+// MAC; else ip.device; else all), brings them up, waits for their links, then
+// on each with a link in turn (by name) runs DHCP (with retries and backoff)
+// until one gets a lease, or applies the static configuration to the first.
+// Says what it did or why it failed.
+bool SetUpNetwork(const IpConfig& ip, std::string_view iface, NetConfig* out);
 
 // Takes every interface but lo down, as an OS does before a kexec: the drivers
 // stop their queues while the device still answers, instead of meeting traffic

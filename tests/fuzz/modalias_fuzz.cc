@@ -16,6 +16,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t n = 0;
   kb::ModulesForModalias(in, "virtio:d00000002v00001AF4", out, &n);
   kb::SoftdepPre(in, "ext4", out, &n);
-  kb::IsStorageModalias(in);
+  if (kb::IsStorageModalias(in) && kb::IsNetworkModalias(in)) __builtin_trap();  // never both
   return 0;
 }

@@ -6,9 +6,10 @@
 # .ko.xz kept compressed and decompressed by the kernel (finit_module's
 # MODULE_INIT_COMPRESSED_FILE); over NFSv3 Debian 12's, whose modules were
 # xz-compressed as a distribution ships them and which cannot decompress them: the
-# initramfs has them decompressed.
+# initramfs has them decompressed. A machine with two ports boots over the second,
+# an e1000e whose driver the init loads for its device; kbisect.if= names a port.
 # needs: --kernels 2 --kernels-trixie 1
-# budget: --boots 6
+# budget: --boots 8
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 lab_start "$0" "$@"
@@ -92,6 +93,32 @@ for v in 3 4; do
 	lab_qemu_stop $m
 done
 unset BOOT_KERNEL BOOT_INITRD
+
+# A server's ports: the first (virtio, on a hub that goes nowhere) has no DHCP,
+# the second is an Intel 82574 (e1000e), whose driver the init loads from the
+# initramfs's NIC set for the device it finds. DHCP on the first gives up, the
+# second gets the lease, and the candidate boots over it.
+LAB_NICS=default lab_stage1_initramfs "$LAB_DIR/stage1-nics.cpio.gz"
+nics_size=$(stat -c %s "$LAB_DIR/stage1-nics.cpio.gz")
+echo "# the stage-1 initramfs with the default NIC set: $nics_size bytes (budget 8 MB)"
+t_check "the stage-1 initramfs with the default NIC set is within 8 MB ($nics_size bytes)" test "$nics_size" -le 8388608
+set_default nic2 "$CAND"
+NIC2_MAC=52:54:00:12:34:77
+BOOT_INITRD=$LAB_DIR/stage1-nics.cpio.gz LAB_NETDEV=hubport,hubid=9 boot nic2 "" \
+	-netdev user,id=n1 -device e1000e,netdev=n1,mac=$NIC2_MAC -no-reboot
+t_check "two ports: the candidate boots over the second, an e1000e" \
+	wait_for nic2 "^candidate: running $CAND_KVER marker=from-image-ini" 180
+t_check "two ports: the init loaded e1000e for its device, DHCP gave up on eth0 and took eth1" \
+	bash -c 'grep -aq "^kbisect: modules: loaded e1000e" "$1" && grep -aq "^kbisect: dhcp: no answer on eth0 after 4 tries" "$1" &&
+		grep -aq "^kbisect: network: eth1 10.0.2.15/24 via 10.0.2.2 (DHCP)" "$1"' _ "$LAB_OUT/nic2.console"
+lab_qemu_stop nic2
+# kbisect.if= names the port by its MAC: no time spent on the other.
+BOOT_INITRD=$LAB_DIR/stage1-nics.cpio.gz LAB_NETDEV=hubport,hubid=9 boot nicif "kbisect.if=$NIC2_MAC" \
+	-netdev user,id=n1 -device e1000e,netdev=n1,mac=$NIC2_MAC -no-reboot
+t_check "kbisect.if=MAC: that port only, straight away" \
+	bash -c 'deadline=$((SECONDS + 120)); until grep -aq "^kbisect: network: " "$1" || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
+		grep -aq "^kbisect: network: eth1 10.0.2.15/24 via 10.0.2.2 (DHCP)" "$1" && ! grep -aq "dhcp: no answer on eth0" "$1"' _ "$LAB_OUT/nicif.console"
+lab_qemu_stop nicif
 
 # A key stops the countdown; a number and Enter picks another entry.
 set_default keys "$CAND"

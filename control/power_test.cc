@@ -270,7 +270,8 @@ TEST(IpmiPower, DrivesTheChassisThroughIpmitoolWithThePasswordInAFile) {
   ASSERT_TRUE(PowerCycleOrOn(*p, &why)) << why;
   ASSERT_EQ(r.ran.size(), 2u) << "an off chassis is switched on, not cycled";
   EXPECT_EQ(r.ran[0].argv, (std::vector<std::string>{"ipmitool", "-I", "lanplus", "-H", "bmc-m1.lab", "-p", "6230", "-U",
-                                                     "admin", "-f", s.path, "chassis", "power", "status"}));
+                                                     "admin", "-f", s.path, "-N", "2", "-R", "2", "chassis", "power",
+                                                     "status"}));
   EXPECT_EQ(r.ran[1].argv.back(), "on");
   EXPECT_EQ(r.ran[1].timeout, 20);
   for (const Command& c : r.ran)
@@ -285,8 +286,8 @@ TEST(IpmiPower, DrivesTheChassisThroughIpmitoolWithThePasswordInAFile) {
   r.answers.push_back({0, "Chassis Power Control: Up/On\n"});
   ASSERT_TRUE(c3->On(&why)) << why;
   EXPECT_EQ(r.ran.back().argv, (std::vector<std::string>{"ipmitool", "-I", "lanplus", "-H", "bmc-m1.lab", "-p", "6230",
-                                                         "-U", "admin", "-f", s.path, "-C", "3", "chassis", "power",
-                                                         "on"}));
+                                                         "-U", "admin", "-f", s.path, "-N", "2", "-R", "2", "-C", "3",
+                                                         "chassis", "power", "on"}));
 }
 
 TEST(IpmiPower, ABmcThatRefusesOrDoesNotAnswerIsSaidInItsWords) {

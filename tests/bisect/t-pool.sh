@@ -143,7 +143,7 @@ t_check "a PDU that refuses: the run stops (128) naming pdudaemon's answer, trie
   ser2net -d -u -c "$LAB_DIR/ser2net.yaml" -P "$LAB_DIR/ser2net.pid" >>"$LAB_OUT/ser2net.log" 2>&1 & ) &
 dropper=$!
 "$KBISECT" --server "$LAB_URL" run --lab "$LAB_DIR/lab.ini" --machine p1 --good "$(commit 2)" --bad "$(commit 3)" \
-	--verify --boot-timeout 60 --pass "kbisect-test: PASS" --fail "kbisect: regression" \
+	--verify --boot-timeout 45 --pass "kbisect-test: PASS" --fail "kbisect: regression" \
 	--log "$LAB_OUT/drop.log" >"$LAB_DIR/drop.out" 2>"$LAB_DIR/drop.err"
 rc=$?
 wait "$dropper"

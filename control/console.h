@@ -34,9 +34,12 @@ class Console {
   // Why its source could not be opened or read the last time it was tried ("":
   // it could, or it is a file something else fills).
   virtual std::string Problem() { return ""; }
-  // How many times its source dropped (a connection or client that ended after
-  // it was open): a hang judged across a drop may be output lost, not silence.
-  virtual int Drops() { return 0; }
+  // Where the capture stood when its source last dropped (a connection or client
+  // that ended after it was open), as an offset of what Read reads; kNoDrop when
+  // it never did. A hang whose console dropped after the candidate started may
+  // be output lost, not silence.
+  static constexpr size_t kNoDrop = size_t(-1);
+  virtual size_t LastDropAt() { return kNoDrop; }
 };
 
 struct ConsoleTarget {

@@ -126,9 +126,9 @@ class StreamConsole : public Console {
     std::lock_guard<std::mutex> lock(mu_);
     return problem_;
   }
-  int Drops() override {
+  size_t LastDropAt() override {
     std::lock_guard<std::mutex> lock(mu_);
-    return drops_;
+    return last_drop_;
   }
 
  private:
@@ -180,8 +180,9 @@ class StreamConsole : public Console {
       }
       source_->Close();
       if (!refused && !Stopping()) {
+        const size_t at = file_ ? file_->Size() : 0;
         std::lock_guard<std::mutex> lock(mu_);
-        ++drops_;
+        last_drop_ = at;
       }
       if (!Pause(refused ? backoff : 1)) return;
       if (refused) backoff = std::min(backoff * 2, 5.0);
@@ -198,7 +199,7 @@ class StreamConsole : public Console {
   std::condition_variable cv_;
   bool stop_ = false;
   std::string problem_;  // under mu_
-  int drops_ = 0;        // under mu_
+  size_t last_drop_ = kNoDrop;  // under mu_
 };
 
 }  // namespace

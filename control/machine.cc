@@ -108,7 +108,7 @@ std::string RealMachine::ReadConsole(size_t from) { return console_ ? console_->
 
 std::string RealMachine::ConsoleProblem() { return console_ ? console_->Problem() : std::string(); }
 
-int RealMachine::ConsoleDrops() { return console_ ? console_->Drops() : 0; }
+size_t RealMachine::ConsoleLastDrop() { return console_ ? console_->LastDropAt() : Console::kNoDrop; }
 
 int RealMachine::RunTest(const std::string& image, size_t console_offset, double timeout) {
   std::string err;

@@ -41,7 +41,7 @@ class RealMachine : public MachineEnv {
   size_t ConsoleSize() override;
   std::string ReadConsole(size_t from) override;
   std::string ConsoleProblem() override;
-  int ConsoleDrops() override;
+  size_t ConsoleLastDrop() override;
   int RunTest(const std::string& image, size_t console_offset, double timeout) override;
   double Now() override;
   void Sleep(double seconds) override;

@@ -109,9 +109,8 @@ bool Boot(MachineEnv& env, const std::string& image, const StepOptions& o, StepR
 
 // The verdict on the booted candidate: the test command, or the console read from
 // `offset` by `judge`. False (with *abort_why) when it cannot be had.
-// drops: the console's drops before the machine was left for this boot.
-bool Judge(MachineEnv& env, const std::string& image, size_t offset, int drops, const StepOptions& o,
-           ConsoleJudge& judge, StepResult* r, std::string* abort_why) {
+bool Judge(MachineEnv& env, const std::string& image, size_t offset, const StepOptions& o, ConsoleJudge& judge,
+           StepResult* r, std::string* abort_why) {
   bool hang = false;
   if (o.use_test) {
     int rc = env.RunTest(image, offset, o.test_timeout);
@@ -149,12 +148,17 @@ bool Judge(MachineEnv& env, const std::string& image, size_t offset, int drops, 
                           (problem.empty() ? "" : " (the console: " + problem + ")"),
              false;
     }
-    if (s == ConsoleJudge::State::kHang && env.ConsoleDrops() != drops) {
-      // The console dropped between the power cycle and the verdict: what the
-      // machine printed meanwhile is lost, and silence is no verdict.
+    // The console dropped after the stage-1's last kexec line (the candidate
+    // was running): what it printed meanwhile is lost, and silence is no
+    // verdict. A drop before it (a BMC that ends SOL at a power cycle) is none.
+    const std::string seen = s == ConsoleJudge::State::kHang ? env.ReadConsole(offset) : std::string();
+    const size_t kexec = seen.rfind("kbisect: kexec into ");
+    const size_t dropped = env.ConsoleLastDrop();
+    if (s == ConsoleJudge::State::kHang && kexec != std::string::npos && dropped != size_t(-1) &&
+        dropped >= offset + kexec) {
       r->machine_fault = true;
       const std::string problem = env.ConsoleProblem();
-      return *abort_why = "a lab fault, not a verdict: the console dropped while the machine booted (" +
+      return *abort_why = "a lab fault, not a verdict: the console dropped while the candidate ran (" +
                           judge.Reason() + ": its output meanwhile is lost)" +
                           (problem.empty() ? "" : " (the console: " + problem + ")"),
              false;
@@ -190,9 +194,8 @@ StepResult BootAndJudge(MachineEnv& env, const std::string& image, const StepOpt
   for (int boot = 1;; ++boot) {
     ConsoleJudge fresh(opts.console);
     size_t offset = 0;
-    const int drops = env.ConsoleDrops();
     if (!Boot(env, image, opts, &r, &offset, &abort_why)) break;
-    if (!Judge(env, image, offset, drops, opts, fresh, &r, &abort_why)) {
+    if (!Judge(env, image, offset, opts, fresh, &r, &abort_why)) {
       // A console that showed nothing of the stage-1 is given one more boot.
       if (!r.machine_fault || boot == 2 || env.Stopped()) break;
       r = StepResult();

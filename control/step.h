@@ -51,8 +51,9 @@ class MachineEnv {
   // Why the console's source could not be read lately ("" : it could, or no such
   // thing): said with a lab fault of the console.
   virtual std::string ConsoleProblem() { return ""; }
-  // How many times the console's source dropped so far (Console::Drops).
-  virtual int ConsoleDrops() { return 0; }
+  // Where the console's capture stood when its source last dropped
+  // (Console::LastDropAt; size_t(-1): never).
+  virtual size_t ConsoleLastDrop() { return size_t(-1); }
   // The test command for this boot: its exit status, 124 when it ran past timeout
   // (stopped then), -1 when it could not be started.
   virtual int RunTest(const std::string& image, size_t console_offset, double timeout) = 0;

@@ -169,37 +169,52 @@ TEST(Step, NoVerdictIsAHangBadOrSkip) {
   EXPECT_EQ(BootAndJudge(m2, kImage, o).verdict, Verdict::kSkip);
 }
 
-// A console that dropped between the power cycle and the verdict lost what the
-// machine printed then: a hang judged across the drop is no verdict. One more boot; a second such boot
-// stops the step as a lab fault. A pass or a failure seen is a verdict still.
+// A console that dropped after the stage-1's kexec line lost what the candidate
+// printed then: a hang judged across the drop is no verdict. One more boot; a
+// second such boot stops the step as a lab fault. A drop before the kexec line
+// (a BMC that ends its SOL session at a power cycle) leaves the hang a hang; a
+// pass or a failure seen is a verdict still.
 TEST(Step, AHangAcrossAConsoleDropIsALabFaultNotAVerdict) {
+  // The console drops this far into the current boot's output (-1: never).
   class Dropping : public FakeMachine {
    public:
-    int reads = 0, drops_from = 1 << 30;
-    std::string ReadConsole(size_t from) override {
-      ++reads;
-      return FakeMachine::ReadConsole(from);
+    long drop_after = -1;
+    size_t boot_start = 0;
+    bool PowerCycle(std::string* why) override {
+      boot_start = ConsoleSize();
+      return FakeMachine::PowerCycle(why);
     }
-    // Each read of the console finds it dropped once more since the last.
-    int ConsoleDrops() override { return reads >= drops_from ? reads : 0; }
+    size_t ConsoleLastDrop() override {
+      if (drop_after < 0 || ConsoleSize() < boot_start + size_t(drop_after)) return size_t(-1);
+      return boot_start + size_t(drop_after);
+    }
   };
   Dropping m;
   m.console_after.back() = {12, "[    0.000000] Linux version 6.1.0\n"};  // no PASS: a hang
-  m.drops_from = 0;
+  m.drop_after = 1000;  // after the kexec line: once the candidate's first line is there
+  m.console_after.push_back({13, std::string(1000, 'x') + "\n"});
   StepResult r = BootAndJudge(m, kImage, ConsoleOptions());
   EXPECT_EQ(r.verdict, Verdict::kAbort);
   EXPECT_TRUE(r.machine_fault);
   EXPECT_FALSE(r.hang);
   EXPECT_EQ(m.power_cycles, 2) << "booted once more, then given up";
-  EXPECT_EQ(r.why.rfind("a lab fault, not a verdict: the console dropped while the machine booted (no verdict on the "
+  EXPECT_EQ(r.why.rfind("a lab fault, not a verdict: the console dropped while the candidate ran (no verdict on the "
                         "console within 45 s: its output meanwhile is lost)",
                         0),
             0u)
       << r.why;
-  // The same drop with a failure on the console: the failure was seen, it counts.
+  // A drop at the power cycle, before the stage-1 said anything: a hang is a hang.
+  Dropping early;
+  early.console_after.back() = {12, "[    0.000000] Linux version 6.1.0\n"};
+  early.drop_after = 0;
+  StepResult hang = BootAndJudge(early, kImage, ConsoleOptions());
+  EXPECT_EQ(hang.verdict, Verdict::kBad) << hang.why;
+  EXPECT_TRUE(hang.hang);
+  // A drop after the kexec line with a failure on the console: the failure counts.
   Dropping f;
+  f.console_after.push_back({13, std::string(1000, 'x') + "\n"});
   f.console_after.push_back({15, "kbisect: regression msg\n"});
-  f.drops_from = 0;
+  f.drop_after = 1000;
   StepResult bad = BootAndJudge(f, kImage, ConsoleOptions());
   EXPECT_EQ(bad.verdict, Verdict::kBad) << bad.why;
   EXPECT_EQ(f.power_cycles, 1);

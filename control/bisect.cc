@@ -208,6 +208,17 @@ void Publish(const ReportInput& ri, const Options& o) {
   }
 }
 
+// --power-off-at-end: each machine of the run, said and logged.
+void PowerOffAtEnd(const Options& o, RunLogs& logs) {
+  for (const std::string& m : o.machines) {
+    std::string why;
+    const std::string line = PowerOffMachine(MachineOptions(o, m), &why) ? "machine " + m + ": powered off"
+                                                                          : "machine " + m + ": cannot power it off: " + why;
+    Say(line);
+    logs.Note(line);
+  }
+}
+
 int CmdRun(Server& s, const Options& o) {
   Git git;
   RunRange r;
@@ -260,15 +271,7 @@ int CmdRun(Server& s, const Options& o) {
   g_stop = false;  // the clean-up below must run to its end
 
   RestoreTree(r);
-  if (o.power_off_at_end && !o.build_bisect)
-    for (const std::string& m : o.machines) {
-      std::string off_why;
-      const std::string line = PowerOffMachine(MachineOptions(o, m), &off_why)
-                                   ? "machine " + m + ": powered off"
-                                   : "machine " + m + ": cannot power it off: " + off_why;
-      Say(line);
-      logs.Note(line);
-    }
+  if (o.power_off_at_end && !o.build_bisect) PowerOffAtEnd(o, logs);
   fclose(logs.steps);
   fclose(logs.output);
   logs.steps = logs.output = nullptr;

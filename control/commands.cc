@@ -7,13 +7,12 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/names.h"
 #include "control/bisect.h"
 #include "control/cli.h"
-#include "control/lab.h"
+#include "control/machines.h"
 #include "control/leases.h"
 #include "control/options.h"
 #include "control/console.h"
@@ -187,94 +186,6 @@ int CmdPower(std::vector<std::string> a) {
     return kDone;
   }
   return Usage(usage);
-}
-
-// kbisect machines: the lab file's machines, each with its power state (asked of
-// its switch), its lease and its last boot (asked of the server), all at once.
-int CmdMachines(const std::string& server, std::vector<std::string> a) {
-  const std::string usage = "usage: machines [--lab FILE|URL] [--pool TAG]";
-  std::string lab_flag, pool, why;
-  a.insert(a.begin(), "");  // TakeOption looks after a machine's place, a[0]
-  if (!TakeOption(&a, "--lab", &lab_flag) || !TakeOption(&a, "--pool", &pool) || a.size() != 1) return Usage(usage);
-  Lab lab;
-  bool given = false;
-  if (!LoadLab(lab_flag, &lab, &given, &why)) return Usage(why);
-  if (lab.machines.empty())
-    return Usage("no machines: no lab file (--lab FILE|URL, $KBISECT_LAB or " + std::string(kDefaultLab) + ")");
-  Options o;
-  o.pool = pool;
-  o.server = server;
-  if (pool.empty())
-    for (const LabMachine& m : lab.machines) o.machines.push_back(m.name);
-  if (!ApplyLab(lab, true, &o, &why)) return Usage(why);
-  struct Row {
-    std::string power = "-", lease = "-", boot = "-", problems;
-  };
-  std::vector<Row> rows(o.machines.size());
-  InstallStopHandlers();
-  {
-    std::vector<std::thread> threads;
-    for (size_t i = 0; i < o.machines.size(); ++i)
-      threads.emplace_back([&, i] {
-        Options m = MachineOptions(o, o.machines[i]);
-        m.power_timeout = 20;
-        Row& r = rows[i];
-        std::string w;
-        if (!m.power.empty()) {
-          std::unique_ptr<Power> p = OpenPower(PowerTarget{m.power, m.machine, m.power_secret, 20, -1, nullptr,
-                                                           m.power_ca},
-                                               &w);
-          PowerState st;
-          if (!p) r.power = "?", r.problems += "  power: " + w + "\n";
-          else if (!p->Can(PowerVerb::kStatus)) r.power = "(cannot tell)";
-          else if (!p->Status(&st, &w)) r.power = "?", r.problems += "  power: " + w + "\n";
-          else r.power = st == PowerState::kOn ? "on" : "off";
-        }
-        if (o.server.empty()) return;
-        Server s(o.server, 20);
-        std::string out;
-        if (s.Call("GET", "lease?machine=" + UrlEncode(m.machine), "", &out, &w)) {
-          r.lease = "free";
-          for (size_t at = 0; at < out.size();) {
-            size_t nl = out.find('\n', at);
-            std::string line = out.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
-            if (line.rfind("owner=", 0) == 0) r.lease = line.substr(6);
-            if (line.rfind("until=", 0) == 0) r.lease += " until " + line.substr(6);
-            at = nl == std::string::npos ? out.size() : nl + 1;
-          }
-        } else {
-          r.lease = "?", r.problems += "  lease: " + w + "\n";
-        }
-        if (s.NewestBoot(m.machine, &out, &w)) r.boot = out.empty() ? "never" : out;
-        else r.boot = "?", r.problems += "  last boot: " + w + "\n";
-      });
-    for (std::thread& t : threads) t.join();
-  }
-  std::vector<std::vector<std::string>> table = {{"MACHINE", "ARCH", "TAGS", "POWER", "LEASE", "LAST BOOT"}};
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const LabMachine* m = lab.Find(o.machines[i]);
-    std::string tags;
-    for (const std::string& t : m->tags) tags += (tags.empty() ? "" : ",") + t;
-    table.push_back({m->name, m->arch.empty() ? "x86_64" : m->arch, tags.empty() ? "-" : tags, rows[i].power,
-                     rows[i].lease, rows[i].boot});
-  }
-  std::vector<size_t> width(table[0].size(), 0);
-  for (const auto& row : table)
-    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  for (const auto& row : table) {
-    std::string line;
-    for (size_t c = 0; c < row.size(); ++c)
-      line += c + 1 == row.size() ? row[c] : row[c] + std::string(width[c] + 2 - row[c].size(), ' ');
-    printf("%s\n", line.c_str());
-  }
-  int rc = kDone;
-  for (size_t i = 0; i < rows.size(); ++i)
-    if (!rows[i].problems.empty()) {
-      fprintf(stderr, "%s:\n%s", o.machines[i].c_str(), rows[i].problems.c_str());
-      rc = kUnreachable;
-    }
-  if (o.server.empty()) Say("no server (--server, $KBISECT_SERVER or the lab file's server): no leases or boots");
-  return rc;
 }
 
 // What every command gets: the global --server and $KBISECT_SERVER.

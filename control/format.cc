@@ -26,4 +26,11 @@ std::string FormRow(const std::string& form, const std::string& what) {
   return form + std::string(23 - form.size(), ' ') + what + "\n";
 }
 
+std::string ReasonLine(const std::string& text) {
+  std::string reason = text.substr(0, text.find('\n')).substr(0, 300);
+  for (char& ch : reason)
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
+  return reason;
+}
+
 }  // namespace kb

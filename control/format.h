@@ -17,6 +17,10 @@ std::string Fixed(double v, int decimals = 2);
 // A limit as the user gave it, in its shortest form ("120", "0.5").
 std::string Shortest(double v);
 
+// The first line of a text, at most 300 bytes, control bytes as '?': a server's
+// or a BMC's reason fit for a message.
+std::string ReasonLine(const std::string& text);
+
 // One row of a table of forms for --help: FORM in a column of 23, what it is
 // beside it (below it when FORM is longer).
 std::string FormRow(const std::string& form, const std::string& what);

@@ -46,13 +46,6 @@ std::string UrlEncode(const std::string& s) {
   return out;
 }
 
-std::string ReasonLine(const std::string& body) {
-  std::string reason = body.substr(0, body.find('\n')).substr(0, 300);
-  for (char& ch : reason)
-    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
-  return reason;
-}
-
 HttpAnswer HttpDo(const HttpRequest& r) {
   GlobalInit();
   HttpAnswer a;

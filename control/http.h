@@ -33,10 +33,6 @@ HttpAnswer HttpDo(const HttpRequest& r);
 // %XX-encodes everything but [A-Za-z0-9._~-], for a query value.
 std::string UrlEncode(const std::string& s);
 
-// The first line of a body, at most 300 bytes, control bytes as '?': a reason
-// fit for a message.
-std::string ReasonLine(const std::string& body);
-
 }  // namespace kb
 
 #endif

@@ -1,13 +1,10 @@
 #include "control/lab.h"
 
-#include <errno.h>
-#include <string.h>
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstdlib>
 
 #include "common/arch.h"
+#include "common/fileio.h"
 #include "common/ini.h"
 #include "common/names.h"
 #include "control/http.h"
@@ -96,14 +93,11 @@ bool ReadLab(const std::string& source, bool explicit_source, Lab* lab, std::str
       return *why = "the lab file " + source + ": the server answered " + std::to_string(a.code), false;
     text = a.body + "\n";
   } else {
-    struct stat st;
-    if (!explicit_source && stat(source.c_str(), &st) != 0) return true;  // no lab file: no profiles
-    FILE* f = fopen(source.c_str(), "re");
-    if (!f) return *why = "the lab file " + source + ": cannot read: " + strerror(errno), false;
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && text.size() < (4u << 20)) text.append(buf, n);
-    fclose(f);
+    std::string err;
+    bool missing = false;
+    if (!ReadFile(source, &text, &err, explicit_source ? nullptr : &missing, size_t(4) << 20))
+      return *why = "the lab file: " + err, false;
+    if (missing) return true;  // the default file absent: no profiles
   }
   return ParseLab(source, text, lab, why);
 }

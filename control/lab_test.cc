@@ -152,7 +152,7 @@ TEST(Lab, TheDefaultFileMayBeAbsentAGivenOneMayNot) {
   EXPECT_TRUE(ReadLab("/nonexistent/lab.ini", false, &lab, &why)) << why;
   EXPECT_TRUE(lab.machines.empty());
   EXPECT_FALSE(ReadLab("/nonexistent/lab.ini", true, &lab, &why));
-  EXPECT_EQ(why, "the lab file /nonexistent/lab.ini: cannot read: No such file or directory");
+  EXPECT_EQ(why, "the lab file: cannot open /nonexistent/lab.ini: No such file or directory");
 }
 
 // The kernel server may serve the lab file beside its CGI.

@@ -49,11 +49,11 @@ std::string CaptureOf(const Options& o) {
   return (o.log.empty() ? dir + "/kbisect-" + o.machine : o.log + "." + o.machine) + ".console";
 }
 
+}  // namespace
+
 PowerTarget PowerTargetOf(const Options& o, int output_fd, Runner* runner) {
   return PowerTarget{o.power, o.machine, o.power_secret, o.power_timeout, output_fd, runner, o.power_ca};
 }
-
-}  // namespace
 
 RealMachine::RealMachine(const Server& server, const Options& o, int output_fd, Runner& runner)
     : server_(server), o_(o), output_fd_(output_fd), runner_(runner) {

@@ -68,6 +68,10 @@ StepOptions StepOptionsOf(const Options& o);
 // why not, for the user, before anything runs.
 std::string CheckMachineOptions(const Options& o);
 
+// Where the machine of o (MachineOptions) powers: its --power, secret, CA and
+// --power-timeout.
+PowerTarget PowerTargetOf(const Options& o, int output_fd, Runner* runner);
+
 // Powers the machine of o (MachineOptions) off: false with why.
 bool PowerOffMachine(const Options& o, std::string* why);
 

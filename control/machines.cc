@@ -7,6 +7,7 @@
 
 #include "control/cli.h"
 #include "control/lab.h"
+#include "control/machine.h"
 #include "control/options.h"
 #include "control/power.h"
 #include "control/server.h"
@@ -24,11 +25,11 @@ struct Row {
 };
 
 // Its switch's word on the power: on, off, "(cannot tell)" (a PDU), "-" (none).
-void AskPower(const Options& m, Row* r) {
+void AskPower(Options m, Row* r) {
   if (m.power.empty()) return;
   std::string why;
-  std::unique_ptr<Power> p =
-      OpenPower(PowerTarget{m.power, m.machine, m.power_secret, kAskTimeout, -1, nullptr, m.power_ca}, &why);
+  m.power_timeout = kAskTimeout;
+  std::unique_ptr<Power> p = OpenPower(PowerTargetOf(m, -1, nullptr), &why);
   PowerState st;
   if (!p) r->power = "?", r->problems += "  power: " + why + "\n";
   else if (!p->Can(PowerVerb::kStatus)) r->power = "(cannot tell)";

@@ -7,6 +7,8 @@
 // a machine that did not come up shows as no boot report, a lab fault too.
 #include <string_view>
 
+#include "control/format.h"
+#include "common/names.h"
 #include "control/http.h"
 #include "control/power.h"
 
@@ -43,16 +45,6 @@ class PduPower : public Power {
   std::string base_, pdu_, port_;
 };
 
-// A PDU's name as pdudaemon's configuration has it, or an outlet's number.
-bool PartOk(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-          c == '_'))
-      return false;
-  return true;
-}
-
 }  // namespace
 
 std::unique_ptr<Power> OpenPduPower(const PowerTarget& t, std::string* why) {
@@ -63,7 +55,7 @@ std::unique_ptr<Power> OpenPduPower(const PowerTarget& t, std::string* why) {
   if (second == std::string_view::npos)
     return *why = form + ": the PDU and its port are missing ('" + t.spec + "')", nullptr;
   std::string pdu(rest.substr(slash + 1, second - slash - 1)), port(rest.substr(second + 1));
-  if (!PartOk(pdu)) return *why = form + ": bad PDU name '" + pdu + "'", nullptr;
+  if (CheckMachineName(pdu)) return *why = form + ": bad PDU name '" + pdu + "'", nullptr;
   if (port.empty() || port.size() > 4 || port.find_first_not_of("0123456789") != std::string::npos)
     return *why = form + ": the port is an outlet's number, not '" + port + "'", nullptr;
   BmcAddress a;

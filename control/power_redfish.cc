@@ -8,6 +8,7 @@
 // without TLS.
 #include <string_view>
 
+#include "control/format.h"
 #include "control/http.h"
 #include "control/power.h"
 #include "control/redfish.h"

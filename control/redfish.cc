@@ -4,18 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "control/format.h"
+
 namespace kb {
 
 namespace {
 
 using Json = nlohmann::json;
-
-std::string Line(std::string s) {
-  s = s.substr(0, s.find('\n')).substr(0, 300);
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  return s;
-}
 
 // j[key] when j is an object holding a string there, else "".
 std::string Text(const Json& j, const char* key) {
@@ -31,7 +26,7 @@ bool ParseRedfishSystem(const std::string& json, RedfishSystem* out, std::string
   if (j.is_discarded()) return *why = "its answer is not JSON", false;
   if (!j.is_object()) return *why = "its answer is not a JSON object", false;
   *out = RedfishSystem{};
-  out->power_state = Line(Text(j, "PowerState"));
+  out->power_state = ReasonLine(Text(j, "PowerState"));
   auto actions = j.find("Actions");
   if (actions != j.end() && actions->is_object()) {
     auto reset = actions->find("#ComputerSystem.Reset");
@@ -40,7 +35,7 @@ bool ParseRedfishSystem(const std::string& json, RedfishSystem* out, std::string
       auto allowed = reset->find("ResetType@Redfish.AllowableValues");
       if (allowed != reset->end() && allowed->is_array())
         for (const Json& v : *allowed)
-          if (v.is_string() && out->reset_types.size() < 32) out->reset_types.push_back(Line(v.get<std::string>()));
+          if (v.is_string() && out->reset_types.size() < 32) out->reset_types.push_back(ReasonLine(v.get<std::string>()));
     }
   }
   return true;
@@ -54,9 +49,9 @@ std::string RedfishErrorMessage(const std::string& json) {
   auto info = error->find("@Message.ExtendedInfo");
   if (info != error->end() && info->is_array() && !info->empty()) {
     std::string m = Text(info->front(), "Message");
-    if (!m.empty()) return Line(m);
+    if (!m.empty()) return ReasonLine(m);
   }
-  return Line(Text(*error, "message"));
+  return ReasonLine(Text(*error, "message"));
 }
 
 std::string RedfishResetType(const std::string& verb, const std::vector<std::string>& allowed) {

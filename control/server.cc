@@ -1,5 +1,7 @@
 #include "control/server.h"
 
+#include "control/format.h"
+
 #include <vector>
 
 #include "common/image_ini.h"

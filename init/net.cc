@@ -285,7 +285,7 @@ bool SetUpNetwork(const IpConfig& ip, std::string_view iface, NetConfig* out) {
   char tried[kMaxInterfaces * (IFNAMSIZ + 2)] = "";
   for (size_t i = 0; i < n && !ok; ++i) {
     if (!up[i] || !HasCarrier(all[i].ifname)) {
-      Say({"kbisect: network: ", all[i].ifname, ": no link after 10 s (cable, switch port?)"});
+      Say({"kbisect: network: ", all[i].ifname, ": no link (cable, switch port?)"});
       continue;
     }
     c = all[i];

@@ -146,6 +146,9 @@ std::string_view MountStore(const Config& config, const NetConfig& net, std::str
 void Run() {
   MountAll();
   Say({"kbisect: stage-1 init starting"});
+  // What started us: an admin reading the console of a machine that boots either
+  // way sees which (GRUB's EFI build from the ESP, or the BIOS one).
+  Say({"kbisect: firmware: ", access("/sys/firmware/efi", F_OK) == 0 ? "UEFI" : "BIOS"});
   SayAt("init started");
   Config config;
   ReadCmdline(&config);

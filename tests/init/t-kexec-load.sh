@@ -1,6 +1,8 @@
 #!/bin/bash
 # The x86_64 stage-1's kexec_load path (design.md "Loading the candidate"): with
-# kbisect.arch=i386 it boots a 32-bit candidate (Debian's 686 kernel), after
+# kbisect.arch=i386, on a machine booted by UEFI (OVMF, the stage-1 through its
+# EFI stub), it boots a 32-bit candidate (Debian's 686 kernel: the purgatory hands
+# it the e820 map and EFI's ACPI table, nothing of EFI's runtime), after
 # refusing, before any kexec and each said, four bad 32-bit images the menu offers
 # first: a truncated bzImage, one of too old a boot protocol, one that is not
 # relocatable and whose fixed address is not RAM, one whose initrd limit leaves no
@@ -40,7 +42,8 @@ IMAGE_KERNEL=$K32 IMAGE_INITRD=$LAB_DIR/cand32.cpio.gz IMAGE_CMDLINE="console=tt
 	lab_store_image "$GOOD"
 
 lab_register x32
-boot x32 "kbisect.timeout=0 kbisect.arch=i386"
+LAB_FIRMWARE=uefi BOOT_KERNEL=$LAB_VMLINUZ boot x32 "kbisect.timeout=0 kbisect.arch=i386"
+t_check "the stage-1 was started by UEFI (OVMF), and says so" wait_for x32 "^kbisect: firmware: UEFI" 120
 t_check "the 32-bit candidate runs on the x86_64 stage-1: its marker, uname -m = i686" \
 	wait_for x32 "^candidate: running $KVER32 i686 marker=on-64" 300
 refused() { console_has x32 "kbisect: kexec: $1: refused before kexec: $2"; }
@@ -56,6 +59,8 @@ t_eq "only the good image was kexec'd (one kexec, one boot report)" "1 $GOOD" \
 t_check "32-bit: kexec_load, and the purgatory checked the segments" bash -c "
 	grep -aq '^kbisect: kexec: kexec_load: 32-bit kernel at 0x' '$LAB_OUT/x32.console' &&
 	grep -aq '^kbisect purgatory: segments ok, entering the kernel at 0x' '$LAB_OUT/x32.console'"
+t_check "the 32-bit candidate found the machine's ACPI tables through the RSDP it was handed (EFI's)" \
+	grep -aqE "ACPI: RSDP 0x0*[0-9A-F]+ [0-9A-F]+ \(v02 " "$LAB_OUT/x32.console"
 lab_qemu_stop x32
 
 # kbisect.kexec=load: a 64-bit candidate by kexec_load (its 32-bit entry, from long mode).

@@ -38,7 +38,10 @@ lab_stage1() {
 # for power control. LAB_NETDEV replaces the "user" network backend. An empty
 # INITRD boots the kernel without one; an empty KERNEL boots the firmware (a disk
 # given in QEMU ARGS). LAB_QEMU names another QEMU (qemu-system-i386 for a 32-bit
-# machine, with QEMU's default CPU for it).
+# machine, with QEMU's default CPU for it). LAB_FIRMWARE=uefi boots OVMF (Debian's
+# ovmf; its variables in $LAB_DIR/NAME.vars, kept across power cycles as a
+# machine's NVRAM is) instead of SeaBIOS: with a KERNEL, OVMF starts it through its
+# EFI stub, as GRUB's EFI build does.
 #   Every command line gets nosoftlockup: under emulation on a busy host the
 # guest's CPU can stand still for tens of seconds, and the stage-1 kernel's
 # soft-lockup watchdog then reports its own starvation as a "BUG:" line, after the
@@ -53,6 +56,17 @@ lab_qemu_start() {
 	shift 4
 	[ -n "$initrd" ] && set -- -initrd "$initrd" "$@"
 	[ -n "$kernel" ] && set -- -kernel "$kernel" -append "$append" "$@"
+	case ${LAB_FIRMWARE:-bios} in
+	bios) ;;
+	uefi)
+		[ -f "$LAB_OVMF_CODE" ] || lab_die "no $LAB_OVMF_CODE (Debian's ovmf)"
+		[ -z "$kernel" ] || [ "$(head -c 4 "$kernel" | od -An -c | tr -d ' ')" != 177ELF ] ||
+			lab_die "OVMF starts a bzImage by its EFI stub, not an ELF vmlinux ($kernel): use LAB_VMLINUZ"
+		[ -f "$LAB_DIR/$name.vars" ] || cp "$LAB_OVMF_VARS" "$LAB_DIR/$name.vars" || lab_die "cannot copy OVMF's variables"
+		set -- -drive "if=pflash,format=raw,readonly=on,file=$LAB_OVMF_CODE" -drive "if=pflash,format=raw,file=$LAB_DIR/$name.vars" "$@"
+		;;
+	*) lab_die "LAB_FIRMWARE is bios or uefi, not '$LAB_FIRMWARE'" ;;
+	esac
 	: >"$LAB_OUT/$name.console"
 	"${LAB_QEMU:-qemu-system-x86_64}" -accel tcg -m 1024 -smp 1 -nodefaults -display none \
 		-netdev "${LAB_NETDEV:-user},id=n0" -device virtio-net-pci,netdev=n0 \
@@ -69,6 +83,9 @@ lab_qemu_start() {
 		sleep 0.1
 	done
 }
+
+LAB_OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
+LAB_OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 
 lab_qmp_raw() {
 	printf '{"execute":"qmp_capabilities"}\n%s\n' "$2" |

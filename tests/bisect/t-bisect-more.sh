@@ -2,9 +2,10 @@
 # kbisect run end to end, continued (beside t-bisect, on the same history and
 # kernel trees): a commit that does not build is skipped, a regression that the
 # kernel shows one boot in three is found with its runs counted, and bad input
-# gets a clear message, its exit code and a clean repository.
+# gets a clear message, its exit code and a clean repository; a --reboot that
+# hangs gives way to the power command.
 # needs: --kernels 1 --linux x86_64
-# budget: --builds 16 --boots 20
+# budget: --builds 16 --boots 22
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 lab_start "$0" "$@"
@@ -44,4 +45,19 @@ git checkout -q master
 out=$(POWER=false run)
 t_check "a broken power command aborts (128) and says so" bash -c '[ "$1" = 128 ] && grep -q "did not end" <<<"$2"' _ $? "$out"
 t_check "after the abort the repository's bisect state is reset" bash -c "! git bisect log >/dev/null 2>&1 && [ \"\$(git rev-parse HEAD)\" = \"\$(git rev-parse master)\" ]"
+
+# A reboot command that hangs (the machine's OS up, as an engineer leaves it, and
+# its --reboot never returns) gives way to the power command at its timeout.
+machine rebm none
+wait_for rebm "^kbisect: kexec into" 120 >/dev/null || lab_die "rebm did not boot"
+git checkout -q "$(commit 12)"
+"$KBISECT" --server "$LAB_URL" step --machine rebm --power "qmp:$LAB_DIR/rebm.qmp" --console "$LAB_OUT/rebm.console" \
+	--reboot "sleep 600" --reboot-timeout 5 --pass "kbisect-test: PASS" --fail "kbisect: regression" --boot-timeout 90 \
+	--build "$BUILDER --config $BUILDER_INI build \$KBISECT_COMMIT --arch x86_64" >"$LAB_DIR/rebm.out" 2>&1
+rc=$?
+git checkout -q master
+t_check "a reboot command that hangs: after its 5 s, a power cycle, and the verdict (good)" \
+	bash -c '[ "$1" = 0 ] && grep -q "the reboot command failed (.sleep 600.: it did not finish in 5 s): power-cycling" "$2"' \
+	_ "$rc" "$LAB_DIR/rebm.out"
+lab_qemu_stop rebm
 t_done

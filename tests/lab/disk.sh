@@ -29,29 +29,33 @@ chroot "$ROOT" update-grub
 		{ cat "$LAB_DIR/$name-install.log" >&2; lab_die "installing the stage-1 on $name's disk failed"; }
 }
 
-# lab_disk_start NAME SSH_PORT: the machine booting from its disk alone (SeaBIOS,
-# GRUB, its default entry), sshd reachable at 127.0.0.1:SSH_PORT of the namespace.
+# lab_disk_start NAME SSH_PORT [bios|uefi]: the machine booting from its disk alone
+# (the firmware, GRUB, its default entry), sshd reachable at 127.0.0.1:SSH_PORT of
+# the namespace. bios (the default): SeaBIOS and grub-pc; uefi: OVMF (see
+# lab_qemu_start) and GRUB's EFI build from the ESP.
 # KBISECT_LAB_FIRMWARE_SECONDS (0: none; at most 65) makes every pass through the
 # firmware, power cycles and guest reboots alike, take that long more, as a real
-# machine's POST does: SeaBIOS's boot menu waits that long for a key.
+# machine's POST does: the firmware's boot menu waits that long for a key.
 lab_disk_start() {
 	local fw=${KBISECT_LAB_FIRMWARE_SECONDS:-0} boot=()
 	[[ $fw =~ ^[0-9]+$ ]] && [ "$fw" -le 65 ] || lab_die "KBISECT_LAB_FIRMWARE_SECONDS is 0 to 65, not '$fw'"
 	[ "$fw" -gt 0 ] && boot=(-boot "menu=on,splash-time=$((fw * 1000))")
-	LAB_NETDEV="user,hostname=$1,hostfwd=tcp:127.0.0.1:$2-:22" lab_qemu_start "$1" "" "" "" \
+	LAB_FIRMWARE=${3:-bios} LAB_NETDEV="user,hostname=$1,hostfwd=tcp:127.0.0.1:$2-:22" lab_qemu_start "$1" "" "" "" \
 		-drive "file=$LAB_DIR/$1.img,format=raw,if=virtio" "${boot[@]}"
 	echo "$2" >"$LAB_DIR/$1.sshport"
 }
 
-# lab_disk_sums NAME: the sha256 of every file under the disk's /boot,
-# /usr/lib/modules (Debian's /lib/modules) and /etc/default, read from the image
+# lab_disk_sums NAME: the sha256 of every file under the disk's /boot (with the
+# ESP, /boot/efi), /usr/lib/modules (Debian's /lib/modules) and /etc/default, read from the image
 # itself (from a copy, whose journal the mount may replay after a power cut): what
 # no kbisect cycle may change.
 lab_disk_sums() {
 	local copy=$LAB_DIR/$1.sums.img rc=0
 	cp --sparse=always "$LAB_DIR/$1.img" "$copy" || return 1
 	"$LAB_SRC/disk-root" "$copy" - \
-		'cd "$ROOT" && find boot usr/lib/modules etc/default -xdev -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum' ||
+		'cd "$ROOT" && find boot usr/lib/modules etc/default -xdev -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum &&
+		esp=$(mktemp -d) && trap "rm -rf $esp" EXIT && mcopy -s -n -i "${LOOP}p3" ::/ "$esp/" 2>/dev/null &&
+		cd "$esp" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sed "s| \./| boot/efi/|"' ||
 		rc=$?
 	rm -f "$copy"
 	return $rc

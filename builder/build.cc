@@ -176,6 +176,10 @@ BuildReport BuildOne(const BuilderConfig& c, Git& git, const BuilderState& state
   // network (design.md "Control side", [builder] distcc).
   b.confine = {{c.repo, c.images, c.state, c.work}, writable, {}, c.distcc.empty()};
   if (c.sign) b.confine.hidden.push_back(c.signing_key);
+  if (c.kernel_signing.enabled()) {
+    b.confine.hidden.push_back(c.kernel_signing.key);
+    b.confine.hidden.push_back(c.kernel_signing.cert);
+  }
 
   // One build at a time in an arch's work tree, across builders sharing it.
   Fd lock(open((b.work + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));

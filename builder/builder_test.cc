@@ -98,6 +98,8 @@ TEST(BuilderConfig, NamesTheFileAndLineOfEveryBadInput) {
       {"[builder]\nconfine = perhaps\n", "b.ini:2: [builder] confine: not yes or no"},
       {"[builder]\nsigning_key = /nonexistent/key.pem\n" + base.substr(10),
        "b.ini: [builder] signing_key: cannot open /nonexistent/key.pem: No such file or directory"},
+      {"[builder]\nkernel_signing_key = /nonexistent/db.key\n" + base.substr(10),
+       "b.ini: [builder] kernel_signing_cert is not set (the key and its certificate go together)"},
   };
   for (const auto& [text, want] : kCases) {
     BuilderConfig c;

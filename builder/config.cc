@@ -96,8 +96,11 @@ std::string BuilderKey(BuilderConfig& c, std::string_view key, std::string_view 
   if (key == "poll") return Int(v, 1, 86400, &c.poll);
   if (key == "first_parent") return Bool(v, &c.first_parent);
   if (key == "signing_key") return Path(v, &c.signing_key);
+  if (key == "kernel_signing_key") return Path(v, &c.kernel_signing.key);
+  if (key == "kernel_signing_cert") return Path(v, &c.kernel_signing.cert);
   if (key == "confine") return Bool(v, &c.confine);
-  return "unknown key (repo, images, state, work, jobs, ccache, distcc, poll, first_parent, confine, signing_key)";
+  return "unknown key (repo, images, state, work, jobs, ccache, distcc, poll, first_parent, confine, signing_key, "
+         "kernel_signing_key, kernel_signing_cert)";
 }
 
 std::string MailKey(BuilderConfig& c, std::string_view key, std::string_view v) {
@@ -211,6 +214,8 @@ bool LoadBuilderConfig(const std::string& path, BuilderConfig* out, std::string*
     if (!c.key.Load(c.signing_key, &why)) return *err = path + ": [builder] signing_key: " + why, false;
     c.sign = true;
   }
+  if (std::string why = CheckKernelSigning(c.kernel_signing); !why.empty())
+    return *err = path + ": [builder] " + why, false;
   *out = std::move(c);
   return true;
 }

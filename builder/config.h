@@ -1,6 +1,7 @@
 // kbisect-builder's INI configuration (design.md "Control side").
 #pragma once
 
+#include "builder/kernel_sign.h"
 #include <string>
 #include <vector>
 
@@ -47,6 +48,7 @@ struct BuilderConfig {
   int keep_days = 0;             // 0: no age limit
   bool confine = true;           // builds see repo, images and state read-only, no network
   std::string signing_key;       // [builder] signing_key: a PEM P-256 private key
+  KernelSigning kernel_signing;  // [builder] kernel_signing_key/_cert: Secure Boot signatures (sbsign)
   bool sign = false;             // loaded into `key`: every image is signed
   SigningKey key;
 };

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "builder/build_steps.h"
+#include "builder/kernel_sign.h"
 #include "common/fd.h"
 #include "common/fileio.h"
 #include "common/names.h"
@@ -151,6 +152,16 @@ bool Package(Build& b) {
                                   {b.r.log, "build.log"}};
   ImageIni ini;
   if (!PackModules(b, release, &files, &ini)) return false;
+  if (b.c.kernel_signing.enabled()) {
+    std::string signed_kernel = b.out + "/kbisect-" + kernel + ".signed";
+    std::string why = SignKernel(b.host.Commands(), b.c.kernel_signing, files[0].from, signed_kernel);
+    if (!why.empty()) {
+      dprintf(b.log, "kbisect-builder: cannot sign the kernel for Secure Boot: %s\n", why.c_str());
+      b.r.error = "cannot sign the kernel for Secure Boot: " + why;
+      return false;
+    }
+    files[0].from = signed_kernel;
+  }
   ini.name = name;
   ini.commit = b.commit.sha;
   ini.branch = b.branch;

@@ -90,6 +90,13 @@ bool Highest(std::span<const MemRange> ram, uint64_t size, uint64_t top, std::sp
 
 }  // namespace
 
+bool HasEfiStub(std::span<const uint8_t> head) {
+  if (head.size() < 0x40 || head[0] != 'M' || head[1] != 'Z') return false;
+  uint32_t pe = uint32_t(head[0x3c]) | uint32_t(head[0x3d]) << 8 | uint32_t(head[0x3e]) << 16 |
+                uint32_t(head[0x3f]) << 24;
+  return pe <= head.size() - 4 && memcmp(head.data() + pe, "PE\0\0", 4) == 0;
+}
+
 Error ParseBzImage(std::span<const uint8_t> file, BzImage* out) {
   if (file.size() < kHeaderMin) return "not a bzImage, or truncated: shorter than a bzImage's setup header";
   if (Le(file, kBootFlag, 2) != 0xaa55 || Le(file, kHeaderMagic, 4) != 0x53726448)  // "HdrS"

@@ -42,6 +42,11 @@ struct BzImage {
 // message; the rest of *out only on success.
 Error ParseBzImage(std::span<const uint8_t> file, BzImage* out);
 
+// Whether a kernel file starts a PE/COFF image ("MZ", then "PE\0\0" where the
+// DOS header's e_lfanew points, within `head`): a bzImage built with
+// CONFIG_EFI_STUB, which firmware can start and Secure Boot tools can sign.
+bool HasEfiStub(std::span<const uint8_t> head);
+
 // A range of usable RAM, [start, end).
 struct MemRange {
   uint64_t start, end;

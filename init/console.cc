@@ -25,6 +25,7 @@ std::string_view ErrnoName(int err) {
       {ECONNREFUSED, "ECONNREFUSED"}, {EHOSTUNREACH, "EHOSTUNREACH"},
       {EADDRINUSE, "EADDRINUSE"}, {EADDRNOTAVAIL, "EADDRNOTAVAIL"}, {EINPROGRESS, "EINPROGRESS"},
       {ESTALE, "ESTALE"},       {ENOKEY, "ENOKEY"},       {EOVERFLOW, "EOVERFLOW"},
+      {ENODATA, "ENODATA"},
   };
   for (const Row& r : kNames)
     if (r.err == err) return r.name;

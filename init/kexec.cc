@@ -260,12 +260,21 @@ bool LoadKernel(const Fd& kernel, const Fd& initrd, const char* cmdline, std::st
     if (syscall(SYS_kexec_file_load, kernel.get(), initrd.get(), strlen(cmdline) + 1, cmdline, flags) == 0) return true;
     int e = errno;
     if (e != ENOSYS) {
-      std::string_view why = e == ENOEXEC          ? "the kernel file is not a bzImage this kernel can load"
-                             : e == EKEYREJECTED   ? "the stage-1's kernel demands a signed kernel and refused its signature"
-                             : e == EPERM          ? "the stage-1's kernel refuses it (locked down, or kexec disabled)"
-                             : e == EBADMSG        ? "the stage-1's kernel demands a signed kernel and this one has none"
-                                                   : what;
-      SayFailure(step, why, "kexec_file_load", e);
+      // A kernel Secure Boot locked down (or one with CONFIG_KEXEC_SIG_FORCE) takes
+      // only kernels whose signature it checks against its keys: the firmware's db,
+      // shim's MOK list, its own built-in ones.
+      std::string_view why =
+          e == ENOEXEC        ? "the kernel file is not a bzImage this kernel can load"
+          : e == ENODATA      ? "it demands a signed kernel (Secure Boot's lockdown) and this one has no signature"
+          : e == ENOKEY       ? "it demands a signed kernel and trusts none of this one's signers (the firmware's db, "
+                                "shim's MOK list)"
+          : e == EKEYREJECTED ? "it demands a signed kernel and this one's signature does not verify"
+          : e == EBADMSG      ? "it demands a signed kernel and cannot read this one's signature"
+          : e == EPERM        ? "it refuses it (locked down, or kexec disabled)"
+                              : "";
+      if (why.empty()) return SayFailure(step, what, "kexec_file_load", e), false;
+      Say({"kbisect: ", step, ": ", what, ": refused by the stage-1's kernel: ", why, " (kexec_file_load: ", ErrnoName(e),
+           ")"});
       return false;
     }
     Say({"kbisect: ", step, ": the stage-1's kernel has no kexec_file_load (ENOSYS): using kexec_load"});

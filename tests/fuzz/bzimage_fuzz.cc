@@ -8,6 +8,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::span<const uint8_t> file(data, size);
+  // What the builder checks before it signs a kernel for Secure Boot.
+  if (kb::HasEfiStub(file) && (size < 0x44 || data[0] != 'M')) __builtin_trap();
   kb::BzImage bz;
   if (kb::ParseBzImage(file, &bz)) return 0;
   if (bz.setup_size + bz.kernel_size != size || bz.header_end > bz.setup_size) __builtin_trap();

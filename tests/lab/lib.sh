@@ -326,6 +326,9 @@ lab_store_image() {
 	[ -n "${IMAGE_MODULES:-}" ] && args+=(--modules "$IMAGE_MODULES")
 	[ -n "${IMAGE_CMDLINE:-}" ] && args+=(--cmdline "$IMAGE_CMDLINE")
 	[ -n "${IMAGE_SIGNING_KEY:-}" ] && args+=(--signing-key "$IMAGE_SIGNING_KEY")
+	# IMAGE_KERNEL_SIGNING="KEY CERT": the kernel signed for Secure Boot (sbsign).
+	[ -n "${IMAGE_KERNEL_SIGNING:-}" ] &&
+		args+=(--kernel-signing-key "${IMAGE_KERNEL_SIGNING% *}" --kernel-signing-cert "${IMAGE_KERNEL_SIGNING#* }")
 	got=$("$(lab_bin kbisect-builder)" publish "${args[@]}") || lab_die "cannot publish $name"
 	[ "$got" = "$name" ] || lab_die "lab_store_image: published $got, not $name"
 }

@@ -41,7 +41,10 @@ lab_stage1() {
 # machine, with QEMU's default CPU for it). LAB_FIRMWARE=uefi boots OVMF (Debian's
 # ovmf; its variables in $LAB_DIR/NAME.vars, kept across power cycles as a
 # machine's NVRAM is) instead of SeaBIOS: with a KERNEL, OVMF starts it through its
-# EFI stub, as GRUB's EFI build does.
+# EFI stub, as GRUB's EFI build does. LAB_FIRMWARE=uefi-secure: OVMF's Secure Boot
+# build on a q35 machine with SMM, its variables Debian's snakeoil set (PK, KEK and
+# db hold the snakeoil certificate, LAB_SB_CERT, whose key LAB_SB_KEY signs): it
+# starts only a KERNEL that key signed.
 #   Every command line gets nosoftlockup: under emulation on a busy host the
 # guest's CPU can stand still for tens of seconds, and the stage-1 kernel's
 # soft-lockup watchdog then reports its own starvation as a "BUG:" line, after the
@@ -56,16 +59,21 @@ lab_qemu_start() {
 	shift 4
 	[ -n "$initrd" ] && set -- -initrd "$initrd" "$@"
 	[ -n "$kernel" ] && set -- -kernel "$kernel" -append "$append" "$@"
+	local code=$LAB_OVMF_CODE vars=$LAB_OVMF_VARS
 	case ${LAB_FIRMWARE:-bios} in
 	bios) ;;
-	uefi)
-		[ -f "$LAB_OVMF_CODE" ] || lab_die "no $LAB_OVMF_CODE (Debian's ovmf)"
+	uefi | uefi-secure)
+		[ "$LAB_FIRMWARE" = uefi ] || {
+			code=$LAB_OVMF_SB_CODE vars=$LAB_OVMF_SB_VARS
+			set -- -machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on "$@"
+		}
+		[ -f "$code" ] || lab_die "no $code (Debian's ovmf)"
 		[ -z "$kernel" ] || [ "$(head -c 4 "$kernel" | od -An -c | tr -d ' ')" != 177ELF ] ||
 			lab_die "OVMF starts a bzImage by its EFI stub, not an ELF vmlinux ($kernel): use LAB_VMLINUZ"
-		[ -f "$LAB_DIR/$name.vars" ] || cp "$LAB_OVMF_VARS" "$LAB_DIR/$name.vars" || lab_die "cannot copy OVMF's variables"
-		set -- -drive "if=pflash,format=raw,readonly=on,file=$LAB_OVMF_CODE" -drive "if=pflash,format=raw,file=$LAB_DIR/$name.vars" "$@"
+		[ -f "$LAB_DIR/$name.vars" ] || cp "$vars" "$LAB_DIR/$name.vars" || lab_die "cannot copy OVMF's variables"
+		set -- -drive "if=pflash,format=raw,readonly=on,file=$code" -drive "if=pflash,format=raw,file=$LAB_DIR/$name.vars" "$@"
 		;;
-	*) lab_die "LAB_FIRMWARE is bios or uefi, not '$LAB_FIRMWARE'" ;;
+	*) lab_die "LAB_FIRMWARE is bios, uefi or uefi-secure, not '$LAB_FIRMWARE'" ;;
 	esac
 	: >"$LAB_OUT/$name.console"
 	"${LAB_QEMU:-qemu-system-x86_64}" -accel tcg -m 1024 -smp 1 -nodefaults -display none \
@@ -86,6 +94,19 @@ lab_qemu_start() {
 
 LAB_OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 LAB_OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
+LAB_OVMF_SB_CODE=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
+LAB_OVMF_SB_VARS=/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd
+LAB_SB_CERT=/usr/share/ovmf/PkKek-1-snakeoil.pem
+
+# lab_sb_key: LAB_SB_KEY, the snakeoil certificate's private key without its
+# passphrase (Debian ships it with "snakeoil"), as a lab admin prepares a db key
+# for the builder (which signs unattended).
+lab_sb_key() {
+	LAB_SB_KEY=$LAB_DIR/snakeoil.key
+	[ -f "$LAB_SB_KEY" ] ||
+		openssl pkey -in /usr/share/ovmf/PkKek-1-snakeoil.key -passin pass:snakeoil -out "$LAB_SB_KEY" ||
+		lab_die "cannot read Debian's snakeoil key"
+}
 
 lab_qmp_raw() {
 	printf '{"execute":"qmp_capabilities"}\n%s\n' "$2" |

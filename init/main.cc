@@ -143,6 +143,19 @@ std::string_view MountStore(const Config& config, const NetConfig& net, std::str
   return "";
 }
 
+// The drivers of the network devices this machine has, from the initramfs's set
+// (kbisect-mkinitramfs --nics): a server's Intel, Broadcom or Mellanox port, not
+// only virtio.
+void LoadNicDrivers() {
+  static ModuleIndex index;  // constant-initialized: no guard
+  utsname u;
+  uname(&u);
+  if (index.Open(u.release, /*quiet=*/true)) {
+    Coldplug nics(&index, IsNetworkModalias);
+    nics.Scan();
+  }
+}
+
 void Run() {
   MountAll();
   Say({"kbisect: stage-1 init starting"});
@@ -168,18 +181,7 @@ void Run() {
   // The NFS client's modules only when the store is mounted (below): loading them
   // took ~0.8 s of a stage-1 boot under emulation that fetched over HTTP.
   LoadModules(modules, ModuleSet::kNotNfs);
-  // The drivers of the network devices this machine has, from the initramfs's
-  // set (kbisect-mkinitramfs --nics): a server's Intel, Broadcom or Mellanox
-  // port, not only virtio.
-  {
-    static ModuleIndex index;  // constant-initialized: no guard
-    utsname u;
-    uname(&u);
-    if (index.Open(u.release, /*quiet=*/true)) {
-      Coldplug nics(&index, IsNetworkModalias);
-      nics.Scan();
-    }
-  }
+  LoadNicDrivers();
   SayAt("modules loaded");
 
   NetConfig net;

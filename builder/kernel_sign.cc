@@ -44,8 +44,7 @@ std::string CheckKernelSigning(const KernelSigning& s) {
 }
 
 std::string EfiImageProblem(std::string_view head) {
-  if (HasEfiStub({reinterpret_cast<const uint8_t*>(head.data()), head.size()})) return "";
-  return "the kernel has no EFI stub (CONFIG_EFI_STUB): there is nothing Secure Boot could check";
+  return HasEfiStub({reinterpret_cast<const uint8_t*>(head.data()), head.size()}) ? "" : kNoEfiStub;
 }
 
 std::string SignKernel(Runner& runner, const KernelSigning& s, const std::string& in, const std::string& out) {

@@ -25,8 +25,10 @@ struct KernelSigning {
 std::string CheckKernelSigning(const KernelSigning& s);
 
 // Whether the kernel image's bytes start a PE/COFF image (an x86 bzImage built with
-// CONFIG_EFI_STUB): "" when they do, else why there is nothing to sign.
+// CONFIG_EFI_STUB): "" when they do, else kNoEfiStub.
 std::string EfiImageProblem(std::string_view head);
+inline constexpr char kNoEfiStub[] =
+    "the kernel has no EFI stub (CONFIG_EFI_STUB): there is nothing Secure Boot could check";
 
 // Signs the kernel `in` into `out` with sbsign. It runs after the commit's build
 // and outside its confinement (the key is hidden from the build): "" on success,

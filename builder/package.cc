@@ -157,6 +157,9 @@ bool Package(Build& b) {
     std::string why = SignKernel(b.host.Commands(), b.c.kernel_signing, files[0].from, signed_kernel);
     if (!why.empty()) {
       dprintf(b.log, "kbisect-builder: cannot sign the kernel for Secure Boot: %s\n", why.c_str());
+      // No EFI stub: the commit's configuration, remembered and mailed like a
+      // build that fails; sbsign's own trouble (the key) is the builder's, retried.
+      if (why == kNoEfiStub) return CommitFailed(b);
       b.r.error = "cannot sign the kernel for Secure Boot: " + why;
       return false;
     }

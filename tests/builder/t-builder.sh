@@ -5,7 +5,7 @@
 # lab's work trees (a copy of its own: lab_own_trees), mails captured from a
 # sendmail-compatible program.
 # needs: --linux
-# budget: --builds 27 --boots 2
+# budget: --builds 28 --boots 2
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 here=$LAB_TOP/tests/builder
@@ -252,6 +252,17 @@ t_check "... and its kept log says why" \
 	grep -q "no image name from the kernel release '6.1.192-kbisect~p2" "$d/state/builder/logs/$p2-x86_64.log"
 kb build "$p3" --arch x86_64 >"$d/p3.log" 2>&1
 t_eq "the commit after them builds" 0 $?
+# Told to sign its kernels for Secure Boot, the builder meets the lab's config,
+# which has no EFI stub: the commit's failure, its log saying why.
+openssl req -new -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=kbisect lab kernels/" \
+	-keyout "$d/db.key" -out "$d/db.pem" 2>/dev/null
+sed "/^\[builder\]\$/a kernel_signing_key = $d/db.key\nkernel_signing_cert = $d/db.pem" "$d/builder.ini" >"$d/sb.ini"
+p5=$(change init/main.c 's/(kbisect c10)/(kbisect p5)/' "init: p5")
+"$builder" --config "$d/sb.ini" build "$p5" --arch x86_64 >"$d/p5.log" 2>&1
+t_eq "Secure Boot signing of a kernel without an EFI stub: the commit's failure (1), remembered" "1 fail" \
+	"$? $(cut -d' ' -f1 "$d/state/builder/results/$p5-x86_64" 2>/dev/null)"
+t_check "... its kept log says why" grep -q "cannot sign the kernel for Secure Boot: the kernel has no EFI stub (CONFIG_EFI_STUB)" \
+	"$d/state/builder/logs/$p5-x86_64.log"
 
 # A commit whose build reaches for what it must not (scripts/setlocalversion runs
 # in every build): it plants files in the store and the state (directly and

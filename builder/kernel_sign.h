@@ -9,7 +9,6 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 
 #include "lib/run.h"
 
@@ -24,16 +23,15 @@ struct KernelSigning {
 // named, both readable), else why, naming the file.
 std::string CheckKernelSigning(const KernelSigning& s);
 
-// Whether the kernel image's bytes start a PE/COFF image (an x86 bzImage built with
-// CONFIG_EFI_STUB): "" when they do, else kNoEfiStub.
-std::string EfiImageProblem(std::string_view head);
+// What SignKernel says of a kernel that is no PE/COFF image (common/bzimage's
+// HasEfiStub): the commit's configuration, not the builder's trouble.
 inline constexpr char kNoEfiStub[] =
     "the kernel has no EFI stub (CONFIG_EFI_STUB): there is nothing Secure Boot could check";
 
 // Signs the kernel `in` into `out` with sbsign. It runs after the commit's build
 // and outside its confinement (the key is hidden from the build): "" on success,
-// else one line (sbsign's own message, or what was wrong with `in`); `out` is
-// removed on failure.
+// else one line (sbsign's own message, kNoEfiStub, or why `in` cannot be read);
+// `out` is removed on failure.
 std::string SignKernel(Runner& runner, const KernelSigning& s, const std::string& in, const std::string& out);
 
 }  // namespace kb

@@ -65,6 +65,24 @@ std::vector<MemRange> Ram(std::span<const E820Entry> map = kMap) {
   return r;
 }
 
+TEST(BzImage, KnowsAKernelWithAnEfiStub) {
+  std::vector<uint8_t> f(0x100, 0);
+  f[0] = 'M', f[1] = 'Z', f[0x3c] = 0x80;
+  memcpy(&f[0x80], "PE\0\0", 4);
+  EXPECT_TRUE(HasEfiStub(f));
+  EXPECT_FALSE(HasEfiStub({}));
+  EXPECT_FALSE(HasEfiStub(std::span(f).first(2)));  // cut before e_lfanew
+  auto spoilt = [&](size_t at, uint8_t v) {
+    std::vector<uint8_t> g = f;
+    g[at] = v;
+    return HasEfiStub(g);
+  };
+  EXPECT_FALSE(spoilt(1, 'X'));     // no DOS header
+  EXPECT_FALSE(spoilt(0x3c, 0xfd));  // e_lfanew past what was read
+  EXPECT_FALSE(spoilt(0x3f, 0x80));  // e_lfanew far past it (no overflow)
+  EXPECT_FALSE(spoilt(0x82, 'X'));   // no PE signature there
+}
+
 TEST(BzImage, ReadsTheHeader) {
   Header h;
   h.xloadflags = 1;

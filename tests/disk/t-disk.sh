@@ -27,8 +27,7 @@ CKVER_RE=${CKVER//+/\\+} # for grep -E: Debian 13's release has a "+"
 "$LAB_SRC/trim-modules" "$CROOT/usr/lib/modules/$CKVER" "$LAB_DIR/cand-modules.cpio.gz" \
 	virtio_blk virtio_net ext4 crc32c_generic dummy || lab_die "cannot trim Debian 13's modules"
 IMAGE_KERNEL=$CROOT/boot/vmlinuz-$CKVER IMAGE_MODULES=$LAB_DIR/cand-modules.cpio.gz \
-	IMAGE_CMDLINE="$(lab_disk_cmdline) kbisect.lab=candidate" lab_store_image "$CAND"
-curl -sS -f -X PUT --data-binary "$CAND" "$LAB_URL/default?machine=disk1" >/dev/null || lab_die "cannot make $CAND disk1's default"
+	lab_disk_debian_image "$CAND" disk1 kbisect.lab=candidate
 t_check "the candidate's modules are xz-compressed, as Debian 13 ships them" \
 	bash -c 'zcat "$1" | cpio -t --quiet | grep -q "kernel/fs/ext4/ext4.ko.xz$"' _ "$LAB_DIR/cand-modules.cpio.gz"
 

@@ -75,13 +75,15 @@ lab_disk_cmdline() {
 }
 
 # lab_disk_debian_image IMAGE MACHINE [CMDLINE_EXTRA]: the disk's own Debian kernel
-# and its (trimmed) modules published as IMAGE, booting the disk's root with
+# and its (trimmed) modules (or IMAGE_KERNEL's and IMAGE_MODULES': another
+# distribution kernel's) published as IMAGE, booting the disk's root with
 # CMDLINE_EXTRA, and made MACHINE's default: a kernel that boots the disk's OS
 # before anything is built.
 lab_disk_debian_image() {
 	# shellcheck disable=SC1091
 	. "$KBISECT_LAB_DISK/facts"
-	IMAGE_KERNEL=$KBISECT_LAB_DISK/vmlinuz-$KVER IMAGE_MODULES=$KBISECT_LAB_DISK/modules-$KVER.cpio.gz \
+	IMAGE_KERNEL=${IMAGE_KERNEL:-$KBISECT_LAB_DISK/vmlinuz-$KVER} \
+		IMAGE_MODULES=${IMAGE_MODULES:-$KBISECT_LAB_DISK/modules-$KVER.cpio.gz} \
 		IMAGE_CMDLINE="$(lab_disk_cmdline)${3:+ $3}" lab_store_image "$1"
 	curl -sS -f -X PUT --data-binary "$1" "$LAB_URL/default?machine=$2" >/dev/null ||
 		lab_die "cannot make $1 $2's default"

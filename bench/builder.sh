@@ -20,8 +20,9 @@ git --git-dir="$d/linux.git" remote add origin "$d/upstream.git" 2>/dev/null ||
 	git --git-dir="$d/linux.git" remote set-url origin "$d/upstream.git"
 # Its own work tree (not the lab's shared ones): the clean build below is the
 # baseline the ratios are against, measured in this run.
+# (builder.ccache=no: the bench times real compiles)
 "$LAB_TOP/tests/builder/lab-ini" "$d/linux.git" "$d/images" "$d/state" "$d/work" \
-	branch.remote=origin >"$d/b.ini" || exit 1
+	branch.remote=origin builder.ccache=no >"$d/b.ini" || exit 1
 kb() { "$builder" --config "$d/b.ini" "$@"; }
 ms() { date +%s%3N; }
 step() { sed -n "s/.* x86_64: $1[^(]* (\\([0-9.]*\\) s)/\\1/p" "$2"; }

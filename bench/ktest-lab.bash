@@ -25,9 +25,10 @@ KB_TREE=$BISECT_CACHE/kbisect
 [ -f "$KB_TREE.complete" ] || { rm -rf "$KB_TREE" && git clone -q -b hist-versus "$REPO" "$KB_TREE" &&
 	touch "$KB_TREE.complete"; } || lab_die "cannot clone $REPO"
 BUILDER_INI=$LAB_DIR/builder.ini
+# (builder.ccache=no: ktest.pl compiles for real, and so does kbisect here)
 "$LAB_TOP/tests/builder/lab-ini" "$REPO" "$LAB_IMAGES" "$LAB_STATE" "$KBISECT_LAB_LINUX/trees" \
 	branch.ref=refs/heads/hist-versus "arch.x86_64.cmdline=root=UUID=$UUID ro console=ttyS0" \
-	"arch.x86_64.targets=bzImage modules" >"$BUILDER_INI" || lab_die "lab-ini failed"
+	"arch.x86_64.targets=bzImage modules" builder.ccache=no >"$BUILDER_INI" || lab_die "lab-ini failed"
 CONFIG_FILE=$KBISECT_LAB_LINUX/trees/x86_64/config/.config
 [ -s "$CONFIG_FILE" ] || lab_die "no builder config at $CONFIG_FILE"
 cp "$CONFIG_FILE" "$LAB_DIR/candidate.config"

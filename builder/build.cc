@@ -74,6 +74,10 @@ bool Checkout(Build& b) { return b.git.Checkout("kbisect-" + b.arch.name, b.src,
 // the kernel's compiles to the farm while make's commands stay "gcc ...", so that
 // the kbuild's recorded command lines, and so the build, do not change with it.
 constexpr char kDistccBin[] = "/usr/lib/distcc";
+// ccache's, the same way (Debian's ccache package): `ccache = yes` changes no
+// command line either, so a tree does not build again from clean when it is
+// turned on or off.
+constexpr char kCcacheBin[] = "/usr/lib/ccache";
 
 // Debug information names the directories a file was compiled in and from (the
 // kernel maps them away only for __FILE__, -fmacro-prefix-map): with it, the
@@ -98,6 +102,15 @@ bool Compile(Build& b) {
   const int local = b.c.jobs > 0 ? b.c.jobs : int(std::thread::hardware_concurrency());
   int jobs = local;
   std::vector<std::string> env = b.env;
+  const char* path = getenv("PATH");
+  const std::string rest = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+  if (b.c.ccache) {
+    if (access((std::string(kCcacheBin) + "/gcc").c_str(), X_OK) != 0) {
+      b.r.error = std::string("[builder] ccache = yes but there is no ") + kCcacheBin + "/gcc (install Debian's ccache)";
+      return false;
+    }
+    env.push_back(std::string("PATH=") + kCcacheBin + ":" + rest);
+  }
   if (!b.c.distcc.empty()) {
     // The farm's slots first, then the local ones: distcc fills hosts in the
     // order listed, and compiles here itself when a host cannot be reached.
@@ -111,7 +124,6 @@ bool Compile(Build& b) {
       b.r.error = std::string("[builder] distcc is set but there is no ") + kDistccBin + "/gcc (install Debian's distcc)";
       return false;
     }
-    const char* path = getenv("PATH");
     env.push_back("DISTCC_HOSTS=" + hosts);
     env.push_back("DISTCC_DIR=" + b.c.work + "/distcc");
     // distcc would run `gcc` as x86_64-linux-gnu-gcc (here and on the farm), which
@@ -119,14 +131,14 @@ bool Compile(Build& b) {
     // change, and with it the configuration and every object. The farm's gcc must
     // be this one anyway for the same bytes (design.md, [builder] distcc).
     env.push_back("DISTCC_NO_REWRITE_CROSS=1");
+    // Through ccache, what it does not have is compiled on the farm.
     if (b.c.ccache)
       env.push_back("CCACHE_PREFIX=distcc");
     else
-      env.push_back(std::string("PATH=") + kDistccBin + ":" + (path && *path ? path : "/usr/local/bin:/usr/bin:/bin"));
+      env.push_back(std::string("PATH=") + kDistccBin + ":" + rest);
     dprintf(b.log, "kbisect-builder: compiling on the farm: DISTCC_HOSTS='%s', -j%d\n", hosts.c_str(), jobs);
   }
   std::vector<std::string> argv = b.Make({"O=" + b.out, "-j" + std::to_string(jobs)});
-  if (b.c.ccache) argv.push_back("CC=ccache gcc");
   argv.insert(argv.end(), b.arch.make_vars.begin(), b.arch.make_vars.end());
   argv.insert(argv.end(), b.arch.targets.begin(), b.arch.targets.end());
   for (const std::string& a : argv) b.r.make_command += (b.r.make_command.empty() ? "" : " ") + a;

@@ -7,13 +7,17 @@
 #   - the same commit compiled on a farm of two distccd on loopback addresses
 #     ([builder] distcc) gives the same bytes again, the daemons' logs show the
 #     jobs, and with one daemon down the build still succeeds.
+# Every build here compiles for real: the lab's builders compile through ccache
+# (tests/builder/lab-ini), whose stored objects would make the two trees' bytes the
+# same whatever the trees, and leave the farm nothing to do; CCACHE_RECACHE=1 has
+# ccache compile each file (on the farm, with distcc as its CCACHE_PREFIX) and store it.
 # needs: --linux x86_64
 # budget: --builds 4
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 here=$LAB_TOP/tests/builder
 : "${KBISECT_REPRO_BRANCH:=kbr-$$}"
-export KBISECT_REPRO_BRANCH
+export KBISECT_REPRO_BRANCH CCACHE_RECACHE=1
 lab_start "$0" "$@"
 lab_init
 builder=$(lab_bin kbisect-builder)

@@ -10,7 +10,8 @@ good=$(commit 0)
 	{ cat "$LAB_DIR/tip-build.log"; t_result 1 "the tip builds"; exit 1; }
 
 # bisect NAME BUG [kbisect run OPTIONS...]: a machine showing BUG, booted once,
-# then bisected good..master with BISECT_ARCH's images; the output in LAB_DIR/NAME.out.
+# then bisected good..master (GOOD: another good end) with BISECT_ARCH's images;
+# the output in LAB_DIR/NAME.out.
 # The boot timeout (BOOT_TIMEOUT, default 90 s) is what a hang costs; a good boot
 # takes 6-10 s here, but a host loaded far past its cores (load 50 was seen) can
 # starve the stage-1's kexec and the candidate's boot for tens of seconds, and
@@ -21,7 +22,7 @@ bisect() {
 	shift 2
 	machine "$m" "$bug"
 	wait_for "$m" "^kbisect: kexec into" 120 >/dev/null || return 1
-	"$KBISECT" --server "$LAB_URL" run --machine "$m" --good "$good" --bad master \
+	"$KBISECT" --server "$LAB_URL" run --machine "$m" --good "${GOOD:-$good}" --bad master \
 		--power "qmp:$LAB_DIR/$m.qmp" --console "$LAB_OUT/$m.console" --boot-timeout "${BOOT_TIMEOUT:-90}" \
 		--arch "$BISECT_ARCH" --build "$BUILDER --config $BUILDER_INI build \$KBISECT_COMMIT --arch \$KBISECT_ARCH" \
 		--log "$LAB_OUT/$m.log" "$@" >"$LAB_DIR/$m.out" 2>"$LAB_DIR/$m.err"

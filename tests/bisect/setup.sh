@@ -26,7 +26,20 @@ i386)
 	;;
 *) lab_die "BISECT_ARCH=$BISECT_ARCH: x86_64 or i386" ;;
 esac
-"$LAB_TOP/tests/builder/lab-ini" "$REPO" "$LAB_IMAGES" "$LAB_STATE" "$KBISECT_LAB_LINUX/trees" \
+# In a make check, the bisections of one history share one store and one builder
+# state (tests/run's KBISECT_LAB_SHARED), as a real lab's machines share its one
+# builder: a commit another test built (with the same config, initrd and command
+# line) is there already, and one two tests want at once is built once (the
+# builder's locks). Each test keeps its own server state (machines, defaults, boots).
+builder_state=$LAB_STATE
+if [ -n "${KBISECT_LAB_SHARED:-}" ]; then
+	shared=$KBISECT_LAB_SHARED/$(basename "$BISECT_CACHE")
+	mkdir -p "$shared/images" "$shared/builder-state" || lab_die "cannot make $shared"
+	chmod 755 "$KBISECT_LAB_SHARED" "$shared" "$shared/images"
+	mount --bind "$shared/images" "$LAB_IMAGES" || lab_die "cannot mount $shared/images on $LAB_IMAGES"
+	builder_state=$shared/builder-state
+fi
+"$LAB_TOP/tests/builder/lab-ini" "$REPO" "$LAB_IMAGES" "$builder_state" "$KBISECT_LAB_LINUX/trees" \
 	branch.ref="refs/heads/hist-$HISTORY" "${ini_arches[@]}" >"$BUILDER_INI" || lab_die "lab-ini failed"
 KBISECT=$(lab_bin kbisect)
 

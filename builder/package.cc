@@ -40,6 +40,26 @@ bool PackModules(Build& b, const std::string& release, std::vector<ImageFile>* f
   std::filesystem::remove_all(mods, ec);
   if (!MakeDirs(mods, &b.r.error)) return false;
   int rc = b.Run(b.Make({"O=" + b.out, "INSTALL_MOD_PATH=" + mods, "modules_install"}), b.log);
+  // Modules compressed by the config (CONFIG_MODULE_COMPRESS_GZIP/XZ/ZSTD) for a
+  // kernel that cannot decompress them itself (no CONFIG_MODULE_DECOMPRESS, which
+  // Kconfig allows only for a compression the kernel can take): decompressed here,
+  // and depmod run again, as stage-2 loads them with finit_module as they are.
+  std::string config;
+  if (rc == 0 && ReadSmallFile(b.out + "/.config", &config) &&
+      config.find("\nCONFIG_MODULE_DECOMPRESS=y\n") == std::string::npos) {
+    static const char kAlgs[][2][8] = {{"GZIP", "gz"}, {"XZ", "xz"}, {"ZSTD", "zst"}};
+    for (const auto& alg : kAlgs) {
+      if (config.find(std::string("\nCONFIG_MODULE_COMPRESS_") + alg[0] + "=y\n") == std::string::npos) continue;
+      static const char kDecompress[] =
+          "cd \"$1/lib/modules/$2\" && n=0 && "
+          "while IFS= read -r -d '' f; do case $3 in gz) gzip -dq \"$f\" ;; xz) xz -dq \"$f\" ;; "
+          "zst) zstd -dq --rm \"$f\" ;; esac || exit 1; n=$((n + 1)); done "
+          "< <(find . -name \"*.ko.$3\" -print0) && depmod -b \"$1\" \"$2\" && "
+          "echo \"kbisect-builder: $n modules decompressed (.ko.$3): the kernel does not decompress them "
+          "(no CONFIG_MODULE_DECOMPRESS)\"";
+      rc = b.Run({"bash", "-c", kDecompress, "decompress", mods, release, alg[1]}, b.log);
+    }
+  }
   if (rc == 0) {
     static const char kPack[] =
         "cd \"$1\" && rm -f \"lib/modules/$3/build\" \"lib/modules/$3/source\" && "

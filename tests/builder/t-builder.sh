@@ -41,7 +41,7 @@ kb() { "$builder" --config "$d/builder.ini" "$@"; }
 change() { "$here/commit-change" "$repo" "$tb-master" "$@"; }
 image_of() { sed -n 's/^ok //p' "$d/state/builder/results/$1-$2"; }
 mails() { grep -l "^Subject: \[kbisect\] $1" "$MAIL_DIR"/mail.* 2>/dev/null | wc -l; }
-watch_start() { "$builder" --config "$d/builder.ini" watch >>"$d/watch.log" 2>&1 & WATCH=$!; }
+watch_start() { "$builder" --config "${WATCH_INI:-$d/builder.ini}" watch >>"$d/watch.log" 2>&1 & WATCH=$!; }
 watch_stop() { kill -TERM "$WATCH" 2>/dev/null; timeout 60 tail --pid="$WATCH" -f /dev/null; }
 # until_result SHA ARCH: waits for the builder to record sha x arch, as long as the
 # builders make progress (their logs and the build logs grow): no progress for
@@ -127,12 +127,17 @@ sleep 1
 t_eq "one 'build fixed' mail per arch, and no more 'broken' ones" "2 2" "$(mails 'build fixed') $(mails 'build broken')"
 
 # Two commits at once (pushed while the builder was down): the tip first, then
-# the one between.
+# the one between. From here to the two builders below, the builder watches for
+# x86_64 alone (what follows is an arch's business: i386 would only add builds).
 watch_stop
+"$here/lab-ini" "$repo" "$d/images" "$d/state" "$work" mail.to=gfx-kernel@example.org mail.from=kbisect@example.org \
+	mail.sendmail="$here/sendmail-capture" branch.ref="refs/heads/$tb-master" arch.x86_64.cmdline=console=ttyS0 \
+	builder.signing_key="$d/key.pem" >"$d/x86.ini" || exit 1
+export WATCH_INI=$d/x86.ini
 c5=$(change init/Kconfig '$a\\# kbisect c5: a change that feeds the configuration' "init/Kconfig: c5")
 c6=$(change init/main.c 's/(kbisect c2)/(kbisect c6)/' "init: c6")
 watch_start
-until_result "$c5" x86_64 && until_result "$c5" i386
+until_result "$c5" x86_64
 t_check "the new tip is built before the commit between" bash -c "
 	[ \$(grep -n 'building ${c6:0:12} x86_64' '$d/watch.log' | cut -d: -f1) -lt \$(grep -n 'building ${c5:0:12} x86_64' '$d/watch.log' | cut -d: -f1) ]"
 # The configuration is made again only when something that feeds it changed.
@@ -165,7 +170,7 @@ t_check "SIGTERM: the commit is still queued" grep -q "$c7 x86_64" "$d/state/bui
 cclog=$work/ccache/t-builder-$tb.log
 rm -f "$cclog"
 CCACHE_LOGFILE=$cclog watch_start
-until_result "$c7" x86_64 && until_result "$c7" i386
+until_result "$c7" x86_64
 t_check "after a restart the stopped build is done" test -n "$(image_of "$c7" x86_64)"
 t_check "ccache = yes: the scheduler was compiled through ccache, a miss for the new header" \
 	bash -c 'grep -q "Source file: .*kernel/sched/core\.c$" "$1" && grep -q "Result: cache_miss" "$1"' _ "$cclog"
@@ -176,12 +181,13 @@ git --git-dir="$repo" branch -f "$tb-side" "$c7"
 "$here/commit-change" "$repo" "$tb-side" init/main.c 's/(kbisect c6)/(kbisect side)/' "init: side" >"$d/side"
 side=$(cat "$d/side")
 touch "$d/state/requests/$side"
-until_result "$side" x86_64 && until_result "$side" i386
+until_result "$side" x86_64
 t_check "a request is built, named for no branch ('request')" bash -c "[[ '$(image_of "$side" x86_64)' == *-request_${side:0:12}_* ]]"
 t_check "the request is dropped once built" test ! -e "$d/state/requests/$side"
 kb status >"$d/status.out"
 t_check "status lists the last results" grep -q "^results " "$d/status.out"
 watch_stop
+unset WATCH_INI
 
 # --- two builders on one store and queue -------------------------------------------
 c8=$(change init/main.c 's/(kbisect c6)/(kbisect c8)/' "init: c8")

@@ -8,8 +8,9 @@
 # stage-1, kexec and stage-2 into the disk's Debian, and judged over ssh by
 # kbisect-ssh-test. The bisection meets a candidate that panics and one that
 # hangs (both after the culprit: bad, kbisect's default); a power cycle brings the
-# machine back to its stage-1 each time and the bisection goes on. The disk's /boot
-# (its ESP too), /lib/modules and /etc/default are the same afterwards.
+# machine back to its stage-1 each time and the bisection goes on. The candidates'
+# modules are installed zstd-compressed, as Fedora and Ubuntu ship theirs. The disk's
+# /boot (its ESP too), /lib/modules and /etc/default are the same afterwards.
 # needs: --disk --linux x86_64
 # budget: --builds 5 --boots 6
 . "$(dirname "$0")/../lab/lib.sh"
@@ -23,11 +24,14 @@ HISTORY=disk CLONE=disk-bisect . "$LAB_TOP/tests/bisect/history.sh"
 cd "$TREE" || exit 1
 BUILDER=$(lab_bin kbisect-builder)
 BUILDER_INI=$LAB_DIR/builder.ini
-# The candidates: the lab's x86_64 config (lab.config + disk.config), with their
-# modules, and the command line that boots the disk's own root.
+# The candidates: the lab's x86_64 config (lab.config + disk.config) with its
+# modules installed zstd-compressed (zstd-modules.config: Linux 6.1 cannot load
+# .ko.zst itself, so the builder decompresses them as it packs them), and the
+# command line that boots the disk's own root.
+frags="$LAB_TOP/tests/builder/lab.config $LAB_TOP/tests/builder/disk.config $LAB_TOP/tests/builder/zstd-modules.config"
 "$LAB_TOP/tests/builder/lab-ini" "$REPO" "$LAB_IMAGES" "$LAB_STATE" "$KBISECT_LAB_LINUX/trees" \
 	branch.ref=refs/heads/hist-disk "arch.x86_64.cmdline=$(lab_disk_cmdline)" \
-	"arch.x86_64.targets=bzImage modules" >"$BUILDER_INI" || lab_die "lab-ini failed"
+	"arch.x86_64.targets=bzImage modules" "arch.x86_64.fragments=$frags" >"$BUILDER_INI" || lab_die "lab-ini failed"
 
 lab_disk_install disk1 "console=ttyS0 panic=-1 kbisect.machine=disk1"
 before=$(lab_disk_sums disk1) || lab_die "cannot read disk1's image"
@@ -95,6 +99,14 @@ t_check "a good candidate ran the disk's Debian with its own release and modules
 	bash -c '[[ $1 == *" good "* ]] && grep -q "root@127.0.0.1 runs 6\.1\.[0-9]*+; running: modprobe dummy" "$2"' _ "$(step_of 4)" "$log.output"
 t_check "the culprit's candidate booted the OS and modprobe failed there" \
 	bash -c '[[ $1 == *" bad "* ]] && grep -q "could not insert .dummy.: No such device" "$2"' _ "$(step_of 5)" "$log.output"
+img4=$LAB_IMAGES/$(step_of 4 | cut -d' ' -f2)
+t_check "the candidates' modules were installed .ko.zst; the builder decompressed them for Linux 6.1, which cannot, and said so" \
+	bash -c 'grep -q "^CONFIG_MODULE_COMPRESS_ZSTD=y" "$1/config" && ! grep -q "^CONFIG_MODULE_DECOMPRESS=y" "$1/config" &&
+		grep -qE "kbisect-builder: [0-9]+ modules decompressed \(\.ko\.zst\): the kernel does not decompress them" "$1/build.log"' _ "$img4"
+t_check "... its modules.cpio.gz holds dummy.ko, no .ko.zst, and modules.dep names the .ko files" \
+	bash -c 'l=$(zcat "$1/modules.cpio.gz" | cpio -t --quiet) && grep -q "/kernel/drivers/net/dummy\.ko$" <<<"$l" &&
+		! grep -q "\.ko\.zst$" <<<"$l" && zcat "$1/modules.cpio.gz" | cpio -i --quiet --to-stdout "*/modules.dep" |
+		grep -q "^kernel/drivers/net/dummy\.ko:"' _ "$img4"
 t_check "every image it booted carries its modules" bash -c '
 	for i in $(awk "\$2 != \"-\" {print \$2}" "$1"); do grep -q "^modules_sha256 = " "$2/$i/image.ini" || exit 1; done' _ "$steps" "$LAB_IMAGES"
 # The firmware-free path: a candidate whose OS is up (good or bad) is left with

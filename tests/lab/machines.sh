@@ -108,6 +108,49 @@ lab_sb_key() {
 		lab_die "cannot read Debian's snakeoil key"
 }
 
+# lab_sb_esp OUT KERNEL INITRD APPEND: a disk image (GPT, one ESP) that boots a
+# stage-1 the way a Secure Boot machine of a Debian lab does: OVMF starts shim
+# (Debian's shim-unsigned) from the removable-media path, shim GRUB's EFI build
+# (grubx64.efi beside it, made with grub-mkimage from Debian's grub-efi-amd64-bin),
+# and GRUB, through shim's verifier, the KERNEL (with INITRD, unverified, as GRUB
+# does) on the serial console. shim, GRUB and KERNEL are signed with the lab's db
+# key (lab_sb_key), which shim checks against the firmware's db as it does its MOK
+# list. GRUB's SBAT metadata is that of Debian's own signed build of the same
+# package (grub-efi-amd64-signed), whose generations shim's revocations accept.
+lab_sb_esp() {
+	local out=$1 kernel=$2 initrd=$3 append="$4 $LAB_EMULATION_ARGS" d=$LAB_DIR/esp.$$ ver f
+	lab_sb_key
+	mkdir -p "$d"
+	ver=$(dpkg-query -W -f '${Version}' grub-efi-amd64-bin) || lab_die "no grub-efi-amd64-bin (Debian's GRUB EFI build)"
+	printf '%s\n' "sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md" \
+		"grub,5,Free Software Foundation,grub,${ver%%-*},https://www.gnu.org/software/grub/" \
+		"grub.debian,5,Debian,grub2,$ver,https://tracker.debian.org/pkg/grub2" \
+		"grub.debian12,1,Debian,grub2,$ver,https://tracker.debian.org/pkg/grub2" >"$d/sbat.csv"
+	printf '%s\n' "serial --speed=115200" "terminal_input serial" "terminal_output serial" \
+		"echo 'kbisect lab: GRUB loads the stage-1'" "linux /kbisect/vmlinuz $append" "initrd /kbisect/initramfs" boot >"$d/grub.cfg"
+	grub-mkimage -O x86_64-efi -d /usr/lib/grub/x86_64-efi -p /EFI/BOOT --sbat "$d/sbat.csv" -o "$d/grubx64.efi" \
+		part_gpt fat normal linux configfile echo serial terminal test || lab_die "grub-mkimage failed"
+	for f in /usr/lib/shim/shimx64.efi "$d/grubx64.efi" "$kernel"; do
+		[ -r "$f" ] || lab_die "lab_sb_esp: no $f (Debian's shim-unsigned?)"
+		sbsign --key "$LAB_SB_KEY" --cert "$LAB_SB_CERT" --output "$d/$(basename "$f").signed" "$f" >>"$d/sbsign.log" 2>&1 ||
+			{ cat "$d/sbsign.log" >&2; lab_die "cannot sign $f"; }
+	done
+	rm -f "$out"
+	truncate -s 64M "$out"
+	printf 'label: gpt\nstart=2048, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, name=esp\n' | sfdisk -q "$out" >/dev/null &&
+		mkfs.vfat -F 32 --offset=2048 "$out" >/dev/null || lab_die "cannot make the ESP"
+	# (mtools asks the image for a geometry it does not have, and says so)
+	local m=("-i" "$out@@1M")
+	{ mmd "${m[@]}" ::/EFI ::/EFI/BOOT ::/kbisect &&
+		mcopy "${m[@]}" "$d/shimx64.efi.signed" ::/EFI/BOOT/BOOTX64.EFI &&
+		mcopy "${m[@]}" "$d/grubx64.efi.signed" ::/EFI/BOOT/grubx64.efi &&
+		mcopy "${m[@]}" "$d/grub.cfg" ::/EFI/BOOT/grub.cfg &&
+		mcopy "${m[@]}" "$d/$(basename "$kernel").signed" ::/kbisect/vmlinuz &&
+		mcopy "${m[@]}" "$initrd" ::/kbisect/initramfs; } 2> >(grep -v "Could not get geometry" >&2) ||
+		lab_die "cannot fill the ESP"
+	rm -rf "$d"
+}
+
 lab_qmp_raw() {
 	printf '{"execute":"qmp_capabilities"}\n%s\n' "$2" |
 		timeout 5 socat -t 2 - "UNIX-CONNECT:$1"

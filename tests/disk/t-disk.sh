@@ -1,15 +1,17 @@
 #!/bin/bash
-# A test machine with its own disk (tests/lab/disk-image: Debian 12 from Debian's
-# packages, GRUB on the disk): our stage-1 installed the way the README tells an
-# admin, QEMU booting the disk alone (SeaBIOS, GRUB's default entry = kbisect,
+# A test machine of today with its own disk: Debian 13 (tests/lab/disk-image --suite
+# trixie: its root tree from the mirror's trixie suite, GRUB on the disk), our
+# stage-1 installed the way the README tells an admin, with the disk's own Debian 13
+# kernel as the stage-1 kernel (its modules .ko.xz, kept compressed: it decompresses
+# them), QEMU booting the disk alone (SeaBIOS, GRUB's default entry = kbisect,
 # stage-1, kexec), and the candidate booting the disk's own Debian to multi-user
-# with sshd through stage-2. The candidate here is a distribution's kernel of
-# today, Debian 13's (its disk's and filesystem's drivers are modules, shipped
-# xz-compressed, which stage-2 and then the OS's kmod load as they are: the kernel
-# decompresses them), with its modules trimmed to what the machine needs
-# (tests/lab/trim-modules), from the server: nothing of it is on the disk's /boot
-# or /lib/modules. (The stage-1 stays the disk's own Debian 12 kernel.)
-# needs: --disk --kernels-trixie 1
+# with sshd through stage-2. The candidate is a distribution's kernel of today,
+# Debian 13's, from the server (its disk's and filesystem's drivers are modules,
+# shipped xz-compressed, which stage-2 and then the OS's kmod load as they are: the
+# kernel decompresses them), with its modules trimmed to what the machine needs
+# (tests/lab/trim-modules): stage-2 mounts them over the disk's own, nothing of the
+# candidate is written to the disk's /boot or /lib/modules.
+# needs: --disk-trixie --kernels-trixie 1
 # budget: --boots 4
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
@@ -34,6 +36,8 @@ t_check "the candidate's modules are xz-compressed, as Debian 13 ships them" \
 lab_disk_install disk1 "console=ttyS0 panic=-1 kbisect.machine=disk1"
 t_check "install: the initramfs carries the disk kernel's NIC driver" \
 	bash -c "zcat '$LAB_DIR/disk1-initramfs.cpio.gz' | cpio -t --quiet | grep -q 'lib/modules/$KVER/.*virtio_net.ko'"
+t_check "install: the stage-1 initramfs keeps the Debian 13 kernel's modules xz-compressed (it decompresses them)" \
+	bash -c "zcat '$LAB_DIR/disk1-initramfs.cpio.gz' | cpio -t --quiet | grep -q 'lib/modules/$KVER/.*virtio_net.ko.xz$'"
 t_check "install: update-grub found the kbisect entry" grep -q "42_kbisect: kbisect stage-1 entry for $LAB_GUEST_URL" "$LAB_DIR/disk1-install.log"
 
 before=$(lab_disk_sums disk1) || lab_die "cannot read disk1's image"
@@ -45,6 +49,7 @@ lab_disk_start disk1 "$port"
 t_check "GRUB on the disk boots its default entry, the kbisect stage-1" \
 	wait_for disk1 "Loading the kbisect stage-1 kernel" 180
 t_check "the stage-1 starts from the disk's /boot" wait_for disk1 "^kbisect: stage-1 init starting" 120
+t_check "... its kernel the disk's own Debian 13 one" grep -aqF "Linux version $KVER " "$LAB_OUT/disk1.console"
 t_check "the stage-1 makes the candidate's stage-2 initramfs with the image's modules" \
 	wait_for disk1 "^kbisect: stage-2: the candidate boots the machine's own OS \(with the image's modules\)" 180
 t_check "the stage-1 kexecs into the machine's default" wait_for disk1 "^kbisect: kexec into $CAND" 60
@@ -65,6 +70,7 @@ t_eq "over ssh: the kernel is the candidate's release" "$CKVER" "$(lab_ssh disk1
 cmdline=$(lab_ssh disk1 cat /proc/cmdline)
 t_check "over ssh: /proc/cmdline is the image's (booted through kbisect, not GRUB's entry)" grep -q "kbisect.lab=candidate" <<<"$cmdline"
 t_eq "over ssh: the machine's own host name" kbisect-disk "$(lab_ssh disk1 hostname)"
+t_eq "over ssh: the machine's own OS, Debian 13" 13 "$(lab_ssh disk1 cut -d. -f1 /etc/debian_version)"
 state=$(lab_ssh disk1 timeout 90 systemctl is-system-running --wait)
 echo "# systemctl is-system-running: $state"
 # "degraded" would still be a booted OS (a unit failed, e.g. one that wants
@@ -73,7 +79,7 @@ t_check "over ssh: systemd is running (or degraded) with multi-user.target activ
 	bash -c "[ '$state' = running ] || [ '$state' = degraded ] && [ '$(lab_ssh disk1 systemctl is-active multi-user.target)' = active ]"
 t_eq "over ssh: /lib/modules/$CKVER is a tmpfs (nothing written to the disk)" tmpfs \
 	"$(lab_ssh disk1 stat -f -c %T /lib/modules/$CKVER)"
-t_eq "over ssh: the OS's modprobe (Debian 12's kmod) loads a module of the candidate's (dummy.ko.xz), from there" 1 \
+t_eq "over ssh: the OS's modprobe (Debian 13's kmod) loads a module of the candidate's (dummy.ko.xz), from there" 1 \
 	"$(lab_ssh disk1 'modprobe dummy && grep -c ^dummy /proc/modules')"
 t_eq "over ssh: the OS's udev loaded the NIC's module from there too" 1 \
 	"$(lab_ssh disk1 grep -c ^virtio_net /proc/modules)"

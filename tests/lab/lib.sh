@@ -39,11 +39,11 @@ lab_start() {
 	lab_enter $budget "$@"
 }
 
-# lab_prepare [--kernels N] [--kernels-i386 N] [--kernels-trixie N] [--linux [ARCH,...]] [--disk]:
+# lab_prepare [--kernels N] [--kernels-i386 N] [--kernels-trixie N] [--linux [ARCH,...]] [--disk | --disk-trixie]:
 # downloads and makes what a test needs before it enters the lab, which has no route
 # out: Debian's N newest kernels (fetch-kernel), with --kernels-i386 its N newest 686
 # ones (fetch-kernel --arch i386), with --disk the base disk of a Debian test machine
-# (disk-image, exported as KBISECT_LAB_DISK), and with --linux the lab's shared kernel trees (linux-lab:
+# (disk-image, exported as KBISECT_LAB_DISK; --disk-trixie: a Debian 13 one), and with --linux the lab's shared kernel trees (linux-lab:
 # the linux-source repository and warm build trees of the ARCHes named, default all,
 # whose directory is exported as KBISECT_LAB_LINUX), all cached. Tests with --linux
 # may build in the trees at the same time (the builder's lock takes turns per arch);
@@ -51,7 +51,7 @@ lab_start() {
 # them (lab_own_trees). On failure says "not ok"
 # with the reason and exits. Inside the lab it does nothing.
 lab_prepare() {
-	local kernels=0 kernels_i386=0 kernels_trixie=0 linux= disk= arches=x86_64,i386 i
+	local kernels=0 kernels_i386=0 kernels_trixie=0 linux= disk= suite=bookworm arches=x86_64,i386 i
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--kernels) kernels=$2; shift ;;
@@ -62,6 +62,7 @@ lab_prepare() {
 			case ${2:-} in x86_64* | i386*) arches=$2; shift ;; esac
 			;;
 		--disk) disk=1 ;;
+		--disk-trixie) disk=1 suite=trixie ;;
 		*) lab_die "lab_prepare: unknown argument $1" ;;
 		esac
 		shift
@@ -84,7 +85,7 @@ lab_prepare() {
 		export KBISECT_LAB_LINUX
 	fi
 	if [ -n "$disk" ]; then
-		KBISECT_LAB_DISK=$("$LAB_SRC/disk-image") ||
+		KBISECT_LAB_DISK=$("$LAB_SRC/disk-image" --suite "$suite") ||
 			{ echo "not ok - lab: the lab's base disk could not be made (see above)"; exit 1; }
 		export KBISECT_LAB_DISK
 	fi

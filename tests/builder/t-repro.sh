@@ -74,8 +74,14 @@ c1=$("$here/commit-change" "$repo" "$tb-master" init/main.c \
 lab_step "building ${c1:0:12} in the shared tree"
 config local
 t0=$SECONDS
-"$builder" --config "$d/local.ini" build "$c1" --arch x86_64 >"$d/local.log" 2>&1
+# (with ccache's log, in the one directory besides the work trees a confined build may write)
+cclog=$work/ccache/t-repro-$tb.log
+rm -f "$cclog"
+CCACHE_LOGFILE=$cclog "$builder" --config "$d/local.ini" build "$c1" --arch x86_64 >"$d/local.log" 2>&1
 t_eq "the commit builds in the shared tree" 0 $?
+t_check "[builder] ccache = yes (the lab's): the compiles went through ccache, which compiled them (CCACHE_RECACHE)" \
+	bash -c 'grep -q "Source file: .*/init/main\.c$" "$1" && grep -q "Result: recache" "$1" && ! grep -q "Result: direct_cache_hit" "$1"' _ "$cclog"
+rm -f "$cclog"
 echo "# build in the shared tree: $((SECONDS - t0)) s; $(grep -c '^  CC ' "$d/local/images/$(image_of local "$c1")/build.log") files compiled"
 lab_step "building ${c1:0:12} in the copy"
 config copy

@@ -24,14 +24,13 @@ HISTORY=disk CLONE=disk-bisect . "$LAB_TOP/tests/bisect/history.sh"
 cd "$TREE" || exit 1
 BUILDER=$(lab_bin kbisect-builder)
 BUILDER_INI=$LAB_DIR/builder.ini
-# The candidates: the lab's x86_64 config (lab.config + disk.config) with its
-# modules installed zstd-compressed (zstd-modules.config: Linux 6.1 cannot load
-# .ko.zst itself, so the builder decompresses them as it packs them), and the
-# command line that boots the disk's own root.
-frags="$LAB_TOP/tests/builder/lab.config $LAB_TOP/tests/builder/disk.config $LAB_TOP/tests/builder/zstd-modules.config"
+# The candidates: the lab's x86_64 config (lab.config + disk.config, its modules
+# installed zstd-compressed: zstd-modules.config; Linux 6.1 cannot load .ko.zst
+# itself, so the builder decompresses them as it packs them), with their modules,
+# and the command line that boots the disk's own root.
 "$LAB_TOP/tests/builder/lab-ini" "$REPO" "$LAB_IMAGES" "$LAB_STATE" "$KBISECT_LAB_LINUX/trees" \
 	branch.ref=refs/heads/hist-disk "arch.x86_64.cmdline=$(lab_disk_cmdline)" \
-	"arch.x86_64.targets=bzImage modules" "arch.x86_64.fragments=$frags" >"$BUILDER_INI" || lab_die "lab-ini failed"
+	"arch.x86_64.targets=bzImage modules" >"$BUILDER_INI" || lab_die "lab-ini failed"
 
 lab_disk_install disk1 "console=ttyS0 panic=-1 kbisect.machine=disk1"
 before=$(lab_disk_sums disk1) || lab_die "cannot read disk1's image"

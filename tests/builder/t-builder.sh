@@ -29,12 +29,16 @@ tb=$KBISECT_BUILDER_BRANCH
 git --git-dir="$repo" update-ref "refs/heads/$tb-master" refs/heads/master
 STALL=${KBISECT_STALL:-600}
 export MAIL_DIR=$d/mail
-# The builder's configuration for the test: the lab's (tests/builder/lab-ini) with
-# mail, this run's branch and a command line for x86_64 images.
-"$here/lab-ini" "$repo" "$d/images" "$d/state" "$work" arches=x86_64,i386 \
-	mail.to=gfx-kernel@example.org mail.from=kbisect@example.org mail.sendmail="$here/sendmail-capture" \
-	branch.ref="refs/heads/$tb-master" arch.x86_64.cmdline=console=ttyS0 builder.signing_key="$d/key.pem" \
-	>"$d/builder.ini" || exit 1
+# builder_ini ARCHES OUT: the builder's configuration for the test: the lab's
+# (tests/builder/lab-ini) for ARCHES with mail, this run's branch and a command
+# line for x86_64 images.
+builder_ini() {
+	"$here/lab-ini" "$repo" "$d/images" "$d/state" "$work" arches="$1" \
+		mail.to=gfx-kernel@example.org mail.from=kbisect@example.org mail.sendmail="$here/sendmail-capture" \
+		branch.ref="refs/heads/$tb-master" arch.x86_64.cmdline=console=ttyS0 builder.signing_key="$d/key.pem" \
+		>"$2" || exit 1
+}
+builder_ini x86_64,i386 "$d/builder.ini"
 openssl ecparam -name prime256v1 -genkey -noout -out "$d/key.pem" 2>/dev/null
 openssl pkey -in "$d/key.pem" -pubout -out "$d/key.pub"
 kb() { "$builder" --config "$d/builder.ini" "$@"; }
@@ -130,9 +134,7 @@ t_eq "one 'build fixed' mail per arch, and no more 'broken' ones" "2 2" "$(mails
 # the one between. From here to the two builders below, the builder watches for
 # x86_64 alone (what follows is an arch's business: i386 would only add builds).
 watch_stop
-"$here/lab-ini" "$repo" "$d/images" "$d/state" "$work" mail.to=gfx-kernel@example.org mail.from=kbisect@example.org \
-	mail.sendmail="$here/sendmail-capture" branch.ref="refs/heads/$tb-master" arch.x86_64.cmdline=console=ttyS0 \
-	builder.signing_key="$d/key.pem" >"$d/x86.ini" || exit 1
+builder_ini x86_64 "$d/x86.ini"
 export WATCH_INI=$d/x86.ini
 c5=$(change init/Kconfig '$a\\# kbisect c5: a change that feeds the configuration' "init/Kconfig: c5")
 c6=$(change init/main.c 's/(kbisect c2)/(kbisect c6)/' "init: c6")

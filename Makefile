@@ -45,6 +45,20 @@ MUSL_CC := musl-gcc
 BUILD_TIME := $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 MUSL_CXXFLAGS := -std=c++20 $(WARN) -Os -I. -fno-exceptions -fno-rtti \
 	-fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections
+# The version (tools/version, from git describe) is given to common/version.cc
+# alone, for the programs (not the unit tests and fuzzers); $(B)/version changes
+# with it, so that only that object is compiled again.
+VERSION := $(shell tools/version)
+export VERSION
+VERSION_OBJ := $(B)/rel/common/version.o $(B)/musl/common/version.o $(B)/i386/musl/common/version.o
+$(VERSION_OBJ): $(B)/version
+$(B)/rel/common/version.o: REL_CXXFLAGS += -DKBISECT_VERSION='"$(VERSION)"'
+$(B)/musl/common/version.o $(B)/i386/musl/common/version.o: MUSL_CXXFLAGS += -DKBISECT_VERSION='"$(VERSION)"'
+ifneq ($(file <$(B)/version),$(VERSION))
+$(shell mkdir -p $(B))
+$(file >$(B)/version,$(VERSION))
+endif
+$(B)/version: ;
 # Only the TLS code is given the build time, so that a clone of another commit
 # finds every other object of the init in ccache.
 $(B)/musl/init/tls.o $(B)/i386/musl/init/tls.o: MUSL_CXXFLAGS += -DKBISECT_BUILD_TIME=$(BUILD_TIME)
@@ -70,7 +84,7 @@ COMMON_GLIBC := common/ini.cc common/fileio.cc
 COMMON_SRC := $(filter-out %_test.cc,$(wildcard common/*.cc))
 COMMON_PURE := $(filter-out $(COMMON_GLIBC),$(COMMON_SRC))
 INIT_SRC := $(wildcard init/*.cc)
-CGI_PROGRAMS := list default booted status lease
+CGI_PROGRAMS := list default booted status lease request
 # The image store's module: written by the builder, read by the CGI.
 STORE_LIB := $(filter-out %_test.cc,$(wildcard store/*.cc))
 # The handlers are a library (unit-tested); cgi/bin/ has one thin main a program.

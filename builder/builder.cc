@@ -109,7 +109,14 @@ void Builder::TakeRequests() {
     }
     std::vector<QueueItem> items;
     bool all_done = true;
+    const std::vector<std::string> asked = state_.RequestArches(req);
+    for (const std::string& a : asked) {
+      bool ours = false;
+      for (const ArchConfig& c : c_.arches) ours = ours || c.name == a;
+      if (!ours) Log("request " + req + " for " + a + ": not an arch this builder builds");
+    }
     for (const ArchConfig& a : c_.arches) {
+      if (!asked.empty() && std::find(asked.begin(), asked.end(), a.name) == asked.end()) continue;
       std::string line;
       if (state_.Result(sha, a.name, &line)) continue;
       all_done = false;
@@ -216,6 +223,11 @@ int Builder::Watch() {
   Log("watching " + std::to_string(c_.branches.size()) + " branch(es) every " + std::to_string(c_.poll) + " s; " +
       (c_.sign ? "signing images with key " + c_.key.Fingerprint() : std::string("images unsigned (no signing_key)")) +
       (c_.confine ? "; builds confined" : "; builds NOT confined (confine = no)"));
+  // Says to the request CGI that a builder takes requests (design.md "The builder").
+  std::string err, watching = state_.Dir() + "/watching";
+  char host[256] = "";
+  gethostname(host, sizeof(host) - 1);
+  if (!WriteFileAtomic(watching, std::to_string(getpid()) + " " + host + "\n", &err)) Log(err);
   time_t last_poll = 0;
   while (!g_stop) {
     if (time(nullptr) - last_poll >= c_.poll) {
@@ -226,6 +238,7 @@ int Builder::Watch() {
     if (BuildNext()) continue;
     Nap(int(c_.poll - (time(nullptr) - last_poll)), [&] { return !state_.Requests().empty(); });
   }
+  unlink(watching.c_str());
   Log("stopped");
   return 0;
 }

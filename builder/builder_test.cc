@@ -192,8 +192,16 @@ TEST(BuilderState, TipsHealthAndRequests) {
   d.Write("requests/" + kS2, "");
   d.Write("requests/not-a-sha", "");
   EXPECT_EQ(s.Requests(), std::vector<std::string>{kS2});
+  EXPECT_TRUE(s.RequestArches(kS2).empty()) << "an empty request: every arch";
   s.DropRequest(kS2);
   EXPECT_TRUE(s.Requests().empty());
+  // The request CGI's: the arches asked for, a line each.
+  d.Write("requests/" + kS3, "i386\n\nx86_64\n");
+  EXPECT_EQ(s.RequestArches(kS3), (std::vector<std::string>{"i386", "x86_64"}));
+  // The drop box is group-writable (the web server's user writes requests there).
+  struct stat st;
+  ASSERT_EQ(stat((d.path() + "/requests").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0070, 0070u);
 }
 
 int Sh(const std::string& cmd) { return system(("set -e; " + cmd + " >/dev/null 2>&1").c_str()); }

@@ -9,6 +9,7 @@
 
 #include "builder/builder.h"
 #include "builder/publish.h"
+#include "common/version.h"
 
 namespace {
 
@@ -21,6 +22,8 @@ constexpr char kUsage[] =
     "  backfill A..B            build the commits of a range\n"
     "  status                   the queue, the running build, the last results\n"
     "  prune                    remove images beyond [keep]\n"
+    "  --help, --version        this text, the version\n"
+    "  (the configuration's keys: builder.ini(5), kbisect-builder --help-config)\n"
     "exit codes: 0 done, 1 a build failed, 2 usage or configuration, 3 the builder's own trouble\n";
 
 int Usage(const std::string& why) {
@@ -40,6 +43,9 @@ int Run(std::vector<std::string> args) {
       ++i;
     } else if (args[i] == "-h" || args[i] == "--help") {
       fputs(kUsage, stdout);
+      return 0;
+    } else if (args[i] == "--version") {
+      printf("kbisect-builder %s\n", kb::kVersion);
       return 0;
     } else if (args[i].rfind("-", 0) == 0) {
       return Usage("unknown option " + args[i]);

@@ -87,7 +87,28 @@ int64_t MtimeNs(const std::string& path) {
 bool BuilderState::Init(std::string* err) {
   for (const char* sub : {"results", "locks", "logs", "tips", "health"})
     if (!MakeDirs(dir_ + "/" + sub, err)) return false;
-  return MakeDirs(state_ + "/requests", err);
+  // The drop box of requests: written by the web server's user too (the request
+  // CGI), through the state directory's group.
+  const std::string req = state_ + "/requests";
+  if (!MakeDirs(req, err)) return false;
+  struct stat st;
+  if (stat(req.c_str(), &st) != 0) return *err = req + ": " + strerror(errno), false;
+  if ((st.st_mode & 0070) != 0070 && st.st_uid == geteuid() && chmod(req.c_str(), (st.st_mode & 07777) | 0070) != 0)
+    return *err = "cannot make " + req + " group-writable: " + strerror(errno), false;
+  return true;
+}
+
+std::vector<std::string> BuilderState::RequestArches(const std::string& name) const {
+  std::string text;
+  std::vector<std::string> out;
+  if (!ReadSmallFile(state_ + "/requests/" + name, &text)) return out;
+  for (size_t at = 0; at < text.size();) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string::npos) nl = text.size();
+    if (nl > at) out.push_back(text.substr(at, nl - at));
+    at = nl + 1;
+  }
+  return out;
 }
 
 bool BuilderState::Result(const std::string& sha, const std::string& arch, std::string* line) const {

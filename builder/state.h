@@ -30,6 +30,8 @@ std::string BranchFileName(const std::string& branch);
 class BuilderState {
  public:
   explicit BuilderState(std::string state) : state_(std::move(state)), dir_(state_ + "/builder") {}
+  // <state>/builder: the builder's own files.
+  const std::string& Dir() const { return dir_; }
   bool Init(std::string* err);
 
   bool Result(const std::string& sha, const std::string& arch, std::string* line) const;
@@ -54,6 +56,8 @@ class BuilderState {
   // Requested shas (file names under requests/), oldest first.
   std::vector<std::string> Requests() const;
   void DropRequest(const std::string& sha);
+  // The arches a request names, one a line (the request CGI's); none: every arch.
+  std::vector<std::string> RequestArches(const std::string& name) const;
 
   std::string LogPath(const std::string& sha, const std::string& arch) const;
   void SetRunning(const std::string& line);

@@ -12,6 +12,7 @@
 #include "common/ini.h"
 #include "common/fileio.h"
 #include "common/names.h"
+#include "common/version.h"
 
 namespace kb {
 namespace {
@@ -180,8 +181,19 @@ Response MethodNotAllowed(std::string_view method, std::string_view allow) {
   return r;
 }
 
-int RunCgi(const char* program, const Handler& handler) {
+int RunCgi(int argc, char** argv, const char* program, const Handler& handler) {
   Getenv env = [](const char* name) { return ::getenv(name); };
+  // From a shell (not from a web server: Apache passes a query without '=' as
+  // arguments, RFC 3875 4.4), --version and --help answer.
+  if (argc == 2 && !env("GATEWAY_INTERFACE")) {
+    if (strcmp(argv[1], "--version") == 0) return printf("%s (kbisect) %s\n", program, kVersion), 0;
+    if (strcmp(argv[1], "--help") == 0)
+      return printf("%s: the kbisect server's /kbisect/%s program, a CGI/1.1 program run by the web "
+                    "server\n(doc/design.md \"HTTP interface\"; kbisect.ini(5) for its configuration, read "
+                    "from $KBISECT_CONFIG,\nelse /etc/kbisect/kbisect.ini)\n",
+                    program, program),
+             0;
+  }
   Request req = RequestFromEnv(env);
   req.now = time(nullptr);
   ServerConfig config;

@@ -86,6 +86,7 @@ using Handler = std::function<Response(const Request&, const ServerConfig&)>;
 // The whole of a CGI program: read the request and the configuration, run handler,
 // write the response to stdout. 5xx answers are also logged on stderr (Apache's
 // error log) with the program's name. Returns main()'s exit code.
-int RunCgi(const char* program, const Handler& handler);
+// From a shell, `PROGRAM --version` and `--help` answer instead.
+int RunCgi(int argc, char** argv, const char* program, const Handler& handler);
 
 }  // namespace kb

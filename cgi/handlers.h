@@ -1,4 +1,4 @@
-// The server's five programs as handlers (doc/design.md "HTTP interface"): each
+// The server's six programs as handlers (doc/design.md "HTTP interface"): each
 // takes the request and the configuration and returns the whole response, with
 // no I/O of its own beyond the store and the per-machine state. The programs in
 // cgi/bin/ are RunCgi over one of these; the unit tests call them directly.
@@ -18,5 +18,7 @@ Response HandleBooted(const Request& req, const ServerConfig& cfg);
 Response HandleStatus(const Request& req, const ServerConfig& cfg);
 // GET|POST|PUT|DELETE lease?machine=M[&lease=TOKEN][&seconds=N]
 Response HandleLease(const Request& req, const ServerConfig& cfg);
+// GET|POST|DELETE request?commit=SHA[&arch=A]
+Response HandleRequest(const Request& req, const ServerConfig& cfg);
 
 }  // namespace kb

@@ -1,4 +1,4 @@
-// The five CGI handlers without Apache: every rule of the HTTP interface
+// The six CGI handlers without Apache: every rule of the HTTP interface
 // (doc/design.md) and every status code, on a store and a state in a temporary
 // directory. tests/cgi/ checks the same programs behind a real Apache.
 #include "cgi/handlers.h"
@@ -467,6 +467,54 @@ TEST_F(Leases, StatusShowsTheLiveLease) {
       << "nor the status page the token";
   now_ += 600;
   EXPECT_EQ(HandleStatus(Req("GET", ""), cfg_).body.find("leased by"), std::string::npos) << "expired: not shown";
+}
+
+// Build requests over HTTP: the file kbisect-builder watches, its lines the arches.
+TEST_F(Server, RequestQueuesForTheBuilderAndAnswersItsResult) {
+  const std::string sha = std::string(40, 'a'), req = "commit=" + sha + "&arch=x86_64";
+  // No builder (no <state>/builder): 404 for every method, nothing written.
+  EXPECT_ANSWER(HandleRequest(Req("POST", req), cfg_), 404, "no builder");
+  EXPECT_ANSWER(HandleRequest(Req("GET", req), cfg_), 404, "no builder");
+  struct stat sb;
+  EXPECT_NE(stat((cfg_.state + "/requests").c_str(), &sb), 0) << "the CGI never makes the builder's directories";
+  d_.Write("state/builder/results/.keep", "");
+  d_.Write("state/requests/.keep", "");
+  // A builder's state but none watching: no builder either.
+  EXPECT_ANSWER(HandleRequest(Req("POST", req), cfg_), 404, "no builder");
+  d_.Write("state/builder/watching", "4242 kernels\n");
+  // Bad input: a clear 400 (or 405), and no file.
+  EXPECT_ANSWER(HandleRequest(Req("POST", "arch=x86_64"), cfg_), 400, "missing commit");
+  EXPECT_ANSWER(HandleRequest(Req("POST", "commit=abc"), cfg_), 400, "bad commit");
+  EXPECT_ANSWER(HandleRequest(Req("POST", "commit=" + std::string(41, 'a')), cfg_), 400, "bad commit");
+  EXPECT_ANSWER(HandleRequest(Req("POST", "commit=../../etc"), cfg_), 400, "bad commit");
+  EXPECT_ANSWER(HandleRequest(Req("POST", "commit=" + sha + "&arch=arm64"), cfg_), 400, "bad arch: one of x86_64");
+  EXPECT_ANSWER(HandleRequest(Req("POST", "commit=" + sha + "&bogus=1"), cfg_), 400, "bogus");
+  EXPECT_ANSWER(HandleRequest(Req("PUT", req), cfg_), 405, "GET, HEAD, POST, DELETE");
+  EXPECT_ANSWER(HandleRequest(Req("GET", req), cfg_), 404, "no request for " + sha + " for x86_64");
+  // Queued: the file, the arch a line; the same again changes nothing; another arch joins.
+  EXPECT_ANSWER(HandleRequest(Req("POST", req), cfg_), 202, "queued");
+  std::string text;
+  ASSERT_TRUE(ReadSmallFile(cfg_.state + "/requests/" + sha, &text));
+  EXPECT_EQ(text, "x86_64\n");
+  EXPECT_ANSWER(HandleRequest(Req("POST", req), cfg_), 202, "queued");
+  EXPECT_ANSWER(HandleRequest(Req("POST", "commit=" + std::string(40, 'A') + "&arch=i386"), cfg_), 202, "queued");
+  ASSERT_TRUE(ReadSmallFile(cfg_.state + "/requests/" + sha, &text));
+  EXPECT_EQ(text, "x86_64\ni386\n") << "upper-case hex is the same commit";
+  EXPECT_ANSWER(HandleRequest(Req("GET", req), cfg_), 200, "queued");
+  // Every arch: an empty file.
+  EXPECT_ANSWER(HandleRequest(Req("POST", "commit=" + sha), cfg_), 202, "queued");
+  ASSERT_TRUE(ReadSmallFile(cfg_.state + "/requests/" + sha, &text));
+  EXPECT_EQ(text, "");
+  // The builder's result answers GET and a POST alike.
+  d_.Write("state/builder/results/" + sha + "-x86_64", "ok " + kA + "\n");
+  d_.Write("state/builder/results/" + sha + "-i386", "fail /var/lib/kbisect/builder/logs/x.log\n");
+  EXPECT_ANSWER(HandleRequest(Req("GET", req), cfg_), 200, "ok " + kA);
+  EXPECT_ANSWER(HandleRequest(Req("POST", "commit=" + sha + "&arch=i386"), cfg_), 200, "fail /var/lib");
+  // Withdrawn.
+  EXPECT_ANSWER(HandleRequest(Req("DELETE", req), cfg_), 200, "withdrawn");
+  EXPECT_NE(stat((cfg_.state + "/requests/" + sha).c_str(), &sb), 0);
+  EXPECT_ANSWER(HandleRequest(Req("DELETE", req), cfg_), 200, "no request");
+  EXPECT_ANSWER(HandleRequest(Req("GET", "commit=" + std::string(40, 'b')), cfg_), 404, "no request");
 }
 
 }  // namespace

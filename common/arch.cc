@@ -25,6 +25,8 @@ const Arch* FindArch(std::string_view name) {
   return nullptr;
 }
 
+std::span<const Arch> Arches() { return kArches; }
+
 std::string_view ArchNames() { return std::string_view(kNames).substr(2); }
 
 }  // namespace kb

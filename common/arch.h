@@ -3,6 +3,7 @@
 // image is and how it boots. Pure, no heap: also in the musl init.
 #pragma once
 
+#include <span>
 #include <string_view>
 
 namespace kb {
@@ -27,6 +28,9 @@ constexpr std::string_view BaseName(std::string_view path) { return path.substr(
 
 // The arch named `name`, or null.
 const Arch* FindArch(std::string_view name);
+
+// Every arch, in arches.def's order.
+std::span<const Arch> Arches();
 
 // "x86_64, i386": the names, for messages.
 std::string_view ArchNames();

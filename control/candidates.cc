@@ -39,13 +39,23 @@ ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit,
                                                       std::string* image, std::string* why) {
   if (!server_.ImageOf(machine, o_.arch, commit, image, why)) return Built::kAbort;
   if (!image->empty()) return Built::kImage;
-  if (o_.build.empty() && o_.request_dir.empty()) {
-    *why = "no image of " + ShortId(commit) + " for " + o_.arch + " on the server, and no --build or --request-dir";
-    return Built::kSkip;
-  }
+  // Without --build or --request-dir, the server's builder is asked over HTTP.
+  const bool http = o_.build.empty() && o_.request_dir.empty();
   const double t0 = MonotonicSeconds();
-  Say("no image of " + ShortId(commit) + " yet: asking for one");
   double deadline = t0 + o_.build_timeout;
+  if (http) {
+    std::string answer;
+    bool no_builder = false;
+    if (!server_.RequestBuild(commit, o_.arch, &answer, &no_builder, why)) {
+      if (!no_builder) return Built::kAbort;
+      *why = "no image of " + ShortId(commit) + " for " + o_.arch +
+             " on the server, which has no builder (else --build CMD or --request-dir DIR)";
+      return Built::kSkip;
+    }
+    Say("no image of " + ShortId(commit) + " yet: asked the server's builder (" + answer + ")");
+  } else {
+    Say("no image of " + ShortId(commit) + " yet: asking for one");
+  }
   if (!o_.build.empty()) {
     std::string err;
     int rc = RunCommand({"bash", "-c", o_.build}, work_tree_, {"KBISECT_COMMIT=" + commit, "KBISECT_ARCH=" + o_.arch},
@@ -60,7 +70,7 @@ ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit,
              Built::kAbort;
     // The builder publishes before it exits: the image is listed at once, or soon.
     deadline = MonotonicSeconds() + 60;
-  } else {
+  } else if (!http) {
     std::string err;
     if (!WriteFileAtomic(o_.request_dir + "/" + commit, "", &err))
       return *why = "cannot write a request in " + o_.request_dir + ": " + err, Built::kAbort;
@@ -71,6 +81,20 @@ ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit,
     if (!server_.ImageOf(machine, o_.arch, commit, image, why)) return Built::kAbort;
     if (!image->empty()) return Built::kImage;
     if (MonotonicSeconds() >= deadline) break;
+    if (http) {
+      // The builder's word on it: queued (or building), its result, or nothing (it
+      // dropped the request without one: a commit it cannot resolve).
+      std::string state;
+      if (!server_.BuildState(commit, o_.arch, &state, why)) return Built::kAbort;
+      if (state.rfind("fail", 0) == 0)
+        return *why = "the builder's build failed (" + state + ")", Built::kDoesNotBuild;
+      if (state.empty()) {
+        if (dropped)
+          return *why = "the builder dropped the request for " + ShortId(commit) + " without an image or a failure",
+                 Built::kAbort;
+        dropped = true;
+      }
+    }
     // The builder drops a request once it has a result: still no image then is a
     // failed build, which its results file says.
     if (o_.request_dir.size() && access((o_.request_dir + "/" + commit).c_str(), F_OK) != 0) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/names.h"
+#include "common/version.h"
 #include "control/bisect.h"
 #include "control/cli.h"
 #include "control/machines.h"
@@ -209,6 +210,10 @@ int RunMachines(const std::string&, const Context& ctx, const std::vector<std::s
   return CmdMachines(ctx.Server(), a);
 }
 int RunHelp(const std::string&, const Context&, const std::vector<std::string>&);
+int RunVersion(const std::string&, const Context&, const std::vector<std::string>&) {
+  printf("kbisect %s\n", kVersion);
+  return kDone;
+}
 
 // One command: its name, its arguments and what it does (for --help), whether it
 // talks to the server, and what runs it.
@@ -240,6 +245,7 @@ const CommandRow kCommands[] = {
      "the lab file's machines: power state, lease, last\nboot (exit 3 when one cannot be asked)", false, RunMachines},
     {"qmp-reset", "SOCKET", "power qmp:SOCKET cycle (a QEMU -qmp socket)", false, RunQmpReset},
     {"help", "", "this text (also -h, --help)", false, RunHelp},
+    {"version", "", "kbisect's version (also --version)", false, RunVersion},
 };
 
 // The commands' lines of --help.
@@ -285,7 +291,9 @@ int Main(int argc, char** argv) {
   const std::string cmd = a[0];
   a.erase(a.begin());
   for (const CommandRow& row : kCommands) {
-    if (cmd != row.name && !(row.run == RunHelp && (cmd == "-h" || cmd == "--help"))) continue;
+    if (cmd != row.name && !(row.run == RunHelp && (cmd == "-h" || cmd == "--help")) &&
+        !(row.run == RunVersion && cmd == "--version"))
+      continue;
     if (row.needs_server && ctx.Server().empty()) return Usage("no server: give --server URL or set KBISECT_SERVER");
     return row.run(cmd, ctx, a);
   }

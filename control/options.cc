@@ -136,7 +136,8 @@ const Row kRows[] = {
     {"build", "CMD", kText, kStepAndRun,
      "builds a commit without an image (KBISECT_COMMIT); exit\n1: the commit does not build (skipped), other failures\nabort",
      0, &Options::build},
-    {"request-dir", "DIR", kText, kStepAndRun, "or: asks the builder with a request file in DIR", 0,
+    {"request-dir", "DIR", kText, kStepAndRun,
+     "or: asks the builder with a request file in DIR (without\neither: POST request to the server's builder)", 0,
      &Options::request_dir},
     {"build-bisect", "", kFlag, kStepAndRun, "a commit that does not build is the regression (no\nboots)", 0, nullptr,
      &Options::build_bisect},
@@ -358,10 +359,7 @@ std::string MissingOptions(const Options& o, bool run) {
   if (o.revert_check && o.build_bisect) return "--revert-check boots the revert: not with --build-bisect";
   if (run && (o.good.empty() || o.bad.empty())) return "run needs --good COMMIT and --bad COMMIT";
   if (!o.build.empty() && !o.request_dir.empty()) return "--build and --request-dir: give one way to build";
-  if (o.build_bisect) {
-    if (o.build.empty() && o.request_dir.empty()) return "--build-bisect needs --build CMD or --request-dir DIR";
-    return "";  // builds only: no machine is booted
-  }
+  if (o.build_bisect) return "";  // builds only (--build, --request-dir or the server's builder): nothing boots
   if (!o.term_old.empty() && o.term_old == o.term_new) return "--term-old and --term-new must differ";
   // Each machine's own (its lab profile fills what the options do not say).
   for (const std::string& name : o.machines) {

@@ -86,6 +86,32 @@ bool Server::ImageCode(const std::string& image, std::string* code, std::string*
   return true;
 }
 
+bool Server::RequestBuild(const std::string& commit, const std::string& arch, std::string* answer, bool* no_builder,
+                          std::string* why) const {
+  *no_builder = false;
+  HttpAnswer a = Request("POST", "request?commit=" + UrlEncode(commit) + "&arch=" + UrlEncode(arch));
+  if (a.code == 404 && a.body.rfind("no builder", 0) == 0) {
+    *no_builder = true;
+    return *why = "the server has no builder", false;
+  }
+  if (a.code == 0) return *why = "server " + base_ + " unreachable: " + a.why, false;
+  if (a.code < 200 || a.code > 299)
+    return *why = "the server answered " + std::to_string(a.code) + " to a build request: " + ReasonLine(a.body), false;
+  *answer = std::move(a.body);
+  return true;
+}
+
+bool Server::BuildState(const std::string& commit, const std::string& arch, std::string* answer,
+                        std::string* why) const {
+  HttpAnswer a = Request("GET", "request?commit=" + UrlEncode(commit) + "&arch=" + UrlEncode(arch));
+  if (a.code == 404 && a.body.rfind("no request", 0) == 0) return answer->clear(), true;
+  if (a.code == 0) return *why = "server " + base_ + " unreachable: " + a.why, false;
+  if (a.code < 200 || a.code > 299)
+    return *why = "the server answered " + std::to_string(a.code) + " about a build: " + ReasonLine(a.body), false;
+  *answer = std::move(a.body);
+  return true;
+}
+
 bool Server::NewestBoot(const std::string& machine, std::string* line, std::string* why) const {
   return Call("GET", "booted?machine=" + UrlEncode(machine) + "&limit=1", "", line, why);
 }

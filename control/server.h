@@ -39,6 +39,14 @@ class Server {
   // <server>/images/), as hex; "" when its manifest has none. False (why) when the
   // manifest cannot be had or read.
   bool ImageCode(const std::string& image, std::string* code, std::string* why) const;
+  // The server's builder (request?commit=SHA&arch=A). RequestBuild asks it for an
+  // image of commit for arch (POST), BuildState asks where that is (GET); both set
+  // *answer to "queued", "ok IMAGE" or "fail LOG", and BuildState to "" when the
+  // builder has neither a request nor a result. *no_builder: the server has no
+  // builder (404 "no builder"); false is returned then too.
+  bool RequestBuild(const std::string& commit, const std::string& arch, std::string* answer, bool* no_builder,
+                    std::string* why) const;
+  bool BuildState(const std::string& commit, const std::string& arch, std::string* answer, std::string* why) const;
   // The machine's newest boot report line ("" for none).
   bool NewestBoot(const std::string& machine, std::string* line, std::string* why) const;
   // Both present the machine's lease token when SetLease gave one.

@@ -12,6 +12,7 @@
 #include "common/cmdline.h"
 #include "common/menu.h"
 #include "common/names.h"
+#include "common/version.h"
 #include "init/boot.h"
 #include "init/clock.h"
 #include "init/console.h"
@@ -235,6 +236,7 @@ int main(int argc, char** argv) {
   // On a candidate's OS, for kbisect-reboot: load the stage-1 and return.
   if (getpid() != 1) {
     if (argc == 5 && strcmp(argv[1], "--load") == 0) return kb::LoadForReboot(argv[2], argv[3], argv[4]);
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) return kb::Say({"kbisect-init ", kb::kVersion}), 0;
     kb::Say({"usage: kbisect-init --load KERNEL INITRD|'' CMDLINE (it is PID 1 of the kbisect stage-1 otherwise)"});
     return 2;
   }

@@ -1,4 +1,4 @@
 // The booted CGI program: the handler in cgi/booted.cc behind RunCgi.
 #include "cgi/handlers.h"
 
-int main() { return kb::RunCgi("booted", kb::HandleBooted); }
+int main(int argc, char** argv) { return kb::RunCgi(argc, argv, "booted", kb::HandleBooted); }

@@ -1,4 +1,4 @@
 // The default CGI program: the handler in cgi/default.cc behind RunCgi.
 #include "cgi/handlers.h"
 
-int main() { return kb::RunCgi("default", kb::HandleDefault); }
+int main(int argc, char** argv) { return kb::RunCgi(argc, argv, "default", kb::HandleDefault); }

@@ -1,4 +1,4 @@
 // The list CGI program: the handler in cgi/list.cc behind RunCgi.
 #include "cgi/handlers.h"
 
-int main() { return kb::RunCgi("list", kb::HandleList); }
+int main(int argc, char** argv) { return kb::RunCgi(argc, argv, "list", kb::HandleList); }

@@ -42,7 +42,7 @@ t_check "good not an ancestor of bad: exit 2 and why" bash -c '[ "$1" = 2 ] && g
 git checkout -q "$(commit 10)"
 out=$("$KBISECT" --server "$LAB_URL" step --machine flakym --power true --console "$LAB_OUT/flakym.console" --pass PASS 2>&1)
 t_check "no image and no builder: step exits 125 (skip) and says why" \
-	bash -c '[ "$1" = 125 ] && grep -q "no image of .* and no --build or --request-dir" <<<"$2"' _ $? "$out"
+	bash -c '[ "$1" = 125 ] && grep -q "no image of .* on the server, which has no builder" <<<"$2"' _ $? "$out"
 git checkout -q master
 out=$(POWER=false run)
 t_check "a broken power command aborts (128) and says so" bash -c '[ "$1" = 128 ] && grep -q "did not end" <<<"$2"' _ $? "$out"

@@ -48,8 +48,8 @@ MUSL_CXXFLAGS := -std=c++20 $(WARN) -Os -I. -fno-exceptions -fno-rtti \
 # The version (tools/version, from git describe) is given to common/version.cc
 # alone, for the programs (not the unit tests and fuzzers); $(B)/version changes
 # with it, so that only that object is compiled again.
-VERSION := $(shell tools/version)
-export VERSION
+# (KBISECT_VERSION gives it where there is no git: make deb's copy of the tree.)
+VERSION := $(or $(KBISECT_VERSION),$(shell tools/version))
 VERSION_OBJ := $(B)/rel/common/version.o $(B)/musl/common/version.o $(B)/i386/musl/common/version.o
 $(VERSION_OBJ): $(B)/version
 $(B)/rel/common/version.o: REL_CXXFLAGS += -DKBISECT_VERSION='"$(VERSION)"'
@@ -128,15 +128,21 @@ EMPTY_CGI := $(B)/bench/empty-cgi
 REL_CXXFLAGS := -std=c++20 $(WARN) -O2 -I. -ffunction-sections -fdata-sections
 CGI_OBJ := $(patsubst %.cc,$(B)/rel/%.o,$(COMMON_SRC) $(CGI_LIB))
 
-# make install-cgi [DESTDIR=] [PREFIX=/usr/local]: the CGI programs, the Apache
-# snippet kbisect.conf, and kbisect.ini (kept when it exists).
+# make install-server [DESTDIR=] [PREFIX=/usr/local] (install-cgi is the same): the CGI
+# programs, the Apache snippet kbisect.conf, and kbisect.ini (kept when it exists).
+# The Debian packages (make deb, debian/rules) are these install-* targets with
+# PREFIX=/usr and their own IMAGES, STATE and SYSTEMDUNITDIR.
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 CGIDIR ?= $(PREFIX)/lib/kbisect/cgi-bin
 APACHE_CONFDIR ?= $(SYSCONFDIR)/apache2/conf-available
+SYSTEMDUNITDIR ?= $(SYSCONFDIR)/systemd/system
+MANDIR ?= $(PREFIX)/share/man
 IMAGES ?= /srv/kbisect/images
 STATE ?= /var/lib/kbisect
 KBISECT_INI ?= $(SYSCONFDIR)/kbisect/kbisect.ini
+# A script as installed: its @PREFIX@ and @VERSION@ filled in.
+INSTALL_SCRIPT = sed -e 's|@PREFIX@|$(PREFIX)|g; s|@VERSION@|$(VERSION)|g' $(1) >$(2) && chmod 755 $(2)
 
 # make initramfs [ARCH=i386] [KERNEL_MODULES=/lib/modules/<release>] [NICS=default|host|none|A,B]
 #                [CA=ca.pem] [SIGNING_KEY=pub.pem]:
@@ -164,7 +170,8 @@ CA ?=
 SIGNING_KEY ?=
 BOOTDIR ?= /boot
 
-.PHONY: all build check deps fuzz bench demo clean install-cgi initramfs install-initramfs install-builder install-control
+.PHONY: all build check deps fuzz bench demo clean install-cgi install-server initramfs install-initramfs install-stage1 \
+	install-builder install-control man package-build deb
 all: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) build
 
@@ -192,13 +199,15 @@ bench:
 	@$(MAKE) --no-print-directory -j$$(nproc) build
 	@for b in bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
 
-install-cgi: $(CGIS)
-	install -d $(DESTDIR)$(CGIDIR) $(DESTDIR)$(APACHE_CONFDIR) $(DESTDIR)$(dir $(KBISECT_INI))
+install-cgi: install-server
+install-server: $(CGIS) $(B)/man/kbisect.ini.5
+	install -d $(DESTDIR)$(CGIDIR) $(DESTDIR)$(APACHE_CONFDIR) $(DESTDIR)$(dir $(KBISECT_INI)) $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(CGIS) $(DESTDIR)$(CGIDIR)/
 	sed -e 's|@IMAGES@|$(IMAGES)|g; s|@CGIDIR@|$(CGIDIR)|g; s|@CONFIG@|$(KBISECT_INI)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		cgi/kbisect.conf.in >$(DESTDIR)$(APACHE_CONFDIR)/kbisect.conf
 	test -e $(DESTDIR)$(KBISECT_INI) || \
 		printf '[server]\nimages = %s\nstate = %s\n' '$(IMAGES)' '$(STATE)' >$(DESTDIR)$(KBISECT_INI)
+	install -m 644 $(B)/man/kbisect.ini.5 $(DESTDIR)$(MANDIR)/man5/
 
 # `make initramfs` always makes it again (KERNEL_MODULES, CA and SIGNING_KEY are
 # arguments, not files make can compare); install-initramfs installs the one made
@@ -213,29 +222,102 @@ initramfs: $(STAGE1_INIT) scripts/kbisect-mkinitramfs
 $(INITRAMFS): $(STAGE1_INIT) scripts/kbisect-mkinitramfs $(shell find rootfs-skel -type f)
 	$(MKINITRAMFS)
 
-install-initramfs: $(INITRAMFS)
-	install -d $(DESTDIR)$(BOOTDIR) $(DESTDIR)$(SYSCONFDIR)/grub.d $(DESTDIR)$(SYSCONFDIR)/default \
-		$(DESTDIR)$(PREFIX)/lib/kbisect $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kbisect
-	install -m 644 $(INITRAMFS) $(DESTDIR)$(BOOTDIR)/kbisect-initramfs.cpio.gz
+# make install-stage1: a test machine's programs without an initramfs (the Debian
+# package's: kbisect-update-stage1 makes it there from /etc/default/kbisect), and
+# the kernel hooks that make it again when the stage-1 kernel is upgraded.
+install-stage1: $(STAGE1_INIT) $(B)/man/kbisect-init.7 $(B)/man/kbisect-mkinitramfs.8 $(B)/man/kbisect-update-stage1.8 \
+	$(B)/man/kbisect-reboot.8
+	install -d $(DESTDIR)$(SYSCONFDIR)/grub.d $(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(PREFIX)/lib/kbisect \
+		$(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/kbisect $(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d \
+		$(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 scripts/grub.d/42_kbisect $(DESTDIR)$(SYSCONFDIR)/grub.d/42_kbisect
 	test -e $(DESTDIR)$(SYSCONFDIR)/default/kbisect || \
 		install -m 644 scripts/kbisect.default $(DESTDIR)$(SYSCONFDIR)/default/kbisect
 	install -m 755 $(STAGE1_INIT) $(DESTDIR)$(PREFIX)/lib/kbisect/kbisect-init
-	install -m 755 scripts/kbisect-mkinitramfs $(DESTDIR)$(PREFIX)/bin/kbisect-mkinitramfs
-	sed 's|@PREFIX@|$(PREFIX)|g' scripts/kbisect-reboot >$(DESTDIR)$(PREFIX)/bin/kbisect-reboot
-	chmod 755 $(DESTDIR)$(PREFIX)/bin/kbisect-reboot
+	for s in kbisect-mkinitramfs kbisect-reboot kbisect-update-stage1; do \
+		$(call INSTALL_SCRIPT,scripts/$$s,$(DESTDIR)$(PREFIX)/sbin/$$s) || exit 1; done
+	install -m 755 scripts/kernel/zz-kbisect $(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/zz-kbisect
+	install -m 755 scripts/kernel/zz-kbisect $(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d/zz-kbisect
+	rm -rf $(DESTDIR)$(PREFIX)/share/kbisect/rootfs-skel
 	cp -R rootfs-skel $(DESTDIR)$(PREFIX)/share/kbisect/
+	install -m 644 $(B)/man/kbisect-init.7 $(DESTDIR)$(MANDIR)/man7/
+	install -m 644 $(B)/man/kbisect-mkinitramfs.8 $(B)/man/kbisect-update-stage1.8 $(B)/man/kbisect-reboot.8 \
+		$(DESTDIR)$(MANDIR)/man8/
 
-# make install-control: kbisect, the engineer's program (control machine).
-install-control: $(KBISECT)
-	install -d $(DESTDIR)$(PREFIX)/bin
+# make install-initramfs: install-stage1 and the initramfs made last, in /boot.
+install-initramfs: $(INITRAMFS) install-stage1
+	install -d $(DESTDIR)$(BOOTDIR)
+	install -m 644 $(INITRAMFS) $(DESTDIR)$(BOOTDIR)/kbisect-initramfs.cpio.gz
+
+# make install-control: kbisect, the engineer's program (control machine), and its scripts.
+install-control: $(KBISECT) $(B)/man/kbisect.1 $(B)/man/kbisect-ssh-test.1 $(B)/man/kbisect-curl-step.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(KBISECT) $(DESTDIR)$(PREFIX)/bin/kbisect
+	for s in kbisect-ssh-test kbisect-curl-step; do \
+		$(call INSTALL_SCRIPT,scripts/$$s,$(DESTDIR)$(PREFIX)/bin/$$s) || exit 1; done
+	install -m 644 $(B)/man/kbisect.1 $(B)/man/kbisect-ssh-test.1 $(B)/man/kbisect-curl-step.1 $(DESTDIR)$(MANDIR)/man1/
 
-# make install-builder: kbisect-builder and its systemd unit.
-install-builder: $(BUILDER)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/systemd/system
+# make install-builder: kbisect-builder, its systemd unit and an example builder.ini
+# (kept when one exists).
+install-builder: $(BUILDER) $(B)/man/kbisect-builder.8 $(B)/man/builder.ini.5
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSCONFDIR)/kbisect \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(BUILDER) $(DESTDIR)$(PREFIX)/bin/kbisect-builder
-	sed 's|@PREFIX@|$(PREFIX)|g' builder/kbisect-builder.service >$(DESTDIR)$(SYSCONFDIR)/systemd/system/kbisect-builder.service
+	sed 's|@PREFIX@|$(PREFIX)|g' builder/kbisect-builder.service >$(DESTDIR)$(SYSTEMDUNITDIR)/kbisect-builder.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/kbisect/builder.ini || \
+		install -m 644 builder/builder.ini $(DESTDIR)$(SYSCONFDIR)/kbisect/builder.ini
+	install -m 644 $(B)/man/kbisect-builder.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 $(B)/man/builder.ini.5 $(DESTDIR)$(MANDIR)/man5/
+
+# The manual pages: the programs' from their own --help and --version (help2man,
+# with doc/man/NAME.h2m's sections), so that the option lists are the tables --help
+# prints; the files' (kbisect.ini(5), builder.ini(5), kbisect-init(7)) from
+# doc/man/, checked against the parsers' keys by tests/build/t-man.sh.
+MAN_PAGES := $(B)/man/kbisect.1 $(B)/man/kbisect-builder.8 $(B)/man/kbisect-mkinitramfs.8 \
+	$(B)/man/kbisect-update-stage1.8 $(B)/man/kbisect.ini.5 $(B)/man/builder.ini.5 $(B)/man/kbisect-init.7 \
+	$(B)/man/kbisect-ssh-test.1 $(B)/man/kbisect-curl-step.1 $(B)/man/kbisect-reboot.8
+HELP2MAN = help2man --no-info --no-discard-stderr --version-string=$(VERSION) $(if $(2),--include=$(2)) \
+	--source=kbisect --manual="kbisect" --section=$(3) --name="$(4)" --output=$@ $(1)
+man: $(MAN_PAGES)
+$(B)/man/kbisect.1: $(KBISECT) doc/man/kbisect.h2m $(B)/version
+	@mkdir -p $(dir $@)
+	$(call HELP2MAN,$(KBISECT),doc/man/kbisect.h2m,1,bisect a kernel regression on real test machines)
+$(B)/man/kbisect-builder.8: $(BUILDER) doc/man/kbisect-builder.h2m $(B)/version
+	@mkdir -p $(dir $@)
+	$(call HELP2MAN,$(BUILDER),doc/man/kbisect-builder.h2m,8,build a kernel image of every commit for kbisect)
+$(B)/man/kbisect-mkinitramfs.8: scripts/kbisect-mkinitramfs doc/man/kbisect-mkinitramfs.h2m $(B)/version
+	@mkdir -p $(dir $@)
+	$(call HELP2MAN,scripts/kbisect-mkinitramfs,doc/man/kbisect-mkinitramfs.h2m,8,make the kbisect stage-1 initramfs)
+$(B)/man/kbisect-update-stage1.8: scripts/kbisect-update-stage1 doc/man/kbisect-update-stage1.h2m $(B)/version
+	@mkdir -p $(dir $@)
+	$(call HELP2MAN,scripts/kbisect-update-stage1,doc/man/kbisect-update-stage1.h2m,8,make a test machine's kbisect stage-1 again)
+$(B)/man/kbisect-ssh-test.1: scripts/kbisect-ssh-test $(B)/version
+	@mkdir -p $(dir $@)
+	$(call HELP2MAN,scripts/kbisect-ssh-test,,1,judge a candidate that boots its own OS over ssh)
+$(B)/man/kbisect-curl-step.1: scripts/kbisect-curl-step $(B)/version
+	@mkdir -p $(dir $@)
+	$(call HELP2MAN,scripts/kbisect-curl-step,,1,a git bisect run step on kbisect's HTTP interface)
+$(B)/man/kbisect-reboot.8: scripts/kbisect-reboot $(B)/version
+	@mkdir -p $(dir $@)
+	$(call HELP2MAN,scripts/kbisect-reboot,,8,leave a candidate for the kbisect stage-1 by kexec)
+$(B)/man/%: doc/man/% $(B)/version
+	@mkdir -p $(dir $@)
+	sed 's|@VERSION@|$(VERSION)|g' $< >$@
+
+# make package-build: what the Debian packages hold (debian/rules).
+package-build: $(INIT) $(CGIS) $(BUILDER) $(KBISECT) $(MAN_PAGES)
+
+# make deb: the four Debian packages in $(B)/deb/, versioned from tools/version
+# (debian/changelog is written for the build), then lintian on them.
+deb:
+	@tools/ensure-deps --deb
+	@rm -rf $(B)/deb && mkdir -p $(B)/deb/src
+	git ls-files -z | xargs -0 cp --parents -t $(B)/deb/src
+	printf 'kbisect (%s) unstable; urgency=medium\n\n  * Built from %s.\n\n -- kbisect developers <kbisect@example.org>  %s\n' \
+		'$(VERSION)' "$$(git rev-parse --short HEAD 2>/dev/null || echo a tree)" "$$(date -R)" >$(B)/deb/src/debian/changelog
+	cd $(B)/deb/src && env -u B -u MAKEFLAGS KBISECT_VERSION=$(VERSION) CCACHE_BASEDIR=$$PWD dpkg-buildpackage -b -uc -us --no-sign >../build.log 2>&1 || \
+		{ tail -30 ../build.log; exit 1; }
+	lintian --fail-on error $(B)/deb/*.changes
 
 # The unstripped link keeps its symbols for the link check (tests/build).
 $(INIT).full: $(MUSL_OBJ)
@@ -344,5 +426,5 @@ clean:
 
 .SECONDARY:
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -path '$(B)/deb' -prune -o -name '*.d' -type f -print 2>/dev/null)
 

@@ -93,7 +93,9 @@ bool BuilderState::Init(std::string* err) {
   if (!MakeDirs(req, err)) return false;
   struct stat st;
   if (stat(req.c_str(), &st) != 0) return *err = req + ": " + strerror(errno), false;
-  if ((st.st_mode & 0070) != 0070 && st.st_uid == geteuid() && chmod(req.c_str(), (st.st_mode & 07777) | 0070) != 0)
+  // (Without the setgid bit a parent gave it: the unit's RestrictSUIDSGID= refuses
+  // a chmod that sets one. Its group stays the parent's.)
+  if ((st.st_mode & 0070) != 0070 && st.st_uid == geteuid() && chmod(req.c_str(), (st.st_mode & 0777) | 0070) != 0)
     return *err = "cannot make " + req + " group-writable: " + strerror(errno), false;
   return true;
 }

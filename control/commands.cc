@@ -257,7 +257,8 @@ std::string CommandsHelp() {
     for (size_t at = 0, nl; at <= help.size(); at = nl + 1) {
       nl = help.find('\n', at);
       if (nl == std::string::npos) nl = help.size();
-      if (head.size() > 36) out += head + "\n", head.clear();
+      // At least two spaces before the text (help2man's man page reads the columns so).
+      if (head.size() > 35) out += head + "\n", head.clear();
       head.resize(37, ' ');
       out += head + help.substr(at, nl - at) + "\n";
       head.clear();

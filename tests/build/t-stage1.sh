@@ -65,7 +65,7 @@ t_check "make initramfs ARCH=arm64 refuses, naming the arches common/arches.def 
 make -s -C "$top" install-initramfs DESTDIR="$tmp/root" >/dev/null 2>&1
 t_check "make install-initramfs installs the initramfs, the GRUB snippet and an example default" \
 	bash -c "test -f '$tmp/root/boot/kbisect-initramfs.cpio.gz' && test -x '$tmp/root/etc/grub.d/42_kbisect' &&
-		test -f '$tmp/root/etc/default/kbisect' && test -x '$tmp/root/usr/local/bin/kbisect-mkinitramfs'"
+		test -f '$tmp/root/etc/default/kbisect' && test -x '$tmp/root/usr/local/sbin/kbisect-mkinitramfs' && test -x '$tmp/root/usr/local/sbin/kbisect-update-stage1' && test -x '$tmp/root/etc/kernel/postinst.d/zz-kbisect'"
 
 grubd=$top/scripts/grub.d/42_kbisect
 touch "$tmp/vmlinuz" "$tmp/initramfs"

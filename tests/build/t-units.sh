@@ -15,6 +15,7 @@ sed "s|/usr/local/bin/kbisect-builder|$tmp/usr/local/bin/kbisect-builder|" "$uni
 out=$(systemd-analyze verify "$tmp/kbisect-builder.service" 2>&1)
 t_eq "systemd-analyze verify accepts it without a word (it warns on unknown keys and bad values, exit 0)" "" "$out"
 for k in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes User=kbisect \
-	"ReadWritePaths=/srv/kbisect /var/lib/kbisect /var/cache/kbisect" "RestrictNamespaces=user mnt net"; do
+	"ReadWritePaths=-/var/lib/kbisect -/var/cache/kbisect-builder -/srv/kbisect -/var/cache/kbisect" \
+	"RestrictNamespaces=user mnt net" "Documentation=man:kbisect-builder(8) man:builder.ini(5)"; do
 	t_check "the unit has $k" grep -qx "$k" "$unit"
 done

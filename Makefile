@@ -1,5 +1,7 @@
 # kbisect: one GNU Makefile.
-#   make          install missing Debian packages, build everything
+#   make          install missing Debian packages (make deps), build the programs
+#   make deps     the Debian packages the build needs; make deps-lab: and the tests'
+#   make deb      the four Debian packages (debian/), in $(B)/deb/
 #   make check    ... and run every test tier (tests/run), last line "N passed, N failed"
 #   make fuzz     run the libFuzzer targets for FUZZ_SECONDS each (default 60)
 #   make bench    run the benchmarks under bench/ (they print their figures)
@@ -170,18 +172,21 @@ CA ?=
 SIGNING_KEY ?=
 BOOTDIR ?= /boot
 
-.PHONY: all build check deps fuzz bench demo clean install-cgi install-server initramfs install-initramfs install-stage1 \
+.PHONY: all build programs check deps deps-lab fuzz bench demo clean install-cgi install-server initramfs install-initramfs install-stage1 \
 	install-builder install-control man package-build deb
 all: deps
-	@$(MAKE) --no-print-directory -j$$(nproc) build
+	@$(MAKE) --no-print-directory -j$$(nproc) programs
 
 # The runner's time table includes the time spent installing and building.
 check:
-	@t0=$$(date +%s) && tools/ensure-deps && $(MAKE) --no-print-directory -j$$(nproc) $(BUILDER) && \
+	@t0=$$(date +%s) && tools/ensure-deps --lab && $(MAKE) --no-print-directory -j$$(nproc) $(BUILDER) && \
 		MAKEFLAGS= KBISECT_SETUP_START=$$t0 tests/run --build
 
 deps:
 	@tools/ensure-deps
+
+deps-lab:
+	@tools/ensure-deps --lab
 
 build: $(INIT) $(INIT_I386) $(CGIS) $(EMPTY_CGI) $(BUILDER) $(KBISECT) $(UNIT) $(FUZZERS)
 
@@ -190,7 +195,7 @@ fuzz: build
 
 # The demo needs the programs, not the tests (the unit tests and the fuzzers
 # are a third of a cold build).
-demo: deps
+demo: deps-lab
 	@$(MAKE) --no-print-directory -j$$(nproc) $(INIT) $(INIT_I386) $(CGIS) $(BUILDER) $(KBISECT)
 	@tests/demo/run
 
@@ -303,6 +308,10 @@ $(B)/man/kbisect-reboot.8: scripts/kbisect-reboot $(B)/version
 $(B)/man/%: doc/man/% $(B)/version
 	@mkdir -p $(dir $@)
 	sed 's|@VERSION@|$(VERSION)|g' $< >$@
+
+# The programs and their manual pages, without the unit tests and fuzzers (whose
+# packages are the lab's): what `make` builds.
+programs: $(INIT) $(INIT_I386) $(CGIS) $(BUILDER) $(KBISECT) $(MAN_PAGES)
 
 # make package-build: what the Debian packages hold (debian/rules).
 package-build: $(INIT) $(CGIS) $(BUILDER) $(KBISECT) $(MAN_PAGES)

@@ -88,6 +88,36 @@ TEST(ServerClient, SetsAndClearsTheOnce) {
   EXPECT_EQ(s.Requests()[1].rfind("DELETE /kbisect/default?machine=m1&once=1 ", 0), 0u);
 }
 
+TEST(ServerClient, AsksTheBuilderOverHttpAndReadsItsAnswer) {
+  const std::string c(40, 'c');
+  std::string answer, why;
+  bool no_builder = true;
+  OneShot queued(Answer(202, "queued\n"));
+  ASSERT_TRUE(Server(queued.Url(), 5).RequestBuild(c, "i386", &answer, &no_builder, &why)) << why;
+  EXPECT_EQ(answer, "queued");
+  EXPECT_FALSE(no_builder);
+  ASSERT_EQ(queued.Requests().size(), 1u);
+  EXPECT_EQ(queued.Requests()[0].rfind("POST /kbisect/request?commit=" + c + "&arch=i386 ", 0), 0u);
+  // No builder on that server: said apart from every other failure.
+  OneShot none(Answer(404, "no builder: no kbisect-builder watches this server's state (/s)\n"));
+  EXPECT_FALSE(Server(none.Url(), 5).RequestBuild(c, "x86_64", &answer, &no_builder, &why));
+  EXPECT_TRUE(no_builder);
+  OneShot refused(Answer(403, "Forbidden\n"));
+  EXPECT_FALSE(Server(refused.Url(), 5).RequestBuild(c, "x86_64", &answer, &no_builder, &why));
+  EXPECT_FALSE(no_builder) << "403 (the Require lines) is an error, not a missing builder";
+  EXPECT_NE(why.find("answered 403 to a build request"), std::string::npos) << why;
+  // Where it is: the result, or nothing (404 no request), or an error.
+  OneShot ok(Answer(200, "ok img-c\n"));
+  ASSERT_TRUE(Server(ok.Url(), 5).BuildState(c, "x86_64", &answer, &why)) << why;
+  EXPECT_EQ(answer, "ok img-c");
+  EXPECT_EQ(ok.Requests()[0].rfind("GET /kbisect/request?commit=" + c + "&arch=x86_64 ", 0), 0u);
+  OneShot gone(Answer(404, "no request for " + c + " for x86_64 and no result\n"));
+  ASSERT_TRUE(Server(gone.Url(), 5).BuildState(c, "x86_64", &answer, &why)) << why;
+  EXPECT_EQ(answer, "");
+  OneShot broken(Answer(500, "cannot lock\n"));
+  EXPECT_FALSE(Server(broken.Url(), 5).BuildState(c, "x86_64", &answer, &why));
+}
+
 TEST(ServerClient, TakesRenewsAndReleasesALease) {
   const std::string token = "0123456789abcdef0123456789abcdef";
   OneShot take(Answer(201, token + "\n"));

@@ -237,6 +237,12 @@ int main(int argc, char** argv) {
   if (getpid() != 1) {
     if (argc == 5 && strcmp(argv[1], "--load") == 0) return kb::LoadForReboot(argv[2], argv[3], argv[4]);
     if (argc == 2 && strcmp(argv[1], "--version") == 0) return kb::Say({"kbisect-init ", kb::kVersion}), 0;
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+      kb::Say({"kbisect-init: PID 1 of the kbisect stage-1 initramfs (kbisect-init(7)); from a shell:"});
+      kb::Say({"  kbisect-init --load KERNEL INITRD|'' CMDLINE   load a kernel for kexec (kbisect-reboot)"});
+      kb::Say({"  kbisect-init --version"});
+      return 0;
+    }
     kb::Say({"usage: kbisect-init --load KERNEL INITRD|'' CMDLINE (it is PID 1 of the kbisect stage-1 otherwise)"});
     return 2;
   }

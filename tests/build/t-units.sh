@@ -12,7 +12,8 @@ unit=$tmp/etc/systemd/system/kbisect-builder.service
 t_check "make install-builder writes the unit" test -s "$unit"
 # Verified with the ExecStart pointed at the built program (the DESTDIR copy).
 sed "s|/usr/local/bin/kbisect-builder|$tmp/usr/local/bin/kbisect-builder|" "$unit" >"$tmp/kbisect-builder.service"
-out=$(systemd-analyze verify "$tmp/kbisect-builder.service" 2>&1)
+# (Its Documentation= man pages: the ones make install-builder installed beside it.)
+out=$(MANPATH=$tmp/usr/local/share/man systemd-analyze verify "$tmp/kbisect-builder.service" 2>&1)
 t_eq "systemd-analyze verify accepts it without a word (it warns on unknown keys and bad values, exit 0)" "" "$out"
 for k in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes User=kbisect \
 	"ReadWritePaths=-/var/lib/kbisect -/var/cache/kbisect-builder -/srv/kbisect -/var/cache/kbisect" \

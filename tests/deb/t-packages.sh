@@ -16,10 +16,17 @@
 #     and kexecs the machine's default;
 #   - `man kbisect` works; an upgrade to a newer build keeps the state and the
 #     store; purge leaves nothing of the packages.
-# The builder building a commit inside the root is not here yet (a clean kernel
-# build there is minutes: next, on a copy of the lab's warm tree).
-# needs:
-# budget: --boots 2
+#   - NFS as doc/admin.md sets it up: the root booted as a QEMU machine (its own
+#     Debian kernel, whose nfsd the container cannot have) exports the store with
+#     nfs-kernel-server and the admin guide's /etc/exports.d line, and a stage-1
+#     reads its image from it (kbisect.nfs=), beside the lab's ganesha (tests/init);
+#   - kbisect step, from outside, on a commit that has no image: it asks the
+#     server's builder over HTTP, the builder in the root builds it (in the lab's
+#     shared warm tree, bind-mounted at its own path: an incremental build; the
+#     unit as root for that, by a drop-in, since the tree is root's), and the
+#     stage-1 kexecs the image; the step passes on the candidate's console.
+# needs: --linux x86_64
+# budget: --builds 1 --boots 5
 . "$(dirname "$0")/../lab/lib.sh"
 . "$LAB_TOP/tests/tap.sh"
 if [ -z "${KBISECT_LAB_INSIDE:-}" ]; then
@@ -69,7 +76,8 @@ pkg_stop() {
 }
 pkg_boot() {
 	lab_step "booting the root with systemd-nspawn"
-	systemd-nspawn -q -D "$root" --register=no --keep-unit --boot >>"$LAB_OUT/nspawn.console" 2>&1 </dev/null &
+	systemd-nspawn -q -D "$root" --register=no --keep-unit --boot --bind="$KBISECT_LAB_LINUX" \
+		>>"$LAB_OUT/nspawn.console" 2>&1 </dev/null &
 	pkg_pid=$!
 	local i
 	for i in $(seq 120); do
@@ -85,7 +93,9 @@ in_root() {
 	nsenter -t "$leader" -m -u -i -p -n --wd=/ env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
 }
 http() { curl -sS -o "$LAB_DIR/http.body" -w '%{http_code}' "$@"; }
-trap 'pkg_stop; rm -rf "$PKG_DEBS"; lab_cleanup' EXIT
+repo=$KBISECT_LAB_LINUX/linux.git
+tb=kbp-$$
+trap 'pkg_stop; git --git-dir="$repo" update-ref -d "refs/heads/$tb" 2>/dev/null; rm -rf "$PKG_DEBS"; lab_cleanup' EXIT
 
 pkg_boot
 lab_step "apt installs the four packages"
@@ -159,8 +169,67 @@ lab_qemu_start pkg1 "$root/boot/vmlinuz-$kver" "$root/boot/kbisect-initramfs.cpi
 	"console=ttyS0 kbisect.server=http://10.0.2.2/kbisect panic=-1 kbisect.machine=pkg1 kbisect.timeout=0"
 t_check "the stage-1 made there kexecs the machine's default from that Apache" wait_for pkg1 "kbisect: kexec into $image" 120
 t_check "... and the candidate kernel starts" wait_for pkg1 'pkg.marker=candidate' 60
-lab_qemu_stop pkg1
 t_check "its boot report reached the server" bash -c "curl -s 'http://127.0.0.1/kbisect/booted?machine=pkg1' | grep -q ' $image '"
+# Paused while the next image is built (the candidate reboots into the stage-1 and
+# it again, in a loop); kbisect's qmp power cycle resets and continues it.
+lab_qmp pkg1 '{"execute":"stop"}' >/dev/null || lab_die "cannot pause pkg1"
+
+# --- kbisect step from outside: the image built on request -------------------------------
+lab_step "kbisect step asks the packaged builder for an image"
+# A commit of this run's own on the lab's history (no tree has built it): the
+# builder watches a branch that does not exist, so it builds only what is asked.
+git --git-dir="$repo" update-ref "refs/heads/$tb" refs/heads/master
+new=$("$LAB_TOP/tests/builder/commit-change" "$repo" "$tb" init/main.c \
+	"s/Run %s as init process/Run %s as init process (kbisect $tb)/" "init: packages") || lab_die "commit-change failed"
+mkdir -p "$root/var/cache/kbisect-lab"
+cp "$LAB_TOP"/tests/builder/*.config "$root/var/cache/kbisect-lab/"
+"$LAB_TOP/tests/builder/lab-ini" "$repo" /var/lib/kbisect/images /var/lib/kbisect/state "$KBISECT_LAB_LINUX/trees" \
+	branch.ref="refs/heads/$tb-none" builder.ccache=no "arch.x86_64.targets=bzImage modules" \
+	"arch.x86_64.cmdline=console=ttyS0 panic=-1" | sed "s|$LAB_TOP/tests/builder/|/var/cache/kbisect-lab/|g" \
+	>"$root/etc/kbisect/builder.ini"
+mkdir -p "$root/etc/systemd/system/kbisect-builder.service.d"
+printf '[Service]\nUser=root\nGroup=root\nReadWritePaths=%s\n' "$KBISECT_LAB_LINUX" \
+	>"$root/etc/systemd/system/kbisect-builder.service.d/lab-tree.conf"
+in_root systemctl daemon-reload
+in_root systemctl start kbisect-builder
+git clone -q --bare --shared "$repo" "$LAB_DIR/eng.git"
+git --git-dir="$LAB_DIR/eng.git" update-ref --no-deref HEAD "$new"
+(cd "$LAB_DIR/eng.git" && "$(lab_bin kbisect)" --server http://127.0.0.1/kbisect step --machine pkg1 \
+	--power "qmp:$LAB_DIR/pkg1.qmp" --console "$LAB_OUT/pkg1.console" --pass '^\[ *[0-9.]+\] Linux version' \
+	--build-timeout 600 --boot-timeout 120) >"$LAB_OUT/step.out" 2>&1
+t_eq "kbisect step: the commit's image, built on request, boots and passes (0)" 0 $?
+t_check "... it asked the server's builder over HTTP" grep -q "asked the server's builder (queued)" "$LAB_OUT/step.out"
+built=$(curl -s "http://127.0.0.1/kbisect/request?commit=$new&arch=x86_64")
+t_check "GET request says the builder's result: ok and the image" grep -qE "^ok [^ ]*_${new:0:12}_" <<<"$built"
+t_check "the stage-1 kexecs that image" grep -qa "kbisect: kexec into ${built#ok }" "$LAB_OUT/pkg1.console"
+in_root journalctl -u kbisect-builder --no-pager >"$LAB_OUT/builder-build.journal" 2>&1
+in_root systemctl stop kbisect-builder
+rm -rf "$root/etc/systemd/system/kbisect-builder.service.d"
+in_root systemctl daemon-reload
+lab_qemu_stop pkg1
+
+# --- NFS: nfs-kernel-server in the root, booted as a machine -------------------------------
+lab_step "the root as a machine exporting the store with nfs-kernel-server"
+pkg_stop
+# doc/admin.md's line, for the lab's network: QEMU's user network brings the
+# client from 10.0.2.2 and from a port above 1024 (its NAT): insecure.
+sed -n "s|^    echo '\(/var/lib/kbisect/images [^']*\)' >/etc/exports.d/kbisect.exports$|\1|p" "$LAB_TOP/doc/admin.md" |
+	sed 's|10\.20\.0\.0/16(|10.0.2.0/24(insecure,|' >"$root/etc/exports.d/kbisect.exports"
+t_check "the admin guide's export line, for this network" grep -qx '/var/lib/kbisect/images 10.0.2.0/24(insecure,ro,no_subtree_check,all_squash)' \
+	"$root/etc/exports.d/kbisect.exports"
+mkfs.ext4 -q -F -L kbisect-pkg -d "$root" "$LAB_DIR/root.img" 4G || lab_die "mkfs.ext4 -d of the root failed"
+LAB_NETDEV="user,hostfwd=tcp:127.0.0.1:2049-:2049,hostfwd=tcp:127.0.0.1:80-:80" \
+	lab_qemu_start srv "$root/boot/vmlinuz-$kver" "$root/boot/initrd.img-$kver" \
+	"root=LABEL=kbisect-pkg rw console=ttyS0 panic=-1" -drive "file=$LAB_DIR/root.img,if=virtio,format=raw"
+t_check "the root boots as a machine and starts nfs-kernel-server" wait_for srv '(Finished|Started).*nfs-server.service' 240
+t_check "... and Apache" wait_for srv 'Started.*apache2.service' 120
+lab_qemu_start pkg2 "$root/boot/vmlinuz-$kver" "$root/boot/kbisect-initramfs.cpio.gz" \
+	"console=ttyS0 kbisect.server=http://10.0.2.2/kbisect panic=-1 kbisect.machine=pkg1 kbisect.timeout=0 kbisect.nfs=10.0.2.2:/var/lib/kbisect/images"
+t_check "the stage-1 mounts the store from nfs-kernel-server" wait_for pkg2 'kbisect: nfs: mounted 10.0.2.2:/var/lib/kbisect/images' 120
+t_check "... and kexecs the machine's default read from it" wait_for pkg2 "kbisect: kexec into $image" 60
+lab_qemu_stop pkg2
+lab_qemu_stop srv
+pkg_boot
 
 # --- upgrade, then purge ----------------------------------------------------------------------
 lab_step "upgrading to a newer build"
@@ -177,7 +246,7 @@ t_eq "apt upgrades the four" "$newer $newer $newer $newer" \
 	"$(in_root dpkg-query -W -f='${Version} ' kbisect kbisect-server kbisect-builder kbisect-stage1 | sed 's/ $//')"
 t_eq "the upgrade keeps the machine's default" "$image" "$(curl -s "http://127.0.0.1/kbisect/default?machine=pkg1")"
 t_check "... its boot log and the store" bash -c "curl -s 'http://127.0.0.1/kbisect/booted?machine=pkg1' | grep -q ' $image ' && test -f '$root/var/lib/kbisect/images/$image/image.ini'"
-t_check "... and the admin's builder.ini" grep -q '^;remote = origin' "$root/etc/kbisect/builder.ini"
+t_check "... and the admin's builder.ini" grep -q 'kbisect-lab' "$root/etc/kbisect/builder.ini"
 
 lab_step "purging the packages"
 in_root apt-get purge -y kbisect kbisect-server kbisect-builder kbisect-stage1 >"$LAB_OUT/apt-purge.log" 2>&1

@@ -203,6 +203,7 @@ built=$(curl -s "http://127.0.0.1/kbisect/request?commit=$new&arch=x86_64")
 t_check "GET request says the builder's result: ok and the image" grep -qE "^ok [^ ]*_${new:0:12}_" <<<"$built"
 t_check "the stage-1 kexecs that image" grep -qa "kbisect: kexec into ${built#ok }" "$LAB_OUT/pkg1.console"
 in_root journalctl -u kbisect-builder --no-pager >"$LAB_OUT/builder-build.journal" 2>&1
+cp "$root"/var/lib/kbisect/state/builder/logs/*.log "$LAB_OUT/" 2>/dev/null
 in_root systemctl stop kbisect-builder
 rm -rf "$root/etc/systemd/system/kbisect-builder.service.d"
 in_root systemctl daemon-reload
@@ -213,11 +214,18 @@ lab_step "the root as a machine exporting the store with nfs-kernel-server"
 pkg_stop
 # doc/admin.md's line, for the lab's network: QEMU's user network brings the
 # client from 10.0.2.2 and from a port above 1024 (its NAT): insecure.
+mkdir -p "$root/etc/exports.d"
 sed -n "s|^    echo '\(/var/lib/kbisect/images [^']*\)' >/etc/exports.d/kbisect.exports$|\1|p" "$LAB_TOP/doc/admin.md" |
 	sed 's|10\.20\.0\.0/16(|10.0.2.0/24(insecure,|' >"$root/etc/exports.d/kbisect.exports"
 t_check "the admin guide's export line, for this network" grep -qx '/var/lib/kbisect/images 10.0.2.0/24(insecure,ro,no_subtree_check,all_squash)' \
 	"$root/etc/exports.d/kbisect.exports"
+# The machine's network (DHCP on its port, systemd-networkd), in its disk only.
+net=$root/etc/systemd/network/10-kbisect-lab.network wants=$root/etc/systemd/system/multi-user.target.wants
+printf '[Match]\nName=e*\n[Network]\nDHCP=yes\n' >"$net"
+ln -sf /lib/systemd/system/systemd-networkd.service "$wants/systemd-networkd.service"
 mkfs.ext4 -q -F -L kbisect-pkg -d "$root" "$LAB_DIR/root.img" 4G || lab_die "mkfs.ext4 -d of the root failed"
+rm -f "$net" "$wants/systemd-networkd.service" "$root/etc/exports.d/kbisect.exports"
+rmdir "$root/etc/exports.d"
 LAB_NETDEV="user,hostfwd=tcp:127.0.0.1:2049-:2049,hostfwd=tcp:127.0.0.1:80-:80" \
 	lab_qemu_start srv "$root/boot/vmlinuz-$kver" "$root/boot/initrd.img-$kver" \
 	"root=LABEL=kbisect-pkg rw console=ttyS0 panic=-1" -drive "file=$LAB_DIR/root.img,if=virtio,format=raw"

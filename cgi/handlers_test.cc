@@ -479,8 +479,9 @@ TEST_F(Server, RequestQueuesForTheBuilderAndAnswersItsResult) {
   EXPECT_NE(stat((cfg_.state + "/requests").c_str(), &sb), 0) << "the CGI never makes the builder's directories";
   d_.Write("state/builder/results/.keep", "");
   d_.Write("state/requests/.keep", "");
-  // A builder's state but none watching: no builder either.
-  EXPECT_ANSWER(HandleRequest(Req("POST", req), cfg_), 404, "no builder");
+  // A builder's state but none watching (stopped, restarting): 503, a lab fault.
+  EXPECT_ANSWER(HandleRequest(Req("POST", req), cfg_), 503, "the builder is not running");
+  EXPECT_NE(stat((cfg_.state + "/requests/" + sha).c_str(), &sb), 0);
   d_.Write("state/builder/watching", "4242 kernels\n");
   // Bad input: a clear 400 (or 405), and no file.
   EXPECT_ANSWER(HandleRequest(Req("POST", "arch=x86_64"), cfg_), 400, "missing commit");

@@ -10,8 +10,9 @@
 // (design.md "The builder"), its lines the arches asked for (empty: all). The
 // builder makes <state>/requests (group-writable: the web server's user and the
 // builder share the state directory's group) and, while `kbisect-builder watch`
-// runs, <state>/builder/watching; without it no builder takes requests: 404 "no
-// builder" for every method, and nothing is written.
+// runs, <state>/builder/watching. A state without <state>/builder has no builder:
+// 404 "no builder"; one whose builder does not watch it now (stopped, restarting):
+// 503. Nothing is written then, for any method.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -75,8 +76,13 @@ Response HandleRequest(const Request& req, const ServerConfig& cfg) {
 
   const std::string builder = cfg.state + "/builder", dir = cfg.state + "/requests", file = dir + "/" + sha;
   struct stat sb;
-  if (!IsDir(builder) || !IsDir(dir) || stat((builder + "/watching").c_str(), &sb) != 0)
-    return Text(404, "no builder: no kbisect-builder watches this server's state (" + cfg.state + ")");
+  if (!IsDir(builder) || !IsDir(dir))
+    return Text(404, "no builder: no kbisect-builder keeps this server's state (" + cfg.state + ")");
+  // A builder's state, but no `watch` running: stopped, restarting or crashed. A
+  // lab fault, not a server without a builder: kbisect waits, then aborts.
+  if (stat((builder + "/watching").c_str(), &sb) != 0)
+    return Text(503, "the builder is not running: kbisect-builder keeps this server's state (" + cfg.state +
+                         ") but no `kbisect-builder watch` runs on it now");
 
   // A result of the builder's for the arch (or, without one, for any arch).
   auto result = [&](std::string* line) {

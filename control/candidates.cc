@@ -45,12 +45,19 @@ ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit,
   double deadline = t0 + o_.build_timeout;
   if (http) {
     std::string answer;
-    bool no_builder = false;
-    if (!server_.RequestBuild(commit, o_.arch, &answer, &no_builder, why)) {
-      if (!no_builder) return Built::kAbort;
-      *why = "no image of " + ShortId(commit) + " for " + o_.arch +
-             " on the server, which has no builder (else --build CMD or --request-dir DIR)";
-      return Built::kSkip;
+    bool no_builder = false, not_running = false;
+    // A builder that does not run now (a restart: its unit restarts it in 30 s) is
+    // waited for, up to 2 minutes, then the run aborts: a lab fault, never a skip.
+    for (int tries = 0;; ++tries) {
+      if (server_.RequestBuild(commit, o_.arch, &answer, &no_builder, &not_running, why)) break;
+      if (no_builder) {
+        *why = "no image of " + ShortId(commit) + " for " + o_.arch +
+               " on the server, which has no builder (else --build CMD or --request-dir DIR)";
+        return Built::kSkip;
+      }
+      if (!not_running || tries >= 24 || g_stop) return Built::kAbort;
+      if (tries == 0) Say(*why + ": waiting for it (2 minutes at most)");
+      SleepUnlessStopped(5);
     }
     Say("no image of " + ShortId(commit) + " yet: asked the server's builder (" + answer + ")");
   } else {

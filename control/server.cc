@@ -87,12 +87,16 @@ bool Server::ImageCode(const std::string& image, std::string* code, std::string*
 }
 
 bool Server::RequestBuild(const std::string& commit, const std::string& arch, std::string* answer, bool* no_builder,
-                          std::string* why) const {
-  *no_builder = false;
+                          bool* not_running, std::string* why) const {
+  *no_builder = *not_running = false;
   HttpAnswer a = Request("POST", "request?commit=" + UrlEncode(commit) + "&arch=" + UrlEncode(arch));
   if (a.code == 404 && a.body.rfind("no builder", 0) == 0) {
     *no_builder = true;
     return *why = "the server has no builder", false;
+  }
+  if (a.code == 503) {
+    *not_running = true;
+    return *why = "the server's builder: " + ReasonLine(a.body), false;
   }
   if (a.code == 0) return *why = "server " + base_ + " unreachable: " + a.why, false;
   if (a.code < 200 || a.code > 299)

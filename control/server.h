@@ -43,9 +43,10 @@ class Server {
   // image of commit for arch (POST), BuildState asks where that is (GET); both set
   // *answer to "queued", "ok IMAGE" or "fail LOG", and BuildState to "" when the
   // builder has neither a request nor a result. *no_builder: the server has no
-  // builder (404 "no builder"); false is returned then too.
+  // builder (404 "no builder"); *not_running: it has one that does not run now
+  // (503: stopped or restarting); false is returned then too.
   bool RequestBuild(const std::string& commit, const std::string& arch, std::string* answer, bool* no_builder,
-                    std::string* why) const;
+                    bool* not_running, std::string* why) const;
   bool BuildState(const std::string& commit, const std::string& arch, std::string* answer, std::string* why) const;
   // The machine's newest boot report line ("" for none).
   bool NewestBoot(const std::string& machine, std::string* line, std::string* why) const;

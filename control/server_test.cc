@@ -91,19 +91,25 @@ TEST(ServerClient, SetsAndClearsTheOnce) {
 TEST(ServerClient, AsksTheBuilderOverHttpAndReadsItsAnswer) {
   const std::string c(40, 'c');
   std::string answer, why;
-  bool no_builder = true;
+  bool no_builder = true, not_running = true;
   OneShot queued(Answer(202, "queued\n"));
-  ASSERT_TRUE(Server(queued.Url(), 5).RequestBuild(c, "i386", &answer, &no_builder, &why)) << why;
+  ASSERT_TRUE(Server(queued.Url(), 5).RequestBuild(c, "i386", &answer, &no_builder, &not_running, &why)) << why;
   EXPECT_EQ(answer, "queued");
   EXPECT_FALSE(no_builder);
   ASSERT_EQ(queued.Requests().size(), 1u);
   EXPECT_EQ(queued.Requests()[0].rfind("POST /kbisect/request?commit=" + c + "&arch=i386 ", 0), 0u);
   // No builder on that server: said apart from every other failure.
   OneShot none(Answer(404, "no builder: no kbisect-builder watches this server's state (/s)\n"));
-  EXPECT_FALSE(Server(none.Url(), 5).RequestBuild(c, "x86_64", &answer, &no_builder, &why));
+  EXPECT_FALSE(Server(none.Url(), 5).RequestBuild(c, "x86_64", &answer, &no_builder, &not_running, &why));
   EXPECT_TRUE(no_builder);
+  EXPECT_FALSE(not_running);
+  // A builder that does not run now (stopped, restarting): said apart too.
+  OneShot down(Answer(503, "the builder is not running: ...\n"));
+  EXPECT_FALSE(Server(down.Url(), 5).RequestBuild(c, "x86_64", &answer, &no_builder, &not_running, &why));
+  EXPECT_TRUE(not_running);
+  EXPECT_FALSE(no_builder);
   OneShot refused(Answer(403, "Forbidden\n"));
-  EXPECT_FALSE(Server(refused.Url(), 5).RequestBuild(c, "x86_64", &answer, &no_builder, &why));
+  EXPECT_FALSE(Server(refused.Url(), 5).RequestBuild(c, "x86_64", &answer, &no_builder, &not_running, &why));
   EXPECT_FALSE(no_builder) << "403 (the Require lines) is an error, not a missing builder";
   EXPECT_NE(why.find("answered 403 to a build request"), std::string::npos) << why;
   // Where it is: the result, or nothing (404 no request), or an error.

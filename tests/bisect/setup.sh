@@ -31,7 +31,10 @@ esac
 # builder: a commit another test built (with the same config, initrd and command
 # line) is there already, and one two tests want at once is built once (the
 # builder's locks). Each test keeps its own server state (machines, defaults, boots).
-builder_state=$LAB_STATE
+# The server's own state has no builder, in a make check as standalone: a step
+# without an image skips (t-bisect-more checks it; the demo's builder, which
+# keeps its server's state and takes kbisect's requests over HTTP, is its own).
+builder_state=$LAB_DIR/builder-state
 if [ -n "${KBISECT_LAB_SHARED:-}" ]; then
 	shared=$KBISECT_LAB_SHARED/$(basename "$BISECT_CACHE")
 	mkdir -p "$shared/images" "$shared/builder-state" || lab_die "cannot make $shared"

@@ -134,7 +134,7 @@ t_eq "the list serves it, default on top" "$image" "$(curl -s "http://127.0.0.1/
 # --- a build request over HTTP, taken by the packaged builder ----------------------------
 lab_step "a build request over HTTP"
 bad=0000000000000000000000000000000000000bad
-t_eq "no builder running: a request is 404 'no builder'" 404 "$(http -X POST "http://127.0.0.1/kbisect/request?commit=$bad&arch=x86_64")"
+t_eq "no builder has kept this state yet: a request is 404 'no builder'" 404 "$(http -X POST "http://127.0.0.1/kbisect/request?commit=$bad&arch=x86_64")"
 git init -q --bare "$root/var/cache/kbisect-builder/linux.git"
 in_root chown -R kbisect:kbisect /var/cache/kbisect-builder/linux.git
 sed -i 's/^remote = origin/;&/' "$root/etc/kbisect/builder.ini"
@@ -154,6 +154,8 @@ t_eq "then GET says there is no request and no result" 404 "$(http "http://127.0
 t_eq "the builder runs as kbisect" kbisect "$(in_root ps -o user= -C kbisect-builder | head -1)"
 in_root journalctl -u kbisect-builder --no-pager >"$LAB_OUT/builder.journal" 2>&1
 in_root systemctl stop kbisect-builder
+t_eq "the builder stopped: a request is 503, a lab fault (kbisect waits, then aborts)" 503 \
+	"$(http -X POST "http://127.0.0.1/kbisect/request?commit=$bad&arch=x86_64")"
 
 # --- the stage-1, made there --------------------------------------------------------------
 lab_step "kbisect-update-stage1 makes the stage-1"
@@ -183,19 +185,25 @@ new=$("$LAB_TOP/tests/builder/commit-change" "$repo" "$tb" init/main.c \
 	"s/Run %s as init process/Run %s as init process (kbisect $tb)/" "init: packages") || lab_die "commit-change failed"
 mkdir -p "$root/var/cache/kbisect-lab"
 cp "$LAB_TOP"/tests/builder/*.config "$root/var/cache/kbisect-lab/"
+# Each image's test initrd: busybox saying which kernel runs (tests/init's).
+"$LAB_SRC/mkinitramfs-busybox" "$root/var/cache/kbisect-lab/candidate.cpio.gz" "$root" "$kver" \
+	"$LAB_TOP/tests/init/candidate-init.sh" || lab_die "mkinitramfs-busybox failed"
 "$LAB_TOP/tests/builder/lab-ini" "$repo" /var/lib/kbisect/images /var/lib/kbisect/state "$KBISECT_LAB_LINUX/trees" \
 	branch.ref="refs/heads/$tb-none" builder.ccache=no "arch.x86_64.targets=bzImage modules" \
-	"arch.x86_64.cmdline=console=ttyS0 panic=-1" | sed "s|$LAB_TOP/tests/builder/|/var/cache/kbisect-lab/|g" \
+	"arch.x86_64.cmdline=console=ttyS0 panic=-1 candidate.marker=built-on-request" \
+	arch.x86_64.initrd=/var/cache/kbisect-lab/candidate.cpio.gz | sed "s|$LAB_TOP/tests/builder/|/var/cache/kbisect-lab/|g" \
 	>"$root/etc/kbisect/builder.ini"
 mkdir -p "$root/etc/systemd/system/kbisect-builder.service.d"
 printf '[Service]\nUser=root\nGroup=root\nReadWritePaths=%s\n' "$KBISECT_LAB_LINUX" \
 	>"$root/etc/systemd/system/kbisect-builder.service.d/lab-tree.conf"
 in_root systemctl daemon-reload
+rm -f "$root/var/lib/kbisect/state/builder/watching"
 in_root systemctl start kbisect-builder
+for _ in $(seq 60); do [ -f "$root/var/lib/kbisect/state/builder/watching" ] && break; sleep 0.5; done
 git clone -q --bare --shared "$repo" "$LAB_DIR/eng.git"
 git --git-dir="$LAB_DIR/eng.git" update-ref --no-deref HEAD "$new"
 (cd "$LAB_DIR/eng.git" && "$(lab_bin kbisect)" --server http://127.0.0.1/kbisect step --machine pkg1 \
-	--power "qmp:$LAB_DIR/pkg1.qmp" --console "$LAB_OUT/pkg1.console" --pass '^\[ *[0-9.]+\] Linux version' \
+	--power "qmp:$LAB_DIR/pkg1.qmp" --console "$LAB_OUT/pkg1.console" --pass '^candidate: running .* marker=built-on-request' \
 	--build-timeout 600 --boot-timeout 120) >"$LAB_OUT/step.out" 2>&1
 t_eq "kbisect step: the commit's image, built on request, boots and passes (0)" 0 $?
 t_check "... it asked the server's builder over HTTP" grep -q "asked the server's builder (queued)" "$LAB_OUT/step.out"

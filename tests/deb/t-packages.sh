@@ -90,7 +90,7 @@ pkg_boot() {
 in_root() {
 	local leader
 	leader=$(pgrep -P "$pkg_pid" -o 2>/dev/null) || return 255
-	nsenter -t "$leader" -m -u -i -p -n --wd=/ env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
+	nsenter -t "$leader" -m -u -i -p -n env -i -C / PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
 }
 http() { curl -sS -o "$LAB_DIR/http.body" -w '%{http_code}' "$@"; }
 repo=$KBISECT_LAB_LINUX/linux.git
@@ -246,6 +246,24 @@ t_check "... and kexecs the machine's default read from it" wait_for pkg2 "kbise
 lab_qemu_stop pkg2
 lab_qemu_stop srv
 pkg_boot
+
+# --- the kernel hooks: the stage-1 kernel upgraded, then removed --------------------------
+# As the kernel package's maintainer scripts call them (run-parts with the version
+# and the image's path), Debian's own hooks aside (initramfs-tools: minutes).
+lab_step "the kernel hooks"
+initramfs=$root/boot/kbisect-initramfs.cpio.gz
+touch -d '2001-01-01' "$initramfs"
+in_root /etc/kernel/postinst.d/zz-kbisect "$kver" "/boot/vmlinuz-$kver" >"$LAB_OUT/hook-postinst.out" 2>&1
+t_check "the stage-1 kernel upgraded: its postinst.d hook makes the initramfs again" \
+	bash -c "[ \"\$(stat -c %Y '$initramfs')\" -gt 978307200 ] && grep -q 'made for $kver' '$LAB_OUT/hook-postinst.out'"
+in_root /etc/kernel/postinst.d/zz-kbisect 6.1.0-0-other "/boot/vmlinuz-6.1.0-0-other" >"$LAB_OUT/hook-other.out" 2>&1
+t_eq "another kernel's upgrade: the hook does nothing" "" "$(cat "$LAB_OUT/hook-other.out")"
+in_root /etc/kernel/postrm.d/zz-kbisect "$kver" "/boot/vmlinuz-$kver" >"$LAB_OUT/hook-postrm.out" 2>&1
+t_check "the stage-1 kernel removed: its postrm.d hook removes the initramfs and says why" \
+	bash -c "[ ! -e '$initramfs' ] && grep -q 'the stage-1 kernel $kver was removed' '$LAB_OUT/hook-postrm.out'"
+in_root env KBISECT_DEFAULTS=/etc/default/kbisect /etc/grub.d/42_kbisect >"$LAB_OUT/grub-entry.out" 2>&1
+t_check "... and GRUB's next menu has no kbisect entry pointing at the missing file" \
+	bash -c "! grep -q menuentry '$LAB_OUT/grub-entry.out' && grep -q 'no initramfs' '$LAB_OUT/grub-entry.out'"
 
 # --- upgrade, then purge ----------------------------------------------------------------------
 lab_step "upgrading to a newer build"

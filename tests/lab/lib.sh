@@ -293,7 +293,9 @@ lab_apache_start() {
 
 # lab_kbisect_install: installs the built CGI programs as an admin would
 # (make install-cgi) under LAB_DIR, with LAB_IMAGES as the store and LAB_STATE
-# (owned by the web server's user) as the state. Sets LAB_SNIPPET (kbisect.conf)
+# (the web server's user's, setgid to its group, which a builder keeping the same
+# state (the demo's, as root) shares, as the kbisect group of the Debian packages:
+# its requests/ directory is then the web server's to write) as the state. Sets LAB_SNIPPET (kbisect.conf)
 # and LAB_INI. Start Apache with: lab_apache_start_with "$LAB_SNIPPET".
 lab_kbisect_install() {
 	LAB_IMAGES=$LAB_DIR/images
@@ -302,6 +304,7 @@ lab_kbisect_install() {
 	LAB_INI=$LAB_DIR/etc/kbisect/kbisect.ini
 	mkdir -p "$LAB_IMAGES" "$LAB_STATE"
 	chown www-data:www-data "$LAB_STATE"
+	chmod 2775 "$LAB_STATE"
 	make -s -C "$LAB_TOP" install-cgi PREFIX="$LAB_DIR/prefix" SYSCONFDIR="$LAB_DIR/etc" \
 		IMAGES="$LAB_IMAGES" STATE="$LAB_STATE" >"$LAB_DIR/install.log" 2>&1 ||
 		{ cat "$LAB_DIR/install.log" >&2; lab_die "make install-cgi failed"; }

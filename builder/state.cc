@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cgi/state.h"
 #include "common/fd.h"
 
 namespace kb {
@@ -102,15 +103,8 @@ bool BuilderState::Init(std::string* err) {
 
 std::vector<std::string> BuilderState::RequestArches(const std::string& name) const {
   std::string text;
-  std::vector<std::string> out;
-  if (!ReadSmallFile(state_ + "/requests/" + name, &text)) return out;
-  for (size_t at = 0; at < text.size();) {
-    size_t nl = text.find('\n', at);
-    if (nl == std::string::npos) nl = text.size();
-    if (nl > at) out.push_back(text.substr(at, nl - at));
-    at = nl + 1;
-  }
-  return out;
+  if (!ReadSmallFile(state_ + "/requests/" + name, &text)) return {};
+  return kb::RequestArches(text);
 }
 
 bool BuilderState::Result(const std::string& sha, const std::string& arch, std::string* line) const {

@@ -24,6 +24,7 @@
 #include <algorithm>
 
 #include "cgi/handlers.h"
+#include "cgi/state.h"
 #include "common/arch.h"
 #include "common/fd.h"
 #include "common/fileio.h"
@@ -38,18 +39,6 @@ std::string Errno() { return strerror(errno); }
 bool IsDir(const std::string& p) {
   struct stat sb;
   return stat(p.c_str(), &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-// The arches a request file names, one a line (blank lines skipped).
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  for (size_t at = 0; at < text.size();) {
-    size_t nl = text.find('\n', at);
-    if (nl == std::string::npos) nl = text.size();
-    if (nl > at) out.push_back(text.substr(at, nl - at));
-    at = nl + 1;
-  }
-  return out;
 }
 
 }  // namespace
@@ -105,7 +94,7 @@ Response HandleRequest(const Request& req, const ServerConfig& cfg) {
   bool missing = false;
   if (!ReadFile(file, &text, &e, &missing, 4096)) return Text(500, e);
   const bool queued = !missing;
-  std::vector<std::string> asked = Lines(text);
+  std::vector<std::string> asked = RequestArches(text);
   // Whether the request already covers the arch asked about (none: every arch).
   const bool named = !arch.empty() && std::find(asked.begin(), asked.end(), arch) != asked.end();
   const bool for_arch = queued && (asked.empty() || named);

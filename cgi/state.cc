@@ -277,6 +277,17 @@ bool ParseLeaseSeconds(std::string_view s, int64_t* seconds) {
   return true;
 }
 
+std::vector<std::string> RequestArches(std::string_view text) {
+  std::vector<std::string> out;
+  for (size_t at = 0; at < text.size();) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) nl = text.size();
+    if (nl > at) out.emplace_back(text.substr(at, nl - at));
+    at = nl + 1;
+  }
+  return out;
+}
+
 bool ParseLease(std::string_view text, LeaseText which, Lease* out, std::string* err) {
   Lease l;
   bool seen[std::size(kLeaseKeys)] = {};

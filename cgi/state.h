@@ -51,6 +51,11 @@ bool NewLeaseToken(std::string* token, std::string* err);
 // length is public: always kLeaseTokenHex).
 bool LeaseTokenMatches(std::string_view given, std::string_view token);
 
+// A build request file's text, <state>/requests/<sha> (design.md "The builder"):
+// the arches asked for, a line each, blank lines skipped; none: every arch. The
+// request CGI writes it, kbisect-builder reads it.
+std::vector<std::string> RequestArches(std::string_view text);
+
 class MachineState {
  public:
   // `machine` must already be a valid machine name.

@@ -35,35 +35,10 @@ std::string RowLine(const StepRow& r) {
          Fixed(r.seconds) + " " + r.via + " " + r.machine;
 }
 
-ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit, const std::string& machine,
-                                                      std::string* image, std::string* why) {
-  if (!server_.ImageOf(machine, o_.arch, commit, image, why)) return Built::kAbort;
-  if (!image->empty()) return Built::kImage;
-  // Without --build or --request-dir, the server's builder is asked over HTTP.
-  const bool http = o_.build.empty() && o_.request_dir.empty();
-  const double t0 = MonotonicSeconds();
-  double deadline = t0 + o_.build_timeout;
-  if (http) {
-    std::string answer;
-    bool no_builder = false, not_running = false;
-    // A builder that does not run now (a restart: its unit restarts it in 30 s) is
-    // waited for, up to 2 minutes, then the run aborts: a lab fault, never a skip.
-    for (int tries = 0;; ++tries) {
-      if (server_.RequestBuild(commit, o_.arch, &answer, &no_builder, &not_running, why)) break;
-      if (no_builder) {
-        *why = "no image of " + ShortId(commit) + " for " + o_.arch +
-               " on the server, which has no builder (else --build CMD or --request-dir DIR)";
-        return Built::kSkip;
-      }
-      if (!not_running || tries >= 24 || g_stop) return Built::kAbort;
-      if (tries == 0) Say(*why + ": waiting for it (2 minutes at most)");
-      SleepUnlessStopped(5);
-    }
-    Say("no image of " + ShortId(commit) + " yet: asked the server's builder (" + answer + ")");
-  } else {
-    Say("no image of " + ShortId(commit) + " yet: asking for one");
-  }
+std::optional<ServerCandidates::Built> ServerCandidates::AskForImage(const std::string& commit, double* deadline,
+                                                                     std::string* why) {
   if (!o_.build.empty()) {
+    Say("no image of " + ShortId(commit) + " yet: asking for one");
     std::string err;
     int rc = RunCommand({"bash", "-c", o_.build}, work_tree_, {"KBISECT_COMMIT=" + commit, "KBISECT_ARCH=" + o_.arch},
                         OutputFd(), "", &err, o_.build_timeout);
@@ -76,46 +51,74 @@ ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit,
       return *why = "the build command failed (exit " + std::to_string(rc) + "): not a build failure of the commit",
              Built::kAbort;
     // The builder publishes before it exits: the image is listed at once, or soon.
-    deadline = MonotonicSeconds() + 60;
-  } else if (!http) {
+    *deadline = MonotonicSeconds() + 60;
+    return std::nullopt;
+  }
+  if (!o_.request_dir.empty()) {
+    Say("no image of " + ShortId(commit) + " yet: asking for one");
     std::string err;
     if (!WriteFileAtomic(o_.request_dir + "/" + commit, "", &err))
       return *why = "cannot write a request in " + o_.request_dir + ": " + err, Built::kAbort;
+    return std::nullopt;
   }
+  // Neither: the server's builder, over HTTP. One that does not run now (a
+  // restart: its unit restarts it in 30 s) is waited for, up to 2 minutes, then
+  // the run aborts: a lab fault, never a skip.
+  std::string answer;
+  bool no_builder = false, not_running = false;
+  for (int tries = 0;; ++tries) {
+    if (server_.RequestBuild(commit, o_.arch, &answer, &no_builder, &not_running, why)) break;
+    if (no_builder) {
+      *why = "no image of " + ShortId(commit) + " for " + o_.arch +
+             " on the server, which has no builder (else --build CMD or --request-dir DIR)";
+      return Built::kSkip;
+    }
+    if (!not_running || tries >= 24 || g_stop) return Built::kAbort;
+    if (tries == 0) Say(*why + ": waiting for it (2 minutes at most)");
+    SleepUnlessStopped(5);
+  }
+  Say("no image of " + ShortId(commit) + " yet: asked the server's builder (" + answer + ")");
+  return std::nullopt;
+}
+
+std::optional<ServerCandidates::Built> ServerCandidates::BuilderSays(const std::string& commit, bool* dropped,
+                                                                     std::string* why) {
+  const std::string gone = "the builder dropped the request for " + ShortId(commit) + " without an image or a failure";
+  if (!o_.build.empty()) return std::nullopt;
+  if (o_.request_dir.empty()) {
+    // The builder's word on it: queued (or building), its result, or nothing (it
+    // dropped the request without one: a commit it cannot resolve).
+    std::string state;
+    if (!server_.BuildState(commit, o_.arch, &state, why)) return Built::kAbort;
+    if (state.rfind("fail", 0) == 0) return *why = "the builder's build failed (" + state + ")", Built::kDoesNotBuild;
+    if (state.empty() && *dropped) return *why = gone, Built::kAbort;
+    *dropped = state.empty();
+    return std::nullopt;
+  }
+  // The builder drops a request file once it has a result: still no image then is
+  // a failed build, which its results file says.
+  if (access((o_.request_dir + "/" + commit).c_str(), F_OK) == 0) return std::nullopt;
+  if (!*dropped) return *dropped = true, std::nullopt;
+  std::string result;
+  std::string results = o_.request_dir + "/../builder/results/" + commit + "-" + o_.arch;
+  if (ReadSmallFile(results, &result) && result.rfind("fail", 0) == 0)
+    return *why = "the builder's build failed (" + result.substr(0, result.find('\n')) + ")", Built::kDoesNotBuild;
+  return *why = gone, Built::kAbort;
+}
+
+ServerCandidates::Built ServerCandidates::FindOrBuild(const std::string& commit, const std::string& machine,
+                                                      std::string* image, std::string* why) {
+  if (!server_.ImageOf(machine, o_.arch, commit, image, why)) return Built::kAbort;
+  if (!image->empty()) return Built::kImage;
+  double deadline = MonotonicSeconds() + o_.build_timeout;
+  if (std::optional<Built> end = AskForImage(commit, &deadline, why)) return *end;
   bool dropped = false;
   for (int polls = 0; polls < 100000; ++polls) {
     if (g_stop) return *why = "stopped by a signal", Built::kAbort;
     if (!server_.ImageOf(machine, o_.arch, commit, image, why)) return Built::kAbort;
     if (!image->empty()) return Built::kImage;
     if (MonotonicSeconds() >= deadline) break;
-    if (http) {
-      // The builder's word on it: queued (or building), its result, or nothing (it
-      // dropped the request without one: a commit it cannot resolve).
-      std::string state;
-      if (!server_.BuildState(commit, o_.arch, &state, why)) return Built::kAbort;
-      if (state.rfind("fail", 0) == 0)
-        return *why = "the builder's build failed (" + state + ")", Built::kDoesNotBuild;
-      if (state.empty()) {
-        if (dropped)
-          return *why = "the builder dropped the request for " + ShortId(commit) + " without an image or a failure",
-                 Built::kAbort;
-        dropped = true;
-      }
-    }
-    // The builder drops a request once it has a result: still no image then is a
-    // failed build, which its results file says.
-    if (o_.request_dir.size() && access((o_.request_dir + "/" + commit).c_str(), F_OK) != 0) {
-      if (dropped) {
-        std::string result;
-        std::string results = o_.request_dir + "/../builder/results/" + commit + "-" + o_.arch;
-        if (ReadSmallFile(results, &result) && result.rfind("fail", 0) == 0)
-          return *why = "the builder's build failed (" + result.substr(0, result.find('\n')) + ")",
-                 Built::kDoesNotBuild;
-        return *why = "the builder dropped the request for " + ShortId(commit) + " without an image or a failure",
-               Built::kAbort;
-      }
-      dropped = true;
-    }
+    if (std::optional<Built> end = BuilderSays(commit, &dropped, why)) return *end;
     SleepUnlessStopped(2);
   }
   if (!o_.build.empty())

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,11 @@ class ServerCandidates : public Candidates {
   // The commit's image, built when it has none (*image, or why not).
   // `machine`: whose list it is looked up in (the job's).
   Built FindOrBuild(const std::string& commit, const std::string& machine, std::string* image, std::string* why);
+  // FindOrBuild's two halves: asking for the image (the server's builder over HTTP,
+  // --build CMD or a --request-dir file; *deadline for it to be listed), then, at
+  // each poll, what the builder says of it. Each: nothing (go on), or the end.
+  std::optional<Built> AskForImage(const std::string& commit, double* deadline, std::string* why);
+  std::optional<Built> BuilderSays(const std::string& commit, bool* dropped, std::string* why);
   // Before the boot: the work tree at the commit and its image; false with the
   // result when there is nothing to boot (a skip, a build that failed, an abort).
   bool Prepare(const std::string& commit, const std::string& machine, StepRow* row, StepResult* r);

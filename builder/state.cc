@@ -229,11 +229,8 @@ std::vector<std::string> BuilderState::Requests() const {
   std::string dir = state_ + "/requests";
   std::vector<std::string> names = List(dir);
   std::vector<std::string> out;
-  for (const std::string& n : names) {
-    bool hex = n.size() >= 7 && n.size() <= 40;
-    for (char c : n) hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
-    if (hex) out.push_back(n);
-  }
+  for (const std::string& n : names)
+    if (IsRequestName(n)) out.push_back(n);
   std::sort(out.begin(), out.end(),
             [&](const std::string& a, const std::string& b) { return MtimeNs(dir + "/" + a) < MtimeNs(dir + "/" + b); });
   return out;

@@ -52,12 +52,9 @@ Response HandleRequest(const Request& req, const ServerConfig& cfg) {
   if (!ParseParams(req.query, params, &storage, &err)) return err;
   if (!params[0].present || params[0].value.empty()) return Text(400, "missing commit: expected commit=SHA");
   std::string sha(params[0].value);
-  bool hex = sha.size() >= 7 && sha.size() <= 40;
-  for (char& c : sha) {
+  for (char& c : sha)
     if (c >= 'A' && c <= 'F') c = char(c - 'A' + 'a');
-    hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
-  }
-  if (!hex) return Text(400, "bad commit: expected 7 to 40 hexadecimal digits (a commit's id)");
+  if (!IsRequestName(sha)) return Text(400, "bad commit: expected 7 to 40 hexadecimal digits (a commit's id)");
   std::string arch(params[1].value);
   if (params[1].present && !FindArch(arch))
     return Text(400, "bad arch: one of " + std::string(ArchNames()) + ", not '" + arch + "'");

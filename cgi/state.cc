@@ -277,6 +277,12 @@ bool ParseLeaseSeconds(std::string_view s, int64_t* seconds) {
   return true;
 }
 
+bool IsRequestName(std::string_view name) {
+  bool hex = name.size() >= 7 && name.size() <= 40;
+  for (char c : name) hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  return hex;
+}
+
 std::vector<std::string> RequestArches(std::string_view text) {
   std::vector<std::string> out;
   for (size_t at = 0; at < text.size();) {

@@ -55,6 +55,8 @@ bool LeaseTokenMatches(std::string_view given, std::string_view token);
 // the arches asked for, a line each, blank lines skipped; none: every arch. The
 // request CGI writes it, kbisect-builder reads it.
 std::vector<std::string> RequestArches(std::string_view text);
+// A request file's name: the commit's id, 7 to 40 lowercase hex digits.
+bool IsRequestName(std::string_view name);
 
 class MachineState {
  public:

@@ -42,6 +42,7 @@ if [ -z "${KBISECT_LAB_INSIDE:-}" ]; then
 fi
 lab_start "$0" "$@"
 lab_init
+trap 'rm -rf "$PKG_DEBS"; lab_cleanup' EXIT
 
 t_check "make deb builds the packages" grep -qx 'make-deb-exit 0' "$PKG_LINTIAN"
 t_check "lintian finds no errors in them" bash -c "! grep -q '^E: ' '$PKG_LINTIAN'"

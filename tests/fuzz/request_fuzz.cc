@@ -57,9 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   while (dirent* e = readdir(d)) {
     std::string n = e->d_name;
     if (n == "." || n == "..") continue;
-    bool hex = n.size() >= 7 && n.size() <= 40;
-    for (char c : n) hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
-    if (!hex) __builtin_trap();
+    if (!kb::IsRequestName(n)) __builtin_trap();
     std::string text;
     if (!kb::ReadSmallFile(cfg.state + "/requests/" + n, &text)) __builtin_trap();
     for (const std::string& a : kb::RequestArches(text))
